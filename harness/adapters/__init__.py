@@ -1,0 +1,28 @@
+"""Registry of framework adapters, resolved lazily by name.
+
+Importing this package imports no framework: :func:`get_adapter` imports the one module
+asked for, so a process only ever loads the framework it runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from harness.errors import HarnessError
+
+FRAMEWORK_MODULES: dict[str, str] = {
+    "torch": "harness.adapters.torch",
+    "tensorflow": "harness.adapters.tensorflow",
+    "jax": "harness.adapters.jax",
+}
+
+FRAMEWORKS = tuple(FRAMEWORK_MODULES)
+
+
+def get_adapter(name: str):
+    """Return the adapter instance for ``name`` (one of ``FRAMEWORKS``)."""
+    if name not in FRAMEWORK_MODULES:
+        raise HarnessError(
+            f"framework: expected one of {', '.join(FRAMEWORKS)}, received {name!r}")
+    module = importlib.import_module(FRAMEWORK_MODULES[name])
+    return module.ADAPTER

@@ -1,0 +1,122 @@
+"""The one interface every framework adapter implements.
+
+This module imports no framework. Arrays crossing the interface are NumPy:
+
+* images are ``uint8`` NHWC; adapters scale them to float32 in [0, 1] themselves;
+* labels are integer class indices;
+* weights travel in a *canonical layout* so the same numbers can be loaded into every
+  framework: for each parameterised layer in order, conv kernel ``(kh, kw, in, out)``
+  then bias ``(out,)``; dense kernel ``(in, out)`` then bias ``(out,)``, where ``in`` of
+  the first dense layer after ``flatten`` is enumerated in NHWC order (height, width,
+  channel). Torch models therefore flatten channels-last (see ``FlattenHWC`` there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from harness.optim import OptimizerConfig
+
+REFERENCE_NAMES = ("original", "cifar")
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a model comes from: exactly one of the three fields is set.
+
+    ``reference``: a name in ``REFERENCE_NAMES`` (hand-written in ``reference_models/``);
+    ``layers``: a validated Model Builder layer list (see :mod:`harness.spec`);
+    ``build_model``: a submission's ``build_model(input_shape, num_classes)`` function.
+    """
+
+    reference: str | None = None
+    layers: tuple[dict, ...] | None = None
+    build_model: Callable[..., Any] | None = None
+
+    def __post_init__(self):
+        given = [x is not None for x in (self.reference, self.layers, self.build_model)]
+        if sum(given) != 1:
+            raise ValueError("ModelSource needs exactly one of reference, layers, build_model")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: the harness owns the loop, the loss and the optimizer."""
+
+    batch_size: int
+    num_batches: int
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    seed: int = 0
+    eval_every: int = 100  # record loss and validation accuracy every k batches
+    warmup_batches: int = 5  # compiled/first steps, timed apart from steady state
+    eval_batch_size: int = 1000
+
+
+@dataclass(frozen=True)
+class TrainData:
+    """Training inputs; ``batch_indices`` comes from :func:`harness.batching.batch_indices`."""
+
+    train_images: np.ndarray  # uint8 (N, H, W, C)
+    train_labels: np.ndarray  # int (N,)
+    validation_images: np.ndarray
+    validation_labels: np.ndarray
+    batch_indices: np.ndarray  # int32 (num_batches, batch_size)
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    batch: int  # number of batches trained so far
+    loss: float  # mean training loss over the batches since the previous point
+    validation_accuracy: float
+
+
+@dataclass
+class TrainOutcome:
+    """What training measured. Times are seconds, read after the framework's barrier."""
+
+    curve: list[CurvePoint]
+    final_loss: float
+    examples_per_sec: float  # steady state: warm-up batches and evaluations excluded
+    warmup_seconds: float  # the first ``warmup_batches`` batches, compilation included
+    steady_seconds: float  # the remaining batches only
+    train_seconds: float  # wall time of the whole training phase, evaluations included
+    loss_finite: bool = True
+
+
+class Adapter(Protocol):
+    """One framework. Implementations live in ``harness/adapters/<name>.py``."""
+
+    name: str
+
+    def device_info(self) -> dict:
+        """``{"kind": "cpu"|"gpu", "name", "memory_bytes", "driver", "framework_version"}``."""
+
+    def build(self, source: ModelSource, input_shape: tuple[int, int, int], num_classes: int,
+              seed: int = 0) -> Any:
+        """Build and initialise a model on the adapter's device; returns an opaque handle."""
+
+    def param_count(self, model: Any) -> int:
+        """Number of trainable parameters."""
+
+    def get_weights(self, model: Any) -> list[np.ndarray]:
+        """Trainable weights in the canonical layout (module docstring)."""
+
+    def set_weights(self, model: Any, weights: Sequence[np.ndarray]) -> None:
+        """Load weights given in the canonical layout."""
+
+    def logits(self, model: Any, images: np.ndarray) -> np.ndarray:
+        """float32 logits (N, num_classes) for uint8 NHWC images, inference mode."""
+
+    def loss_and_grad_check(self, model: Any, images: np.ndarray, labels: np.ndarray) -> dict:
+        """One forward and backward pass: ``{"output_shape", "loss", "grad_finite"}``."""
+
+    def train(self, model: Any, data: TrainData, config: TrainConfig,
+              on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
+        """Train in place for ``config.num_batches`` batches; softmax cross-entropy."""
+
+    def predict(self, model: Any, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+        """Predicted class per image (int64), inference mode."""

@@ -1,0 +1,126 @@
+"""``python -m harness``: parses arguments and calls one library function per command.
+
+Each command's implementation lives in its own module and is imported only when that
+command runs, so ``--help`` stays instant and no framework is imported here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from harness.errors import HarnessError
+
+DATASETS = ("mnist", "fashion_mnist", "cifar10")
+FRAMEWORKS = ("torch", "tensorflow", "jax")
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="folder searched first for dataset files")
+    parser.add_argument("--allow-unverified", action="store_true",
+                        help="accept files whose checksums differ from the official ones; "
+                             "the data is then reported as unverified")
+
+
+def _add_data(sub) -> None:
+    data = sub.add_parser("data", help="find, verify, describe and download datasets")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    info = data_sub.add_parser("info", help="where a dataset was found and what it holds")
+    info.add_argument("name", choices=DATASETS)
+    _data_options(info)
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(target="harness.data.commands:info_command")
+    fetch = data_sub.add_parser("fetch", help="download the official files into the cache")
+    fetch.add_argument("name", choices=DATASETS)
+    fetch.add_argument("--cache-dir", help="where to put the files (default: the user cache)")
+    fetch.add_argument("--mirror", action="append",
+                       help="base URL to download from instead of the official mirrors")
+    fetch.set_defaults(target="harness.data.commands:fetch_command")
+
+
+def _add_train(sub) -> None:
+    train = sub.add_parser("train", help="train one model in this process")
+    what = train.add_mutually_exclusive_group(required=True)
+    what.add_argument("--reference", choices=("original", "cifar"))
+    what.add_argument("submission", nargs="?", help="path to a submission's index.py")
+    train.add_argument("--framework", choices=FRAMEWORKS)
+    train.add_argument("--dataset", choices=DATASETS, default="fashion_mnist")
+    train.add_argument("--num-batches", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--optimizer")
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--seed", type=int, default=0)
+    _data_options(train)
+    train.add_argument("--json", action="store_true",
+                       help="end the output with one line holding a JSON object")
+    train.set_defaults(target="harness.training:train_command")
+
+
+def _add_check(sub) -> None:
+    check = sub.add_parser("check", help="check a submission before handing it in")
+    check.add_argument("path", help="a submission's index.py or its folder")
+    check.add_argument("--framework", choices=FRAMEWORKS)
+    check.add_argument("--dataset", choices=DATASETS)
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(target="harness.check:check_command")
+
+
+def _add_grade(sub) -> None:
+    grade = sub.add_parser("grade", help="grade submissions against the references")
+    grade.add_argument("paths", nargs="*", help="submission folders or index.py files "
+                                                "(default: submissions/)")
+    grade.add_argument("--datasets", help="comma-separated (default: the assignment's)")
+    grade.add_argument("--frameworks", help="comma-separated, for Model Builder submissions")
+    grade.add_argument("--out", default="grades", help="output folder (default: grades)")
+    grade.add_argument("--assignment", help="assignment.toml to use")
+    _data_options(grade)
+    grade.add_argument("--max-batches", type=int, help="cap every run, references too")
+    grade.add_argument("--time-limit", type=float, help="wall-time limit per run, seconds")
+    grade.add_argument("--jobs", type=int, default=1, help="graded runs at once")
+    grade.set_defaults(target="harness.grade:grade_command")
+
+
+def _add_report(sub) -> None:
+    report = sub.add_parser("report", help="rebuild the reports from OUT/results.json")
+    report.add_argument("--out", default="grades", help="folder holding results.json")
+    report.set_defaults(target="harness.report:report_command")
+
+
+def _add_benchmark(sub) -> None:
+    bench = sub.add_parser("benchmark", help="benchmark the three frameworks")
+    bench.add_argument("submissions", nargs="*", help="Model Builder submissions to add")
+    bench.add_argument("--frameworks", default=",".join(FRAMEWORKS))
+    bench.add_argument("--datasets", default="fashion_mnist")
+    bench.add_argument("--out", default="benchmark")
+    bench.add_argument("--max-batches", type=int)
+    bench.add_argument("--rounds", type=int, default=3)
+    _data_options(bench)
+    bench.set_defaults(target="harness.bench:benchmark_command")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m harness",
+        description="Benchmark and auto-grading harness for the CNN assignment.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_data, _add_train, _add_check, _add_grade, _add_report, _add_benchmark):
+        add(sub)
+    return parser
+
+
+def _resolve(target: str):
+    module_name, func_name = target.split(":")
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(_resolve(args.target)(args) or 0)
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

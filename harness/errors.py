@@ -1,0 +1,32 @@
+"""Errors the harness raises for users to read.
+
+Every message names where the problem is (file, field), what was expected and what was
+received, so that a student or a member of staff can fix it without reading harness code.
+"""
+
+
+class HarnessError(Exception):
+    """Base class of every error meant for a user; the CLI prints it without a traceback."""
+
+
+class DataError(HarnessError):
+    """A dataset file is missing, corrupt, of the wrong kind or fails its checksum."""
+
+
+class SubmissionError(HarnessError):
+    """A submission cannot be accepted; ``problems`` lists every problem found."""
+
+    def __init__(self, path, problems):
+        self.path = str(path)
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{self.path}: {len(self.problems)} problem(s):\n{lines}")
+
+
+class ConfigError(HarnessError):
+    """``assignment.toml`` or a command-line option holds a value out of range."""
+
+
+def field_error(where: str, field: str, expected: str, received) -> str:
+    """One problem line in the house format: where, field, expected, received."""
+    return f"{where}: {field}: expected {expected}, received {received!r}"

@@ -1,0 +1,58 @@
+"""Sessions staff run: ``nox -s tests`` (default), ``grade``, ``benchmark``, ``lint``.
+
+Framework pins come from the environment so a GPU server can pick CUDA builds:
+``HARNESS_TORCH_SPEC`` (default ``torch==2.13.0``, the CPU build), ``HARNESS_TENSORFLOW_SPEC``
+(default ``tensorflow-cpu``) and ``HARNESS_JAX_SPEC`` (default ``jax``; ``jax[cuda12]`` on a GPU).
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+TORCH_SPEC = os.environ.get("HARNESS_TORCH_SPEC", "torch==2.13.0")
+TENSORFLOW_SPEC = os.environ.get("HARNESS_TENSORFLOW_SPEC", "tensorflow-cpu")
+JAX_SPEC = os.environ.get("HARNESS_JAX_SPEC", "jax")
+
+# pytest runs once per framework so that no process imports two of them.
+TEST_GROUPS = ("not (torch or tensorflow or jax)", "torch", "tensorflow", "jax")
+
+
+def _install(session: nox.Session) -> None:
+    session.install(TORCH_SPEC, TENSORFLOW_SPEC, JAX_SPEC, "flax", "optax")
+    session.install("-e", ".[report,test]")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the harness's own tests, one pytest process per framework."""
+    _install(session)
+    marker = os.environ.get("HARNESS_TEST_MARKERS", "not slow")
+    for group in TEST_GROUPS:
+        session.log(f"pytest group: {group}")
+        session.run("pytest", "-m", f"({group}) and ({marker})", *session.posargs)
+
+
+@nox.session
+def grade(session: nox.Session) -> None:
+    """Grade the submissions under submissions/ into grades/ (bundled data when offline)."""
+    _install(session)
+    session.run("python", "-m", "harness", "grade", *(session.posargs or ["submissions"]))
+
+
+@nox.session
+def benchmark(session: nox.Session) -> None:
+    """Benchmark data loading, adapters and the three frameworks; prints tables."""
+    _install(session)
+    session.run("python", "-m", "harness", "benchmark", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style with ruff."""
+    session.install("ruff")
+    session.run("ruff", "check", "harness", "reference_models", "tests", "noxfile.py")
