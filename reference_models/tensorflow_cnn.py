@@ -1,0 +1,95 @@
+"""The reference CNNs as Keras 3 models on the TensorFlow backend, NHWC.
+
+Written by hand, the idiomatic Keras way: a ``keras.Sequential`` of stock layers with
+Keras' default initialisers (Glorot-uniform kernels, zero biases), which are the ones the
+assignment specifies. Zero padding is an explicit ``ZeroPadding2D`` followed by a
+``'valid'`` convolution, so the output size is exactly ``floor((H + 2p - f) / s) + 1``
+as in the specification; Keras' own ``padding='same'`` pads asymmetrically for even
+field sizes and would not match the other frameworks.
+
+:func:`from_layers` turns a normalised Model Builder layer list (``harness.spec``) into
+the same kind of model, so that ``original`` written as ``LAYERS`` and the hand-written
+``original`` are interchangeable layer for layer.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Keras picks its backend on import; this module must never pull in JAX or torch.
+os.environ["KERAS_BACKEND"] = "tensorflow"
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+BATCHNORM_MOMENTUM = 0.9  # moving average decay shared by every framework (torch: 0.1)
+BATCHNORM_EPSILON = 1e-5
+
+
+def _conv_block(filters: int, field_size: int, zero_pad: int) -> list[keras.Layer]:
+    """conv (stride 1, explicit zero padding) -> relu -> 2x2 max-pool."""
+    return [
+        layers.ZeroPadding2D(zero_pad),
+        layers.Conv2D(filters, field_size, strides=1, padding="valid", activation=None),
+        layers.ReLU(),
+        layers.MaxPooling2D(pool_size=2, strides=2, padding="valid"),
+    ]
+
+
+def original(input_shape: tuple[int, int, int], num_classes: int) -> keras.Sequential:
+    """The assignment's network: two (5x5 conv, 16 filters, pad 2, relu, 2x2 pool) blocks."""
+    return keras.Sequential(
+        [keras.Input(shape=input_shape),
+         *_conv_block(16, 5, 2), *_conv_block(16, 5, 2),
+         layers.Flatten(), layers.Dense(num_classes)],
+        name="original")
+
+
+def cifar(input_shape: tuple[int, int, int], num_classes: int) -> keras.Sequential:
+    """The CIFAR variant: two (3x3 conv, 30 filters, pad 1, relu, 2x2 pool) blocks."""
+    return keras.Sequential(
+        [keras.Input(shape=input_shape),
+         *_conv_block(30, 3, 1), *_conv_block(30, 3, 1),
+         layers.Flatten(), layers.Dense(num_classes)],
+        name="cifar")
+
+
+NETWORKS = {"original": original, "cifar": cifar}
+
+
+def _conv(spec: dict) -> list[keras.Layer]:
+    conv = layers.Conv2D(spec["filters"], spec["field_size"], strides=spec["stride"],
+                         padding="valid")
+    return [layers.ZeroPadding2D(spec["zero_pad"]), conv] if spec["zero_pad"] else [conv]
+
+
+def _pool(kind):
+    def make(spec: dict) -> list[keras.Layer]:
+        return [kind(pool_size=spec["field_size"], strides=spec["stride"], padding="valid")]
+    return make
+
+
+_LAYER_BUILDERS = {
+    "conv": _conv,
+    "maxpool": _pool(layers.MaxPooling2D),
+    "avgpool": _pool(layers.AveragePooling2D),
+    "relu": lambda spec: [layers.ReLU()],
+    "sigmoid": lambda spec: [layers.Activation("sigmoid")],
+    "tanh": lambda spec: [layers.Activation("tanh")],
+    "dropout": lambda spec: [layers.Dropout(spec["rate"])],
+    "batchnorm": lambda spec: [layers.BatchNormalization(momentum=BATCHNORM_MOMENTUM,
+                                                         epsilon=BATCHNORM_EPSILON)],
+    "flatten": lambda spec: [layers.Flatten()],
+    "dense": lambda spec: [layers.Dense(spec["units"])],
+}
+
+
+def from_layers(specs, input_shape: tuple[int, int, int]) -> keras.Sequential:
+    """A ``keras.Sequential`` for a normalised Model Builder layer list (every key present).
+
+    The list's last layer produces the logits; nothing is appended to it.
+    """
+    model_layers = [keras.Input(shape=input_shape)]
+    for spec in specs:
+        model_layers.extend(_LAYER_BUILDERS[spec["layer"]](spec))
+    return keras.Sequential(model_layers, name="model_builder")
