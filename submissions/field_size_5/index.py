@@ -1,0 +1,19 @@
+"""The original's conv field size, 5x5 with zero_pad 2: the same network as
+submissions/original, kept so the field-size series 1, 5, 7 is complete.
+
+Model Builder form: the harness builds this list in torch, TensorFlow and JAX alike.
+"""
+
+HYPERPARAMETERS = {"batch_size": 64, "num_batches": 3000, "learning_rate": 0.01,
+                   "optimizer": "momentum"}
+
+LAYERS = [
+    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
+    {"layer": "relu"},
+    {"layer": "maxpool", "field_size": 2, "stride": 2},
+    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
+    {"layer": "relu"},
+    {"layer": "maxpool", "field_size": 2, "stride": 2},
+    {"layer": "flatten"},
+    {"layer": "dense", "units": 10},
+]

@@ -1,0 +1,20 @@
+"""The assignment's original network: two conv(5x5, 16 filters) -> relu -> maxpool(2x2)
+triples, then a dense layer to the 10 classes. 14,682 parameters on 28x28x1,
+17,882 on 32x32x3.
+
+Model Builder form: the harness builds this list in torch, TensorFlow and JAX alike.
+"""
+
+HYPERPARAMETERS = {"batch_size": 64, "num_batches": 3000, "learning_rate": 0.01,
+                   "optimizer": "momentum"}
+
+LAYERS = [
+    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
+    {"layer": "relu"},
+    {"layer": "maxpool", "field_size": 2, "stride": 2},
+    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
+    {"layer": "relu"},
+    {"layer": "maxpool", "field_size": 2, "stride": 2},
+    {"layer": "flatten"},
+    {"layer": "dense", "units": 10},
+]

@@ -1,0 +1,18 @@
+"""The original with pooling stride 5 (2x2 fields): pools skip pixels.
+
+Model Builder form: the harness builds this list in torch, TensorFlow and JAX alike.
+"""
+
+HYPERPARAMETERS = {"batch_size": 64, "num_batches": 3000, "learning_rate": 0.01,
+                   "optimizer": "momentum"}
+
+LAYERS = [
+    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
+    {"layer": "relu"},
+    {"layer": "maxpool", "field_size": 2, "stride": 5},
+    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
+    {"layer": "relu"},
+    {"layer": "maxpool", "field_size": 2, "stride": 5},
+    {"layer": "flatten"},
+    {"layer": "dense", "units": 10},
+]
