@@ -1,0 +1,48 @@
+"""Reports from ``OUT/results.json``: class summary, student pages, gradebook, Gradescope.
+
+``build_reports(out_dir)`` writes, all under ``out_dir``:
+
+- ``summary.md`` / ``summary.html``: the class table (one row per student, per dataset
+  accuracy, throughput, their ratios to the reference, points; reference rows; class
+  medians), failed runs with reasons, every run, and caveats (unverified data, bundled
+  subset, runs not isolated, ``--max-batches`` caps, devices);
+- ``grades.csv``: one row per student with full-precision figures, for a gradebook;
+- ``students/<id>.md`` / ``students/<id>.html`` and charts in ``students/<id>/*.png``;
+- ``gradescope/<id>/results.json`` in Gradescope's autograder format.
+
+HTML pages are self-contained (inline CSS, images embedded as data URIs). Templates for a
+course's CI and for Gradescope's image are in ``harness/report/templates/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.report.gradescope import write_gradescope
+from harness.report.records import ClassResults, load_records
+from harness.report.students import write_students
+from harness.report.summary import write_summary
+from harness.report.tables import write_grades_csv
+
+
+def build_reports(out_dir: Path) -> list[Path]:
+    """Write every report from ``out_dir/results.json``; returns the files written."""
+    out_dir = Path(out_dir)
+    results = ClassResults(load_records(out_dir / "results.json"))
+    written = write_summary(results, out_dir)
+    written.append(write_grades_csv(results, out_dir / "grades.csv"))
+    written += write_students(results, out_dir)
+    written += write_gradescope(results, out_dir)
+    return written
+
+
+def report_command(args) -> int:
+    """``python -m harness report --out DIR``: rebuild the reports, say where they are."""
+    out_dir = Path(args.out)
+    written = build_reports(out_dir)
+    print(f"wrote {len(written)} files under {out_dir}/")
+    print(f"  class summary: {out_dir / 'summary.html'} (and summary.md)")
+    print(f"  gradebook:     {out_dir / 'grades.csv'}")
+    print(f"  students:      {out_dir / 'students'}/<id>.html")
+    print(f"  gradescope:    {out_dir / 'gradescope'}/<id>/results.json")
+    return 0

@@ -1,0 +1,119 @@
+"""Figures the reports derive from records: ratios, medians, confused pairs, caveats."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from harness.results import RunRecord
+
+OUTPUT_LIMIT = 6000  # characters of captured output shown per run; the tail holds the error
+
+
+def ratio(value: float | None, reference: float | None) -> float | None:
+    """value / reference, or None when either is missing or the reference is not positive."""
+    if value is None or reference is None or reference <= 0:
+        return None
+    return value / reference
+
+
+def accuracy_ratio(record: RunRecord) -> float | None:
+    return ratio(record.test_accuracy, record.reference_test_accuracy)
+
+
+def throughput_ratio(record: RunRecord) -> float | None:
+    return ratio(record.examples_per_sec, record.reference_examples_per_sec)
+
+
+def median(values) -> float | None:
+    """Median of the values that are present; None when there are none."""
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def most_confused(confusion: list[list[int]], class_names: list[str],
+                  top: int = 3) -> list[tuple[str, str, int]]:
+    """The largest off-diagonal cells as (true class, predicted class, count), largest first.
+
+    Rows of ``confusion`` are true classes and columns predicted ones (RunRecord's layout).
+    """
+    cells = [(count, i, j) for i, row in enumerate(confusion) for j, count in enumerate(row)
+             if i != j and count > 0]
+    cells.sort(key=lambda c: (-c[0], c[1], c[2]))
+    return [(class_name(class_names, i), class_name(class_names, j), count)
+            for count, i, j in cells[:top]]
+
+
+def class_name(class_names: list[str], index: int) -> str:
+    return class_names[index] if index < len(class_names) else str(index)
+
+
+def confused_text(true: str, predicted: str, count: int) -> str:
+    return f"{true} read as {predicted}: {count} time{'s' if count != 1 else ''}"
+
+
+def tail(text: str, limit: int = OUTPUT_LIMIT) -> str:
+    """The last ``limit`` characters of captured output, saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"[... {len(text) - limit} earlier characters cut ...]\n{text[-limit:]}"
+
+
+def safe_name(student: str) -> str:
+    """A file name for a student id: ids are folder names, but never trust them in paths."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", student).lstrip(".")
+    return name or "_"
+
+
+def notes(records: list[RunRecord]) -> list[str]:
+    """Caveats a reader must know before comparing the figures, in words."""
+    found = [_unverified(records), _bundled(records), _not_isolated(records),
+             _caps(records), _devices(records)]
+    return [n for n in found if n]
+
+
+def _datasets_where(records, test) -> list[str]:
+    return sorted({r.dataset for r in records if test(r)})
+
+
+def _unverified(records) -> str:
+    names = _datasets_where(records, lambda r: not r.data_verified)
+    if not names:
+        return ""
+    return (f"Data not verified against the official checksums for: {', '.join(names)} "
+            "(graded with --allow-unverified or from unchecked files).")
+
+
+def _bundled(records) -> str:
+    names = _datasets_where(records, lambda r: r.bundled_subset)
+    if not names:
+        return ""
+    return (f"The small bundled subset was used for: {', '.join(names)}; accuracies are not "
+            "comparable with runs on the full dataset.")
+
+
+def _not_isolated(records) -> str:
+    loose = [r for r in records if not r.isolated]
+    if not loose:
+        return ""
+    return (f"{len(loose)} of {len(records)} runs were not isolated (no bubblewrap): "
+            "they ran in a plain subprocess with limits only.")
+
+
+def _caps(records) -> str:
+    caps = sorted({r.max_batches_cap for r in records if r.max_batches_cap})
+    if not caps:
+        return ""
+    shown = ", ".join(str(c) for c in caps)
+    return (f"--max-batches {shown} was in force: runs (references too) stopped after at most "
+            "that many batches, so figures are lower than a full run's.")
+
+
+def _devices(records) -> str:
+    names = sorted({_device_text(r.device) for r in records if r.device})
+    return f"Device(s): {'; '.join(names)}." if names else ""
+
+
+def _device_text(device: dict) -> str:
+    kind, name = device.get("kind", "?"), device.get("name", "")
+    return f"{kind} {name}".strip()

@@ -1,0 +1,80 @@
+"""A report as a list of blocks, rendered once as Markdown and once as HTML.
+
+Building the content once keeps ``summary.md`` and ``summary.html`` (and a student's two
+pages) saying the same thing; only the rendering differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tabulate import tabulate
+
+from harness.report import html
+
+
+@dataclass
+class Block:
+    kind: str  # heading | text | notes | bullets | links | table | image | pre
+    text: str = ""
+    items: list = field(default_factory=list)  # lines, or table rows
+    headers: list = field(default_factory=list)
+    row_classes: list = field(default_factory=list)  # HTML only: reference, median, failed
+    groups: list = field(default_factory=list)  # HTML only: [(label, span)] above headers
+    path: Path | None = None  # image file
+    href: str = ""  # image path relative to the Markdown file
+    level: int = 2  # heading level
+
+
+def markdown(title: str, blocks: list[Block]) -> str:
+    parts = [f"# {title}"] + [_markdown_block(b) for b in blocks]
+    return "\n\n".join(parts) + "\n"
+
+
+def _markdown_block(block: Block) -> str:
+    if block.kind == "heading":
+        return f"{'#' * block.level} {block.text}"
+    if block.kind == "text":
+        return block.text
+    if block.kind == "notes":
+        return "\n".join(f"> **Note:** {line}  " for line in block.items)
+    if block.kind == "bullets":
+        return "\n".join(f"- {line}" for line in block.items)
+    if block.kind == "links":  # items: (label, path without extension)
+        return "\n".join(f"- [{label}]({stem}.md)" for label, stem in block.items)
+    if block.kind == "table":
+        rows = [[_cell(v) for v in row] for row in block.items]
+        return tabulate(rows, headers=block.headers, tablefmt="github", disable_numparse=True)
+    if block.kind == "image":
+        return f"![{block.text}]({block.href})"
+    fence = "~~~~" if "```" in block.text else "```"
+    return f"{fence}text\n{block.text}\n{fence}"
+
+
+def _cell(value) -> str:
+    """A Markdown table cell: a pipe or a line break would end the cell or the row."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def html_page(title: str, blocks: list[Block]) -> str:
+    return html.page(title, "\n".join(_html_block(b) for b in blocks))
+
+
+def _html_block(block: Block) -> str:
+    if block.kind == "heading":
+        return html.heading(block.text, block.level)
+    if block.kind == "text":
+        return html.paragraph(block.text)
+    if block.kind == "notes":
+        return html.notes(block.items)
+    if block.kind == "bullets":
+        return html.bullets(block.items)
+    if block.kind == "links":
+        return html.links([(label, f"{stem}.html") for label, stem in block.items])
+    if block.kind == "table":
+        return html.table(block.headers, block.items, block.row_classes or None,
+                          block.groups or None)
+    if block.kind == "image":
+        return html.image(block.path, block.text)
+    return html.preformatted(block.text)

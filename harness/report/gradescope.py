@@ -1,0 +1,94 @@
+"""``gradescope/<id>/results.json`` in Gradescope's autograder format.
+
+Format (https://gradescope-autograders.readthedocs.io/en/latest/specs/): a top-level
+``score`` (which overrides the sum of the tests), ``execution_time`` in seconds, ``output``,
+``visibility`` and ``stdout_visibility`` (each one of hidden, after_due_date,
+after_published, visible), ``tests`` (name, score, max_score, status passed/failed, output,
+visibility) and ``leaderboard`` entries {name, value, order: asc|desc}.
+One test per dataset: the run that counts (see records.py); other frameworks' runs of a
+Model Builder submission are summarised in that test's output.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness.report.analysis import accuracy_ratio, notes, safe_name, throughput_ratio
+from harness.report.records import ClassResults
+from harness.results import RunRecord
+
+VISIBILITY = "visible"  # staff can change it per assignment in Gradescope's settings
+STDOUT_VISIBILITY = "hidden"  # the autograder's stdout is for staff; students get "output"
+
+
+def gradescope_result(results: ClassResults, student: str) -> dict:
+    """The results.json object of one student."""
+    counted = [c for c in (results.counted(student, d) for d in results.datasets) if c]
+    runs = results.runs_of(student)
+    return {
+        "score": round(sum(r.score for r in counted), 3),
+        "execution_time": int(round(sum(r.wall_seconds or 0.0 for r in runs))),
+        "output": _overall(student, counted, runs),
+        "visibility": VISIBILITY,
+        "stdout_visibility": STDOUT_VISIBILITY,
+        "tests": [_test(r, runs) for r in counted],
+        "leaderboard": _leaderboard(counted),
+    }
+
+
+def _overall(student: str, counted: list[RunRecord], runs: list[RunRecord]) -> str:
+    total = sum(r.score for r in counted)
+    top = sum(r.max_score for r in counted)
+    lines = [f"{student}: {total:g}/{top:g} points over {len(counted)} dataset(s)."]
+    return "\n".join(lines + notes(runs))
+
+
+def _test(record: RunRecord, runs: list[RunRecord]) -> dict:
+    return {
+        "name": f"{record.dataset} ({record.framework})",
+        "score": round(record.score, 3),
+        "max_score": round(record.max_score, 3),
+        "status": "passed" if record.status == "passed" else "failed",
+        "output": _test_output(record, runs),
+        "visibility": VISIBILITY,
+    }
+
+
+def _test_output(record: RunRecord, runs: list[RunRecord]) -> str:
+    lines = [] if record.status == "passed" else [f"Run {record.status}: {record.reason}"]
+    lines.append(record.score_breakdown.get("why", "") or "")
+    if record.test_accuracy is not None:
+        lines.append(f"test accuracy {record.test_accuracy:.4f} "
+                     f"{_versus_reference(accuracy_ratio(record))}")
+    if record.examples_per_sec is not None:
+        lines.append(f"{record.examples_per_sec:,.0f} examples/sec "
+                     f"{_versus_reference(throughput_ratio(record))}")
+    others = [r for r in runs if r.dataset == record.dataset and r is not record]
+    lines += [f"also ran in {r.framework}: {r.status}, {r.score:g}/{r.max_score:g} points "
+              "(not counted)" for r in others]
+    return "\n".join(line for line in lines if line)
+
+
+def _versus_reference(value: float | None) -> str:
+    return "(no reference figure)" if value is None else f"({value:.2f}x the reference)"
+
+
+def _leaderboard(counted: list[RunRecord]) -> list[dict]:
+    board = []
+    for record in counted:
+        board.append({"name": f"{record.dataset} accuracy",
+                      "value": round(record.test_accuracy or 0.0, 4), "order": "desc"})
+        board.append({"name": f"{record.dataset} examples/sec",
+                      "value": round(record.examples_per_sec or 0.0, 1), "order": "desc"})
+    return board
+
+
+def write_gradescope(results: ClassResults, out_dir: Path) -> list[Path]:
+    written = []
+    for student in results.students:
+        path = out_dir / "gradescope" / safe_name(student) / "results.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(gradescope_result(results, student), indent=2) + "\n")
+        written.append(path)
+    return written

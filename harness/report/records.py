@@ -1,0 +1,108 @@
+"""``OUT/results.json`` as the reports see it: references, students and the run that counts.
+
+A student has one record per (dataset, framework). A code submission runs in one framework;
+a Model Builder submission may run in all three. The gradebook needs one figure per student
+and dataset, so the run that *counts* is the one with the most points (ties: a passed run
+first, then torch, tensorflow, jax). Every other run still appears in the "all runs" tables
+and on the student's page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import HarnessError, field_error
+from harness.results import RunRecord
+
+REFERENCE_PREFIX = "reference:"
+DATASET_ORDER = ("mnist", "fashion_mnist", "cifar10")
+FRAMEWORK_ORDER = ("torch", "tensorflow", "jax")
+REQUIRED_FIELDS = ("submission", "dataset", "framework", "status")
+
+
+def load_records(path: Path) -> list[RunRecord]:
+    """Read a results file; a malformed one names the file, the entry and the field."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError as exc:
+        raise HarnessError(f"{path}: not found; run `python -m harness grade` first") from exc
+    except json.JSONDecodeError as exc:
+        raise HarnessError(f"{path}: not valid JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise HarnessError(field_error(str(path), "top level", "a JSON list of run records",
+                                       type(data).__name__))
+    return [_record(path, i, entry) for i, entry in enumerate(data)]
+
+
+def _record(path: Path, index: int, entry) -> RunRecord:
+    where = f"{path}: entry {index}"
+    if not isinstance(entry, dict):
+        raise HarnessError(field_error(where, "record", "a JSON object", type(entry).__name__))
+    for name in REQUIRED_FIELDS:
+        if not isinstance(entry.get(name), str):
+            raise HarnessError(field_error(where, name, "a string", entry.get(name)))
+    return RunRecord.from_dict(entry)
+
+
+def is_reference(record: RunRecord) -> bool:
+    return record.submission.startswith(REFERENCE_PREFIX)
+
+
+def _rank(order: tuple[str, ...], name: str) -> tuple[int, str]:
+    return (order.index(name) if name in order else len(order), name)
+
+
+def run_order(record: RunRecord) -> tuple:
+    """Sort key: datasets and frameworks in the assignment's usual order."""
+    return (_rank(DATASET_ORDER, record.dataset), _rank(FRAMEWORK_ORDER, record.framework))
+
+
+def _counts_first(record: RunRecord) -> tuple:
+    return (-record.score, record.status != "passed", _rank(FRAMEWORK_ORDER, record.framework))
+
+
+@dataclass
+class ClassResults:
+    """All records of one grading session, with the look-ups every report needs."""
+
+    records: list[RunRecord]
+
+    @property
+    def references(self) -> list[RunRecord]:
+        return sorted((r for r in self.records if is_reference(r)), key=run_order)
+
+    @property
+    def datasets(self) -> list[str]:
+        return sorted({r.dataset for r in self.records}, key=lambda d: _rank(DATASET_ORDER, d))
+
+    @property
+    def students(self) -> list[str]:
+        return sorted({r.submission for r in self.records if not is_reference(r)})
+
+    @property
+    def reference_rows(self) -> list[tuple[str, str]]:
+        """(reference submission, framework) pairs, one summary row each."""
+        keys = {(r.submission, r.framework) for r in self.references}
+        return sorted(keys, key=lambda k: (k[0], _rank(FRAMEWORK_ORDER, k[1])))
+
+    def runs_of(self, student: str) -> list[RunRecord]:
+        return sorted((r for r in self.records if r.submission == student), key=run_order)
+
+    def counted(self, student: str, dataset: str) -> RunRecord | None:
+        """The run whose points go into the gradebook for this student and dataset."""
+        runs = [r for r in self.runs_of(student) if r.dataset == dataset]
+        return min(runs, key=_counts_first) if runs else None
+
+    def reference_for(self, record: RunRecord) -> RunRecord | None:
+        """The reference run that set this run's bars (same dataset and framework)."""
+        same = [r for r in self.references
+                if r.dataset == record.dataset and r.framework == record.framework]
+        exact = [r for r in same if r.test_accuracy == record.reference_test_accuracy]
+        return (exact or sorted(same, key=lambda r: r.submission) or [None])[0]
+
+    def reference_run(self, name: str, framework: str, dataset: str) -> RunRecord | None:
+        same = [r for r in self.references if (r.submission, r.framework, r.dataset)
+                == (name, framework, dataset)]
+        return same[0] if same else None

@@ -1,0 +1,149 @@
+"""Per-student feedback: ``students/<id>.md`` and ``students/<id>.html``, charts beside them.
+
+The PNGs go to ``students/<id>/`` (the Markdown links them relatively); the HTML embeds the
+same PNGs, so it is one portable file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness.report import document, plots
+from harness.report.analysis import (
+    accuracy_ratio,
+    confused_text,
+    most_confused,
+    notes,
+    safe_name,
+    tail,
+    throughput_ratio,
+)
+from harness.report.document import Block
+from harness.report.records import ClassResults
+from harness.results import RunRecord
+
+
+def student_blocks(results: ClassResults, student: str, chart_dir: Path) -> list[Block]:
+    runs = results.runs_of(student)
+    blocks = [Block("notes", items=notes(runs)), Block("heading", "Points")]
+    blocks += _points_table(results, student)
+    for record in runs:
+        blocks += _run_blocks(results, record, chart_dir)
+    return blocks
+
+
+def _points_table(results: ClassResults, student: str) -> list[Block]:
+    counted = [c for c in (results.counted(student, d) for d in results.datasets) if c]
+    rows = [[r.dataset, r.framework, r.status, f"{r.score:g}/{r.max_score:g}"] for r in counted]
+    total = sum(r.score for r in counted)
+    top = sum(r.max_score for r in counted)
+    rows.append(["total", "", "", f"{total:g}/{top:g}"])
+    return [Block("table", items=rows, headers=["dataset", "framework", "status", "points"])]
+
+
+def _run_blocks(results: ClassResults, record: RunRecord, chart_dir: Path) -> list[Block]:
+    counts = results.counted(record.submission, record.dataset) is record
+    title = f"{record.dataset} · {record.framework}" + ("" if counts else " (does not count)")
+    blocks = [Block("heading", title), Block("bullets", items=_figures(record))]
+    blocks += _settings_blocks(record.settings)
+    blocks += _chart_blocks(results, record, chart_dir)
+    if record.output:
+        blocks += [Block("heading", "Captured output (end)", level=3),
+                   Block("pre", tail(record.output))]
+    return blocks
+
+
+def _figures(record: RunRecord) -> list[str]:
+    why = record.score_breakdown.get("why") or record.reason or "no explanation recorded"
+    lines = [f"Status: {record.status}" + (f" ({record.reason})" if record.reason else ""),
+             f"Points: {record.score:g}/{record.max_score:g}"
+             + _parts(record.score_breakdown), f"Why: {why}"]
+    if record.test_accuracy is not None:
+        lines.append(_versus("Test accuracy", record.test_accuracy,
+                             record.reference_test_accuracy, accuracy_ratio(record), "{:.4f}"))
+    if record.examples_per_sec is not None:
+        lines.append(_versus("Examples/sec", record.examples_per_sec,
+                             record.reference_examples_per_sec, throughput_ratio(record),
+                             "{:,.0f}"))
+    lines.append(_budget(record))
+    return lines
+
+
+def _parts(breakdown: dict) -> str:
+    if "accuracy" not in breakdown and "throughput" not in breakdown:
+        return ""
+    return (f" (accuracy {breakdown.get('accuracy', 0):g}, "
+            f"throughput {breakdown.get('throughput', 0):g})")
+
+
+def _versus(label: str, value: float, reference: float | None, ratio: float | None,
+            pattern: str) -> str:
+    text = f"{label}: {pattern.format(value)}"
+    if reference is not None:
+        text += f" vs reference {pattern.format(reference)}"
+    return text + (f" ({ratio:.2f}x)" if ratio is not None else "")
+
+
+def _budget(record: RunRecord) -> str:
+    text = f"Budget: {record.num_batches} batches of {record.batch_size} examples"
+    if record.max_batches_cap:
+        text += f" (capped at {record.max_batches_cap} by --max-batches)"
+    if record.param_count is not None:
+        text += f"; {record.param_count:,} trainable parameters"
+    return text
+
+
+def _settings_blocks(settings: dict) -> list[Block]:
+    if not settings:
+        return []
+    scalars = [[k, json.dumps(v)] for k, v in settings.items() if not isinstance(v, list)]
+    blocks = [Block("heading", "Settings used", level=3)]
+    if scalars:
+        blocks.append(Block("table", items=scalars, headers=["setting", "value"]))
+    for key, value in settings.items():
+        if isinstance(value, list):
+            blocks.append(Block("pre", f"{key}:\n" + "\n".join(json.dumps(v) for v in value)))
+    return blocks
+
+
+def _chart_blocks(results: ClassResults, record: RunRecord, chart_dir: Path) -> list[Block]:
+    if not plots.available():
+        return [Block("notes", items=["Charts skipped: matplotlib is not installed "
+                                      "(pip install 'cnn-harness[report]')."])]
+    stem = safe_name(f"{record.dataset}-{record.framework}")
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    blocks = []
+    curves = plots.learning_curves(record, results.reference_for(record),
+                                   chart_dir / f"{stem}-curves.png")
+    if curves:
+        blocks += [Block("heading", "Learning curves (reference dashed)", level=3),
+                   _image(curves, "learning curves")]
+    matrix = plots.confusion_matrix(record, chart_dir / f"{stem}-confusion.png")
+    if matrix:
+        pairs = most_confused(record.confusion, record.class_names)
+        blocks += [Block("heading", "Confusion matrix (test set)", level=3),
+                   _image(matrix, "confusion matrix"),
+                   Block("text", "Most confused classes:"),
+                   Block("bullets", items=[confused_text(*p) for p in pairs] or ["none"])]
+    return blocks
+
+
+def _image(path: Path, alt: str) -> Block:
+    return Block("image", alt, path=path, href=f"{path.parent.name}/{path.name}")
+
+
+def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
+    """Both pages and the charts of every student; returns every file written."""
+    folder = out_dir / "students"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for student in results.students:
+        name = safe_name(student)
+        blocks = student_blocks(results, student, folder / name)
+        title = f"Feedback for {student}"
+        md_path, html_path = folder / f"{name}.md", folder / f"{name}.html"
+        md_path.write_text(document.markdown(title, blocks))
+        html_path.write_text(document.html_page(title, blocks))
+        written += [md_path, html_path] + sorted((folder / name).glob("*.png"))
+    return written

@@ -1,0 +1,69 @@
+"""The class summary (``summary.md`` and ``summary.html``): grades, bars, medians, failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.report import document, tables
+from harness.report.analysis import notes, safe_name
+from harness.report.document import Block
+from harness.report.records import ClassResults, run_order
+
+TITLE = "Class summary"
+EXPLANATION = (
+    "One row per student. For each dataset: test accuracy (acc), its ratio to the reference "
+    "in the same framework (acc/ref), training examples per second (ex/s), its ratio to the "
+    "reference (ex/s/ref) and points (pts). When a Model Builder submission ran in several "
+    "frameworks, the run with the most points counts; every run is listed under 'All runs'. "
+    "Reference rows are the bars; the class median leaves out missing figures and counts "
+    "failed runs as 0 points.")
+
+
+def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Block]:
+    headers, rows = tables.class_table(results)
+    blocks = [Block("notes", items=notes(results.records)),
+              Block("heading", "Grades"), Block("text", EXPLANATION),
+              Block("table", items=rows, headers=headers, row_classes=_row_classes(results),
+                    groups=_groups(results))]
+    blocks += _failed_blocks(results)
+    blocks += [Block("heading", "All runs"),
+               Block("table", items=tables.run_rows(sorted(results.records, key=_by_run)),
+                     headers=list(tables.RUN_HEADERS))]
+    if student_links and results.students:
+        blocks += [Block("heading", "Student pages"),
+                   Block("links", items=[(s, f"students/{safe_name(s)}")
+                                         for s in results.students])]
+    return blocks
+
+
+def _by_run(record) -> tuple:
+    return (record.submission.startswith("reference:"), record.submission, run_order(record))
+
+
+def _row_classes(results: ClassResults) -> list[str]:
+    students = ["failed" if any(r.status != "passed" for r in results.runs_of(s)) else ""
+                for s in results.students]
+    return students + ["reference"] * len(results.reference_rows) + ["median"]
+
+
+def _groups(results: ClassResults) -> list[tuple[str, int]]:
+    width = len(tables.COLUMNS)
+    return [("", 1)] + [(d, width) for d in results.datasets] + [("", 1)]
+
+
+def _failed_blocks(results: ClassResults) -> list[Block]:
+    rows = tables.failed_rows(sorted(results.records, key=_by_run))
+    if not rows:
+        return [Block("heading", "Failed runs"), Block("text", "None: every run passed.")]
+    return [Block("heading", f"Failed runs ({len(rows)})"),
+            Block("table", items=rows,
+                  headers=["submission", "dataset", "framework", "status", "reason"],
+                  row_classes=["failed"] * len(rows))]
+
+
+def write_summary(results: ClassResults, out_dir: Path) -> list[Path]:
+    blocks = summary_blocks(results)
+    md_path, html_path = out_dir / "summary.md", out_dir / "summary.html"
+    md_path.write_text(document.markdown(TITLE, blocks))
+    html_path.write_text(document.html_page(TITLE, blocks))
+    return [md_path, html_path]

@@ -1,0 +1,137 @@
+"""The class tables: the gradebook CSV and the rows shared by the Markdown and HTML summaries.
+
+Rows hold raw numbers (None where there is no figure); ``fmt`` turns them into text for
+display, so the CSV keeps full precision and the pages stay readable.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from harness.report.analysis import accuracy_ratio, median, throughput_ratio
+from harness.report.records import ClassResults
+from harness.results import RunRecord
+
+# Per-dataset columns: (key suffix, short header, display format)
+COLUMNS = (("test_accuracy", "acc", "{:.4f}"), ("accuracy_ratio", "acc/ref", "{:.2f}x"),
+           ("examples_per_sec", "ex/s", "{:,.0f}"), ("throughput_ratio", "ex/s/ref", "{:.2f}x"),
+           ("points", "pts", "{:g}"))
+RUN_HEADERS = ("submission", "dataset", "framework", "status", "acc", "acc/ref", "ex/s",
+               "ex/s/ref", "points", "batch size", "batches", "params")
+
+
+def dataset_cells(record: RunRecord | None, dataset: str) -> dict:
+    """The five figures of one dataset for one row; empty when the run is missing."""
+    if record is None:
+        return {f"{dataset} {key}": None for key, _, _ in COLUMNS}
+    values = (record.test_accuracy, accuracy_ratio(record), record.examples_per_sec,
+              throughput_ratio(record), record.score)
+    return {f"{dataset} {key}": v for (key, _, _), v in zip(COLUMNS, values, strict=True)}
+
+
+def student_rows(results: ClassResults) -> list[dict]:
+    """One row per student: the counted run of each dataset, the total and failures."""
+    rows = []
+    for student in results.students:
+        row = {"student": student}
+        counted = [results.counted(student, d) for d in results.datasets]
+        for dataset, record in zip(results.datasets, counted, strict=True):
+            row[f"{dataset} framework"] = record.framework if record else None
+            row.update(dataset_cells(record, dataset))
+        present = [r for r in counted if r]
+        row["total"] = round(sum(r.score for r in present), 3)
+        row["max_total"] = round(sum(r.max_score for r in present), 3)
+        row["failed runs"] = sum(r.status != "passed" for r in results.runs_of(student))
+        rows.append(row)
+    return rows
+
+
+def reference_rows(results: ClassResults) -> list[dict]:
+    """One row per (reference network, framework), with its own figures as the bars."""
+    rows = []
+    for name, framework in results.reference_rows:
+        row = {"student": f"{name} ({framework})"}
+        for dataset in results.datasets:
+            record = results.reference_run(name, framework, dataset)
+            cells = dataset_cells(record, dataset)
+            if record is not None:  # a reference is its own bar
+                cells[f"{dataset} accuracy_ratio"] = cells[f"{dataset} throughput_ratio"] = 1.0
+                cells[f"{dataset} points"] = None
+            row.update(cells)
+        rows.append(row)
+    return rows
+
+
+def median_row(rows: list[dict], keys: list[str]) -> dict:
+    """Class medians of every numeric column (missing runs left out, failed runs count 0 pts)."""
+    row = {"student": "class median"}
+    for key in keys:
+        row[key] = median(r.get(key) for r in rows if isinstance(r.get(key), (int, float)))
+    return row
+
+
+def numeric_keys(results: ClassResults) -> list[str]:
+    keys = [f"{d} {k}" for d in results.datasets for k, _, _ in COLUMNS]
+    return keys + ["total"]
+
+
+def fmt(key: str, value) -> str:
+    """Display text of one cell."""
+    if value is None:
+        return ""
+    for suffix, _, pattern in COLUMNS:
+        if key.endswith(suffix):
+            return pattern.format(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def class_table(results: ClassResults) -> tuple[list[str], list[list[str]]]:
+    """Headers and display rows of the class table: students, references, medians."""
+    students = student_rows(results)
+    keys = numeric_keys(results)
+    rows = students + reference_rows(results) + [median_row(students, keys)]
+    headers = ["student"] + [f"{d} {h}" for d in results.datasets for _, h, _ in COLUMNS]
+    headers += ["total"]
+    body = [[r["student"]] + [fmt(k, r.get(k)) for k in keys[:-1]] + [_total(r)] for r in rows]
+    return headers, body
+
+
+def _total(row: dict) -> str:
+    if row.get("total") is None:
+        return ""
+    if row.get("max_total"):
+        return f"{row['total']:g}/{row['max_total']:g}"
+    return fmt("total", row["total"])
+
+
+def run_rows(records: list[RunRecord]) -> list[list[str]]:
+    """Every run, one row each (all frameworks of a Model Builder submission)."""
+    return [[r.submission, r.dataset, r.framework, r.status, fmt("test_accuracy", r.test_accuracy),
+             fmt("accuracy_ratio", accuracy_ratio(r)), fmt("examples_per_sec", r.examples_per_sec),
+             fmt("throughput_ratio", throughput_ratio(r)),
+             f"{r.score:g}/{r.max_score:g}", _opt(r.batch_size), _opt(r.num_batches),
+             _opt(r.param_count)] for r in records]
+
+
+def _opt(value) -> str:
+    return "" if value is None else str(value)
+
+
+def failed_rows(records: list[RunRecord]) -> list[list[str]]:
+    return [[r.submission, r.dataset, r.framework, r.status, r.reason or "(no reason given)"]
+            for r in records if r.status != "passed"]
+
+
+def write_grades_csv(results: ClassResults, path: Path) -> Path:
+    """grades.csv: one row per student, full-precision figures, for a gradebook import."""
+    rows = student_rows(results)
+    fields = ["student"]
+    for dataset in results.datasets:
+        fields += [f"{dataset} framework"] + [f"{dataset} {k}" for k, _, _ in COLUMNS]
+    fields += ["total", "max_total", "failed runs"]
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
+    return path
