@@ -1,0 +1,113 @@
+"""The parent's side of a sandboxed run: watch the process tree, end it, capture its output.
+
+Pure ``/proc`` parsing (Linux), no third-party dependency. Seen from the host, every
+process of a bubblewrap pid namespace descends from the ``bwrap`` process we started, so
+the tree rooted there is the whole run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+POLL_FIRST, POLL_MAX = 0.01, 0.2  # seconds; fast at first so short runs end promptly
+
+
+def process_tree(root_pid: int) -> list[int]:
+    """``root_pid`` and all its living descendants (one scan of ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path("/proc", entry.name, "stat").read_text()
+        except OSError:
+            continue  # ended while we looked
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])  # the name may hold spaces and ')'
+        children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
+
+
+def resident_bytes(pids: list[int]) -> int:
+    """Sum of resident set sizes; shared pages count once per process (conservative)."""
+    total = 0
+    for pid in pids:
+        try:
+            total += int(Path("/proc", str(pid), "statm").read_text().split()[1]) * PAGE_BYTES
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def watch(popen: subprocess.Popen, limits, check_processes: bool) -> str | None:
+    """Wait for ``popen`` to end; return "timeout", "memory" or "processes" if it must be
+    killed first (the caller kills), None when it ended by itself."""
+    deadline = time.monotonic() + limits.wall_seconds
+    pause = POLL_FIRST
+    while popen.poll() is None:
+        if time.monotonic() >= deadline:
+            return "timeout"
+        tree = process_tree(popen.pid)
+        if resident_bytes(tree) > limits.memory_bytes:
+            return "memory"
+        if check_processes and len(tree) > limits.max_processes:
+            return "processes"
+        time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+        pause = min(pause * 1.5, POLL_MAX)
+    return None
+
+
+def kill_tree(popen: subprocess.Popen) -> None:
+    """SIGKILL every process of the run: the tree, then the session's process group.
+
+    Under bubblewrap killing the pid namespace's init ends all of it; in the fallback a
+    process that left both the tree and the group (double fork + setsid) can survive.
+    """
+    for pid in process_tree(popen.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        os.killpg(popen.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class OutputCapture:
+    """Drain a pipe in a thread, keeping the first and last ``limit // 2`` bytes."""
+
+    def __init__(self, stream, limit: int):
+        self.stream, self.half = stream, max(limit // 2, 1)
+        self.head, self.tail, self.total = bytearray(), bytearray(), 0
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        while chunk := self.stream.read1(65536):
+            self.total += len(chunk)
+            room = self.half - len(self.head)
+            self.head += chunk[:room]
+            self.tail += chunk[room:] if room > 0 else chunk
+            del self.tail[:-self.half]
+        self.stream.close()
+
+    def text(self, wait: float = 5.0) -> str:
+        """What was captured, with a "[... N bytes truncated]" marker where bytes were cut.
+
+        ``wait`` bounds the join: in the fallback an escaped grandchild may hold the pipe.
+        """
+        self.thread.join(wait)
+        cut = self.total - len(self.head) - len(self.tail)
+        middle = f"\n[... {cut} bytes truncated]\n".encode() if cut > 0 else b""
+        return bytes(self.head + middle + self.tail).decode("utf-8", errors="replace")
