@@ -8,6 +8,7 @@ by Python loops.
 
 from __future__ import annotations
 
+import codecs
 import io
 import pickle
 import zlib
@@ -75,6 +76,8 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
     """Unpickles plain data and numpy arrays only: a batch file is input, never code."""
 
     def find_class(self, module, name):
+        if (module, name) == ("_codecs", "encode"):  # how Python 3 pickles bytes (protocol 2)
+            return codecs.encode
         allowed = {"_reconstruct", "ndarray", "dtype", "_frombuffer"}
         if module.startswith("numpy") and name in allowed:
             core = getattr(np, "_core", None) or np.core  # numpy 2 moved np.core

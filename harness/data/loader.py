@@ -110,6 +110,18 @@ def _not_found(spec: DatasetSpec, looked: list[str]) -> DataError:
         f"(or put them in one of the folders above, or pass --data-dir).")
 
 
+def load_from_spec(spec: DatasetSpec, data_dir=None, allow_unverified: bool = False,
+                   validation_size: int | None = None, seed: int = 0) -> Dataset:
+    """``load_dataset`` for a given spec (tests pass one with their own files' checksums)."""
+    located, looked = locate(spec, data_dir)
+    if located is None:
+        if spec.name == BUNDLED_FASHION_MNIST.name:
+            return load_bundled(validation_size, seed)
+        raise _not_found(spec, looked)
+    return _build(spec, _read(spec, located, allow_unverified), located.location,
+                  validation_size, seed)
+
+
 def load_dataset(name: str, data_dir=None, allow_unverified: bool = False,
                  validation_size: int | None = None, seed: int = 0) -> Dataset:
     """Find ``name`` (see ``locate.py`` for the order), verify and decode it, split it.
@@ -118,12 +130,7 @@ def load_dataset(name: str, data_dir=None, allow_unverified: bool = False,
     the result ``verified=False``; damaged files raise DataError either way. When no files
     are found anywhere, fashion_mnist falls back to the bundled subset
     (``bundled_subset=True``); the other datasets raise DataError listing where it looked.
+    ``validation_size`` defaults to 5,000 (a tenth of the training set if that is smaller);
+    ``seed`` picks the validation examples.
     """
-    spec = get_spec(name)
-    located, looked = locate(spec, data_dir)
-    if located is None:
-        if spec.name == BUNDLED_FASHION_MNIST.name:
-            return load_bundled(validation_size, seed)
-        raise _not_found(spec, looked)
-    return _build(spec, _read(spec, located, allow_unverified), located.location,
-                  validation_size, seed)
+    return load_from_spec(get_spec(name), data_dir, allow_unverified, validation_size, seed)
