@@ -22,6 +22,7 @@ class Block:
     headers: list = field(default_factory=list)
     row_classes: list = field(default_factory=list)  # HTML only: reference, median, failed
     groups: list = field(default_factory=list)  # HTML only: [(label, span)] above headers
+    short_headers: list = field(default_factory=list)  # HTML only: headers under the groups
     path: Path | None = None  # image file
     href: str = ""  # image path relative to the Markdown file
     level: int = 2  # heading level
@@ -73,8 +74,8 @@ def _html_block(block: Block) -> str:
     if block.kind == "links":
         return html.links([(label, f"{stem}.html") for label, stem in block.items])
     if block.kind == "table":
-        return html.table(block.headers, block.items, block.row_classes or None,
-                          block.groups or None)
+        return html.table(block.short_headers or block.headers, block.items,
+                          block.row_classes or None, block.groups or None)
     if block.kind == "image":
         return html.image(block.path, block.text)
     return html.preformatted(block.text)

@@ -15,6 +15,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2e
        color: #1d2330; background: #ffffff; }
 h1 { font-size: 1.6em; border-bottom: 3px solid #3b6fb6; padding-bottom: .2em; }
 h2 { font-size: 1.25em; margin-top: 1.6em; color: #24477a; }
+h3 { font-size: 1.05em; margin-top: 1.2em; }
 table { border-collapse: collapse; margin: .6em 0; font-size: .9em; }
 th, td { border: 1px solid #c9d2e0; padding: .3em .55em; text-align: right; }
 th { background: #e3ebf7; }

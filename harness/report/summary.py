@@ -24,7 +24,7 @@ def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Bl
     blocks = [Block("notes", items=notes(results.records)),
               Block("heading", "Grades"), Block("text", EXPLANATION),
               Block("table", items=rows, headers=headers, row_classes=_row_classes(results),
-                    groups=_groups(results))]
+                    groups=_groups(results), short_headers=_short_headers(results))]
     blocks += _failed_blocks(results)
     blocks += [Block("heading", "All runs"),
                Block("table", items=tables.run_rows(sorted(results.records, key=_by_run)),
@@ -49,6 +49,11 @@ def _row_classes(results: ClassResults) -> list[str]:
 def _groups(results: ClassResults) -> list[tuple[str, int]]:
     width = len(tables.COLUMNS)
     return [("", 1)] + [(d, width) for d in results.datasets] + [("", 1)]
+
+
+def _short_headers(results: ClassResults) -> list[str]:
+    per_dataset = [header for _, header, _ in tables.COLUMNS]
+    return ["student"] + per_dataset * len(results.datasets) + ["total"]
 
 
 def _failed_blocks(results: ClassResults) -> list[Block]:
