@@ -78,6 +78,8 @@ def _add_grade(sub) -> None:
     grade.add_argument("--max-batches", type=int, help="cap every run, references too")
     grade.add_argument("--time-limit", type=float, help="wall-time limit per run, seconds")
     grade.add_argument("--jobs", type=int, default=1, help="graded runs at once")
+    grade.add_argument("-k", dest="select", help="pytest -k expression selecting runs, "
+                                                 "e.g. 'alice and not cifar10'")
     grade.set_defaults(target="harness.grade:grade_command")
 
 

@@ -21,6 +21,12 @@ else:  # pragma: no cover
 DEFAULT_ASSIGNMENT = Path(__file__).resolve().parent.parent / "assignment.toml"
 
 
+def default_assignment_path() -> Path:
+    """``./assignment.toml`` when the working folder has one, else the project's own."""
+    local = Path.cwd() / "assignment.toml"
+    return local if local.is_file() else DEFAULT_ASSIGNMENT
+
+
 @dataclass(frozen=True)
 class Budget:
     max_batch_size: int = 512  # largest batch a submission may ask for
@@ -47,6 +53,10 @@ class Assignment:
     name: str = "cnn-assignment"  # shown in reports
     datasets: tuple[str, ...] = ("mnist", "fashion_mnist", "cifar10")  # graded by default
     seed: int = 0  # batch order, initialisation and validation split
+    builder_frameworks: tuple[str, ...] = ("torch",)  # Model Builder submissions run in these
+    reference_optimizer: str = "momentum"  # how the references train (batches: budget defaults)
+    reference_learning_rate: float = 0.01
+    curve_points: int = 20  # learning-curve points recorded per run
     budget: Budget = field(default_factory=Budget)
     rubric: Rubric = field(default_factory=Rubric)
     references: dict[str, str] = field(default_factory=lambda: {
@@ -71,7 +81,7 @@ def _section(cls, table: dict, where: str):
 
 def load_assignment(path: str | Path | None = None) -> Assignment:
     """Read ``assignment.toml`` (the project's own when ``path`` is None)."""
-    path = Path(path) if path else DEFAULT_ASSIGNMENT
+    path = Path(path) if path else default_assignment_path()
     try:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError as exc:
@@ -79,8 +89,9 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     head = dict(data.get("assignment", {}))
-    if "datasets" in head:
-        head["datasets"] = tuple(head["datasets"])
+    for key in ("datasets", "builder_frameworks"):
+        if key in head:
+            head[key] = tuple(head[key])
     unknown = set(data) - {"assignment", "budget", "rubric", "references"}
     if unknown:
         raise ConfigError(f"{path}: unknown table(s) {sorted(unknown)}")

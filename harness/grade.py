@@ -1,0 +1,131 @@
+"""``python -m harness grade``: plan the runs, run them under pytest, score, report.
+
+1. every submission x dataset (x framework for Model Builder submissions) plus the
+   references those runs need becomes a :class:`~harness.plan.RunSpec`;
+2. pytest runs :mod:`harness.graded_runs` with :mod:`harness.pytest_plugin`, one item per
+   run (``-k``, ``--junitxml``, ``--jobs`` via pytest-xdist, pytest-benchmark timings);
+3. the stored records are scored against the references (:mod:`harness.grading`) and
+   written to ``OUT/results.json``; the reports are rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from harness.config import Assignment, load_assignment
+from harness.errors import ConfigError, DataError
+from harness.plan import Plan, reference_runs, student_runs
+from harness.runner import prepare_dataset, work_dir
+from harness.scores import score_records, summary_table
+from harness.store import ResultsStore
+from harness.submission import discover
+
+GRADED_RUNS = Path(__file__).with_name("graded_runs.py")
+
+
+def _split(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else default
+
+
+def _prepare(plan: Plan, datasets: tuple[str, ...], seed: int) -> tuple[str, ...]:
+    """Write each dataset's inputs; a dataset that cannot be found is skipped, with why."""
+    ready = []
+    for name in datasets:
+        try:
+            data = prepare_dataset(plan, name, seed)
+        except DataError as exc:
+            plan.skipped[name] = str(exc)
+            print(f"skipping {name}: {exc}", file=sys.stderr)
+            continue
+        subset = " (bundled subset)" if data.meta["bundled_subset"] else ""
+        print(f"{name}: {data.meta['location']}{subset}, verified={data.meta['verified']}")
+        ready.append(name)
+    return tuple(ready)
+
+
+def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
+    out = Path(args.out).resolve()
+    plan = Plan(runs=[], out_dir=str(out), assignment_path=assignment_path,
+                data_dir=args.data_dir, allow_unverified=args.allow_unverified,
+                max_batches=args.max_batches, time_limit=args.time_limit)
+    datasets = _prepare(plan, _split(args.datasets, assignment.datasets), assignment.seed)
+    paths = discover(args.paths or ["submissions"])
+    frameworks = _split(args.frameworks, assignment.builder_frameworks)
+    students = student_runs(paths, datasets, frameworks)
+    plan.runs = reference_runs(students, assignment) + students
+    return plan
+
+
+def _gpu_count() -> int:
+    if not shutil.which("nvidia-smi"):
+        return 0
+    done = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True)
+    return len(done.stdout.strip().splitlines()) if done.returncode == 0 else 0
+
+
+def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None) -> int:
+    """Run the plan's items in a pytest process; returns pytest's exit code."""
+    ini = work_dir(out) / "pytest.ini"
+    ini.write_text("[pytest]\n")
+    argv = [sys.executable, "-m", "pytest", str(GRADED_RUNS), "-c", str(ini),
+            "-p", "harness.pytest_plugin", "-p", "no:cacheprovider",
+            "--harness-plan", str(plan_path), "--junitxml", str(out / "junit.xml"),
+            "--benchmark-json", str(out / "benchmark.json"), "--benchmark-disable-gc",
+            "-q", "-rf", "--tb=line"]
+    if jobs > 1:
+        argv += ["-n", str(jobs)]
+    if select:
+        argv += ["-k", f"({select}) or reference"]  # the bars are always needed
+    env = {**_environ(), "HARNESS_GPU_COUNT": str(_gpu_count())}
+    return subprocess.run(argv, env=env).returncode
+
+
+def _environ() -> dict:
+    import os
+
+    return dict(os.environ)
+
+
+def finish(plan: Plan, assignment: Assignment) -> list:
+    """Score the plan's stored records, write results.json and the reports."""
+    store = ResultsStore(Path(plan.out_dir))
+    wanted = {(r.submission, r.dataset, r.framework) for r in plan.runs}
+    records = [r for r in store.all_records()
+               if (r.submission, r.dataset, r.framework) in wanted]
+    records = score_records(records, assignment.rubric)
+    store.write_results(records)
+    try:
+        from harness.report import build_reports
+    except ImportError as exc:  # matplotlib missing: results.json is still complete
+        print(f"reports not built ({exc}); install the 'report' extra", file=sys.stderr)
+    else:
+        build_reports(Path(plan.out_dir))
+    return records
+
+
+def grade_command(args) -> int:
+    assignment_path = str(Path(args.assignment or _default_assignment()).resolve())
+    assignment = load_assignment(assignment_path)
+    if args.jobs < 1:
+        raise ConfigError(f"--jobs: expected a number >= 1, received {args.jobs}")
+    plan = build_plan(args, assignment, assignment_path)
+    out = Path(plan.out_dir)
+    work_dir(out).mkdir(parents=True, exist_ok=True)
+    plan_path = work_dir(out) / "plan.json"
+    plan.save(plan_path)
+    print(f"grading {len(plan.runs)} runs into {out}/")
+    code = run_pytest(plan_path, out, args.jobs, getattr(args, "select", None))
+    records = finish(plan, assignment)
+    print(summary_table(records))
+    print(f"\nresults: {out / 'results.json'}; class summary: {out / 'summary.html'}")
+    # 0: all graded (failed runs are grades, not errors); 1: some runs failed; else pytest's.
+    return code if code not in (0, 1) else 0
+
+
+def _default_assignment() -> Path:
+    from harness.config import default_assignment_path
+
+    return default_assignment_path()
