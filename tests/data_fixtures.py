@@ -60,12 +60,14 @@ def write_idx(folder: Path, arrays: dict, gz: bool = True) -> dict[str, Path]:
 
 
 def spec_trusting(spec: DatasetSpec, paths) -> DatasetSpec:
-    """``spec`` with its container md5s replaced by those of the given generated files."""
+    """``spec`` trusting the given generated files: their md5s become the published ones."""
     md5 = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in paths}
     if spec.archive:
         return dataclasses.replace(
             spec, archive=dataclasses.replace(spec.archive, container_md5=md5[spec.archive.name]))
-    files = tuple(dataclasses.replace(f, container_md5=md5[f.name]) for f in spec.files)
+    # Without decoded digests the container md5 alone decides, as for a published file.
+    files = tuple(dataclasses.replace(f, container_md5=md5[f.name], decoded_md5=None,
+                                      decoded_sha256=None) for f in spec.files)
     return dataclasses.replace(spec, files=files)
 
 

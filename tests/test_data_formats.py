@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import hashlib
 import pickle
 
 import numpy as np
@@ -195,3 +197,40 @@ def test_truncated_cifar_archive_is_refused(tmp_path):
     with pytest.raises(DataError, match=r"cifar-10-python.tar.gz: corrupt or truncated "
                                         r"archive"):
         load_dataset("cifar10", data_dir=tmp_path / "d", allow_unverified=True)
+
+
+def _spec_with(paths, **digests):
+    """MNIST whose only digests are the given decoded sha256s (by file name)."""
+    files = tuple(dataclasses.replace(f, container_md5=None, decoded_md5=None,
+                                      decoded_sha256=digests.get(f.name))
+                  for f in MNIST.files)
+    return dataclasses.replace(MNIST, files=files)
+
+
+def test_recompressed_gz_verifies_by_its_decoded_bytes(tmp_path):
+    # Debian's case: another gzip container, identical content.
+    arrays = random_arrays(30, 10)
+    paths = write_idx(tmp_path / "d", arrays)
+    sha = {p.name: hashlib.sha256(gzip.decompress(p.read_bytes())).hexdigest()
+           for p in paths.values()}
+    for path in paths.values():
+        path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes()), compresslevel=1))
+    spec = _spec_with(paths.values(), **sha)
+    assert load_from_spec(spec, tmp_path / "d", validation_size=3).verified is True
+    sha["t10k-labels-idx1-ubyte.gz"] = "0" * 64
+    with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte.gz: checksum mismatch: "
+                                        r"expected the content of the official "
+                                        r"t10k-labels-idx1-ubyte \(sha256 0{64}\), found sha256"):
+        load_from_spec(_spec_with(paths.values(), **sha), tmp_path / "d")
+
+
+def test_unknown_decoded_checksum_and_foreign_container_is_refused_honestly(tmp_path):
+    paths = write_idx(tmp_path / "d", random_arrays(30, 10))
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: no published checksum "
+                                        r"of its decoded content is known and the file is not "
+                                        r"the official train-images-idx3-ubyte.gz; the file "
+                                        r"itself has md5 [0-9a-f]{32}, the official "
+                                        r"train-images-idx3-ubyte.gz has md5 \(not published\)"):
+        load_from_spec(_spec_with(paths.values()), tmp_path / "d")
+    ds = load_from_spec(_spec_with(paths.values()), tmp_path / "d", allow_unverified=True)
+    assert ds.verified is False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import tarfile
 import zlib
 from dataclasses import dataclass
@@ -30,16 +29,12 @@ class RawSplits:
 
 def _read_idx_file(path: Path, file: FileSpec, allow_unverified: bool):
     stored = path.read_bytes()
-    container_md5 = None
-    if path.name.endswith(".gz"):
-        container_md5 = hashlib.md5(stored).hexdigest()
-        decoded = gunzip(stored, str(path))
-    else:
-        decoded = stored
-    del stored  # the compressed bytes are no longer needed: keep the peak low
+    gzipped = path.name.endswith(".gz")
+    decoded = gunzip(stored, str(path)) if gzipped else stored
     kind = "images" if file.role.endswith("images") else "labels"
     array = parse_idx(decoded, str(path), kind)
-    verified = verify_content(str(path), file, decoded, container_md5, allow_unverified)
+    container = stored if gzipped else None
+    verified = verify_content(str(path), file, decoded, container, allow_unverified)
     return array, verified
 
 

@@ -21,45 +21,46 @@ def md5_of_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _published_decoded(spec: FileSpec) -> dict[str, str]:
-    pairs = (("md5", spec.decoded_md5), ("sha256", spec.decoded_sha256))
-    return {algorithm: value for algorithm, value in pairs if value}
+def _strongest_published(spec: FileSpec) -> tuple[str, str] | None:
+    """sha256 when published (also the fastest here, with SHA CPU instructions), else md5."""
+    if spec.decoded_sha256:
+        return "sha256", spec.decoded_sha256
+    if spec.decoded_md5:
+        return "md5", spec.decoded_md5
+    return None
 
 
-def _describe(digests: dict[str, str]) -> str:
-    return ", ".join(f"{algorithm} {value}" for algorithm, value in digests.items())
+def _container_note(spec: FileSpec, container: bytes | None) -> str:
+    if container is None:
+        return ""
+    return (f"; the file itself has md5 {hashlib.md5(container).hexdigest()}, the official "
+            f"{spec.name} has md5 {spec.container_md5 or '(not published)'}")
 
 
-def _decoded_problem(spec: FileSpec, decoded: bytes, container_md5: str | None) -> str | None:
-    published = _published_decoded(spec)
-    container = ""
-    if container_md5 is not None:
-        container = (f"; the file itself has md5 {container_md5}, the official {spec.name} "
-                     f"has md5 {spec.container_md5 or '(not published)'}")
-    if not published:
-        return (f"no published checksum of its decoded content is known and the file is not "
-                f"the official {spec.name}{container}")
-    found = {algorithm: hashlib.new(algorithm, decoded).hexdigest() for algorithm in published}
-    if found == published:
-        return None
-    return (f"checksum mismatch: expected the content of the official {spec.decoded_name} "
-            f"({_describe(published)}), found {_describe(found)}{container}")
-
-
-def verify_content(where: str, spec: FileSpec, decoded: bytes, container_md5: str | None,
+def verify_content(where: str, spec: FileSpec, decoded: bytes, container: bytes | None,
                    allow_unverified: bool) -> bool:
     """True when the file is the official one; False (allowed) or DataError when it is not.
 
-    ``container_md5`` is the md5 of the file as stored when it is a ``.gz`` container (None
-    for a raw file or an archive member); a match with the published md5 settles it.
+    ``decoded`` is what the file decodes to; ``container`` the stored bytes of a ``.gz`` file
+    (None for a raw file or an archive member). The published digest of the decoded bytes is
+    checked when there is one (the gzip CRC ties container and content together, so it also
+    settles the container); otherwise the container's published md5.
     """
-    if container_md5 is not None and container_md5 == spec.container_md5:
+    published = _strongest_published(spec)
+    if published is not None:
+        algorithm, expected = published
+        found = hashlib.new(algorithm, decoded).hexdigest()
+        if found == expected:
+            return True
+        problem = (f"checksum mismatch: expected the content of the official "
+                   f"{spec.decoded_name} ({algorithm} {expected}), found {algorithm} {found}")
+    elif container is not None and spec.container_md5 == hashlib.md5(container).hexdigest():
         return True
-    problem = _decoded_problem(spec, decoded, container_md5)
-    if problem is None:
-        return True
+    else:
+        problem = (f"no published checksum of its decoded content is known and the file is "
+                   f"not the official {spec.name}")
     if allow_unverified:
         return False
-    raise DataError(f"{where}: {problem}. These are not the official files; pass "
-                    f"--allow-unverified to use them anyway (the data is then reported as "
-                    f"unverified).")
+    raise DataError(f"{where}: {problem}{_container_note(spec, container)}. These are not the "
+                    f"official files; pass --allow-unverified to use them anyway (the data is "
+                    f"then reported as unverified).")
