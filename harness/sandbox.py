@@ -201,16 +201,17 @@ def _environment(env: Mapping[str, str] | None, home: str, gpu_index: int | None
 
 def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequence[Path],
                  limits: Limits, env: Mapping[str, str] | None = None,
-                 gpu_index: int | None = None) -> SandboxResult:
+                 gpu_index: int | None = None, isolate: bool = True) -> SandboxResult:
     """Run ``argv`` with ``scratch_dir`` as its working directory (the only writable place).
 
     Inside bubblewrap the scratch directory is :data:`SCRATCH_MOUNT` and every path of
     ``readonly_paths`` appears read-only at its own path; ``argv`` should therefore refer to
     the scratch directory as ``.``. The Python installation running this module and the
-    harness source are always visible read-only. Returns once the whole tree has ended.
+    harness source are always visible read-only. ``isolate=False`` forces the fallback
+    (as ``HARNESS_NO_BWRAP=1`` does). Returns once the whole tree has ended.
     """
     scratch_dir = Path(scratch_dir).resolve()
-    isolated = bubblewrap_available()
+    isolated = isolate and bubblewrap_available()
     uid = _sandbox_uid() if isolated else None
     readonly = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, HARNESS_SOURCE,
                                             HARNESS_SOURCE.parent / "reference_models",

@@ -1,0 +1,210 @@
+"""One graded run: ``python -m harness.worker JOB_DIR`` inside the sandbox, and its parent.
+
+Inside (:func:`main`), the worker loads the submission first (so hostile import-time code
+runs before any framework is loaded), then the adapter; checks the output shape on a small
+batch, trains, and predicts the unlabelled test images chunk by chunk. It writes
+``out/result.json`` and ``out/predictions.npy``; every failure becomes
+``{"status": "failed", "reason": ...}`` (see :mod:`harness.worker_reasons`).
+
+Outside (:func:`run_job`), the parent starts it with :func:`harness.sandbox.run_isolated`,
+reads what it left without following links, and names the reason when nothing usable came
+back. The parent never trusts the worker's files: the test labels stay with the parent.
+
+Job files (written by the caller): ``job.json`` (keys listed in :data:`JOB_KEYS`) and
+``inputs.npz`` (train/validation images and labels, test images, no test labels).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from harness import worker_files
+from harness.sandbox import Limits, SandboxResult, failure_reason, run_isolated
+from harness.worker_reasons import StepFailed, describe_exception
+
+JOB_KEYS = ("kind", "submission_path", "reference", "framework", "dataset", "input_shape",
+            "num_classes", "seed", "max_batches", "eval_every", "batch_size", "num_batches",
+            "optimizer", "learning_rate", "assignment_path")
+CHECK_BATCH = 8  # images in the output-shape check before training
+PREDICT_CHUNK = 1000  # test images per logits call
+
+
+def main(argv: list[str]) -> None:
+    """Run the job in ``argv[0]`` and exit; only the worker process writes results."""
+    pid = os.getpid()
+    job_dir = Path(argv[0]).resolve()
+    predictions = None
+    try:
+        result, predictions = _run(job_dir)
+    except BaseException as exc:  # noqa: B036 - student code may raise anything, even exit
+        if os.getpid() != pid:  # a process the student forked: leave quietly
+            os._exit(1)
+        result = {"status": "failed", "reason": describe_exception(exc, job_dir)}
+    worker_files.write_outputs(job_dir / "out", result, predictions)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # don't wait for threads the student's code may have left running
+
+
+def _run(job_dir: Path) -> tuple[dict, np.ndarray]:
+    job = json.loads((job_dir / "job.json").read_text())
+    source, settings = _model_source(job)  # runs the student's file: before any framework
+    from harness.adapters import get_adapter
+    adapter = get_adapter(job["framework"])
+    inputs = dict(np.load(job_dir / "inputs.npz"))
+    shape, classes = tuple(job["input_shape"]), int(job["num_classes"])
+    model = adapter.build(source, shape, classes, seed=job["seed"])
+    _check_output(adapter, model, inputs, classes)
+    config = _train_config(job, settings)
+    outcome = _train(adapter, model, inputs, config)
+    predictions = _predict(adapter, model, inputs["test_images"], classes)
+    return _result(adapter, model, outcome, settings, config), predictions
+
+
+def _model_source(job: dict):
+    """The ModelSource and the settings to train with, from the submission or the job."""
+    from harness.adapters.base import ModelSource
+    if job["kind"] == "reference":
+        settings = {key: job[key] for key in
+                    ("batch_size", "num_batches", "optimizer", "learning_rate")}
+        return ModelSource(reference=job["reference"]), settings
+    from harness.config import Assignment, load_assignment
+    from harness.submission import load_submission
+    path = job.get("assignment_path")
+    assignment = load_assignment(path) if path else Assignment()
+    submission = load_submission(job["submission_path"], assignment)
+    hp = submission.hyperparameters
+    settings = {"batch_size": hp.batch_size, "num_batches": hp.num_batches,
+                "optimizer": hp.optimizer, "learning_rate": hp.learning_rate,
+                "form": submission.form}
+    if submission.layers is not None:
+        settings["layers"] = [dict(layer) for layer in submission.layers]
+    return submission.model_source(), settings
+
+
+def _check_output(adapter, model, inputs: dict, classes: int) -> None:
+    """Fail with a clear message before training when the model's output is wrong."""
+    images = inputs["train_images"][:CHECK_BATCH]
+    labels = inputs["train_labels"][:CHECK_BATCH]
+    _expect_shape(adapter.logits(model, images), len(images), classes, "in inference mode")
+    check = adapter.loss_and_grad_check(model, images, labels)
+    _expect_shape(np.empty(check["output_shape"]), len(images), classes, "in training")
+    if not np.isfinite(check["loss"]) or not check["grad_finite"]:
+        raise StepFailed(f"loss or gradients not finite on the first batch "
+                         f"(loss {check['loss']})")
+
+
+def _expect_shape(logits, rows: int, classes: int, when: str) -> None:
+    shape = tuple(np.shape(logits))
+    if shape != (rows, classes):
+        raise StepFailed(f"wrong output shape {when}: expected ({rows}, {classes}), "
+                         f"received {shape}")
+
+
+def _train_config(job: dict, settings: dict):
+    from harness.adapters.base import TrainConfig
+    from harness.optim import OptimizerConfig
+    num_batches = int(settings["num_batches"])
+    if job.get("max_batches"):
+        num_batches = min(num_batches, int(job["max_batches"]))
+    settings["num_batches_run"] = num_batches
+    points = int(job.get("curve_points") or 20)
+    eval_every = int(job.get("eval_every") or max(1, num_batches // points))
+    return TrainConfig(
+        batch_size=int(settings["batch_size"]), num_batches=num_batches,
+        optimizer=OptimizerConfig.from_name(settings["optimizer"], settings["learning_rate"]),
+        seed=int(job["seed"]), eval_every=eval_every,
+        warmup_batches=min(5, max(num_batches - 1, 0)))
+
+
+def _train(adapter, model, inputs: dict, config):
+    from harness.adapters.base import TrainData
+    from harness.batching import batch_indices
+    order = batch_indices(len(inputs["train_images"]), config.batch_size,
+                          config.num_batches, config.seed)
+    data = TrainData(inputs["train_images"], inputs["train_labels"],
+                     inputs["validation_images"], inputs["validation_labels"], order)
+    outcome = adapter.train(model, data, config)
+    if not outcome.loss_finite:
+        at = outcome.curve[-1].batch if outcome.curve else "?"
+        raise StepFailed(f"loss became NaN/inf at batch {at}")
+    return outcome
+
+
+def _predict(adapter, model, images: np.ndarray, classes: int) -> np.ndarray:
+    """Argmax of logits, chunk by chunk, each chunk's shape checked (a model may change)."""
+    chunks = []
+    for start in range(0, len(images), PREDICT_CHUNK):
+        chunk = images[start:start + PREDICT_CHUNK]
+        logits = np.asarray(adapter.logits(model, chunk))
+        _expect_shape(logits, len(chunk), classes, "on the test images")
+        chunks.append(np.argmax(logits, axis=1).astype(np.int64))
+    return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
+
+
+def _result(adapter, model, outcome, settings: dict, config) -> dict:
+    return {
+        "status": "ok", "reason": "", "param_count": int(adapter.param_count(model)),
+        "curve": [{"batch": p.batch, "loss": p.loss,
+                   "validation_accuracy": p.validation_accuracy} for p in outcome.curve],
+        "examples_per_sec": outcome.examples_per_sec,
+        "warmup_seconds": outcome.warmup_seconds, "steady_seconds": outcome.steady_seconds,
+        "train_seconds": outcome.train_seconds, "device": adapter.device_info(),
+        "settings": {**settings, "eval_every": config.eval_every},
+    }
+
+
+def run_job(job_dir: Path, limits: Limits, *, isolate: bool = True,
+            gpu_index: int | None = None) -> tuple[dict, np.ndarray | None, SandboxResult]:
+    """Run the worker on ``job_dir`` in the sandbox; return (result, predictions, sandbox).
+
+    ``result`` always has ``status`` ("ok" or "failed") and ``reason``. Predictions are
+    returned only for "ok" results and are already checked for shape, dtype and range.
+    """
+    job_dir = Path(job_dir).resolve()
+    job = json.loads((job_dir / "job.json").read_text())
+    num_test = worker_files.count_test_images(job_dir / "inputs.npz")
+    (job_dir / "out").mkdir(exist_ok=True)
+    started = time.monotonic()
+    sandbox = run_isolated([sys.executable, "-m", "harness.worker", "."],
+                           scratch_dir=job_dir, readonly_paths=_visible_paths(job),
+                           limits=limits, gpu_index=gpu_index, isolate=isolate)
+    result, predictions = worker_files.read_outputs(job_dir / "out")
+    result = _verdict(result, sandbox, limits, time.monotonic() - started)
+    if result["status"] == "ok":
+        result, predictions = worker_files.checked(result, predictions, num_test,
+                                                   int(job["num_classes"]))
+    return result, predictions if result["status"] == "ok" else None, sandbox
+
+
+def _visible_paths(job: dict) -> list[Path]:
+    """The submission's own folder and the assignment file: all a run may read of ours."""
+    paths = []
+    if job.get("submission_path"):
+        paths.append(Path(job["submission_path"]).resolve().parent)
+    if job.get("assignment_path"):
+        paths.append(Path(job["assignment_path"]).resolve())
+    return paths
+
+
+def _verdict(result: dict | None, sandbox: SandboxResult, limits: Limits,
+             wall: float) -> dict:
+    """The sandbox's cause wins over whatever the worker wrote; no result names why."""
+    killed = sandbox.timed_out or sandbox.memory_exceeded or sandbox.processes_exceeded
+    if killed or result is None or sandbox.returncode or sandbox.signal_name:
+        why = failure_reason(sandbox, limits) or "exited early with status 0"
+        return {"status": "failed", "reason": f"{why} before returning predictions"}
+    if result["status"] == "ok" and (result.get("train_seconds") or 0) > wall:
+        return {"status": "failed", "reason": "reported a training time longer than the "
+                f"whole run ({result['train_seconds']:.1f} s > {wall:.1f} s)"}
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,3 @@
+"""Hostile: never finishes importing (busy loop, not even sleeping)."""
+while True:
+    pass
