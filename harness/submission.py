@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import inspect
 import itertools
 import re
 import sys
@@ -27,6 +28,7 @@ from harness.config import Assignment
 from harness.errors import HarnessError, SubmissionError
 from harness.optim import OptimizerConfig
 from harness.submission_fields import (
+    FRAMEWORKS,
     Hyperparameters,
     hyperparameter_problems,
     namespace_problems,
@@ -153,6 +155,27 @@ def _import_file(path: Path):
     return module
 
 
+# top-level package -> the framework it belongs to
+FRAMEWORK_PACKAGES = {"torch": "torch", "torchvision": "torch", "tensorflow": "tensorflow",
+                      "keras": "tensorflow", "jax": "jax", "jaxlib": "jax", "flax": "jax",
+                      "optax": "jax"}
+
+
+def _foreign_imports(names: dict, framework) -> list[str]:
+    """Top-level names taken from another framework than FRAMEWORK: a run loads only one."""
+    if framework not in FRAMEWORKS:
+        return []
+    foreign = {}
+    for name, value in names.items():
+        owner = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", "")
+        package = str(owner or "").split(".")[0]
+        if FRAMEWORK_PACKAGES.get(package, framework) != framework:
+            foreign.setdefault(package, name)
+    return [f"{name}: expected only {framework!r} code (FRAMEWORK = {framework!r}), received "
+            f"{name!r} from {package} ({FRAMEWORK_PACKAGES[package]}); fix: remove that import "
+            "(each graded run loads one framework)" for package, name in foreign.items()]
+
+
 def _shape_problems(layers, assignment: Assignment) -> list[str]:
     """Shape problems for every input shape the assignment grades on, each once."""
     by_shape: dict[tuple, list[str]] = {}
@@ -177,6 +200,8 @@ def load_submission(path, assignment: Assignment) -> Submission:
     module = _import_file(path)
     names = {k: v for k, v in vars(module).items() if not k.startswith("__")}
     form, problems = namespace_problems(names, module.__name__)
+    if form == "code":
+        problems += _foreign_imports(names, names.get("FRAMEWORK"))
     hyperparameters, found = hyperparameter_problems(names.get("HYPERPARAMETERS"),
                                                      assignment.budget)
     problems += found
