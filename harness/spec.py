@@ -72,8 +72,9 @@ def _kind_problem(label: str, kind) -> str:
     if isinstance(kind, str) and kind.lower() in KNOWN_MISTAKES:
         return f"{label}: layer {kind!r} is not available: {KNOWN_MISTAKES[kind.lower()]}"
     close = difflib.get_close_matches(str(kind).lower(), LAYER_KINDS, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return (f"{label}: layer: expected one of {', '.join(LAYER_KINDS)}, received {kind!r}{hint}")
+    hint = f"did you mean {close[0]!r}?" if close else "use one of those kinds"
+    return (f"{label}: layer: expected one of {', '.join(LAYER_KINDS)}, received {kind!r}; "
+            f"fix: {hint}")
 
 
 def _normalise_one(index: int, layer) -> tuple[dict | None, list[str]]:

@@ -222,7 +222,8 @@ def _with_lines(problems: list[str], path: Path) -> list[str]:
     lines = field_lines(path)
     out = []
     for problem in problems:
-        match = re.search(r"LAYERS\[\d+\]|HYPERPARAMETERS\['\w+'\]|^\w+", problem)
+        match = (re.search(r"LAYERS\[\d+\]|HYPERPARAMETERS\['\w+'\]", problem)
+                 or re.match(r"\w+", problem))
         key = match.group(0) if match else None
         line = lines.get(key) or lines.get(key.split("[")[0]) if key else None
         out.append(f"line {line}: {problem}" if line else problem)

@@ -1,0 +1,8 @@
+"""Broken on purpose: A dense layer on an image."""
+
+LAYERS = [
+    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
+    {"layer": "relu"},
+    {"layer": "maxpool", "field_size": 2, "stride": 2},
+    {"layer": "dense", "units": 10},
+]

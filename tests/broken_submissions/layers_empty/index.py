@@ -1,0 +1,3 @@
+"""Broken on purpose: An empty layer list."""
+
+LAYERS = []

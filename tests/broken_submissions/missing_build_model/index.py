@@ -1,0 +1,3 @@
+"""Broken on purpose: FRAMEWORK without build_model."""
+
+FRAMEWORK = "jax"

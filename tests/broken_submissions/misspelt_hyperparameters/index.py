@@ -1,0 +1,10 @@
+"""Broken on purpose: HYPERPARAMETERS misspelt: it would be ignored silently."""
+
+HYPERPARAMS = {"batch_size": 32}
+LAYERS = [
+    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
+    {"layer": "relu"},
+    {"layer": "maxpool", "field_size": 2, "stride": 2},
+    {"layer": "flatten"},
+    {"layer": "dense", "units": 10},
+]

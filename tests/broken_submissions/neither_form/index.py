@@ -1,0 +1,3 @@
+"""Broken on purpose: Only hyperparameters, no model."""
+
+HYPERPARAMETERS = {"batch_size": 64}

@@ -1,0 +1,5 @@
+"""Broken on purpose: Exits while loading."""
+
+import sys
+
+sys.exit(3)
