@@ -39,9 +39,9 @@ MIN_VALUE = {"field_size": 1, "stride": 1, "filters": 1, "zero_pad": 0, "units":
 # Kinds students know from other builders, with the fix to tell them.
 KNOWN_MISTAKES = {
     "softmax": "the harness applies softmax in the loss (softmax cross-entropy on logits); "
-               "remove this layer and end with {'layer': 'dense', 'units': NUM_CLASSES}",
-    "fc": "a fully connected layer is spelled {'layer': 'dense', 'units': N}",
-    "input": "the harness feeds the input itself; remove the input layer",
+               "fix: remove this layer and end with {'layer': 'dense', 'units': NUM_CLASSES}",
+    "fc": "fix: a fully connected layer is spelled {'layer': 'dense', 'units': N}",
+    "input": "the harness feeds the input itself; fix: remove the input layer",
 }
 
 
