@@ -146,3 +146,10 @@ def test_report_command_rebuilds_reports_and_reports_missing_results(tmp_path, c
     assert main(["report", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "students" / "zoe.html").exists()
     assert (tmp_path / "gradescope" / "zoe" / "results.json").exists()
+
+
+def test_empty_results_give_a_summary_that_says_so(tmp_path):
+    write_results(tmp_path, [])
+    written = build_reports(tmp_path)
+    assert {p.name for p in written} == {"summary.md", "summary.html", "grades.csv"}
+    assert "holds no runs yet" in (tmp_path / "summary.md").read_text()

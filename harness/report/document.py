@@ -30,7 +30,7 @@ class Block:
 
 def markdown(title: str, blocks: list[Block]) -> str:
     parts = [f"# {title}"] + [_markdown_block(b) for b in blocks]
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(p for p in parts if p) + "\n"
 
 
 def _markdown_block(block: Block) -> str:

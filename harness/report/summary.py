@@ -20,6 +20,8 @@ EXPLANATION = (
 
 
 def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Block]:
+    if not results.records:
+        return [Block("text", "results.json holds no runs yet: nothing to report.")]
     headers, rows = tables.class_table(results)
     blocks = [Block("notes", items=notes(results.records)),
               Block("heading", "Grades"), Block("text", EXPLANATION),
