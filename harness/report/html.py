@@ -19,6 +19,7 @@ h3 { font-size: 1.05em; margin-top: 1.2em; }
 table { border-collapse: collapse; margin: .6em 0; font-size: .9em; }
 th, td { border: 1px solid #c9d2e0; padding: .3em .55em; text-align: right; }
 th { background: #e3ebf7; }
+th[colspan] { text-align: center; }
 td:first-child, th:first-child { text-align: left; }
 tr.reference td { background: #f4f7ec; }
 tr.median td { background: #fbf3e4; font-weight: 600; }
