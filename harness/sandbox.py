@@ -136,12 +136,18 @@ def _system_args() -> list[str]:
     return args
 
 
+def _private_tmpfs(path: str, size: str) -> list[str]:
+    # Sized: a tmpfs lives in memory that no rlimit of the run counts. Sticky and
+    # world-writable like a real /tmp, since the sandbox uid does not own it.
+    return ["--perms", "1777", "--size", size, "--tmpfs", path]
+
+
 def _bwrap_argv(scratch_dir: Path, readonly: Sequence[Path], limits: Limits,
                 gpu_index: int | None, uid: int | None) -> list[str]:
     tmp_size = str(min(limits.max_file_bytes, limits.memory_bytes // 4))
     args = [BWRAP, *_namespace_args(root=uid is not None), *_system_args(),
             "--proc", "/proc", "--dev", "/dev",
-            "--size", tmp_size, "--tmpfs", "/tmp", "--size", tmp_size, "--tmpfs", "/dev/shm"]
+            *_private_tmpfs("/tmp", tmp_size), *_private_tmpfs("/dev/shm", tmp_size)]
     made: set[Path] = set()
     for path in readonly:
         args += [*_mkdirs_for(path, made), "--ro-bind", str(path), str(path)]
@@ -161,11 +167,24 @@ def _bwrap_argv(scratch_dir: Path, readonly: Sequence[Path], limits: Limits,
     return args
 
 
-def _set_limits(limits: Limits, cap_data: bool) -> None:
+def _own_task_count() -> int:
+    """Processes and threads of our uid now: RLIMIT_NPROC counts them all, so a run under
+    our own uid (no root, no uid of its own) gets max_processes on top of them."""
+    uid, count = os.getuid(), 0
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                count += len(os.listdir(f"/proc/{entry.name}/task"))
+        except OSError:
+            pass
+    return count
+
+
+def _set_limits(limits: Limits, cap_data: bool, nproc: int) -> None:
     """Runs in the child before exec; inherited through bwrap and setpriv."""
     def cap(kind, value):
         resource.setrlimit(kind, (value, value))
-    cap(resource.RLIMIT_NPROC, limits.max_processes)
+    cap(resource.RLIMIT_NPROC, nproc)
     cap(resource.RLIMIT_NOFILE, limits.max_open_files)
     cap(resource.RLIMIT_FSIZE, limits.max_file_bytes)
     cap(resource.RLIMIT_CORE, 0)
@@ -221,10 +240,11 @@ def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequ
         _prepare_scratch(scratch_dir, uid)
         full = _bwrap_argv(scratch_dir, readonly, limits, gpu_index, uid) + full
     home = SCRATCH_MOUNT if isolated else str(scratch_dir)
+    nproc = limits.max_processes + (_own_task_count() if uid is None else 0)
     popen = subprocess.Popen(
         full, cwd=scratch_dir, env=_environment(env, home, gpu_index),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True, preexec_fn=lambda: _set_limits(limits, gpu_index is None))
+        start_new_session=True, preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc))
     return _supervise(popen, limits, isolated)
 
 

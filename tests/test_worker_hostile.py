@@ -16,18 +16,22 @@ from harness.sandbox import bubblewrap_available
 from harness.worker import run_job
 from tests.worker_jobs import copy_submission, limits, make_job
 
-pytestmark = [pytest.mark.sandbox,
-              pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")]
+pytestmark = pytest.mark.sandbox
 
 
-def run_hostile(tmp_path, name, targets=None, **limit_changes):
+def run_hostile(tmp_path, name, targets=None, isolate=True, **limit_changes):
+    """Run hostile submission ``name``; return its reason and the sandbox result."""
+    if isolate and not bubblewrap_available():
+        pytest.skip("needs bubblewrap")
     index = copy_submission(name, tmp_path / "submissions", targets)
-    result, predictions, sandbox = run_job(make_job(tmp_path, index), limits(**limit_changes))
+    result, predictions, sandbox = run_job(make_job(tmp_path, index), limits(**limit_changes),
+                                           isolate=isolate)
     assert result["status"] == "failed" and predictions is None
-    assert sandbox.isolated
+    assert sandbox.isolated is isolate
     return result["reason"], sandbox
 
 
+@pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")
 def test_syntax_error(tmp_path):
     folder = tmp_path / "submissions" / "syntax_error"
     folder.mkdir(parents=True)
@@ -126,6 +130,16 @@ def test_no_network(tmp_path):
 def test_cannot_signal_the_parent(tmp_path):
     reason, _ = run_hostile(tmp_path, "signal_parent")
     assert "PermissionError: blocked 2 of 2 signals" in reason
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("segfault", "killed by signal SIGSEGV (segmentation fault) before returning predictions"),
+    ("os_exit_at_import", "exited early with status 0 before returning predictions"),
+    ("hang_at_import", "timed out after 2 s (wall-time limit) before returning predictions"),
+])
+def test_fallback_names_the_same_reasons_unisolated(tmp_path, monkeypatch, name, reason):
+    monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
+    assert run_hostile(tmp_path, name, isolate=False, wall_seconds=2.0)[0] == reason
 
 
 def test_result_link_to_labels_is_not_followed(tmp_path):
