@@ -73,6 +73,19 @@ def _build_problems(build: dict, group: dict, expected_params) -> list[str]:
     return problems
 
 
+def _shape_failure(adapter, model, images, group: dict) -> str | None:
+    """The wrong output shape that made the loss fail, if that is what happened."""
+    try:
+        shape = adapter.logits(model, images[:2]).shape
+    except Exception:  # the forward pass itself fails: the caller reports that
+        return None
+    if tuple(shape) == (2, group["num_classes"]):
+        return None
+    return (f"output shape: expected (batch, {group['num_classes']}) logits, received "
+            f"{tuple(shape)} for a batch of 2; fix: end the model with a dense/linear layer "
+            f"of {group['num_classes']} units")
+
+
 def build_and_check(adapter, submission, group: dict, expected_params=None) -> dict:
     """Build for one input shape and run one forward/backward pass on random data."""
     shape, classes = tuple(group["input_shape"]), group["num_classes"]
@@ -88,7 +101,8 @@ def build_and_check(adapter, submission, group: dict, expected_params=None) -> d
     try:
         result = adapter.loss_and_grad_check(model, images, labels)
     except Exception as exc:
-        return {"problems": [_failure(exc, submission, "a forward/backward pass")]}
+        return {"problems": [_shape_failure(adapter, model, images, group)
+                             or _failure(exc, submission, "a forward/backward pass")]}
     build = {"param_count": int(adapter.param_count(model)), "batch": batch,
              "output_shape": [int(n) for n in result["output_shape"]],
              "loss": float(result["loss"]), "grad_finite": bool(result["grad_finite"]),
