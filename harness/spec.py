@@ -110,7 +110,10 @@ def _normalise_one(index: int, layer) -> tuple[dict | None, list[str]]:
         problem = _setting_problem(label, key, value)
         if problem:
             problems.append(problem)
-        normalised[key] = float(value) if key == "rate" and not problem else value
+        if problem:
+            normalised[key] = value
+        else:  # plain Python numbers, also when given numpy ones
+            normalised[key] = float(value) if key == "rate" else int(value)
     return normalised, problems
 
 

@@ -112,3 +112,11 @@ def test_layer_table_rows_sum_to_the_totals():
     assert [r["output_shape"] for r in rows][-2:] == [[1024], [10]]
     assert sum(r["params"] for r in rows) == 17_882
     assert sum(r["macs"] for r in rows) == spec.macs_per_example(original(), (32, 32, 3))
+
+
+def test_numpy_numbers_become_plain_python_numbers():
+    import numpy as np
+
+    (dense, dropout) = spec.normalize_layers([{"layer": "dense", "units": np.int64(10)},
+                                              {"layer": "dropout", "rate": np.float32(0.25)}], "t")
+    assert type(dense["units"]) is int and type(dropout["rate"]) is float
