@@ -177,7 +177,9 @@ def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequ
         tmp_bytes = min(limits.max_file_bytes, limits.memory_bytes // 4)
         full = bwrap_argv(scratch_dir, readonly, tmp_bytes, gpu_index, uid) + full
     home = SCRATCH_MOUNT if isolated else str(scratch_dir)
-    nproc = limits.max_processes + (_own_task_count() if uid is None else 0)
+    # uid 0 is never held to RLIMIT_NPROC; any other uid that is ours counts its own tasks.
+    shared_uid = uid is None and os.geteuid() != 0
+    nproc = limits.max_processes + (_own_task_count() if shared_uid else 0)
     popen = subprocess.Popen(
         full, cwd=scratch_dir, env=_environment(env, home, gpu_index),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -100,3 +100,12 @@ def test_output_flood_is_captured_and_truncated(tmp_path):
     for text in (sandbox.stdout, sandbox.stderr):
         assert len(text) < 4096 + 100 and " bytes truncated]" in text
     assert sandbox.stdout.rstrip().endswith("last line of the flood")
+
+
+@needs_bwrap
+def test_reference_job_trains_the_named_network(tmp_path):
+    result, predictions, sandbox = run_job(make_job(tmp_path, None, reference="original"),
+                                           limits())
+    assert result["status"] == "ok", (result, sandbox.stderr)
+    assert result["param_count"] == 14_682 and predictions.shape == (NUM_TEST,)
+    assert result["settings"]["optimizer"] == "sgd"
