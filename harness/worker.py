@@ -31,6 +31,11 @@ from harness.worker_reasons import StepFailed, describe_exception
 JOB_KEYS = ("kind", "submission_path", "reference", "framework", "dataset", "input_shape",
             "num_classes", "seed", "max_batches", "eval_every", "batch_size", "num_batches",
             "optimizer", "learning_rate", "assignment_path")
+# Settings of the parent's environment a run honours; nothing else of it crosses over.
+PASSED_ENV = ("HARNESS_GPU_MEMORY_FRACTION", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+              "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "XLA_FLAGS",
+              "XLA_PYTHON_CLIENT_MEM_FRACTION", "XLA_PYTHON_CLIENT_PREALLOCATE",
+              "CUBLAS_WORKSPACE_CONFIG")
 CHECK_BATCH = 8  # images in the output-shape check before training
 PREDICT_CHUNK = 1000  # test images per logits call
 
@@ -45,11 +50,18 @@ def main(argv: list[str]) -> None:
     except BaseException as exc:  # noqa: B036 - student code may raise anything, even exit
         if os.getpid() != pid:  # a process the student forked: leave quietly
             os._exit(1)
-        result = {"status": "failed", "reason": describe_exception(exc, job_dir)}
+        result = {"status": "failed", "reason": _safe_reason(exc, job_dir)}
     worker_files.write_outputs(job_dir / "out", result, predictions)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # don't wait for threads the student's code may have left running
+
+
+def _safe_reason(exc: BaseException, job_dir: Path) -> str:
+    try:  # the exception is the student's: its __str__ may raise too
+        return describe_exception(exc, job_dir)
+    except Exception:
+        return f"{type(exc).__name__} (its message could not be read)"
 
 
 def _run(job_dir: Path) -> tuple[dict, np.ndarray]:
@@ -79,6 +91,9 @@ def _model_source(job: dict):
     path = job.get("assignment_path")
     assignment = load_assignment(path) if path else Assignment()
     submission = load_submission(job["submission_path"], assignment)
+    if submission.framework not in (None, job["framework"]):
+        raise StepFailed(f"FRAMEWORK: expected {job['framework']!r} for this run, received "
+                         f"{submission.framework!r}")
     hp = submission.hyperparameters
     settings = {"batch_size": hp.batch_size, "num_batches": hp.num_batches,
                 "optimizer": hp.optimizer, "learning_rate": hp.learning_rate,
@@ -174,7 +189,8 @@ def run_job(job_dir: Path, limits: Limits, *, isolate: bool = True,
     started = time.monotonic()
     sandbox = run_isolated([sys.executable, "-m", "harness.worker", "."],
                            scratch_dir=job_dir, readonly_paths=_visible_paths(job),
-                           limits=limits, gpu_index=gpu_index, isolate=isolate)
+                           limits=limits, gpu_index=gpu_index, isolate=isolate,
+                           env={k: os.environ[k] for k in PASSED_ENV if k in os.environ})
     result, predictions = worker_files.read_outputs(job_dir / "out")
     result = _verdict(result, sandbox, limits, time.monotonic() - started)
     if result["status"] == "ok":
