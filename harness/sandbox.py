@@ -16,6 +16,7 @@ that a flood costs neither disk nor memory. Nothing the command prints is parsed
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import resource
@@ -38,6 +39,8 @@ from harness.sandbox_bwrap import (
     namespace_args,
 )
 from harness.sandbox_watch import OutputCapture
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,13 @@ def _own_task_count() -> int:
     return count
 
 
+def _die_with_parent() -> None:
+    """SIGKILL this child when the grading process dies (bwrap's --die-with-parent does
+    the same for the sandbox; this covers the fallback)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def _set_limits(limits: Limits, cap_data: bool, nproc: int) -> None:
     """Runs in the child before exec; inherited through bwrap and setpriv."""
     def cap(kind, value):
@@ -124,6 +134,7 @@ def _set_limits(limits: Limits, cap_data: bool, nproc: int) -> None:
     cap(resource.RLIMIT_NOFILE, limits.max_open_files)
     cap(resource.RLIMIT_FSIZE, limits.max_file_bytes)
     cap(resource.RLIMIT_CORE, 0)
+    _die_with_parent()
     if cap_data:
         # RLIMIT_DATA, not RLIMIT_AS: XLA and TensorFlow reserve address space far beyond
         # what they touch; DATA counts private writable memory only. Measured: torch,

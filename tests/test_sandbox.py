@@ -4,6 +4,7 @@ end of the whole process tree, output capture, and the unisolated fallback."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 
@@ -154,3 +155,31 @@ def test_failure_reasons():
     assert failure_reason(ended(signal_name="SIGKILL"), LIMITS) == "killed by signal SIGKILL"
     assert failure_reason(ended(processes_exceeded=True), LIMITS) == \
         "started more than 64 processes"
+
+
+GRADER = """
+import sys
+from pathlib import Path
+from harness.sandbox import Limits, run_isolated
+beat = ("import time\\nwhile True:\\n"
+        "    open('beat', 'w').write(str(time.time()))\\n    time.sleep(0.05)")
+run_isolated([sys.executable, "-c", beat], scratch_dir=Path(sys.argv[1]), readonly_paths=[],
+             limits=Limits(60, 1 << 30), isolate=sys.argv[2] == "1")
+"""
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_run_dies_with_a_killed_grader(tmp_path, isolate):
+    """A grading process killed with SIGKILL leaves no run behind."""
+    beat = tmp_path / "beat"
+    grader = subprocess.Popen([sys.executable, "-c", GRADER, str(tmp_path), str(int(isolate))],
+                              cwd=sandbox.HARNESS_SOURCE.parent)
+    deadline = time.monotonic() + 30
+    while not beat.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    grader.kill()
+    grader.wait()
+    time.sleep(0.5)
+    last = beat.read_text()
+    time.sleep(0.5)
+    assert beat.read_text() == last
