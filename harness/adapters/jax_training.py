@@ -187,52 +187,68 @@ def accuracy(batched_logits: Callable, variables, chunks, count: int, labels) ->
     return int(jnp.sum(predicted == labels)) / count
 
 
-def segment_stops(config: TrainConfig) -> tuple[list[int], set[int]]:
-    """Where to stop the compiled loop, and which stops are curve points."""
-    n, warmup = config.num_batches, config.warmup_batches
-    points = set(range(config.eval_every, n + 1, config.eval_every)) | {n}
-    return sorted(points | ({warmup} if 0 < warmup < n else set())), points
+def segment_stops(num_batches: int, eval_every: int, warmup: int) -> tuple[list[int], set]:
+    """Where to stop stepping (curve points and the end of warm-up); which stops are points."""
+    points = set(range(eval_every, num_batches + 1, eval_every)) | {num_batches}
+    return sorted(points | ({warmup} if warmup > 0 else set())), points
+
+
+def _on_device(data: TrainData, config: TrainConfig) -> tuple[tuple, Callable]:
+    """Training arrays placed on the device once, and ``validate(variables) -> accuracy``."""
+    jax, jnp = lib().jax, lib().jnp
+    if len(data.batch_indices) < config.num_batches:
+        raise HarnessError(field_error("TrainData", "batch_indices", f"{config.num_batches} rows",
+                                       len(data.batch_indices)))
+    arrays = (to_float(jax.device_put(data.train_images)),
+              jnp.asarray(data.train_labels, jnp.int32), jnp.asarray(data.batch_indices))
+    chunks, count = in_chunks(jax.device_put(data.validation_images), config.eval_batch_size)
+    labels = jnp.asarray(data.validation_labels, jnp.int32)
+    return arrays, lambda logits_fn, variables: accuracy(logits_fn, variables, chunks, count,
+                                                         labels)
 
 
 def train(model, data: TrainData, config: TrainConfig,
           on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
-    """The shared training semantics (harness/adapters/base.py) for a JaxModel handle."""
+    """The shared training semantics (harness/adapters/base.py) for a JaxModel handle.
+
+    Warm-up is at most ``num_batches - 1`` batches, so a run always has a steady state. A
+    non-finite loss ends the run at the curve point that shows it (that point included).
+    """
     jax, jnp = lib().jax, lib().jnp
     started = time.perf_counter()
     tx = make_optimizer(config.optimizer)
-    platform = jax.devices()[0].platform
-    run = make_runner(make_step(model.apply, tx), COMPILED_LOOP.get(platform, False))
-    batched_logits = model.batched_logits
-    arrays = (to_float(jax.device_put(data.train_images)),
-              jnp.asarray(data.train_labels, jnp.int32), jnp.asarray(data.batch_indices))
-    chunks, count = in_chunks(jax.device_put(data.validation_images), config.eval_batch_size)
-    val_labels = jnp.asarray(data.validation_labels, jnp.int32)
+    run = make_runner(make_step(model.apply, tx),
+                      COMPILED_LOOP.get(jax.devices()[0].platform, False))
+    arrays, validate = _on_device(data, config)
     rng = jax.random.fold_in(jax.random.PRNGKey(config.seed), 1)  # the dropout stream
     zero = jnp.zeros((), jnp.float32)
     carry = (model.variables, tx.init(model.variables["params"]), zero)
-    stops, points = segment_stops(config)
-    clock = {True: 0.0, False: 0.0}  # seconds in warm-up (True) and steady state (False)
-    curve, done, since, loss = [], 0, 0, math.nan
+    warmup = min(config.warmup_batches, config.num_batches - 1)
+    stops, points = segment_stops(config.num_batches, config.eval_every, warmup)
+    clock = {True: 0.0, False: 0.0}  # seconds of warm-up (True) and steady state (False)
+    curve, done, since = [], 0, 0
     for stop in stops:
         tick = time.perf_counter()
         carry = jax.block_until_ready(run(carry, done, stop, *arrays, rng))
-        clock[stop <= config.warmup_batches] += time.perf_counter() - tick
+        clock[stop <= warmup] += time.perf_counter() - tick
         since, done = since + stop - done, stop
-        if stop not in points:
-            continue
-        loss = float(carry[2]) / since
-        if not math.isfinite(loss):
-            break
-        point = CurvePoint(stop, loss, accuracy(batched_logits, carry[0], chunks, count,
-                                                val_labels))
-        curve.append(point)
-        if on_progress is not None:
-            on_progress(point)
-        carry, since = (carry[0], carry[1], zero), 0
+        if stop in points:
+            loss = float(carry[2]) / since
+            curve.append(CurvePoint(stop, loss, validate(model.batched_logits, carry[0])))
+            if on_progress is not None:
+                on_progress(curve[-1])
+            if not math.isfinite(loss):
+                break
+            carry, since = (carry[0], carry[1], zero), 0
     model.variables, model.opt_state = carry[0], carry[1]
-    steady_batches = done - min(done, config.warmup_batches)
+    return _outcome(curve, clock, max(done - warmup, 0) * config.batch_size,
+                    time.perf_counter() - started)
+
+
+def _outcome(curve: list, clock: dict, steady_examples: int, train_seconds: float):
+    final_loss = curve[-1].loss
     return TrainOutcome(
-        curve=curve, final_loss=loss,
-        examples_per_sec=steady_batches * config.batch_size / clock[False] if clock[False] else 0.0,
+        curve=curve, final_loss=final_loss,
+        examples_per_sec=steady_examples / clock[False] if clock[False] > 0 else 0.0,
         warmup_seconds=clock[True], steady_seconds=clock[False],
-        train_seconds=time.perf_counter() - started, loss_finite=math.isfinite(loss))
+        train_seconds=train_seconds, loss_finite=math.isfinite(final_loss))
