@@ -34,7 +34,8 @@ def test_every_core_module_imports_with_frameworks_blocked():
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_registry_resolves_each_framework_in_its_own_process(framework):
     code = (f"import sys\nfrom harness.adapters import get_adapter\n"
-            f"assert get_adapter({framework!r}).name == {framework!r}\n"
+            f"adapter = get_adapter({framework!r})\nassert adapter.name == {framework!r}\n"
+            f"assert adapter.device_info()['framework_version']\n"
             f"print(sorted(m for m in {FRAMEWORKS!r} if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]

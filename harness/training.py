@@ -1,0 +1,109 @@
+"""``python -m harness train``: train one model in this process and report on it.
+
+For staff and students trying a reference or their own submission by hand. It imports the
+submission's code in this process (unlike grading, which isolates it) and one framework.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+
+from harness.adapters import get_adapter
+from harness.adapters.base import CurvePoint, ModelSource, TrainConfig, TrainData
+from harness.batching import batch_indices
+from harness.config import Assignment, load_assignment
+from harness.errors import ConfigError
+from harness.optim import OptimizerConfig
+
+
+@dataclass(frozen=True)
+class TrainingChoice:
+    """What to train, as resolved from the command line, the submission and the rubric."""
+
+    source: ModelSource
+    framework: str
+    batch_size: int
+    num_batches: int
+    optimizer: OptimizerConfig
+    label: str
+
+
+def _reference_choice(args, assignment: Assignment) -> TrainingChoice:
+    budget = assignment.budget
+    optimizer = OptimizerConfig.from_name(args.optimizer or assignment.reference_optimizer,
+                                          args.learning_rate
+                                          or assignment.reference_learning_rate)
+    return TrainingChoice(ModelSource(reference=args.reference), args.framework or "torch",
+                          args.batch_size or budget.default_batch_size,
+                          args.num_batches or budget.default_num_batches, optimizer,
+                          f"reference:{args.reference}")
+
+
+def _submission_choice(args, assignment: Assignment) -> TrainingChoice:
+    from harness.submission import load_submission
+
+    sub = load_submission(args.submission, assignment)
+    if sub.framework and args.framework and args.framework != sub.framework:
+        raise ConfigError(f"--framework: {sub.path} is written for {sub.framework}, "
+                          f"received {args.framework}")
+    hp = sub.hyperparameters
+    optimizer = OptimizerConfig.from_name(args.optimizer or hp.optimizer,
+                                          args.learning_rate or hp.learning_rate)
+    return TrainingChoice(sub.model_source(), sub.framework or args.framework or "torch",
+                          args.batch_size or hp.batch_size,
+                          args.num_batches or hp.num_batches, optimizer, sub.student_id)
+
+
+def _progress(total: int):
+    def show(point: CurvePoint) -> None:
+        print(f"batch {point.batch:>6}/{total}  loss {point.loss:.4f}  "
+              f"validation accuracy {point.validation_accuracy:.4f}", flush=True)
+    return show
+
+
+def train_command(args) -> int:
+    from harness.data import load_dataset
+
+    assignment = load_assignment()
+    choice = (_reference_choice if args.reference else _submission_choice)(args, assignment)
+    if choice.batch_size < 1 or choice.num_batches < 1:
+        raise ConfigError("--batch-size and --num-batches: expected numbers >= 1, received "
+                          f"{choice.batch_size} and {choice.num_batches}")
+    data = load_dataset(args.dataset, data_dir=args.data_dir,
+                        allow_unverified=args.allow_unverified, seed=args.seed)
+    summary = run_training(choice, data, args.seed)
+    if args.json:
+        print(json.dumps(summary))
+    return 0
+
+
+def run_training(choice: TrainingChoice, data, seed: int) -> dict:
+    """Build, train and test ``choice`` on ``data``; returns the JSON summary."""
+    from harness.scoring import accuracy
+
+    adapter = get_adapter(choice.framework)
+    model = adapter.build(choice.source, data.image_shape, data.num_classes, seed=seed)
+    config = TrainConfig(batch_size=choice.batch_size, num_batches=choice.num_batches,
+                         optimizer=choice.optimizer, seed=seed,
+                         eval_every=max(1, choice.num_batches // 20),
+                         warmup_batches=min(5, choice.num_batches - 1))
+    order = batch_indices(len(data.train_images), choice.batch_size, choice.num_batches, seed)
+    print(f"training {choice.label} with {choice.framework} on {data.name} "
+          f"({choice.num_batches} batches of {choice.batch_size}, {choice.optimizer.name})",
+          file=sys.stderr, flush=True)
+    outcome = adapter.train(model, TrainData(data.train_images, data.train_labels,
+                                             data.validation_images, data.validation_labels,
+                                             order), config, _progress(choice.num_batches))
+    test_accuracy = accuracy(adapter.predict(model, data.test_images), data.test_labels)
+    print(f"test accuracy {test_accuracy:.4f}, {outcome.examples_per_sec:.0f} examples/s "
+          f"(warm-up {outcome.warmup_seconds:.2f} s)", flush=True)
+    return {"framework": choice.framework, "dataset": data.name, "model": choice.label,
+            "param_count": adapter.param_count(model), "num_batches": choice.num_batches,
+            "batch_size": choice.batch_size, "optimizer": choice.optimizer.name,
+            "test_accuracy": test_accuracy, "examples_per_sec": outcome.examples_per_sec,
+            "warmup_seconds": outcome.warmup_seconds, "loss_finite": outcome.loss_finite,
+            "device": adapter.device_info(), "data_verified": data.verified,
+            "bundled_subset": data.bundled_subset,
+            "curve": [vars(p) for p in outcome.curve]}
