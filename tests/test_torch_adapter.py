@@ -26,6 +26,16 @@ ORIGINAL_LAYERS = (
 )
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One intra-op thread: on a shared 2-core machine two OpenMP threads spin-wait on each
+    other and run up to 8x slower (measured); results do not depend on the thread count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def _images(n, shape=(28, 28, 1), seed=0):
     return np.random.default_rng(seed).integers(0, 256, (n, *shape), dtype=np.uint8)
 
@@ -200,7 +210,7 @@ def test_diverging_loss_stops_early_and_is_reported():
 
 
 class StudentNet(torch.nn.Module):
-    """A code-form submission: NCHW in, its own (channels-first) flatten."""
+    """A code-form submission: NCHW in, flattened with ``view`` (needs plain NCHW)."""
 
     def __init__(self, input_shape, num_classes):
         super().__init__()
@@ -209,7 +219,7 @@ class StudentNet(torch.nn.Module):
 
     def forward(self, x):
         x = torch.nn.functional.max_pool2d(torch.relu(self.conv(x)), 2)
-        return self.head(torch.flatten(x, 1))
+        return self.head(x.view(x.size(0), -1))
 
 
 def test_code_form_build_model_trains_and_keeps_its_own_weight_layout():
@@ -241,3 +251,45 @@ def test_cuda_is_used_when_visible():
     assert next(model.module.parameters()).is_cuda
     _, outcome = _short_run(num_batches=20, eval_every=10)
     assert outcome.loss_finite and outcome.examples_per_sec > 0
+
+
+# --- real Fashion-MNIST ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fashion_mnist():
+    from harness.data import load_dataset
+
+    dataset = load_dataset("fashion_mnist")
+    if dataset.bundled_subset:
+        pytest.skip("the real Fashion-MNIST files are not on this machine")
+    return dataset
+
+
+def _test_accuracy(dataset, num_batches, eval_every):
+    config = TrainConfig(batch_size=64, num_batches=num_batches, eval_every=eval_every,
+                         optimizer=OptimizerConfig.from_name("momentum"))
+    order = batch_indices(len(dataset.train_labels), 64, num_batches, seed=0)
+    data = TrainData(dataset.train_images, dataset.train_labels, dataset.validation_images,
+                     dataset.validation_labels, order)
+    model = ADAPTER.build(ModelSource(reference="original"), dataset.image_shape, 10)
+    outcome = ADAPTER.train(model, data, config)
+    predicted = ADAPTER.predict(model, dataset.test_images)
+    return float(np.mean(predicted == dataset.test_labels)), outcome
+
+
+@pytest.mark.realdata
+def test_original_on_fashion_mnist_learns_in_a_few_hundred_batches(fashion_mnist):
+    untrained, _ = _test_accuracy(fashion_mnist, num_batches=10, eval_every=10)
+    trained, outcome = _test_accuracy(fashion_mnist, num_batches=400, eval_every=200)
+    assert untrained < 0.60
+    assert trained >= 0.75
+    assert abs(outcome.curve[-1].validation_accuracy - trained) < 0.05
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_original_on_fashion_mnist_reaches_the_assignment_bar(fashion_mnist):
+    accuracy, outcome = _test_accuracy(fashion_mnist, num_batches=3000, eval_every=500)
+    print(f"test accuracy {accuracy:.4f}, {outcome.examples_per_sec:.0f} examples/s, "
+          f"warm-up {outcome.warmup_seconds:.2f}s, training {outcome.train_seconds:.1f}s")
+    assert accuracy >= 0.85

@@ -41,6 +41,15 @@ class TorchModel:
     device: torch.device
     canonical: bool  # False for a student's build_model: weights are parameters as-is
 
+    @property
+    def memory_format(self) -> torch.memory_format:
+        """channels_last for our own networks (faster on CPU, see the module docstring).
+
+        A student's module gets plain NCHW: ``x.view(n, -1)`` after a conv, a common idiom,
+        fails on channels_last activations.
+        """
+        return torch.channels_last if self.canonical else torch.contiguous_format
+
 
 def pick_device() -> torch.device:
     """CUDA when visible (memory bounded by ``HARNESS_GPU_MEMORY_FRACTION``), else the CPU."""
@@ -149,14 +158,17 @@ def _parameter(layer: nn.Module, name: str) -> nn.Parameter:
 
 # --- data and optimizers --------------------------------------------------------------
 
-def images_to_device(images: np.ndarray, device: torch.device) -> torch.Tensor:
-    """uint8 NHWC (NumPy) -> float32 NCHW in [0, 1] on ``device``, converted there once."""
-    raw = torch.from_numpy(np.ascontiguousarray(images)).to(device)
-    return raw.permute(0, 3, 1, 2).float().div_(255.0).contiguous()
+def images_to_device(images: np.ndarray, model: TorchModel) -> torch.Tensor:
+    """uint8 NHWC (NumPy) -> float32 NCHW in [0, 1] on the model's device, converted there."""
+    raw = torch.tensor(np.asarray(images), device=model.device)  # copies: arrays may be read-only
+    nchw = raw.permute(0, 3, 1, 2).float().div_(255.0)
+    # clone, not contiguous(): with one channel a permuted tensor already counts as
+    # contiguous while its strides say channels_last, and conv then outputs channels_last.
+    return nchw.clone(memory_format=model.memory_format)
 
 
 def labels_to_device(labels: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device)
+    return torch.tensor(np.asarray(labels, dtype=np.int64), device=device)
 
 
 def make_optimizer(params, config: OptimizerConfig) -> torch.optim.Optimizer:
@@ -227,11 +239,11 @@ def _train_step(module: nn.Module, optimizer: torch.optim.Optimizer) -> Callable
 
 def _run(model: TorchModel, data: TrainData, config: TrainConfig, on_progress) -> TrainOutcome:
     device, module = model.device, model.module
-    images, labels = images_to_device(data.train_images, device), labels_to_device(
-        data.train_labels, device)
-    val_images = images_to_device(data.validation_images, device)
+    images = images_to_device(data.train_images, model)
+    labels = labels_to_device(data.train_labels, device)
+    val_images = images_to_device(data.validation_images, model)
     val_labels = labels_to_device(data.validation_labels, device)
-    order = torch.from_numpy(np.asarray(data.batch_indices, dtype=np.int64)).to(device)
+    order = torch.tensor(np.asarray(data.batch_indices, dtype=np.int64), device=device)
     num_batches = config.num_batches
     if len(order) < num_batches:
         raise HarnessError(f"batch_indices: expected {num_batches} rows, received {len(order)}")
@@ -337,7 +349,9 @@ class TorchAdapter:
     def build(self, source: ModelSource, input_shape, num_classes: int, seed: int = 0):
         torch.manual_seed(seed)
         module, canonical = _build_module(source, input_shape, num_classes)
-        return TorchModel(module.to(self.device), self.device, canonical)
+        model = TorchModel(module.to(self.device), self.device, canonical)
+        model.module.to(memory_format=model.memory_format)
+        return model
 
     def param_count(self, model: TorchModel) -> int:
         return sum(p.numel() for p in model.module.parameters() if p.requires_grad)
@@ -362,7 +376,7 @@ class TorchAdapter:
     @torch.no_grad()
     def logits(self, model: TorchModel, images: np.ndarray, batch_size: int = 1000):
         model.module.eval()
-        chunks = [model.module(images_to_device(images[s:s + batch_size], model.device))
+        chunks = [model.module(images_to_device(images[s:s + batch_size], model))
                   .float().cpu() for s in range(0, len(images), batch_size)]
         return torch.cat(chunks).numpy()
 
@@ -372,7 +386,7 @@ class TorchAdapter:
     def loss_and_grad_check(self, model: TorchModel, images: np.ndarray, labels: np.ndarray):
         module = model.module
         module.eval()  # no dropout and no batch-norm statistics updated by a check
-        output = module(images_to_device(images, model.device))
+        output = module(images_to_device(images, model))
         loss = F.cross_entropy(output, labels_to_device(labels, model.device))
         module.zero_grad(set_to_none=True)
         loss.backward()
