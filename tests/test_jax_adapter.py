@@ -142,10 +142,15 @@ def test_every_layer_kind_builds_with_the_expected_parameters():
 
 
 def test_canonical_order_follows_the_network_not_sorted_names():
-    layers = tuple({"layer": "dense", "units": u} for u in range(1, 13))  # Dense_10 < Dense_2
-    model = ADAPTER.build(ModelSource(layers=({"layer": "flatten"},) + layers), (2, 2, 1), 12)
-    shapes = [w.shape for w in ADAPTER.get_weights(model)][::2]
-    assert shapes == [(4, 1)] + [(u - 1, u) for u in range(2, 13)]
+    """Twelve dense layers: sorted names would put Dense_10 before Dense_2."""
+    layers = ({"layer": "flatten"},) + tuple({"layer": "dense", "units": 3} for _ in range(12))
+    model = ADAPTER.build(ModelSource(layers=layers), (2, 2, 1), 3)
+    images = _images(4, (2, 2, 1))
+    x = images.reshape(4, -1).astype(np.float64) / 255
+    weights = ADAPTER.get_weights(model)
+    for kernel, bias in zip(weights[::2], weights[1::2], strict=True):
+        x = x @ kernel + bias
+    np.testing.assert_allclose(ADAPTER.logits(model, images), x, rtol=1e-5, atol=1e-6)
 
 
 def test_output_shapes_and_gradient_check():
@@ -370,11 +375,12 @@ def _fashion_run(fashion, num_batches):
 
 @pytest.mark.realdata
 def test_original_learns_real_fashion_mnist_in_a_few_hundred_batches(fashion):
-    accuracy, outcome, _ = _fashion_run(fashion, 400)
-    assert 0.76 <= accuracy <= 0.90
+    """Measured on CPU (jax 0.10.2): 0.81 after 300 batches of 64, 0.17 after 10."""
+    accuracy, outcome, _ = _fashion_run(fashion, 300)
+    assert 0.76 <= accuracy <= 0.88
     assert abs(outcome.curve[-1].validation_accuracy - accuracy) < 0.03
     untrained, _, _ = _fashion_run(fashion, 10)
-    assert untrained < 0.70
+    assert untrained < 0.5
 
 
 @pytest.mark.realdata

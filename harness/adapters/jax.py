@@ -174,16 +174,16 @@ class JaxAdapter:
         jax, optax = lib.jax, lib.optax
         x, y = training.to_float(images), lib.jnp.asarray(labels, lib.jnp.int32)
         rng = jax.random.PRNGKey(model.seed)
-        shape = tuple(model.apply(model.variables, x, True, rng)[0].shape)
+        shape = tuple(jax.eval_shape(lambda v: model.apply(v, x, True, rng)[0],
+                                     model.variables).shape)
         if shape != (len(images), model.num_classes):
             return {"output_shape": shape, "loss": float("nan"), "grad_finite": False}
 
         def loss_fn(params):
-            variables = {**model.variables, "params": params}
-            logits, _ = model.apply(variables, x, True, rng)
+            logits, _ = model.apply({**model.variables, "params": params}, x, True, rng)
             return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
 
-        loss, grads = jax.value_and_grad(loss_fn)(model.variables["params"])
+        loss, grads = jax.jit(jax.value_and_grad(loss_fn))(model.variables["params"])
         finite = all(bool(lib.jnp.isfinite(g).all()) for g in jax.tree.leaves(grads))
         return {"output_shape": shape, "loss": float(loss), "grad_finite": finite}
 
