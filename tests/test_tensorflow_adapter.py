@@ -231,7 +231,7 @@ def test_device_info_on_this_machine():
 
 @pytest.mark.parametrize("value", ["half", "0", "1.5"])
 def test_a_bad_memory_fraction_names_the_variable(monkeypatch, value):
-    from harness.adapters import tensorflow as adapter_module
+    from harness.adapters import tensorflow_device as adapter_module
 
     monkeypatch.setenv("HARNESS_GPU_MEMORY_FRACTION", value)
     with pytest.raises(HarnessError, match=f"HARNESS_GPU_MEMORY_FRACTION: expected a number "
