@@ -79,12 +79,12 @@ class KerasModel:
     _compiled: dict = field(default_factory=dict, repr=False)
 
     def forward(self) -> Callable:
-        """Inference-mode logits as a ``tf.function`` (traced once per batch shape)."""
+        """Inference-mode logits as a ``tf.function`` (two traces at most, any batch size)."""
         if "forward" not in self._compiled:
             model = self.model
             self._compiled["forward"] = tf.function(
                 lambda x: tf.cast(model(x, training=False), tf.float32),
-                jit_compile=JIT_COMPILE)
+                jit_compile=JIT_COMPILE, reduce_retracing=True)
         return self._compiled["forward"]
 
 
@@ -154,14 +154,16 @@ class _Trainer:
         self.variables = handle.model.trainable_variables
         with tf.device(tensorflow_device.device_name(tf)):
             self.images = to_float(data.train_images)
-            self.labels = tf.constant(np.asarray(data.train_labels, np.int32))
-            self.table = tf.constant(np.asarray(data.batch_indices, np.int32))
+            # int64, not int32: TensorFlow keeps int32 tensors of GPU kernels in host memory
+            self.labels = tf.constant(np.asarray(data.train_labels, np.int64))
+            self.table = tf.constant(np.asarray(data.batch_indices, np.int64))
             self.val_images = to_float(data.validation_images)
-            self.val_labels = tf.constant(np.asarray(data.validation_labels, np.int32))
+            self.val_labels = tf.constant(np.asarray(data.validation_labels, np.int64))
             self.loss_sum = tf.Variable(0.0, trainable=False, dtype=tf.float32)
         optimizer.build(self.variables)  # slots exist before tracing, not inside XLA
         self.run_steps = tf.function(self._steps, jit_compile=JIT_COMPILE)
-        self.correct = tf.function(self._correct, jit_compile=JIT_COMPILE)
+        self.correct = tf.function(self._correct, jit_compile=JIT_COMPILE,
+                                   reduce_retracing=True)
 
     def _step(self, batch: tf.Tensor) -> None:
         images, labels = tf.gather(self.images, batch), tf.gather(self.labels, batch)
@@ -177,7 +179,7 @@ class _Trainer:
 
     def _correct(self, images: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
         logits = self.handle.model(images, training=False)
-        predicted = tf.argmax(logits, axis=1, output_type=tf.int32)
+        predicted = tf.argmax(logits, axis=1, output_type=tf.int64)
         return tf.reduce_sum(tf.cast(tf.equal(predicted, labels), tf.int32))
 
     def validation_accuracy(self) -> float:
@@ -278,7 +280,7 @@ class TensorFlowAdapter:
             shape = tuple(int(n) for n in out.shape)
             if shape != (len(images), model.num_classes):
                 return {"output_shape": shape, "loss": float("nan"), "grad_finite": False}
-            loss = softmax_cross_entropy(tf.convert_to_tensor(labels, tf.int32), out)
+            loss = softmax_cross_entropy(tf.convert_to_tensor(labels, tf.int64), out)
         grads = [g for g in tape.gradient(loss, variables) if g is not None]
         finite = all(bool(tf.reduce_all(tf.math.is_finite(g))) for g in grads)
         return {"output_shape": shape, "loss": float(loss), "grad_finite": finite}
