@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -79,14 +80,14 @@ def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None) -> int
         argv += ["-n", str(jobs)]
     if select:
         argv += ["-k", f"({select}) or reference"]  # the bars are always needed
-    env = {**_environ(), "HARNESS_GPU_COUNT": str(_gpu_count())}
-    return subprocess.run(argv, env=env).returncode
+    return subprocess.run(argv, env=_run_environment(jobs)).returncode
 
 
-def _environ() -> dict:
-    import os
-
-    return dict(os.environ)
+def _run_environment(jobs: int) -> dict:
+    """Concurrent runs split the CPU cores: oversubscribed threads only wait on each other."""
+    env = dict(os.environ, HARNESS_GPU_COUNT=str(_gpu_count()))
+    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
+    return env
 
 
 def finish(plan: Plan, assignment: Assignment) -> list:
