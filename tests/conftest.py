@@ -7,6 +7,7 @@ import pytest
 FRAMEWORK_MARKERS = ("torch", "tensorflow", "jax")
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected what will not run
 def pytest_collection_modifyitems(config, items):
     """Refuse a session that would import two frameworks into this one process."""
     used = {m for item in items for m in FRAMEWORK_MARKERS if item.get_closest_marker(m)}
