@@ -26,7 +26,7 @@ class RunRecord:
     reference_examples_per_sec: float | None = None
     score: float = 0.0
     max_score: float = 0.0
-    score_breakdown: dict = field(default_factory=dict)  # {"accuracy": pts, "throughput": pts, "why": text}
+    score_breakdown: dict = field(default_factory=dict)  # accuracy and throughput points, why
     batch_size: int | None = None
     num_batches: int | None = None
     max_batches_cap: int | None = None  # --max-batches in force, if any

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from data_fixtures import write_idx
 
 from harness.data import load_dataset
-from data_fixtures import write_idx
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 
