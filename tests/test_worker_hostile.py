@@ -11,10 +11,10 @@ import json
 import threading
 
 import pytest
+from worker_jobs import copy_submission, limits, make_job
 
 from harness.sandbox import bubblewrap_available
 from harness.worker import run_job
-from tests.worker_jobs import copy_submission, limits, make_job
 
 pytestmark = pytest.mark.sandbox
 

@@ -4,10 +4,10 @@ limit, the private /tmp and the missing network suit the framework)."""
 from __future__ import annotations
 
 import pytest
+from worker_jobs import NUM_TEST, copy_submission, limits, make_job
 
 from harness.sandbox import bubblewrap_available
 from harness.worker import run_job
-from tests.worker_jobs import NUM_TEST, copy_submission, limits, make_job
 
 pytestmark = [pytest.mark.jax, pytest.mark.sandbox,
               pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")]

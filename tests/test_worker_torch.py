@@ -4,11 +4,11 @@ honest tiny submission passing in the same session, isolated and in the fallback
 from __future__ import annotations
 
 import pytest
+from worker_jobs import NUM_TEST, copy_submission, limits, make_job, write_inputs
 
 from harness.sandbox import bubblewrap_available
 from harness.scoring import accuracy
 from harness.worker import run_job
-from tests.worker_jobs import NUM_TEST, copy_submission, limits, make_job, write_inputs
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox]
 needs_bwrap = pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")
