@@ -39,14 +39,15 @@ def test_paired_ratios_pair_rounds_and_skip_failures():
     assert stats.paired_ratios(adapter, hand) == pytest.approx([0.9, 1.2])
 
 
-def test_compare_adapter_ratio_of_medians_and_target():
+def test_compare_adapter_ratio_of_medians_and_verdict_on_paired_rounds():
     runs = {"adapter": [fake_run(rate=r) for r in (90.0, 94.0, 200.0)],
             "handwritten": [fake_run(runner="handwritten", rate=r) for r in (100.0, 80.0, 100.0)]}
     row = suites.compare_adapter("torch", runs)
-    assert row["ratio"] == pytest.approx(0.94)
-    assert row["meets_target"] is False
-    runs["adapter"][1] = fake_run(rate=96.0)
-    assert suites.compare_adapter("torch", runs)["meets_target"] is True
+    assert row["ratio"] == pytest.approx(0.94)  # 94 / 100
+    assert row["paired_median"] == pytest.approx(94 / 80)  # of 0.90, 1.175, 2.0
+    assert row["meets_target"] is True
+    runs["adapter"][1] = fake_run(rate=70.0)  # per round now 0.90, 0.875, 2.0
+    assert suites.compare_adapter("torch", runs)["meets_target"] is False
 
 
 def test_accuracy_bar_is_lowest_final_accuracy_unless_fixed():
