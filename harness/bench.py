@@ -11,6 +11,7 @@ child process that imports one framework; this process imports none.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from harness.errors import ConfigError, field_error
 FRAMEWORKS = ("torch", "tensorflow", "jax")
 SUITES = ("frameworks", "adapters", "all")
 CPU_BATCHES = 500  # per round: ~10-30 s per run on a 2-core CPU
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")  # inherited by every child
 GPU_BATCHES = 2000  # a GPU step is ~100x shorter; more steps keep the clock meaningful
 
 
@@ -127,7 +129,9 @@ def benchmark_command(args) -> int:
     result = {"settings": {"suite": suite, "frameworks": frameworks, "datasets": datasets,
                            "batch_size": plan.batch_size, "num_batches": plan.num_batches,
                            "warmup_batches": plan.warmup_batches, "rounds": plan.rounds,
-                           "dataset_for_adapters": datasets[0]}}
+                           "dataset_for_adapters": datasets[0],
+                           # torch's OpenMP pool collapses on an oversubscribed CPU: say so
+                           "thread_env": {k: os.environ.get(k) for k in THREAD_VARIABLES}}}
     if suite in ("adapters", "all"):
         result["adapters"] = run_adapter_suite(frameworks, datasets[0], plan, groups)
     if suite in ("frameworks", "all"):

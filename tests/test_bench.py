@@ -163,3 +163,14 @@ def test_markdown_lists_failed_runs():
     result = {"settings": {}, "machine": {"host": output.host_info(), "frameworks": {}},
               "errors": ["exit status 1: Traceback ...\nValueError: bad thing"]}
     assert "ValueError: bad thing" in output.markdown(result)
+
+
+@pytest.mark.slow
+def test_real_children_of_all_three_frameworks_from_one_framework_free_parent(tmp_path):
+    args = _args(tmp_path, frameworks="torch,tensorflow,jax", suite="adapters",
+                 max_batches=6, rounds=1)
+    assert bench.benchmark_command(args) == 0, (tmp_path / "out" / "benchmark.md").read_text()
+    saved = json.loads((tmp_path / "out" / "benchmark.json").read_text())
+    assert [r["framework"] for r in saved["adapters"]] == ["torch", "tensorflow", "jax"]
+    assert all(r["ratio"] > 0 for r in saved["adapters"])
+    assert not {"torch", "tensorflow", "jax"} & set(sys.modules)
