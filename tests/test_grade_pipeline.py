@@ -103,7 +103,9 @@ def test_same_submission_graded_twice_gives_identical_accuracy(graded, data_dir,
     again = _by_name(_grade(data_dir, tmp_path / "again"))
     for name, record in _by_name(graded[1]).items():
         assert again[name]["test_accuracy"] == record["test_accuracy"]
-        assert again[name]["score"] == record["score"]
+        # Throughput points follow the clock, which a shared machine makes noisy.
+        assert (again[name]["score_breakdown"].get("accuracy")
+                == record["score_breakdown"].get("accuracy"))
         assert [p["loss"] for p in again[name]["curve"]] == [p["loss"] for p in record["curve"]]
 
 
