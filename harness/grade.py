@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from harness.errors import ConfigError, DataError
 from harness.plan import Plan, reference_runs, student_runs
 from harness.runner import prepare_dataset, work_dir
 from harness.scores import score_records, summary_table
-from harness.store import ResultsStore
+from harness.store import ResultsStore, atomic_write_text
 from harness.submission import discover
 
 GRADED_RUNS = Path(__file__).with_name("graded_runs.py")
@@ -98,6 +99,7 @@ def finish(plan: Plan, assignment: Assignment) -> list:
                if (r.submission, r.dataset, r.framework) in wanted]
     records = score_records(records, assignment.rubric)
     store.write_results(records)
+    atomic_write_text(Path(plan.out_dir) / "skipped.json", json.dumps(plan.skipped, indent=1))
     try:
         from harness.report import build_reports
     except ImportError as exc:  # matplotlib missing: results.json is still complete

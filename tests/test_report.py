@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 from report_factory import FASHION, confusion, references, run, write_results
@@ -153,3 +154,12 @@ def test_empty_results_give_a_summary_that_says_so(tmp_path):
     written = build_reports(tmp_path)
     assert {p.name for p in written} == {"summary.md", "summary.html", "grades.csv"}
     assert "holds no runs yet" in (tmp_path / "summary.md").read_text()
+
+
+def test_summary_names_datasets_the_session_could_not_grade(tmp_path):
+    write_results(tmp_path)
+    (tmp_path / "skipped.json").write_text(json.dumps(
+        {"cifar10": "cifar10: dataset files not found. Looked in, in this order:\n  - ..."}))
+    build_reports(tmp_path)
+    summary = (tmp_path / "summary.md").read_text()
+    assert "cifar10 was not graded: cifar10: dataset files not found" in summary

@@ -16,6 +16,7 @@ course's CI and for Gradescope's image are in ``harness/report/templates/``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from harness.report.gradescope import write_gradescope
@@ -28,12 +29,18 @@ from harness.report.tables import write_grades_csv
 def build_reports(out_dir: Path) -> list[Path]:
     """Write every report from ``out_dir/results.json``; returns the files written."""
     out_dir = Path(out_dir)
-    results = ClassResults(load_records(out_dir / "results.json"))
+    results = ClassResults(load_records(out_dir / "results.json"), _skipped(out_dir))
     written = write_summary(results, out_dir)
     written.append(write_grades_csv(results, out_dir / "grades.csv"))
     written += write_students(results, out_dir)
     written += write_gradescope(results, out_dir)
     return written
+
+
+def _skipped(out_dir: Path) -> dict[str, str]:
+    """Datasets the grading session could not grade (``skipped.json``, written by grade)."""
+    path = out_dir / "skipped.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def report_command(args) -> int:

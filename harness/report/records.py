@@ -10,7 +10,7 @@ and on the student's page.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import HarnessError, field_error
@@ -68,6 +68,7 @@ class ClassResults:
     """All records of one grading session, with the look-ups every report needs."""
 
     records: list[RunRecord]
+    skipped: dict[str, str] = field(default_factory=dict)  # dataset -> why it was not graded
 
     @property
     def references(self) -> list[RunRecord]:

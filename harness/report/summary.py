@@ -23,7 +23,9 @@ def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Bl
     if not results.records:
         return [Block("text", "results.json holds no runs yet: nothing to report.")]
     headers, rows = tables.class_table(results)
-    blocks = [Block("notes", items=notes(results.records)),
+    skipped = [f"{name} was not graded: {why.splitlines()[0]}"
+               for name, why in sorted(results.skipped.items())]
+    blocks = [Block("notes", items=skipped + notes(results.records)),
               Block("heading", "Grades"), Block("text", EXPLANATION),
               Block("table", items=rows, headers=headers, row_classes=_row_classes(results),
                     groups=_groups(results), short_headers=_short_headers(results))]
