@@ -33,7 +33,8 @@ def write_chart(path: Path, result: dict) -> bool:
     panels = [p for p in _panels(result) if any(s["median"] for s in p[2])]
     if not panels:
         return False
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 4), squeeze=False)
+    width = sum(max(4.5, 1.1 * len(labels)) for _title, labels, _s in panels)
+    fig, axes = plt.subplots(1, len(panels), figsize=(width, 4), squeeze=False)
     for ax, (title, labels, summaries) in zip(axes[0], panels, strict=True):
         medians = [s["median"] or 0.0 for s in summaries]
         low = [m - (s["min"] or m) for m, s in zip(medians, summaries, strict=True)]
