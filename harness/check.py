@@ -15,25 +15,27 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.check_report import merge, render
-from harness.config import load_assignment
+from harness.config import default_assignment_path, load_assignment
 from harness.errors import SubmissionError
+from harness.sandbox import Limits, failure_reason, run_isolated
 from harness.submission import discover, peek
 from harness.submission_fields import FRAMEWORKS
 
 CHILD_SECONDS = 180  # framework import and a first build on a busy 2-core machine
 CHILD_SECONDS_PER_SUBMISSION = 30
+CHILD_MEMORY_BYTES = 8 << 30  # a framework, one model and a batch; far below this
 
 
-def _run_child(argv: list[str], timeout: float) -> subprocess.CompletedProcess:
-    """Run one child process. The one place to route children through a sandbox."""
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+def _run_child(argv: list[str], scratch: Path, readable: list[Path], timeout: float):
+    """Run one child in the grading sandbox: only its submissions and scratch are visible."""
+    limits = Limits(wall_seconds=timeout, memory_bytes=CHILD_MEMORY_BYTES)
+    return run_isolated(argv, scratch_dir=scratch, readonly_paths=readable, limits=limits)
 
 
 def plan(paths, framework: str | None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -59,19 +61,19 @@ def plan(paths, framework: str | None) -> tuple[dict[str, list[str]], dict[str, 
 def _child(key: str, paths: list[str], datasets, assignment: str | None) -> list[dict]:
     """Run one describe child; a crash or timeout becomes a problem of each submission."""
     framework = "auto" if key.startswith("auto:") else key
+    assignment = str(Path(assignment or default_assignment_path()).resolve())
     with tempfile.TemporaryDirectory(prefix="harness-check-") as scratch:
-        out = Path(scratch) / "describe.json"
         argv = [sys.executable, "-m", "harness.describe", "--framework", framework,
-                "--out", str(out), *[f"--dataset={d}" for d in datasets], *paths]
-        argv += ["--assignment", assignment] if assignment else []
+                "--out", "describe.json", *[f"--dataset={d}" for d in datasets],
+                "--assignment", assignment, *paths]
+        readable = [Path(p).resolve().parent for p in paths] + [Path(assignment)]
         timeout = CHILD_SECONDS + CHILD_SECONDS_PER_SUBMISSION * len(paths)
-        try:
-            done = _run_child(argv, timeout)
-            if out.exists():
-                return json.loads(out.read_text())
-            reason = f"exited with status {done.returncode}: {done.stderr.strip()[-1500:]}"
-        except subprocess.TimeoutExpired:
-            reason = f"did not finish within {timeout} seconds"
+        done = _run_child(argv, Path(scratch), readable, timeout)
+        out = Path(scratch) / "describe.json"
+        if out.is_file() and not out.is_symlink():
+            return json.loads(out.read_text())
+        reason = failure_reason(done, Limits(timeout, CHILD_MEMORY_BYTES)) or (
+            f"exited with status {done.returncode}: {done.stderr.strip()[-1500:]}")
     return [{"path": p, "framework": framework, "inputs": [],
              "problems": [f"the {framework} check process {reason}"]} for p in paths]
 

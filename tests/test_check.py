@@ -129,15 +129,24 @@ def test_problems_found_when_building(name, expected, capsys):
 
 
 def test_a_child_that_hangs_becomes_a_problem(monkeypatch):
-    def hang(argv, timeout):
-        raise subprocess.TimeoutExpired(argv, timeout)
-
-    monkeypatch.setattr(check, "_run_child", hang)
-    (report,) = check.check_paths([EXAMPLES / "original" / "index.py"], "jax", ["mnist"])
+    monkeypatch.setattr(check, "CHILD_SECONDS", 4)
+    monkeypatch.setattr(check, "CHILD_SECONDS_PER_SUBMISSION", 0)
+    hang = Path(__file__).parent / "hostile_submissions" / "hang_at_import" / "index.py"
+    (report,) = check.check_paths([hang], "torch", ["mnist"])
     assert not report["accepted"]
-    assert report["problems"] == [f"the jax check process did not finish within "
-                                  f"{check.CHILD_SECONDS + check.CHILD_SECONDS_PER_SUBMISSION} "
-                                  "seconds"]
+    assert report["problems"] == ["the auto check process timed out after 4 s (wall-time "
+                                  "limit)"]
+
+
+def test_the_child_runs_in_the_sandbox_and_cannot_see_the_datasets(tmp_path):
+    folder = tmp_path / "peeker"
+    folder.mkdir()
+    (folder / "index.py").write_text(
+        "import os\nif os.path.exists('/usr/share/datasets/fashion-mnist/"
+        "t10k-labels-idx1-ubyte.gz'):\n    raise RuntimeError('labels visible')\n"
+        + (EXAMPLES / "original" / "index.py").read_text())
+    (report,) = check.check_paths([folder / "index.py"], "torch", ["mnist"])
+    assert report["accepted"], report["problems"]
 
 
 def test_cli_exit_status_and_no_framework_in_the_parent():
