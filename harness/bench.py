@@ -4,9 +4,10 @@ each other, and data loading; prints the tables and writes them under ``--out``.
 Suites (``--suite``): ``frameworks`` (default) trains each dataset's reference network and
 every Model Builder submission given in each framework, ``--rounds`` rounds each; ``adapters``
 trains ``original`` with each framework's adapter and with its hand-written loop
-(:mod:`harness.benchmarks`), rounds interleaved; ``all`` runs both plus the data-loading
-benchmark when ``harness.data.bench.loading_benchmark`` exists. Every measured run is a
-child process that imports one framework; this process imports none.
+(:mod:`harness.benchmarks`), rounds interleaved; ``graded`` measures the fixed cost of one
+sandboxed graded run beside its training (:mod:`harness.bench_graded`); ``all`` runs every
+suite plus the data-loading benchmark. Every measured run is a child process that imports
+one framework; this process imports none.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from harness.config import load_assignment
 from harness.errors import ConfigError, field_error
 
 FRAMEWORKS = ("torch", "tensorflow", "jax")
-SUITES = ("frameworks", "adapters", "all")
+SUITES = ("frameworks", "adapters", "graded", "all")
 CPU_BATCHES = 500  # per round: ~10-30 s per run on a 2-core CPU
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")  # inherited by every child
 GPU_BATCHES = 2000  # a GPU step is ~100x shorter; more steps keep the clock meaningful
@@ -121,6 +122,19 @@ def data_loading(datasets, plan, notes: list[str]) -> dict | None:
     return {"text": loading.format_loading_benchmark(found), "raw": found}
 
 
+def graded_runs(frameworks, dataset, plan, notes: list[str]) -> dict | None:
+    """A graded run's fixed cost beside its training (:mod:`harness.bench_graded`)."""
+    from harness.bench_graded import graded_run_benchmark
+
+    try:
+        rows, text = graded_run_benchmark(frameworks, dataset, plan.num_batches,
+                                          plan.data_dir)
+    except Exception as exc:  # noqa: BLE001 - the other suites' tables still print
+        notes.append(f"- graded-run cost: failed: {str(exc).strip()[-300:]}")
+        return None
+    return {"text": text, "raw": rows}
+
+
 def benchmark_command(args) -> int:
     suite = getattr(args, "suite", "frameworks")
     frameworks = _names(args.frameworks, FRAMEWORKS, "--frameworks")
@@ -140,6 +154,8 @@ def benchmark_command(args) -> int:
                                                    getattr(args, "accuracy_bar", None), groups)
     if suite == "all":
         result["data_loading"] = data_loading(datasets, plan, notes)
+    if suite in ("graded", "all"):
+        result["graded_runs"] = graded_runs(frameworks, datasets[0], plan, notes)
     all_runs = [r for by_name in groups.values() for runs in by_name.values() for r in runs]
     result["machine"] = output.machine_info(all_runs)
     result["errors"] = [r["error"] for r in all_runs if "error" in r]

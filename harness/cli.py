@@ -97,10 +97,12 @@ def _add_benchmark(sub) -> None:
     bench.add_argument("--out", default="benchmark")
     bench.add_argument("--max-batches", type=int)
     bench.add_argument("--rounds", type=int, default=3)
-    bench.add_argument("--suite", choices=("frameworks", "adapters", "all"), default="frameworks",
+    bench.add_argument("--suite", choices=("frameworks", "adapters", "graded", "all"),
+                       default="frameworks",
                        help="frameworks: the three frameworks on the reference networks (and "
                             "submissions); adapters: each adapter against a hand-written loop; "
-                            "all: both, plus data loading")
+                            "graded: the fixed cost of one sandboxed graded run; "
+                            "all: every suite, plus data loading")
     bench.add_argument("--accuracy-bar", type=float,
                        help="validation accuracy to time (default: the lowest final accuracy "
                             "among the frameworks' runs)")

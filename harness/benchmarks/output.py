@@ -50,6 +50,9 @@ def markdown(result: dict) -> str:
                   tables.framework_table(table), ""]
     if result.get("data_loading") is not None:
         parts += ["## Data loading", "", "```", result["data_loading"]["text"], "```", ""]
+    if result.get("graded_runs") is not None:
+        parts += ["## Fixed cost of one graded run (reference network, sandboxed)", "",
+                  "```", result["graded_runs"]["text"], "```", ""]
     parts.append(tables.errors_section(result.get("errors", [])))
     parts.append(result.get("notes", ""))
     return "\n".join(parts).rstrip() + "\n"
