@@ -53,9 +53,10 @@ def grade(session: nox.Session) -> None:
 
 @nox.session
 def benchmark(session: nox.Session) -> None:
-    """Benchmark data loading, adapters and the three frameworks; prints tables."""
+    """Benchmark data loading, adapters, graded-run cost and the three frameworks."""
     _install(session)
-    session.run("python", "-m", "harness", "benchmark", *session.posargs)
+    args = session.posargs or ["--suite", "all", "--out", "benchmark"]
+    session.run("python", "-m", "harness", "benchmark", *args)
 
 
 @nox.session
