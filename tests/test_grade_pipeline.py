@@ -23,6 +23,8 @@ pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = [ROOT / "submissions" / "original", ROOT / "submissions" / "torch_example",
                ROOT / "tests" / "broken_submissions" / "syntax_error"]
+# Same thread count for every grading here: results are bit-identical only for equal settings.
+ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 RECORD_KEYS = {"submission", "dataset", "framework", "status", "reason", "test_accuracy",
                "examples_per_sec", "reference_test_accuracy", "reference_examples_per_sec",
                "score", "max_score", "batch_size", "num_batches", "isolated", "device",
@@ -48,7 +50,7 @@ def _grade_argv(data_dir: Path, out: Path, jobs: int = 1) -> list[str]:
 
 def _grade(data_dir: Path, out: Path, jobs: int = 1) -> list[dict]:
     done = subprocess.run(_grade_argv(data_dir, out, jobs), cwd=ROOT, capture_output=True,
-                          text=True, timeout=900)
+                          text=True, timeout=900, env=ENV)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return json.loads((out / "results.json").read_text())
 
@@ -121,7 +123,7 @@ def test_regrading_reuses_unchanged_runs(graded, data_dir):
 
 def test_sigkill_halfway_loses_no_finished_run_and_resumes(data_dir, tmp_path):
     out = tmp_path / "killed"
-    proc = subprocess.Popen(_grade_argv(data_dir, out), cwd=ROOT, start_new_session=True,
+    proc = subprocess.Popen(_grade_argv(data_dir, out), cwd=ROOT, start_new_session=True, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 600
     while not list((out / "runs").glob("*.json")) and time.monotonic() < deadline:
