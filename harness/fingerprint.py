@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import os
 import platform
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 VERSIONED_PACKAGES = ("numpy", "torch", "tensorflow", "tensorflow-cpu", "keras", "jax",
                       "jaxlib", "flax", "optax")
 
@@ -71,6 +73,8 @@ def device_description() -> str:
 def environment_hash() -> str:
     parts = [sys.version, platform.machine(), device_description(), code_hash()]
     parts += [f"{p}={_version(p)}" for p in VERSIONED_PACKAGES]
+    # Thread counts change the order of float sums, so results are equal only for equal ones.
+    parts += [f"{v}={os.environ.get(v, '')}" for v in THREAD_VARIABLES]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
