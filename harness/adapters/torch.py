@@ -31,12 +31,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from harness.adapters.base import CurvePoint, ModelSource, TrainConfig, TrainData, TrainOutcome
+from harness.adapters.torch_layers import (
+    build_sequential,
+    canonical_slots,
+    from_canonical,
+    to_canonical,
+)
 from harness.errors import HarnessError
 from harness.optim import OptimizerConfig
-from reference_models.torch_cnn import NETWORKS, FlattenHWC, glorot_init
+from reference_models.torch_cnn import NETWORKS
 
 MEMORY_FRACTION_ENV = "HARNESS_GPU_MEMORY_FRACTION"
-CANONICAL_LAYERS = (nn.Conv2d, nn.Linear, nn.BatchNorm1d, nn.BatchNorm2d)
 
 
 @dataclass
@@ -70,52 +75,6 @@ def pick_device() -> torch.device:
 
 # --- building -------------------------------------------------------------------------
 
-def _conv_size(size: int, field: int, stride: int, pad: int = 0) -> int:
-    return (size + 2 * pad - field) // stride + 1
-
-
-def _layer_module(spec: dict, shape: tuple[int, ...]) -> tuple[nn.Module, tuple[int, ...]]:
-    """One normalised Model Builder layer -> (module, output shape without the batch)."""
-    kind = spec["layer"]
-    if kind == "conv":
-        f, s, p = spec["field_size"], spec["stride"], spec["zero_pad"]
-        out = (spec["filters"], _conv_size(shape[1], f, s, p), _conv_size(shape[2], f, s, p))
-        return nn.Conv2d(shape[0], out[0], f, stride=s, padding=p), out
-    if kind in ("maxpool", "avgpool"):
-        f, s = spec["field_size"], spec["stride"]
-        pool = nn.MaxPool2d if kind == "maxpool" else nn.AvgPool2d
-        return pool(f, s), (shape[0], _conv_size(shape[1], f, s), _conv_size(shape[2], f, s))
-    if kind == "dense":
-        if len(shape) != 1:
-            raise HarnessError(f"layers: dense: expected a flat input (add a flatten layer "
-                               f"before it), received shape {shape}")
-        return nn.Linear(shape[0], spec["units"]), (spec["units"],)
-    if kind == "flatten":
-        return FlattenHWC(), (int(np.prod(shape)),)
-    if kind == "batchnorm":  # decay 0.9 of the shared vocabulary is torch momentum 0.1
-        norm = nn.BatchNorm2d if len(shape) == 3 else nn.BatchNorm1d
-        return norm(shape[0], eps=1e-5, momentum=0.1), shape
-    if kind == "dropout":
-        return nn.Dropout(spec["rate"]), shape
-    simple = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
-    if kind in simple:
-        return simple[kind](), shape
-    raise HarnessError(f"layers: layer: expected a known layer name, received {kind!r}")
-
-
-def build_sequential(layers: Sequence[dict], input_shape: tuple[int, int, int]) -> nn.Sequential:
-    """An ``nn.Sequential`` for a normalised layer list; input NCHW, Glorot init."""
-    height, width, channels = input_shape
-    shape: tuple[int, ...] = (channels, height, width)
-    modules = []
-    for spec in layers:
-        module, shape = _layer_module(spec, shape)
-        modules.append(module)
-    model = nn.Sequential(*modules)
-    glorot_init(model)
-    return model
-
-
 def _build_module(source: ModelSource, input_shape, num_classes) -> tuple[nn.Module, bool]:
     if source.reference is not None:
         if source.reference not in NETWORKS:
@@ -129,37 +88,6 @@ def _build_module(source: ModelSource, input_shape, num_classes) -> tuple[nn.Mod
         raise HarnessError(f"build_model: expected a torch.nn.Module, "
                            f"received {type(module).__name__}")
     return module, False
-
-
-# --- canonical weights ----------------------------------------------------------------
-
-def _to_canonical(layer: nn.Module, name: str, value: torch.Tensor) -> torch.Tensor:
-    if name == "weight" and isinstance(layer, nn.Conv2d):
-        return value.permute(2, 3, 1, 0)  # (out, in, kh, kw) -> (kh, kw, in, out)
-    if name == "weight" and isinstance(layer, nn.Linear):
-        return value.t()
-    return value
-
-
-def _from_canonical(layer: nn.Module, name: str, value: torch.Tensor) -> torch.Tensor:
-    if name == "weight" and isinstance(layer, nn.Conv2d):
-        return value.permute(3, 2, 0, 1)
-    if name == "weight" and isinstance(layer, nn.Linear):
-        return value.t()
-    return value
-
-
-def _canonical_slots(model: TorchModel) -> list[tuple[nn.Module, str]]:
-    """(layer, parameter name) for every trainable parameter in canonical order."""
-    if not model.canonical:
-        return [(model.module, name) for name, p in model.module.named_parameters()
-                if p.requires_grad]
-    return [(layer, name) for layer in model.module.modules()
-            if isinstance(layer, CANONICAL_LAYERS) for name in ("weight", "bias")]
-
-
-def _parameter(layer: nn.Module, name: str) -> nn.Parameter:
-    return layer.get_parameter(name)
 
 
 # --- data and optimizers --------------------------------------------------------------
@@ -363,17 +291,17 @@ class TorchAdapter:
         return sum(p.numel() for p in model.module.parameters() if p.requires_grad)
 
     def get_weights(self, model: TorchModel) -> list[np.ndarray]:
-        return [_to_canonical(layer, name, _parameter(layer, name)).detach().cpu().numpy()
-                .copy() for layer, name in _canonical_slots(model)]
+        return [to_canonical(layer, name, layer.get_parameter(name)).detach().cpu().numpy()
+                .copy() for layer, name in canonical_slots(model.module, model.canonical)]
 
     @torch.no_grad()
     def set_weights(self, model: TorchModel, weights: Sequence[np.ndarray]) -> None:
-        slots = _canonical_slots(model)
+        slots = canonical_slots(model.module, model.canonical)
         if len(weights) != len(slots):
             raise HarnessError(f"weights: expected {len(slots)} arrays, received {len(weights)}")
         for (layer, name), value in zip(slots, weights, strict=True):
-            target = _parameter(layer, name)
-            new = _from_canonical(layer, name, torch.as_tensor(np.asarray(value)))
+            target = layer.get_parameter(name)
+            new = from_canonical(layer, name, torch.as_tensor(np.asarray(value)))
             if tuple(new.shape) != tuple(target.shape):
                 raise HarnessError(f"weights: {name} of {type(layer).__name__}: expected "
                                    f"shape {tuple(target.shape)}, received {tuple(new.shape)}")
