@@ -310,6 +310,14 @@ def test_progress_is_reported_at_every_point(adapter):
     assert seen == outcome.curve and [p.batch for p in seen] == [1, 2, 3]
 
 
+def test_warmup_longer_than_the_run_leaves_one_steady_batch(adapter):
+    images, labels = separable_data(400)
+    config = TrainConfig(batch_size=16, num_batches=3, eval_every=1, warmup_batches=5)
+    outcome = adapter.train(reference(adapter), train_data(images, labels, config), config)
+    assert outcome.steady_seconds > 0
+    assert outcome.examples_per_sec == pytest.approx(16 / outcome.steady_seconds)
+
+
 def test_same_seed_gives_bit_identical_runs(adapter):
     first_model, first = short_run(adapter, num_batches=25, eval_every=5)
     second_model, second = short_run(adapter, num_batches=25, eval_every=5)

@@ -18,12 +18,10 @@ from adapter_contract import (
     FashionExpectations,
     random_images,
     reference,
-    separable_data,
     short_run,
-    train_data,
 )
 
-from harness.adapters.base import ModelSource, TrainConfig
+from harness.adapters.base import ModelSource
 from harness.errors import HarnessError
 from harness.optim import OPTIMIZER_NAMES, OptimizerConfig
 
@@ -147,13 +145,6 @@ def _adagrad(lr, s, grads, w=1.0):
 def test_unknown_optimizer_is_named():
     with pytest.raises(HarnessError, match="received 'lion'"):
         jax_training.make_optimizer(OptimizerConfig(name="lion"))
-
-
-def test_warmup_longer_than_the_run_leaves_one_steady_batch():
-    images, labels = separable_data(400)
-    config = TrainConfig(batch_size=16, num_batches=3, eval_every=1, warmup_batches=5)
-    outcome = ADAPTER.train(reference(ADAPTER), train_data(images, labels, config), config)
-    assert outcome.examples_per_sec == pytest.approx(16 / outcome.steady_seconds)
 
 
 def test_dropout_and_batchnorm_train_deterministically_from_the_seed():

@@ -14,6 +14,7 @@ its batch with ``tf.gather``, so Python is entered once per segment, not once pe
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -288,6 +289,9 @@ class TensorFlowAdapter:
     def train(self, model: KerasModel, data: TrainData, config: TrainConfig,
               on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
         keras.utils.set_random_seed(config.seed)  # dropout masks follow the seed
+        # As in every adapter: at least one batch is timed as steady state.
+        warmup = min(config.warmup_batches, max(config.num_batches - 1, 0))
+        config = dataclasses.replace(config, warmup_batches=warmup)
         trainer = _Trainer(model, data, config, make_optimizer(config.optimizer))
         return trainer.run(on_progress)
 
