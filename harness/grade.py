@@ -81,13 +81,19 @@ def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None) -> int
         argv += ["-n", str(jobs)]
     if select:
         argv += ["-k", f"({select}) or reference"]  # the bars are always needed
-    return subprocess.run(argv, env=_run_environment(jobs)).returncode
+    return subprocess.run(argv, env=_run_environment()).returncode
 
 
-def _run_environment(jobs: int) -> dict:
-    """Concurrent runs split the CPU cores: oversubscribed threads only wait on each other."""
+def _run_environment() -> dict:
+    """One CPU thread per run unless OMP_NUM_THREADS says otherwise.
+
+    These networks are too small for torch's thread pool to pay: with two threads on a
+    two-core machine that anything else is using, steps ran 5-15x slower than with one
+    (measured here), which would make throughput grades depend on the neighbours. Use
+    ``--jobs`` to put more cores to work.
+    """
     env = dict(os.environ, HARNESS_GPU_COUNT=str(_gpu_count()))
-    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
+    env.setdefault("OMP_NUM_THREADS", "1")
     return env
 
 
