@@ -8,22 +8,13 @@ ten SGD steps, all from weights and batches that every framework receives identi
 import sys
 
 import numpy as np
+from adapter_contract import ORIGINAL_LAYERS
 
 from harness.adapters import get_adapter
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
 from harness.batching import batch_indices
 from harness.optim import OptimizerConfig
 
-ORIGINAL_LAYERS = (
-    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
-    {"layer": "relu"},
-    {"layer": "maxpool", "field_size": 2, "stride": 2},
-    {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2},
-    {"layer": "relu"},
-    {"layer": "maxpool", "field_size": 2, "stride": 2},
-    {"layer": "flatten"},
-    {"layer": "dense", "units": 10},
-)
 SHAPE, CLASSES = (28, 28, 1), 10
 
 

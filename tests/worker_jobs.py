@@ -64,3 +64,15 @@ def limits(**changes) -> Limits:
     base = dict(wall_seconds=20.0, memory_bytes=3 << 30, max_processes=128,
                 max_file_bytes=64 << 20, output_bytes=8192)
     return Limits(**{**base, **changes})
+
+
+def assert_honest_layers_pass(tmp: Path, framework: str) -> None:
+    """The honest Model Builder submission trains and predicts in ``framework``, isolated."""
+    from harness.worker import run_job
+
+    index = copy_submission("honest_layers", tmp / "submissions")
+    result, predictions, sandbox = run_job(make_job(tmp, index, framework=framework),
+                                           limits(wall_seconds=180.0))
+    assert sandbox.isolated and result["status"] == "ok", (result, sandbox.stderr[-2000:])
+    assert result["param_count"] == 4 * 9 + 4 + 4 * 14 * 14 * 10 + 10
+    assert predictions.shape == (NUM_TEST,)
