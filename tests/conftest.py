@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 
 FRAMEWORK_MARKERS = ("torch", "tensorflow", "jax")
+# A test module that imports a framework names it in its file name (test_worker_jax.py):
+# collecting a module imports it, so modules of other frameworks must not even be collected.
+FRAMEWORK_IN_NAME = re.compile(r"(?:^|_)(torch|tensorflow|jax)(?:_|$)")
+
+
+def _selected_group(config) -> str | None:
+    """The framework a ``-m`` expression selects, "none" for the neutral group, else None."""
+    words = re.findall(r"\w+", config.getoption("markexpr") or "")
+    named = [w for w in words if w in FRAMEWORK_MARKERS]
+    if set(named) == set(FRAMEWORK_MARKERS) and "not" in words:
+        return "none"
+    if len(set(named)) == 1 and "not" not in words[:words.index(named[0])]:
+        return named[0]
+    return None
+
+
+def pytest_ignore_collect(collection_path, config):
+    group = _selected_group(config)
+    found = FRAMEWORK_IN_NAME.search(collection_path.stem.removeprefix("test_"))
+    if group is None or found is None or collection_path.suffix != ".py":
+        return None
+    return True if found.group(1) != group else None
+
+
+def pytest_collection_finish(session):
+    loaded = [m for m in FRAMEWORK_MARKERS if sys.modules.get(m) is not None]
+    expected = _selected_group(session.config)
+    if expected is not None and set(loaded) - {expected}:
+        raise pytest.UsageError(f"collecting the {expected!r} group imported {loaded}: a test "
+                                "module imports a framework its file name does not say")
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected what will not run
