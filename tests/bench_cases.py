@@ -20,7 +20,7 @@ def small_data(batch_size: int, num_batches: int) -> TrainData:
 
 
 def check_handwritten_loop_trains(framework: str) -> None:
-    loop = importlib.import_module(f"harness.benchmarks.handwritten_{framework}")
+    loop = importlib.import_module(f"reference_models.handwritten_{framework}")
     result = loop.train(small_data(64, 40), "original", batch_size=64, num_batches=40,
                         warmup_batches=5, learning_rate=0.01, momentum=0.9, seed=0)
     assert set(HANDWRITTEN_KEYS) <= set(result)

@@ -87,7 +87,7 @@ def run_adapter(args, dataset, source, batch_size, optimizer) -> dict:
 
 
 def run_handwritten(args, dataset, batch_size, optimizer) -> dict:
-    loop = importlib.import_module(f"harness.benchmarks.handwritten_{args.framework}")
+    loop = importlib.import_module(f"reference_models.handwritten_{args.framework}")
     momentum = optimizer.setting("momentum") if optimizer.name == "momentum" else 0.0
     return loop.train(_train_data(dataset, batch_size, args.num_batches, args.seed),
                       args.model, batch_size, args.num_batches, args.warmup_batches,

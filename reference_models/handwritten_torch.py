@@ -1,7 +1,7 @@
 """A minimal PyTorch training loop, as a tutorial writes it: the adapter's yardstick.
 
-See :mod:`harness.benchmarks` for the contract. torch is imported inside :func:`train` so
-that the neutral core stays importable without it.
+See :mod:`harness.benchmarks` for the contract. torch is imported inside :func:`train`,
+only when a benchmark child runs it.
 """
 
 from __future__ import annotations

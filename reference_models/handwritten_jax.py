@@ -1,7 +1,7 @@
 """A minimal JAX / Flax / Optax training loop, as a tutorial writes it (one jitted step).
 
-See :mod:`harness.benchmarks` for the contract. JAX is imported inside :func:`train` so
-that the neutral core stays importable without it.
+See :mod:`harness.benchmarks` for the contract. JAX is imported inside :func:`train`,
+only when a benchmark child runs it.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
 """A minimal TensorFlow / Keras training loop, as a tutorial writes it (``tf.function`` step).
 
-See :mod:`harness.benchmarks` for the contract. TensorFlow is imported inside :func:`train`
-so that the neutral core stays importable without it.
+See :mod:`harness.benchmarks` for the contract. TensorFlow is imported inside :func:`train`,
+only when a benchmark child runs it.
 """
 
 from __future__ import annotations
 
-import os
 import time
 
 from harness.benchmarks import NETWORKS, warmup_count
@@ -14,10 +13,10 @@ from harness.benchmarks import NETWORKS, warmup_count
 
 def train(data, network: str, batch_size: int, num_batches: int, warmup_batches: int,
           learning_rate: float, momentum: float, seed: int) -> dict:
-    os.environ["KERAS_BACKEND"] = "tensorflow"
-    import keras
-    import tensorflow as tf
-    from keras import layers
+    # Through the adapter's import, which keeps TensorFlow from loading JAX as well.
+    from harness.adapters.tensorflow import keras, tf
+
+    layers = keras.layers
 
     keras.utils.set_random_seed(seed)
     field, filters = NETWORKS[network]
