@@ -81,20 +81,36 @@ def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None) -> int
         argv += ["-n", str(jobs)]
     if select:
         argv += ["-k", f"({select}) or reference"]  # the bars are always needed
-    return subprocess.run(argv, env=_run_environment()).returncode
+    return subprocess.run(argv, env=_run_environment(jobs)).returncode
 
 
-def _run_environment() -> dict:
+def _run_environment(jobs: int) -> dict:
     """One CPU thread per run unless OMP_NUM_THREADS says otherwise.
 
     These networks are too small for torch's thread pool to pay: with two threads on a
     two-core machine that anything else is using, steps ran 5-15x slower than with one
     (measured here), which would make throughput grades depend on the neighbours. Use
-    ``--jobs`` to put more cores to work.
+    ``--jobs`` to put more cores to work. Runs that share a GPU get a bounded share of its
+    memory (``HARNESS_GPU_MEMORY_FRACTION``) unless one is set.
     """
-    env = dict(os.environ, HARNESS_GPU_COUNT=str(_gpu_count()))
+    gpus = _gpu_count()
+    env = dict(os.environ, HARNESS_GPU_COUNT=str(gpus))
     env.setdefault("OMP_NUM_THREADS", "1")
+    fraction = gpu_memory_fraction(gpus, jobs)
+    if fraction is not None:
+        env.setdefault("HARNESS_GPU_MEMORY_FRACTION", f"{fraction:.2f}")
     return env
+
+
+def gpu_memory_fraction(gpus: int, jobs: int) -> float | None:
+    """Share of a card's memory each run may take when runs share cards, else None.
+
+    Runs are spread round robin (:mod:`harness.pytest_plugin`), so a card holds at most
+    ceil(jobs / gpus) runs; a tenth of the card stays free for the driver and fragmentation.
+    """
+    if gpus < 1 or jobs <= gpus:
+        return None
+    return 0.9 / -(-jobs // gpus)
 
 
 def finish(plan: Plan, assignment: Assignment) -> list:

@@ -46,3 +46,12 @@ def test_failed_run_scores_zero_with_reason():
     grade = failed_grade("exceeded the time limit of 10 s", RUBRIC)
     assert grade.score == 0.0 and grade.max_score == 10.0
     assert "time limit" in grade.why
+
+
+def test_runs_sharing_a_gpu_split_its_memory():
+    from harness.grade import gpu_memory_fraction
+
+    assert gpu_memory_fraction(0, 4) is None  # no GPU
+    assert gpu_memory_fraction(2, 2) is None  # one card each
+    assert gpu_memory_fraction(1, 2) == pytest.approx(0.45)
+    assert gpu_memory_fraction(2, 5) == pytest.approx(0.3)  # three runs on one card
