@@ -17,8 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness.adapters import FRAMEWORKS
 from harness.config import Assignment, load_assignment
-from harness.errors import ConfigError, DataError
+from harness.data import DATASET_NAMES
+from harness.errors import ConfigError, DataError, HarnessError, field_error
 from harness.plan import Plan, reference_runs, student_runs
 from harness.runner import prepare_dataset, work_dir
 from harness.scores import score_records, summary_table
@@ -28,8 +30,15 @@ from harness.submission import discover
 GRADED_RUNS = Path(__file__).with_name("graded_runs.py")
 
 
-def _split(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else default
+def _split(value: str | None, default: tuple[str, ...], option: str,
+           allowed: tuple[str, ...]) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip()) if value else default
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        raise ConfigError(field_error("command line", option,
+                                      f"a comma-separated list of {', '.join(allowed)}",
+                                      value))
+    return names
 
 
 def _prepare(plan: Plan, datasets: tuple[str, ...], seed: int) -> tuple[str, ...]:
@@ -53,9 +62,14 @@ def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
     plan = Plan(runs=[], out_dir=str(out), assignment_path=assignment_path,
                 data_dir=args.data_dir, allow_unverified=args.allow_unverified,
                 max_batches=args.max_batches, time_limit=args.time_limit)
-    datasets = _prepare(plan, _split(args.datasets, assignment.datasets), assignment.seed)
-    paths = discover(args.paths or ["submissions"])
-    frameworks = _split(args.frameworks, assignment.builder_frameworks)
+    datasets = _split(args.datasets, assignment.datasets, "--datasets", DATASET_NAMES)
+    frameworks = _split(args.frameworks, assignment.builder_frameworks, "--frameworks",
+                        FRAMEWORKS)
+    given = args.paths or ["submissions"]
+    paths = discover(given)
+    if not paths:
+        raise HarnessError(f"nothing to grade: no submissions found in {' '.join(given)}")
+    datasets = _prepare(plan, datasets, assignment.seed)
     students = student_runs(paths, datasets, frameworks)
     plan.runs = reference_runs(students, assignment) + students
     return plan
@@ -137,6 +151,9 @@ def grade_command(args) -> int:
     if args.jobs < 1:
         raise ConfigError(f"--jobs: expected a number >= 1, received {args.jobs}")
     plan = build_plan(args, assignment, assignment_path)
+    if not plan.runs:
+        raise HarnessError(f"nothing to grade: no dataset could be loaded "
+                           f"({', '.join(plan.skipped)}; reasons above)")
     out = Path(plan.out_dir)
     work_dir(out).mkdir(parents=True, exist_ok=True)
     plan_path = work_dir(out) / "plan.json"

@@ -1,0 +1,26 @@
+"""`python -m harness grade` refuses bad options before any work, naming the option."""
+
+from harness.cli import main
+
+
+def test_unknown_dataset_is_a_usage_error(tmp_path, capsys):
+    code = main(["grade", "submissions/original", "--datasets", "fashion",
+                 "--out", str(tmp_path)])
+    assert code == 2
+    assert ("--datasets: expected a comma-separated list of mnist, fashion_mnist, cifar10, "
+            "received 'fashion'") in capsys.readouterr().err
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_unknown_framework_is_a_usage_error(tmp_path, capsys):
+    code = main(["grade", "submissions/original", "--frameworks", "mxnet",
+                 "--out", str(tmp_path)])
+    assert code == 2 and "--frameworks: expected" in capsys.readouterr().err
+
+
+def test_a_folder_without_submissions_has_nothing_to_grade(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    code = main(["grade", str(tmp_path / "empty"), "--datasets", "fashion_mnist",
+                 "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "nothing to grade: no submissions found in" in capsys.readouterr().err
