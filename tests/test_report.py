@@ -159,7 +159,9 @@ def test_empty_results_give_a_summary_that_says_so(tmp_path):
 def test_summary_names_datasets_the_session_could_not_grade(tmp_path):
     write_results(tmp_path)
     (tmp_path / "skipped.json").write_text(json.dumps(
-        {"cifar10": "cifar10: dataset files not found. Looked in, in this order:\n  - ..."}))
+        {"cifar10": "cifar10: dataset files not found. Looked in, in this order:\n  - ...\n"
+                    "Download them with: python -m harness data fetch cifar10"}))
     build_reports(tmp_path)
     summary = (tmp_path / "summary.md").read_text()
-    assert "cifar10 was not graded: cifar10: dataset files not found" in summary
+    assert ("cifar10 was not graded: cifar10: dataset files not found. Download them with: "
+            "python -m harness data fetch cifar10") in summary

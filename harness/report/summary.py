@@ -23,8 +23,7 @@ def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Bl
     if not results.records:
         return [Block("text", "results.json holds no runs yet: nothing to report.")]
     headers, rows = tables.class_table(results)
-    skipped = [f"{name} was not graded: {why.splitlines()[0]}"
-               for name, why in sorted(results.skipped.items())]
+    skipped = [_skipped_note(name, why) for name, why in sorted(results.skipped.items())]
     blocks = [Block("notes", items=skipped + notes(results.records)),
               Block("heading", "Grades"), Block("text", EXPLANATION),
               Block("table", items=rows, headers=headers, row_classes=_row_classes(results),
@@ -38,6 +37,13 @@ def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Bl
                    Block("links", items=[(s, f"students/{safe_name(s)}")
                                          for s in results.students])]
     return blocks
+
+
+def _skipped_note(name: str, why: str) -> str:
+    """First sentence of the reason and its last line (how to get the data)."""
+    lines = why.strip().splitlines() or [""]
+    first = lines[0].split(". Looked in")[0].rstrip(".")
+    return f"{name} was not graded: {first}." + (f" {lines[-1]}" if len(lines) > 1 else "")
 
 
 def _by_run(record) -> tuple:
