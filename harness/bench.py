@@ -13,8 +13,6 @@ one framework; this process imports none.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -39,9 +37,9 @@ def _names(raw: str, allowed, option: str) -> list[str]:
 
 
 def _gpu_visible() -> bool:
-    if not shutil.which("nvidia-smi"):
-        return False
-    return subprocess.run(["nvidia-smi", "-L"], capture_output=True).returncode == 0
+    from harness.fingerprint import gpu_names
+
+    return bool(gpu_names())
 
 
 def make_plan(args) -> suites.Plan:

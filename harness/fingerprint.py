@@ -54,12 +54,19 @@ def _version(package: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def gpu_names() -> tuple[str, ...]:
+    """One line per visible NVIDIA GPU (``nvidia-smi -L``); empty without GPUs or driver."""
+    if not shutil.which("nvidia-smi"):
+        return ()
+    done = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True)
+    return tuple(done.stdout.strip().splitlines()) if done.returncode == 0 else ()
+
+
+@functools.lru_cache(maxsize=1)
 def device_description() -> str:
-    """GPU names from ``nvidia-smi -L`` when there are GPUs, else the CPU model."""
-    if shutil.which("nvidia-smi"):
-        done = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True)
-        if done.returncode == 0 and done.stdout.strip():
-            return done.stdout.strip()
+    """GPU names when there are GPUs, else the CPU model."""
+    if gpu_names():
+        return "\n".join(gpu_names())
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):

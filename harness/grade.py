@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from harness.adapters import FRAMEWORKS
 from harness.config import Assignment, load_assignment
 from harness.data import DATASET_NAMES
 from harness.errors import ConfigError, DataError, HarnessError, field_error
+from harness.fingerprint import gpu_names
 from harness.plan import Plan, reference_runs, student_runs
 from harness.runner import prepare_dataset, work_dir
 from harness.scores import score_records, summary_table
@@ -75,13 +75,6 @@ def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
     return plan
 
 
-def _gpu_count() -> int:
-    if not shutil.which("nvidia-smi"):
-        return 0
-    done = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True)
-    return len(done.stdout.strip().splitlines()) if done.returncode == 0 else 0
-
-
 def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None) -> int:
     """Run the plan's items in a pytest process; returns pytest's exit code."""
     ini = work_dir(out) / "pytest.ini"
@@ -107,7 +100,7 @@ def _run_environment(jobs: int) -> dict:
     ``--jobs`` to put more cores to work. Runs that share a GPU get a bounded share of its
     memory (``HARNESS_GPU_MEMORY_FRACTION``) unless one is set.
     """
-    gpus = _gpu_count()
+    gpus = len(gpu_names())
     env = dict(os.environ, HARNESS_GPU_COUNT=str(gpus))
     env.setdefault("OMP_NUM_THREADS", "1")
     fraction = gpu_memory_fraction(gpus, jobs)

@@ -51,12 +51,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _cuda_visible() -> bool:
-    import shutil
-    import subprocess
+    from harness.fingerprint import gpu_names
 
-    if not shutil.which("nvidia-smi"):
-        return False
-    return subprocess.run(["nvidia-smi", "-L"], capture_output=True).returncode == 0
+    return bool(gpu_names())
 
 
 def pytest_runtest_setup(item):
