@@ -103,13 +103,13 @@ def _run_environment(jobs: int) -> dict:
     gpus = len(gpu_names())
     env = dict(os.environ, HARNESS_GPU_COUNT=str(gpus))
     env.setdefault("OMP_NUM_THREADS", "1")
-    fraction = gpu_memory_fraction(gpus, jobs)
+    fraction = shared_gpu_memory_fraction(gpus, jobs)
     if fraction is not None:
         env.setdefault("HARNESS_GPU_MEMORY_FRACTION", f"{fraction:.2f}")
     return env
 
 
-def gpu_memory_fraction(gpus: int, jobs: int) -> float | None:
+def shared_gpu_memory_fraction(gpus: int, jobs: int) -> float | None:
     """Share of a card's memory each run may take when runs share cards, else None.
 
     Runs are spread round robin (:mod:`harness.pytest_plugin`), so a card holds at most

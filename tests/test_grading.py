@@ -49,9 +49,9 @@ def test_failed_run_scores_zero_with_reason():
 
 
 def test_runs_sharing_a_gpu_split_its_memory():
-    from harness.grade import gpu_memory_fraction
+    from harness.grade import shared_gpu_memory_fraction
 
-    assert gpu_memory_fraction(0, 4) is None  # no GPU
-    assert gpu_memory_fraction(2, 2) is None  # one card each
-    assert gpu_memory_fraction(1, 2) == pytest.approx(0.45)
-    assert gpu_memory_fraction(2, 5) == pytest.approx(0.3)  # three runs on one card
+    assert shared_gpu_memory_fraction(0, 4) is None  # no GPU
+    assert shared_gpu_memory_fraction(2, 2) is None  # one card each
+    assert shared_gpu_memory_fraction(1, 2) == pytest.approx(0.45)
+    assert shared_gpu_memory_fraction(2, 5) == pytest.approx(0.3)  # three runs on one card

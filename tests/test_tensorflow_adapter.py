@@ -116,16 +116,6 @@ def test_device_info_on_this_machine():
     assert info["kind"] == ("gpu" if tf.config.list_physical_devices("GPU") else "cpu")
 
 
-@pytest.mark.parametrize("value", ["half", "0", "1.5"])
-def test_a_bad_memory_fraction_names_the_variable(monkeypatch, value):
-    from harness.adapters import tensorflow_device as adapter_module
-
-    monkeypatch.setenv("HARNESS_GPU_MEMORY_FRACTION", value)
-    with pytest.raises(HarnessError, match=f"HARNESS_GPU_MEMORY_FRACTION: expected a number "
-                                           f"in \\(0, 1\\], received '{value}'"):
-        adapter_module._memory_fraction()
-
-
 @pytest.mark.gpu
 def test_models_and_data_live_on_the_gpu():
     import tensorflow as tf

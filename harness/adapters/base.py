@@ -120,3 +120,28 @@ class Adapter(Protocol):
 
     def predict(self, model: Any, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
         """Predicted class per image (int64), inference mode."""
+
+
+MEMORY_FRACTION_VARIABLE = "HARNESS_GPU_MEMORY_FRACTION"
+
+
+def gpu_memory_fraction() -> float | None:
+    """``HARNESS_GPU_MEMORY_FRACTION`` as a number in (0, 1], or None when unset.
+
+    Every adapter bounds a run's GPU memory by it, so several runs can share one card.
+    """
+    import os
+
+    from harness.errors import ConfigError, field_error
+
+    raw = os.environ.get(MEMORY_FRACTION_VARIABLE, "")
+    if raw == "":
+        return None
+    try:
+        fraction = float(raw)
+    except ValueError:
+        fraction = -1.0
+    if not 0.0 < fraction <= 1.0:
+        raise ConfigError(field_error("environment", MEMORY_FRACTION_VARIABLE,
+                                      "a number in (0, 1]", raw))
+    return fraction

@@ -29,10 +29,15 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from harness.adapters.base import CurvePoint, TrainConfig, TrainData, TrainOutcome
-from harness.errors import ConfigError, HarnessError, field_error
+from harness.adapters.base import (
+    CurvePoint,
+    TrainConfig,
+    TrainData,
+    TrainOutcome,
+    gpu_memory_fraction,
+)
+from harness.errors import HarnessError, field_error
 
-MEMORY_FRACTION_ENV = "HARNESS_GPU_MEMORY_FRACTION"
 COMPILED_LOOP = {"cpu": False, "gpu": True}  # per backend platform; see make_runner
 
 
@@ -47,16 +52,11 @@ def lib() -> SimpleNamespace:
 
 def bound_gpu_memory() -> None:
     """Map HARNESS_GPU_MEMORY_FRACTION onto XLA_PYTHON_CLIENT_MEM_FRACTION (no preallocation)."""
-    raw = os.environ.get(MEMORY_FRACTION_ENV)
-    if raw is None or "jax" in sys.modules:
+    if "jax" in sys.modules:
         return
-    try:
-        fraction = float(raw)
-    except ValueError:
-        fraction = -1.0
-    if not 0.0 < fraction <= 1.0:
-        raise ConfigError(field_error("environment", MEMORY_FRACTION_ENV,
-                                      "a number in (0, 1]", raw))
+    fraction = gpu_memory_fraction()
+    if fraction is None:
+        return
     os.environ["XLA_PYTHON_CLIENT_MEM_FRACTION"] = f"{fraction:.4f}"
     os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"  # grow on demand, up to the bound
 

@@ -11,9 +11,7 @@ import platform
 import subprocess
 from importlib import metadata
 
-from harness.errors import HarnessError, field_error
-
-MEMORY_FRACTION_VARIABLE = "HARNESS_GPU_MEMORY_FRACTION"
+from harness.adapters.base import gpu_memory_fraction
 
 
 def _gpu_query() -> dict | None:
@@ -30,20 +28,6 @@ def _gpu_query() -> dict | None:
     return {"name": name, "memory_bytes": int(float(memory_mib)) * 2**20, "driver": driver}
 
 
-def _memory_fraction() -> float | None:
-    raw = os.environ.get(MEMORY_FRACTION_VARIABLE)
-    if raw is None or raw == "":
-        return None
-    try:
-        fraction = float(raw)
-    except ValueError:
-        fraction = -1.0
-    if not 0.0 < fraction <= 1.0:
-        raise HarnessError(field_error("environment", MEMORY_FRACTION_VARIABLE,
-                                       "a number in (0, 1]", raw))
-    return fraction
-
-
 def configure_gpus(tf) -> None:
     """Bound GPU memory; TensorFlow accepts this only before it first uses a device.
 
@@ -52,7 +36,7 @@ def configure_gpus(tf) -> None:
     way a run never grabs the whole card and several runs can share it.
     """
     gpus = tf.config.list_physical_devices("GPU")
-    fraction = _memory_fraction() if gpus else None
+    fraction = gpu_memory_fraction() if gpus else None
     query = _gpu_query() if fraction is not None else None
     for gpu in gpus:
         if fraction is None or query is None:
@@ -88,7 +72,7 @@ def describe(tf) -> dict:
                 "framework_version": versions}
     query = _gpu_query() or {"memory_bytes": None, "driver": None}
     details = tf.config.experimental.get_device_details(gpus[0])
-    fraction = _memory_fraction()
+    fraction = gpu_memory_fraction()
     info = {"kind": "gpu", "name": details.get("device_name") or query.get("name"),
             "memory_bytes": query["memory_bytes"], "driver": query["driver"],
             "framework_version": versions}

@@ -30,7 +30,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from harness.adapters.base import CurvePoint, ModelSource, TrainConfig, TrainData, TrainOutcome
+from harness.adapters.base import (
+    CurvePoint,
+    ModelSource,
+    TrainConfig,
+    TrainData,
+    TrainOutcome,
+    gpu_memory_fraction,
+)
 from harness.adapters.torch_layers import (
     build_sequential,
     canonical_slots,
@@ -40,8 +47,6 @@ from harness.adapters.torch_layers import (
 from harness.errors import HarnessError
 from harness.optim import OptimizerConfig
 from reference_models.torch_cnn import NETWORKS
-
-MEMORY_FRACTION_ENV = "HARNESS_GPU_MEMORY_FRACTION"
 
 
 @dataclass
@@ -67,7 +72,7 @@ def pick_device() -> torch.device:
     if not torch.cuda.is_available():
         return torch.device("cpu")
     device = torch.device("cuda", torch.cuda.current_device())
-    fraction = os.environ.get(MEMORY_FRACTION_ENV)
+    fraction = gpu_memory_fraction()
     if fraction:
         torch.cuda.set_per_process_memory_fraction(float(fraction), device)
     return device
@@ -254,7 +259,7 @@ def _cuda_info(device: torch.device) -> dict:
     return {"kind": "gpu", "name": props.name, "memory_bytes": int(props.total_memory),
             "driver": f"CUDA driver {driver_text}, runtime {torch.version.cuda}",
             "framework_version": torch.__version__,
-            "memory_fraction": os.environ.get(MEMORY_FRACTION_ENV)}
+            "memory_fraction": gpu_memory_fraction()}
 
 
 # --- the adapter ----------------------------------------------------------------------
