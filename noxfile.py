@@ -8,6 +8,7 @@ Framework pins come from the environment so a GPU server can pick CUDA builds:
 from __future__ import annotations
 
 import os
+import shlex
 
 import nox
 from nox.command import CommandFailed
@@ -24,7 +25,9 @@ TEST_GROUPS = ("not (torch or tensorflow or jax)", "torch", "tensorflow", "jax")
 
 
 def _install(session: nox.Session) -> None:
-    session.install(TORCH_SPEC, TENSORFLOW_SPEC, JAX_SPEC, "flax", "optax")
+    # A spec may carry pip options, e.g. "torch==2.13.0 --index-url URL" for a CUDA build.
+    specs = [arg for spec in (TORCH_SPEC, TENSORFLOW_SPEC, JAX_SPEC) for arg in shlex.split(spec)]
+    session.install(*specs, "flax", "optax")
     session.install("-e", ".[report,test]")
 
 
