@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from harness.adapters import FRAMEWORKS
+from harness.optim import OPTIMIZER_NAMES
 
 CHILD = Path(__file__).with_name("parity_child.py")
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,8 +51,12 @@ def test_logits_agree_with_the_same_weights(results):
         np.testing.assert_allclose(results[framework]["logits"], base, rtol=1e-4, atol=1e-5)
 
 
-def test_ten_sgd_steps_give_the_same_losses(results):
-    base = results["torch"]["losses"]
+@pytest.mark.parametrize("optimizer", OPTIMIZER_NAMES)
+def test_ten_steps_give_the_same_losses(results, optimizer):
+    """Every optimizer name means one update rule: the same losses in all three frameworks."""
+    key = f"losses_{optimizer}"
+    base = results["torch"][key]
     assert base.shape == (10,) and base[-1] < base[0]
     for framework in ("tensorflow", "jax"):
-        np.testing.assert_allclose(results[framework]["losses"], base, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(results[framework][key], base, rtol=1e-4, atol=1e-4,
+                                   err_msg=f"{framework} {optimizer}")

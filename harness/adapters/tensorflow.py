@@ -49,7 +49,7 @@ tf, keras = _import_tensorflow_and_keras()
 
 import numpy as np  # noqa: E402
 
-from harness.adapters import tensorflow_device  # noqa: E402
+from harness.adapters import tensorflow_device, tensorflow_optimizers  # noqa: E402
 from harness.adapters.base import (  # noqa: E402
     CurvePoint,
     ModelSource,
@@ -58,7 +58,7 @@ from harness.adapters.base import (  # noqa: E402
     TrainOutcome,
 )
 from harness.errors import HarnessError  # noqa: E402
-from harness.optim import OPTIMIZER_DEFAULTS, OptimizerConfig  # noqa: E402
+from harness.optim import OptimizerConfig  # noqa: E402
 
 # Plain graph mode, not XLA. Measured for `original`, batch 64, 28x28x1, on a 2-core AMD
 # EPYC: graph mode ~4,100 examples/s; XLA (jit_compile=True) 89 examples/s, its CPU
@@ -96,25 +96,8 @@ def to_float(images) -> tf.Tensor:
 
 
 def make_optimizer(config: OptimizerConfig) -> keras.optimizers.Optimizer:
-    """The Keras optimizer for ``config``, every setting explicit (Keras defaults differ)."""
-    if config.name not in OPTIMIZER_DEFAULTS:
-        raise HarnessError(f"optimizer: expected one of {', '.join(OPTIMIZER_DEFAULTS)}, "
-                           f"received {config.name!r}")
-    s = {**OPTIMIZER_DEFAULTS[config.name][1], **config.settings}
-    lr = config.learning_rate
-    opt = keras.optimizers
-    if config.name in ("sgd", "momentum"):
-        # Keras: v = m*v - lr*g; w += v. Torch's v = m*v + g; w -= lr*v is the same
-        # trajectory for a constant learning rate.
-        return opt.SGD(lr, momentum=s.get("momentum", 0.0), nesterov=False)
-    if config.name == "adam":
-        return opt.Adam(lr, beta_1=s["beta1"], beta_2=s["beta2"], epsilon=s["epsilon"],
-                        amsgrad=False)
-    if config.name == "rmsprop":
-        return opt.RMSprop(lr, rho=s["decay"], momentum=0.0, epsilon=s["epsilon"],
-                           centered=False)
-    return opt.Adagrad(lr, initial_accumulator_value=s["initial_accumulator"],
-                       epsilon=s["epsilon"])
+    """The Keras optimizer with the harness's update rule for ``config`` (see the module)."""
+    return tensorflow_optimizers.make_optimizer(keras, config)
 
 
 def softmax_cross_entropy(labels, logits) -> tf.Tensor:
