@@ -42,15 +42,20 @@ def _add_data(sub) -> None:
 def _add_train(sub) -> None:
     train = sub.add_parser("train", help="train one model in this process")
     what = train.add_mutually_exclusive_group(required=True)
-    what.add_argument("--reference", choices=("original", "cifar"))
+    what.add_argument("--reference", choices=("original", "cifar"), help="a reference network")
     what.add_argument("submission", nargs="?", help="path to a submission's index.py")
-    train.add_argument("--framework", choices=FRAMEWORKS)
-    train.add_argument("--dataset", choices=DATASETS, default="fashion_mnist")
-    train.add_argument("--num-batches", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--optimizer")
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--framework", choices=FRAMEWORKS,
+                       help="default: the submission's FRAMEWORK, else torch")
+    train.add_argument("--dataset", choices=DATASETS, default="fashion_mnist",
+                       help="default: fashion_mnist")
+    train.add_argument("--num-batches", type=int,
+                       help="default: the submission's, or the assignment's for a reference")
+    train.add_argument("--batch-size", type=int, help="default: as for --num-batches")
+    train.add_argument("--optimizer", help="sgd, momentum, adam, rmsprop or adagrad "
+                                           "(default: as for --num-batches)")
+    train.add_argument("--learning-rate", type=float, help="default: as for --num-batches")
+    train.add_argument("--seed", type=int, default=0,
+                       help="weights, batch order and validation split (default: 0)")
     _data_options(train)
     train.add_argument("--json", action="store_true",
                        help="end the output with one line holding a JSON object")
@@ -60,9 +65,11 @@ def _add_train(sub) -> None:
 def _add_check(sub) -> None:
     check = sub.add_parser("check", help="check a submission before handing it in")
     check.add_argument("path", help="a submission's index.py or its folder")
-    check.add_argument("--framework", choices=FRAMEWORKS)
-    check.add_argument("--dataset", choices=DATASETS)
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--framework", choices=FRAMEWORKS,
+                       help="build only in this framework (Model Builder form)")
+    check.add_argument("--dataset", choices=DATASETS,
+                       help="check for this dataset's image shape only (default: the assignment's)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(target="harness.check:check_command")
 
 
@@ -92,11 +99,14 @@ def _add_report(sub) -> None:
 def _add_benchmark(sub) -> None:
     bench = sub.add_parser("benchmark", help="benchmark the three frameworks")
     bench.add_argument("submissions", nargs="*", help="Model Builder submissions to add")
-    bench.add_argument("--frameworks", default=",".join(FRAMEWORKS))
-    bench.add_argument("--datasets", default="fashion_mnist")
-    bench.add_argument("--out", default="benchmark")
-    bench.add_argument("--max-batches", type=int)
-    bench.add_argument("--rounds", type=int, default=3)
+    bench.add_argument("--frameworks", default=",".join(FRAMEWORKS),
+                       help="comma-separated (default: all three)")
+    bench.add_argument("--datasets", default="fashion_mnist",
+                       help="comma-separated (default: fashion_mnist)")
+    bench.add_argument("--out", default="benchmark", help="output folder (default: benchmark)")
+    bench.add_argument("--max-batches", type=int,
+                       help="batches per round (default: 500 on a CPU, 2000 on a GPU)")
+    bench.add_argument("--rounds", type=int, default=3, help="rounds per run (default: 3)")
     bench.add_argument("--suite", choices=("frameworks", "adapters", "graded", "all"),
                        default="frameworks",
                        help="frameworks: the three frameworks on the reference networks (and "
