@@ -14,8 +14,8 @@ from harness.adapters import get_adapter
 from harness.adapters.base import CurvePoint, ModelSource, TrainConfig, TrainData
 from harness.batching import batch_indices
 from harness.config import Assignment, load_assignment
-from harness.errors import ConfigError
-from harness.optim import OptimizerConfig
+from harness.errors import ConfigError, field_error
+from harness.optim import OPTIMIZER_NAMES, OptimizerConfig
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,12 @@ class TrainingChoice:
 
 def _reference_choice(args, assignment: Assignment) -> TrainingChoice:
     budget = assignment.budget
-    optimizer = OptimizerConfig.from_name(args.optimizer or assignment.reference_optimizer,
-                                          args.learning_rate
-                                          or assignment.reference_learning_rate)
+    optimizer = OptimizerConfig.from_name(
+        _given(args.optimizer, assignment.reference_optimizer),
+        _given(args.learning_rate, assignment.reference_learning_rate))
     return TrainingChoice(ModelSource(reference=args.reference), args.framework or "torch",
-                          args.batch_size or budget.default_batch_size,
-                          args.num_batches or budget.default_num_batches, optimizer,
+                          _given(args.batch_size, budget.default_batch_size),
+                          _given(args.num_batches, budget.default_num_batches), optimizer,
                           f"reference:{args.reference}")
 
 
@@ -49,11 +49,29 @@ def _submission_choice(args, assignment: Assignment) -> TrainingChoice:
         raise ConfigError(f"--framework: {sub.path} is written for {sub.framework}, "
                           f"received {args.framework}")
     hp = sub.hyperparameters
-    optimizer = OptimizerConfig.from_name(args.optimizer or hp.optimizer,
-                                          args.learning_rate or hp.learning_rate)
+    optimizer = OptimizerConfig.from_name(_given(args.optimizer, hp.optimizer),
+                                          _given(args.learning_rate, hp.learning_rate))
     return TrainingChoice(sub.model_source(), sub.framework or args.framework or "torch",
-                          args.batch_size or hp.batch_size,
-                          args.num_batches or hp.num_batches, optimizer, sub.student_id)
+                          _given(args.batch_size, hp.batch_size),
+                          _given(args.num_batches, hp.num_batches), optimizer, sub.student_id)
+
+
+def _given(option, default):
+    """The command-line value when one was given (0 included), else ``default``."""
+    return default if option is None else option
+
+
+def check_options(args) -> None:
+    """Refuse out-of-range command-line training options before anything is loaded."""
+    for flag, value in (("--batch-size", args.batch_size), ("--num-batches", args.num_batches)):
+        if value is not None and value < 1:
+            raise ConfigError(field_error("command line", flag, "an integer >= 1", value))
+    if args.learning_rate is not None and not args.learning_rate > 0:
+        raise ConfigError(field_error("command line", "--learning-rate", "a number > 0",
+                                      args.learning_rate))
+    if args.optimizer is not None and args.optimizer not in OPTIMIZER_NAMES:
+        raise ConfigError(field_error("command line", "--optimizer",
+                                      f"one of {', '.join(OPTIMIZER_NAMES)}", args.optimizer))
 
 
 def _progress(total: int):
@@ -66,11 +84,9 @@ def _progress(total: int):
 def train_command(args) -> int:
     from harness.data import load_dataset
 
+    check_options(args)
     assignment = load_assignment()
     choice = (_reference_choice if args.reference else _submission_choice)(args, assignment)
-    if choice.batch_size < 1 or choice.num_batches < 1:
-        raise ConfigError("--batch-size and --num-batches: expected numbers >= 1, received "
-                          f"{choice.batch_size} and {choice.num_batches}")
     data = load_dataset(args.dataset, data_dir=args.data_dir,
                         allow_unverified=args.allow_unverified, seed=args.seed)
     summary = run_training(choice, data, args.seed)
