@@ -138,11 +138,20 @@ def finish(plan: Plan, assignment: Assignment) -> list:
     return records
 
 
+def check_numbers(args) -> None:
+    """Refuse out-of-range numeric options before any data is loaded or run started."""
+    for flag, value in (("--jobs", args.jobs), ("--max-batches", args.max_batches)):
+        if value is not None and value < 1:
+            raise ConfigError(field_error("command line", flag, "an integer >= 1", value))
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise ConfigError(field_error("command line", "--time-limit", "a number of seconds > 0",
+                                      args.time_limit))
+
+
 def grade_command(args) -> int:
     assignment_path = str(Path(args.assignment or _default_assignment()).resolve())
     assignment = load_assignment(assignment_path)
-    if args.jobs < 1:
-        raise ConfigError(f"--jobs: expected a number >= 1, received {args.jobs}")
+    check_numbers(args)
     plan = build_plan(args, assignment, assignment_path)
     if not plan.runs:
         raise HarnessError(f"nothing to grade: no dataset could be loaded "

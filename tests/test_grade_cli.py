@@ -1,5 +1,7 @@
 """`python -m harness grade` refuses bad options before any work, naming the option."""
 
+import pytest
+
 from harness.cli import main
 
 
@@ -24,3 +26,15 @@ def test_a_folder_without_submissions_has_nothing_to_grade(tmp_path, capsys):
                  "--out", str(tmp_path / "out")])
     assert code == 2
     assert "nothing to grade: no submissions found in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--jobs", "0"], "--jobs: expected an integer >= 1, received 0"),
+    (["--max-batches", "0"], "--max-batches: expected an integer >= 1, received 0"),
+    (["--time-limit", "0"], "--time-limit: expected a number of seconds > 0, received 0.0"),
+])
+def test_out_of_range_numbers_are_usage_errors(options, message, tmp_path, capsys):
+    code = main(["grade", "submissions/original", "--datasets", "fashion_mnist",
+                 "--out", str(tmp_path), *options])
+    assert code == 2 and message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # refused before any work
