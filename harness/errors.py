@@ -30,3 +30,15 @@ class ConfigError(HarnessError):
 def field_error(where: str, field: str, expected: str, received) -> str:
     """One problem line in the house format: where, field, expected, received."""
     return f"{where}: {field}: expected {expected}, received {received!r}"
+
+
+def require_count(flag: str, value: int | None) -> None:
+    """A command-line count (batches, jobs): absent, or an integer >= 1."""
+    if value is not None and value < 1:
+        raise ConfigError(field_error("command line", flag, "an integer >= 1", value))
+
+
+def require_positive(flag: str, value: float | None, expected: str = "a number > 0") -> None:
+    """A command-line quantity (a rate, seconds): absent, or above zero."""
+    if value is not None and not value > 0:
+        raise ConfigError(field_error("command line", flag, expected, value))

@@ -19,7 +19,14 @@ from pathlib import Path
 from harness.adapters import FRAMEWORKS
 from harness.config import Assignment, load_assignment
 from harness.data import DATASET_NAMES
-from harness.errors import ConfigError, DataError, HarnessError, field_error
+from harness.errors import (
+    ConfigError,
+    DataError,
+    HarnessError,
+    field_error,
+    require_count,
+    require_positive,
+)
 from harness.fingerprint import gpu_names
 from harness.plan import Plan, reference_runs, student_runs
 from harness.runner import prepare_dataset, work_dir
@@ -140,12 +147,9 @@ def finish(plan: Plan, assignment: Assignment) -> list:
 
 def check_numbers(args) -> None:
     """Refuse out-of-range numeric options before any data is loaded or run started."""
-    for flag, value in (("--jobs", args.jobs), ("--max-batches", args.max_batches)):
-        if value is not None and value < 1:
-            raise ConfigError(field_error("command line", flag, "an integer >= 1", value))
-    if args.time_limit is not None and not args.time_limit > 0:
-        raise ConfigError(field_error("command line", "--time-limit", "a number of seconds > 0",
-                                      args.time_limit))
+    require_count("--jobs", args.jobs)
+    require_count("--max-batches", args.max_batches)
+    require_positive("--time-limit", args.time_limit, "a number of seconds > 0")
 
 
 def grade_command(args) -> int:

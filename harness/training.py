@@ -14,7 +14,7 @@ from harness.adapters import get_adapter
 from harness.adapters.base import CurvePoint, ModelSource, TrainConfig, TrainData
 from harness.batching import batch_indices
 from harness.config import Assignment, load_assignment
-from harness.errors import ConfigError, field_error
+from harness.errors import ConfigError, field_error, require_count, require_positive
 from harness.optim import OPTIMIZER_NAMES, OptimizerConfig
 
 
@@ -63,12 +63,9 @@ def _given(option, default):
 
 def check_options(args) -> None:
     """Refuse out-of-range command-line training options before anything is loaded."""
-    for flag, value in (("--batch-size", args.batch_size), ("--num-batches", args.num_batches)):
-        if value is not None and value < 1:
-            raise ConfigError(field_error("command line", flag, "an integer >= 1", value))
-    if args.learning_rate is not None and not args.learning_rate > 0:
-        raise ConfigError(field_error("command line", "--learning-rate", "a number > 0",
-                                      args.learning_rate))
+    require_count("--batch-size", args.batch_size)
+    require_count("--num-batches", args.num_batches)
+    require_positive("--learning-rate", args.learning_rate)
     if args.optimizer is not None and args.optimizer not in OPTIMIZER_NAMES:
         raise ConfigError(field_error("command line", "--optimizer",
                                       f"one of {', '.join(OPTIMIZER_NAMES)}", args.optimizer))

@@ -46,6 +46,11 @@ def _torch_rule_classes(keras) -> dict[str, type]:
     def cast(gradient, variable, learning_rate):
         return ops.cast(gradient, variable.dtype), ops.cast(learning_rate, variable.dtype)
 
+    def descend(optimizer, variable, numerator, second_moment):
+        """w -= numerator / (sqrt(second_moment) + eps): epsilon outside the root."""
+        optimizer.assign_sub(variable, ops.divide(
+            numerator, ops.add(ops.sqrt(second_moment), optimizer.epsilon)))
+
     class Adam(optimizers.Adam):
         """m, v as Keras keeps them; w -= lr * m_hat / (sqrt(v_hat) + eps)."""
 
@@ -58,8 +63,7 @@ def _torch_rule_classes(keras) -> dict[str, type]:
             self.assign_add(v, ops.multiply(ops.subtract(ops.square(g), v), 1 - self.beta_2))
             m_hat = ops.divide(m, 1 - ops.power(ops.cast(self.beta_1, variable.dtype), step))
             v_hat = ops.divide(v, 1 - ops.power(ops.cast(self.beta_2, variable.dtype), step))
-            self.assign_sub(variable, ops.divide(ops.multiply(lr, m_hat),
-                                                 ops.add(ops.sqrt(v_hat), self.epsilon)))
+            descend(self, variable, ops.multiply(lr, m_hat), v_hat)
 
     class RMSprop(optimizers.RMSprop):
         """v = rho*v + (1-rho)*g^2; w -= lr * g / (sqrt(v) + eps). No momentum, not centred."""
@@ -69,8 +73,7 @@ def _torch_rule_classes(keras) -> dict[str, type]:
             v = self._velocities[self._get_variable_index(variable)]
             self.assign(v, ops.add(ops.multiply(self.rho, v),
                                    ops.multiply(1 - self.rho, ops.square(g))))
-            self.assign_sub(variable, ops.divide(ops.multiply(lr, g),
-                                                 ops.add(ops.sqrt(v), self.epsilon)))
+            descend(self, variable, ops.multiply(lr, g), v)
 
     class Adagrad(optimizers.Adagrad):
         """s += g^2; w -= lr * g / (sqrt(s) + eps)."""
@@ -79,7 +82,6 @@ def _torch_rule_classes(keras) -> dict[str, type]:
             g, lr = cast(gradient, variable, learning_rate)
             s = self._accumulators[self._get_variable_index(variable)]
             self.assign_add(s, ops.square(g))
-            self.assign_sub(variable, ops.divide(ops.multiply(lr, g),
-                                                 ops.add(ops.sqrt(s), self.epsilon)))
+            descend(self, variable, ops.multiply(lr, g), s)
 
     return {"adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
