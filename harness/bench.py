@@ -18,7 +18,7 @@ from pathlib import Path
 
 from harness.benchmarks import output, suites, tables
 from harness.config import load_assignment
-from harness.errors import ConfigError, field_error
+from harness.errors import ConfigError, field_error, require_count
 
 FRAMEWORKS = ("torch", "tensorflow", "jax")
 SUITES = ("frameworks", "adapters", "graded", "all")
@@ -43,8 +43,7 @@ def _gpu_visible() -> bool:
 
 
 def make_plan(args) -> suites.Plan:
-    if args.rounds < 1:
-        raise ConfigError(field_error("command line", "--rounds", "an integer >= 1", args.rounds))
+    require_count("--rounds", args.rounds)
     if args.max_batches is not None and args.max_batches < 2:
         raise ConfigError(field_error("command line", "--max-batches", "an integer >= 2",
                                       args.max_batches))

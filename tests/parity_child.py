@@ -55,5 +55,6 @@ def ten_steps(adapter, source, weights, data, optimizer):
     outcome = adapter.train(model, data, config)
     return np.array([p.loss for p in outcome.curve])
 
+
 if __name__ == "__main__":
     main(*sys.argv[1:4])
