@@ -11,7 +11,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.errors import ConfigError
+from harness.adapters import FRAMEWORKS
+from harness.data.registry import DATASET_NAMES
+from harness.errors import ConfigError, field_error
+from harness.optim import OPTIMIZER_NAMES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,6 +82,19 @@ def _section(cls, table: dict, where: str):
     return cls(**values)
 
 
+def _check_names(head: Assignment, where: str) -> None:
+    """Datasets, frameworks and the reference optimizer must be names the harness knows."""
+    for key, allowed in (("datasets", DATASET_NAMES), ("builder_frameworks", FRAMEWORKS)):
+        values = getattr(head, key)
+        if not values or any(v not in allowed for v in values):
+            raise ConfigError(field_error(where, key, f"a non-empty list of {', '.join(allowed)}",
+                                          list(values)))
+    if head.reference_optimizer not in OPTIMIZER_NAMES:
+        raise ConfigError(field_error(where, "reference_optimizer",
+                                      f"one of {', '.join(OPTIMIZER_NAMES)}",
+                                      head.reference_optimizer))
+
+
 def load_assignment(path: str | Path | None = None) -> Assignment:
     """Read ``assignment.toml`` (the project's own when ``path`` is None)."""
     path = Path(path) if path else default_assignment_path()
@@ -96,6 +112,7 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
     if unknown:
         raise ConfigError(f"{path}: unknown table(s) {sorted(unknown)}")
     base = _section(Assignment, {k: v for k, v in head.items()}, f"{path}: [assignment]")
+    _check_names(base, f"{path}: [assignment]")
     return dataclasses.replace(
         base,
         budget=_section(Budget, data.get("budget", {}), f"{path}: [budget]"),
