@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
+from pathlib import Path
 
 import nox
 from nox.command import CommandFailed
@@ -20,8 +22,9 @@ TORCH_SPEC = os.environ.get("HARNESS_TORCH_SPEC", "torch==2.13.0")
 TENSORFLOW_SPEC = os.environ.get("HARNESS_TENSORFLOW_SPEC", "tensorflow-cpu")
 JAX_SPEC = os.environ.get("HARNESS_JAX_SPEC", "jax")
 
-# pytest runs once per framework so that no process imports two of them.
-TEST_GROUPS = ("not (torch or tensorflow or jax)", "torch", "tensorflow", "jax")
+# Test groups (one pytest process per framework) and tiers are defined once, in tests/tiers.py.
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent / "tests")]
+import tiers  # noqa: E402
 
 
 def _install(session: nox.Session) -> None:
@@ -31,20 +34,36 @@ def _install(session: nox.Session) -> None:
     session.install("-e", ".[report,test]")
 
 
-@nox.session
-def tests(session: nox.Session) -> None:
-    """Run the harness's own tests, one pytest process per framework."""
+def _run_tier(session: nox.Session, tier: str) -> None:
+    """Every group of one tier, each in its own pytest process; fail listing the failed."""
     _install(session)
-    marker = os.environ.get("HARNESS_TEST_MARKERS", "not slow")
     failed = []
-    for group in TEST_GROUPS:
-        session.log(f"pytest group: {group}")
+    for group in tiers.GROUPS:
+        session.log(f"pytest group {group}, tier {tier}")
         try:  # every group runs, so one report shows every failure
-            session.run("pytest", "-m", f"({group}) and ({marker})", *session.posargs)
+            session.run("pytest", "-m", tiers.marker_expression(group, tier), *session.posargs)
         except CommandFailed:
             failed.append(group)
     if failed:  # pytest's exit code 5 (no tests collected) lands here too
         session.error(f"pytest failed for group(s): {', '.join(failed)}")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The harness's own tests, CI tier: unit, parity, sandbox, short real training."""
+    _run_tier(session, "ci")
+
+
+@nox.session
+def tests_slow(session: nox.Session) -> None:
+    """Long accuracy runs on real data (minutes each); not part of CI."""
+    _run_tier(session, "slow")
+
+
+@nox.session
+def tests_gpu(session: nox.Session) -> None:
+    """The CUDA paths; their tests skip where no GPU is visible."""
+    _run_tier(session, "gpu")
 
 
 @nox.session

@@ -11,9 +11,8 @@ import importlib
 import sys
 
 from harness.errors import HarnessError
-
-DATASETS = ("mnist", "fashion_mnist", "cifar10")
-FRAMEWORKS = ("torch", "tensorflow", "jax")
+from harness.names import DATASET_NAMES as DATASETS
+from harness.names import FRAMEWORKS, REFERENCE_NETWORKS
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +20,11 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-unverified", action="store_true",
                         help="accept files whose checksums differ from the official ones; "
                              "the data is then reported as unverified")
+
+
+def _assignment_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--assignment", help="assignment.toml to use (default: ./assignment.toml "
+                                             "when there is one, else the one the package ships)")
 
 
 def _add_data(sub) -> None:
@@ -42,7 +46,8 @@ def _add_data(sub) -> None:
 def _add_train(sub) -> None:
     train = sub.add_parser("train", help="train one model in this process")
     what = train.add_mutually_exclusive_group(required=True)
-    what.add_argument("--reference", choices=("original", "cifar"), help="a reference network")
+    what.add_argument("--reference", choices=REFERENCE_NETWORKS,
+                      help="a reference network")
     what.add_argument("submission", nargs="?", help="path to a submission's index.py")
     train.add_argument("--framework", choices=FRAMEWORKS,
                        help="default: the submission's FRAMEWORK, else torch")
@@ -59,7 +64,8 @@ def _add_train(sub) -> None:
     _data_options(train)
     train.add_argument("--json", action="store_true",
                        help="end the output with one line holding a JSON object")
-    train.set_defaults(target="harness.training:train_command")
+    _assignment_option(train)
+    train.set_defaults(target="harness.training.command:train_command")
 
 
 def _add_check(sub) -> None:
@@ -70,7 +76,8 @@ def _add_check(sub) -> None:
     check.add_argument("--dataset", choices=DATASETS,
                        help="check for this dataset's image shape only (default: the assignment's)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
-    check.set_defaults(target="harness.check:check_command")
+    _assignment_option(check)
+    check.set_defaults(target="harness.check.command:check_command")
 
 
 def _add_grade(sub) -> None:
@@ -80,14 +87,14 @@ def _add_grade(sub) -> None:
     grade.add_argument("--datasets", help="comma-separated (default: the assignment's)")
     grade.add_argument("--frameworks", help="comma-separated, for Model Builder submissions")
     grade.add_argument("--out", default="grades", help="output folder (default: grades)")
-    grade.add_argument("--assignment", help="assignment.toml to use")
+    _assignment_option(grade)
     _data_options(grade)
     grade.add_argument("--max-batches", type=int, help="cap every run, references too")
     grade.add_argument("--time-limit", type=float, help="wall-time limit per run, seconds")
     grade.add_argument("--jobs", type=int, default=1, help="graded runs at once")
     grade.add_argument("-k", dest="select", help="pytest -k expression selecting runs, "
                                                  "e.g. 'alice and not cifar10'")
-    grade.set_defaults(target="harness.grade:grade_command")
+    grade.set_defaults(target="harness.grading.command:grade_command")
 
 
 def _add_report(sub) -> None:
@@ -117,7 +124,7 @@ def _add_benchmark(sub) -> None:
                        help="validation accuracy to time (default: the lowest final accuracy "
                             "among the frameworks' runs)")
     _data_options(bench)
-    bench.set_defaults(target="harness.bench:benchmark_command")
+    bench.set_defaults(target="harness.benchmarks.command:benchmark_command")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,21 +11,20 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.adapters import FRAMEWORKS
-from harness.data.registry import DATASET_NAMES
 from harness.errors import ConfigError, field_error
-from harness.optim import OPTIMIZER_NAMES
+from harness.names import CURVE_POINTS, DATASET_NAMES, FRAMEWORKS, PACKAGE_ROOT
+from harness.training.optim import OPTIMIZER_NAMES
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-DEFAULT_ASSIGNMENT = Path(__file__).resolve().parent.parent / "assignment.toml"
+DEFAULT_ASSIGNMENT = PACKAGE_ROOT / "assignment.toml"  # ships inside the package
 
 
 def default_assignment_path() -> Path:
-    """``./assignment.toml`` when the working folder has one, else the project's own."""
+    """``./assignment.toml`` when the working folder has one, else the one the package ships."""
     local = Path.cwd() / "assignment.toml"
     return local if local.is_file() else DEFAULT_ASSIGNMENT
 
@@ -59,7 +58,7 @@ class Assignment:
     builder_frameworks: tuple[str, ...] = ("torch",)  # Model Builder submissions run in these
     reference_optimizer: str = "momentum"  # how the references train (batches: budget defaults)
     reference_learning_rate: float = 0.01
-    curve_points: int = 20  # learning-curve points recorded per run
+    curve_points: int = CURVE_POINTS  # learning-curve points recorded per run
     budget: Budget = field(default_factory=Budget)
     rubric: Rubric = field(default_factory=Rubric)
     references: dict[str, str] = field(default_factory=lambda: {

@@ -1,24 +1,22 @@
 """A minimal JAX / Flax / Optax training loop, as a tutorial writes it (one jitted step).
 
-See :mod:`harness.benchmarks` for the contract. JAX is imported inside :func:`train`,
-only when a benchmark child runs it.
+The benchmark's contract: ``harness/benchmarks/__init__.py``; ``warmup`` is the number
+of warm-up steps to time apart, ``field`` and ``filters`` the network's. JAX is
+imported inside :func:`train`, only when a benchmark child runs it.
 """
 
 from __future__ import annotations
 
 import time
 
-from harness.benchmarks import NETWORKS, warmup_count
 
-
-def train(data, network: str, batch_size: int, num_batches: int, warmup_batches: int,
+def train(data, field: int, filters: int, batch_size: int, num_batches: int, warmup: int,
           learning_rate: float, momentum: float, seed: int) -> dict:
     import flax.linen as nn
     import jax
     import jax.numpy as jnp
     import optax
 
-    field, filters = NETWORKS[network]
     num_classes = int(data.train_labels.max()) + 1
     glorot = nn.initializers.glorot_uniform()
 
@@ -50,7 +48,6 @@ def train(data, network: str, batch_size: int, num_batches: int, warmup_batches:
         updates, opt_state = tx.update(grads, opt_state, params)
         return optax.apply_updates(params, updates), opt_state, loss
 
-    warmup = warmup_count(warmup_batches, num_batches)
     warmup_seconds, clock = 0.0, time.perf_counter()
     for i in range(num_batches):
         if i == warmup and warmup:

@@ -1,25 +1,25 @@
 """A minimal TensorFlow / Keras training loop, as a tutorial writes it (``tf.function`` step).
 
-See :mod:`harness.benchmarks` for the contract. TensorFlow is imported inside :func:`train`,
-only when a benchmark child runs it.
+The benchmark's contract: ``harness/benchmarks/__init__.py``; ``warmup`` is the number
+of warm-up steps to time apart, ``field`` and ``filters`` the network's. TensorFlow is
+imported inside :func:`train`, only when a benchmark child runs it.
 """
 
 from __future__ import annotations
 
 import time
 
-from harness.benchmarks import NETWORKS, warmup_count
 
-
-def train(data, network: str, batch_size: int, num_batches: int, warmup_batches: int,
+def train(data, field: int, filters: int, batch_size: int, num_batches: int, warmup: int,
           learning_rate: float, momentum: float, seed: int) -> dict:
-    # Through the adapter's import, which keeps TensorFlow from loading JAX as well.
-    from harness.adapters.tensorflow import keras, tf
+    # The benchmark child has already imported TensorFlow through the adapter, which keeps
+    # TensorFlow from loading JAX as well; these imports find it loaded.
+    import keras
+    import tensorflow as tf
 
     layers = keras.layers
 
     keras.utils.set_random_seed(seed)
-    field, filters = NETWORKS[network]
     num_classes = int(data.train_labels.max()) + 1
     model = keras.Sequential([
         keras.Input(shape=data.train_images.shape[1:]),
@@ -46,7 +46,6 @@ def train(data, network: str, batch_size: int, num_batches: int, warmup_batches:
         optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
-    warmup = warmup_count(warmup_batches, num_batches)
     loss, warmup_seconds, clock = tf.zeros(()), 0.0, time.perf_counter()
     for i in range(num_batches):
         if i == warmup and warmup:

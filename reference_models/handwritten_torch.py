@@ -1,17 +1,16 @@
 """A minimal PyTorch training loop, as a tutorial writes it: the adapter's yardstick.
 
-See :mod:`harness.benchmarks` for the contract. torch is imported inside :func:`train`,
-only when a benchmark child runs it.
+The benchmark's contract: ``harness/benchmarks/__init__.py``; ``warmup`` is the number
+of warm-up steps to time apart, ``field`` and ``filters`` the network's. torch is
+imported inside :func:`train`, only when a benchmark child runs it.
 """
 
 from __future__ import annotations
 
 import time
 
-from harness.benchmarks import NETWORKS, warmup_count
 
-
-def train(data, network: str, batch_size: int, num_batches: int, warmup_batches: int,
+def train(data, field: int, filters: int, batch_size: int, num_batches: int, warmup: int,
           learning_rate: float, momentum: float, seed: int) -> dict:
     import torch
     from torch import nn
@@ -20,7 +19,6 @@ def train(data, network: str, batch_size: int, num_batches: int, warmup_batches:
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     torch.manual_seed(seed)
     height, width, channels = data.train_images.shape[1:]
-    field, filters = NETWORKS[network]
     num_classes = int(data.train_labels.max()) + 1
     model = nn.Sequential(
         nn.Conv2d(channels, filters, field, padding=field // 2), nn.ReLU(), nn.MaxPool2d(2),
@@ -46,7 +44,6 @@ def train(data, network: str, batch_size: int, num_batches: int, warmup_batches:
         optimizer.step()
         return loss
 
-    warmup = warmup_count(warmup_batches, num_batches)
     warmup_seconds, clock = 0.0, time.perf_counter()
     for i in range(num_batches):
         if i == warmup and warmup:

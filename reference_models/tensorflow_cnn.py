@@ -10,8 +10,8 @@ fields and depends on the stride). Measured on a 2-core EPYC, one thread, ``orig
 batch 64: 'same' trains at about 1.23x the speed of ``ZeroPadding2D`` + 'valid' (16,900 vs
 13,700 examples/s), with the same numbers (tests/test_parity.py).
 
-:func:`from_layers` turns a normalised Model Builder layer list (``harness.spec``) into
-the same kind of model, so that ``original`` written as ``LAYERS`` and the hand-written
+The Model Builder's Keras models (harness/adapters/tensorflow/builder.py) use the same
+:func:`padded_conv`, so that ``original`` written as ``LAYERS`` and the hand-written
 ``original`` are interchangeable layer for layer.
 """
 
@@ -25,11 +25,8 @@ os.environ["KERAS_BACKEND"] = "tensorflow"
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-BATCHNORM_MOMENTUM = 0.9  # moving average decay shared by every framework (torch: 0.1)
-BATCHNORM_EPSILON = 1e-5
 
-
-def _padded_conv(filters: int, field_size: int, stride: int, zero_pad: int) -> list[keras.Layer]:
+def padded_conv(filters: int, field_size: int, stride: int, zero_pad: int) -> list[keras.Layer]:
     """A convolution with ``zero_pad`` zeros on every side, in as few layers as exact."""
     if stride == 1 and field_size % 2 == 1 and 2 * zero_pad == field_size - 1:
         return [layers.Conv2D(filters, field_size, strides=1, padding="same")]
@@ -39,7 +36,7 @@ def _padded_conv(filters: int, field_size: int, stride: int, zero_pad: int) -> l
 
 def _conv_block(filters: int, field_size: int, zero_pad: int) -> list[keras.Layer]:
     """conv (stride 1, zero padding) -> relu -> 2x2 max-pool."""
-    return [*_padded_conv(filters, field_size, 1, zero_pad), layers.ReLU(),
+    return [*padded_conv(filters, field_size, 1, zero_pad), layers.ReLU(),
             layers.MaxPooling2D(pool_size=2, strides=2, padding="valid")]
 
 
@@ -62,39 +59,3 @@ def cifar(input_shape: tuple[int, int, int], num_classes: int) -> keras.Sequenti
 
 
 NETWORKS = {"original": original, "cifar": cifar}
-
-
-def _conv(spec: dict) -> list[keras.Layer]:
-    return _padded_conv(spec["filters"], spec["field_size"], spec["stride"], spec["zero_pad"])
-
-
-def _pool(kind):
-    def make(spec: dict) -> list[keras.Layer]:
-        return [kind(pool_size=spec["field_size"], strides=spec["stride"], padding="valid")]
-    return make
-
-
-_LAYER_BUILDERS = {
-    "conv": _conv,
-    "maxpool": _pool(layers.MaxPooling2D),
-    "avgpool": _pool(layers.AveragePooling2D),
-    "relu": lambda spec: [layers.ReLU()],
-    "sigmoid": lambda spec: [layers.Activation("sigmoid")],
-    "tanh": lambda spec: [layers.Activation("tanh")],
-    "dropout": lambda spec: [layers.Dropout(spec["rate"])],
-    "batchnorm": lambda spec: [layers.BatchNormalization(momentum=BATCHNORM_MOMENTUM,
-                                                         epsilon=BATCHNORM_EPSILON)],
-    "flatten": lambda spec: [layers.Flatten()],
-    "dense": lambda spec: [layers.Dense(spec["units"])],
-}
-
-
-def from_layers(specs, input_shape: tuple[int, int, int]) -> keras.Sequential:
-    """A ``keras.Sequential`` for a normalised Model Builder layer list (every key present).
-
-    The list's last layer produces the logits; nothing is appended to it.
-    """
-    model_layers = [keras.Input(shape=input_shape)]
-    for spec in specs:
-        model_layers.extend(_LAYER_BUILDERS[spec["layer"]](spec))
-    return keras.Sequential(model_layers, name="model_builder")

@@ -6,11 +6,11 @@ import re
 import sys
 
 import pytest
+from tiers import FRAMEWORKS as FRAMEWORK_MARKERS
 
-FRAMEWORK_MARKERS = ("torch", "tensorflow", "jax")
 # A test module that imports a framework names it in its file name (test_worker_jax.py):
 # collecting a module imports it, so modules of other frameworks must not even be collected.
-FRAMEWORK_IN_NAME = re.compile(r"(?:^|_)(torch|tensorflow|jax)(?:_|$)")
+FRAMEWORK_IN_NAME = re.compile(r"(?:^|_)(" + "|".join(FRAMEWORK_MARKERS) + r")(?:_|$)")
 
 
 def _selected_group(config) -> str | None:
@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _cuda_visible() -> bool:
-    from harness.fingerprint import gpu_names
+    from harness.host import gpu_names
 
     return bool(gpu_names())
 

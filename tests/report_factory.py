@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.results import RunRecord
+from harness.results.record import RunRecord
 
 FASHION = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
            "Sneaker", "Bag", "Ankle boot"]
@@ -47,7 +47,8 @@ def run(submission, dataset="fashion_mnist", framework="torch", **fields) -> Run
 
 
 def references() -> list[RunRecord]:
-    return [run("reference:original", d, f, max_score=0.0, score=0.0, score_breakdown={})
+    return [run("reference:original", d, f, reference="original", max_score=0.0, score=0.0,
+                score_breakdown={})
             for d in ("fashion_mnist", "mnist") for f in ("torch", "jax")]
 
 

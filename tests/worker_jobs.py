@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from project_paths import HOSTILE
 
-from harness.sandbox import Limits
+from harness.sandbox.process import Limits
 
-HOSTILE = Path(__file__).parent / "hostile_submissions"
 SHAPE = (28, 28, 1)
 NUM_TEST = 40
 
@@ -68,7 +68,7 @@ def limits(**changes) -> Limits:
 
 def assert_honest_layers_pass(tmp: Path, framework: str) -> None:
     """The honest Model Builder submission trains and predicts in ``framework``, isolated."""
-    from harness.worker import run_job
+    from harness.worker.parent import run_job
 
     index = copy_submission("honest_layers", tmp / "submissions")
     result, predictions, sandbox = run_job(make_job(tmp, index, framework=framework),

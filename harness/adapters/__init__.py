@@ -9,14 +9,10 @@ from __future__ import annotations
 import importlib
 
 from harness.errors import HarnessError
+from harness.names import FRAMEWORKS
 
-FRAMEWORK_MODULES: dict[str, str] = {
-    "torch": "harness.adapters.torch",
-    "tensorflow": "harness.adapters.tensorflow",
-    "jax": "harness.adapters.jax",
-}
-
-FRAMEWORKS = tuple(FRAMEWORK_MODULES)
+# One module per framework, each exposing ADAPTER: harness/adapters/<name>/__init__.py.
+FRAMEWORK_MODULES: dict[str, str] = {name: f"harness.adapters.{name}" for name in FRAMEWORKS}
 
 
 def get_adapter(name: str):

@@ -19,17 +19,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from harness.optim import OptimizerConfig
-
-REFERENCE_NAMES = ("original", "cifar")
+from harness.names import WARMUP_BATCHES
+from harness.training.optim import OptimizerConfig
 
 
 @dataclass(frozen=True)
 class ModelSource:
     """Where a model comes from: exactly one of the three fields is set.
 
-    ``reference``: a name in ``REFERENCE_NAMES`` (hand-written in ``reference_models/``);
-    ``layers``: a validated Model Builder layer list (see :mod:`harness.spec`);
+    ``reference``: a name in :data:`harness.names.REFERENCE_NETWORKS` (hand-written in
+    ``reference_models/``);
+    ``layers``: a validated Model Builder layer list (see :mod:`harness.submission.spec`);
     ``build_model``: a submission's ``build_model(input_shape, num_classes)`` function.
     """
 
@@ -52,13 +52,13 @@ class TrainConfig:
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     seed: int = 0
     eval_every: int = 100  # record loss and validation accuracy every k batches
-    warmup_batches: int = 5  # compiled/first steps, timed apart from steady state
+    warmup_batches: int = WARMUP_BATCHES  # compiled/first steps, timed apart from steady state
     eval_batch_size: int = 1000
 
 
 @dataclass(frozen=True)
 class TrainData:
-    """Training inputs; ``batch_indices`` comes from :func:`harness.batching.batch_indices`."""
+    """Training inputs; ``batch_indices`` from :func:`harness.training.batching.batch_indices`."""
 
     train_images: np.ndarray  # uint8 (N, H, W, C)
     train_labels: np.ndarray  # int (N,)

@@ -15,8 +15,8 @@ import json
 import sys
 
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
-from harness.batching import batch_indices
-from harness.optim import OptimizerConfig
+from harness.training.batching import batch_indices
+from harness.training.optim import OptimizerConfig
 
 RUNNERS = ("adapter", "handwritten")
 
@@ -47,7 +47,7 @@ def _settings(args) -> tuple[ModelSource, int, OptimizerConfig, str]:
     if not args.submission:
         return ModelSource(reference=args.model), args.batch_size, optimizer, args.model
     from harness.config import load_assignment
-    from harness.submission import load_submission
+    from harness.submission.load import load_submission
 
     sub = load_submission(args.submission, load_assignment())
     if sub.form != "layers":
@@ -87,10 +87,16 @@ def run_adapter(args, dataset, source, batch_size, optimizer) -> dict:
 
 
 def run_handwritten(args, dataset, batch_size, optimizer) -> dict:
+    from harness.adapters import get_adapter
+    from harness.benchmarks import NETWORKS, warmup_count
+
+    get_adapter(args.framework)  # imports the framework the harness's way (TF without JAX)
     loop = importlib.import_module(f"reference_models.handwritten_{args.framework}")
     momentum = optimizer.setting("momentum") if optimizer.name == "momentum" else 0.0
+    field, filters = NETWORKS[args.model]
     return loop.train(_train_data(dataset, batch_size, args.num_batches, args.seed),
-                      args.model, batch_size, args.num_batches, args.warmup_batches,
+                      field, filters, batch_size, args.num_batches,
+                      warmup_count(args.warmup_batches, args.num_batches),
                       optimizer.learning_rate, momentum, args.seed)
 
 

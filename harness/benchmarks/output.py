@@ -14,18 +14,13 @@ import platform
 from datetime import datetime, timezone
 from pathlib import Path
 
+from harness import host
 from harness.benchmarks import stats, tables
 
 
 def host_info() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in info
-                        if ln.startswith("model name")), cpu)
-    except OSError:
-        pass
-    return {"cpu": cpu, "cpu_count": os.cpu_count(), "python": platform.python_version(),
+    return {"cpu": host.cpu_name(), "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
             "system": f"{platform.system()} {platform.release()}"}
 
 

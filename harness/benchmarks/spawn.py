@@ -11,9 +11,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from harness.names import PACKAGE_ROOT
+
+REPO_ROOT = PACKAGE_ROOT.parent  # where harness and reference_models are importable from
 CHILD_MODULE = "harness.benchmarks.child"
 ERROR_TAIL = 1500  # characters of stderr kept with a failed run
 

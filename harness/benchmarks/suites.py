@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from harness.benchmarks import stats
 from harness.benchmarks.spawn import run_child
+from harness.names import CURVE_POINTS, WARMUP_BATCHES
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,8 @@ class Plan:
     batch_size: int = 64
     num_batches: int = 500  # per round; --max-batches overrides
     rounds: int = 3
-    warmup_batches: int = 5  # excluded from examples/sec in adapters and hand loops alike
-    curve_points: int = 20  # framework suite: validation accuracy points per run
+    warmup_batches: int = WARMUP_BATCHES  # excluded from examples/sec in adapters and hand loops
+    curve_points: int = CURVE_POINTS  # framework suite: validation accuracy points per run
     seed: int = 0
     data_dir: str | None = None
     allow_unverified: bool = False

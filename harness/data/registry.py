@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.names import DATASET_NAMES
+
 
 @dataclass(frozen=True)
 class FileSpec:
@@ -153,7 +155,7 @@ BUNDLED_FASHION_MNIST = DatasetSpec(
 )
 
 DATASETS: dict[str, DatasetSpec] = {s.name: s for s in (MNIST, FASHION_MNIST, CIFAR10)}
-DATASET_NAMES: tuple[str, ...] = tuple(DATASETS)
+assert tuple(DATASETS) == DATASET_NAMES, "harness.names.DATASET_NAMES lists the registry"
 
 
 def get_spec(name: str) -> DatasetSpec:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import statistics
 
-from harness.results import RunRecord
+from harness.results.record import RunRecord
 
 OUTPUT_LIMIT = 6000  # characters of captured output shown per run; the tail holds the error
 
@@ -68,12 +68,17 @@ def safe_name(student: str) -> str:
 def notes(records: list[RunRecord]) -> list[str]:
     """Caveats a reader must know before comparing the figures, in words."""
     found = [_unverified(records), _bundled(records), _not_isolated(records),
-             _caps(records), _devices(records)]
+             _caps(records), _devices(records), _assignments(records)]
     return [n for n in found if n]
 
 
 def _datasets_where(records, test) -> list[str]:
     return sorted({r.dataset for r in records if test(r)})
+
+
+def _assignments(records) -> str:
+    files = sorted({r.assignment for r in records if r.assignment})
+    return f"Assignment file(s): {', '.join(files)}." if files else ""
 
 
 def _unverified(records) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness.report.analysis import accuracy_ratio, notes, safe_name, throughput_ratio
 from harness.report.records import ClassResults
-from harness.results import RunRecord
+from harness.results.record import RunRecord
 
 VISIBILITY = "visible"  # staff can change it per assignment in Gradescope's settings
 STDOUT_VISIBILITY = "hidden"  # the autograder's stdout is for staff; students get "output"

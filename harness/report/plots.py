@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.report.analysis import class_name
-from harness.results import RunRecord
+from harness.results.record import RunRecord
 
 
 def available() -> bool:

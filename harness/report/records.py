@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import HarnessError, field_error
-from harness.results import RunRecord
+from harness.results.record import RunRecord
 
-REFERENCE_PREFIX = "reference:"
 DATASET_ORDER = ("mnist", "fashion_mnist", "cifar10")
 FRAMEWORK_ORDER = ("torch", "tensorflow", "jax")
 REQUIRED_FIELDS = ("submission", "dataset", "framework", "status")
@@ -46,10 +45,6 @@ def _record(path: Path, index: int, entry) -> RunRecord:
     return RunRecord.from_dict(entry)
 
 
-def is_reference(record: RunRecord) -> bool:
-    return record.submission.startswith(REFERENCE_PREFIX)
-
-
 def _rank(order: tuple[str, ...], name: str) -> tuple[int, str]:
     return (order.index(name) if name in order else len(order), name)
 
@@ -72,7 +67,7 @@ class ClassResults:
 
     @property
     def references(self) -> list[RunRecord]:
-        return sorted((r for r in self.records if is_reference(r)), key=run_order)
+        return sorted((r for r in self.records if r.is_reference), key=run_order)
 
     @property
     def datasets(self) -> list[str]:
@@ -80,7 +75,7 @@ class ClassResults:
 
     @property
     def students(self) -> list[str]:
-        return sorted({r.submission for r in self.records if not is_reference(r)})
+        return sorted({r.submission for r in self.records if not r.is_reference})
 
     @property
     def reference_rows(self) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from harness.report.analysis import (
 )
 from harness.report.document import Block
 from harness.report.records import ClassResults
-from harness.results import RunRecord
+from harness.results.record import RunRecord
 
 
 def student_blocks(results: ClassResults, student: str, chart_dir: Path) -> list[Block]:

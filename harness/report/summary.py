@@ -47,7 +47,7 @@ def _skipped_note(name: str, why: str) -> str:
 
 
 def _by_run(record) -> tuple:
-    return (record.submission.startswith("reference:"), record.submission, run_order(record))
+    return (record.is_reference, record.submission, run_order(record))
 
 
 def _row_classes(results: ClassResults) -> list[str]:

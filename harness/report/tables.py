@@ -11,7 +11,7 @@ from pathlib import Path
 
 from harness.report.analysis import accuracy_ratio, median, throughput_ratio
 from harness.report.records import ClassResults
-from harness.results import RunRecord
+from harness.results.record import RunRecord
 
 # Per-dataset columns: (key suffix, short header, display format)
 COLUMNS = (("test_accuracy", "acc", "{:.4f}"), ("accuracy_ratio", "acc/ref", "{:.2f}x"),

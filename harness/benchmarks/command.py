@@ -1,0 +1,159 @@
+"""``python -m harness benchmark``: adapters against hand-written loops, frameworks against
+each other, and data loading; prints the tables and writes them under ``--out``.
+
+Suites (``--suite``): ``frameworks`` (default) trains each dataset's reference network and
+every Model Builder submission given in each framework, ``--rounds`` rounds each; ``adapters``
+trains ``original`` with each framework's adapter and with its hand-written loop
+(:mod:`harness.benchmarks`), rounds interleaved; ``graded`` measures the fixed cost of one
+sandboxed graded run beside its training (:mod:`harness.benchmarks.graded`); ``all`` runs every
+suite plus the data-loading benchmark. Every measured run is a child process that imports
+one framework; this process imports none.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from harness.benchmarks import output, suites, tables
+from harness.config import load_assignment
+from harness.errors import ConfigError, field_error, require_count
+from harness.names import FRAMEWORKS
+
+CPU_BATCHES = 500  # per round: ~10-30 s per run on a 2-core CPU
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")  # inherited by every child
+GPU_BATCHES = 2000  # a GPU step is ~100x shorter; more steps keep the clock meaningful
+
+
+def _names(raw: str, allowed, option: str) -> list[str]:
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    bad = [n for n in names if allowed is not None and n not in allowed]
+    if bad or not names:
+        raise ConfigError(field_error("command line", option,
+                                      f"a comma-separated list of {', '.join(allowed)}", raw))
+    return names
+
+
+def _gpu_visible() -> bool:
+    from harness.host import gpu_names
+
+    return bool(gpu_names())
+
+
+def make_plan(args) -> suites.Plan:
+    require_count("--rounds", args.rounds)
+    if args.max_batches is not None and args.max_batches < 2:
+        raise ConfigError(field_error("command line", "--max-batches", "an integer >= 2",
+                                      args.max_batches))
+    batches = args.max_batches or (GPU_BATCHES if _gpu_visible() else CPU_BATCHES)
+    return suites.Plan(num_batches=batches, rounds=args.rounds, data_dir=args.data_dir,
+                       allow_unverified=args.allow_unverified,
+                       warmup_batches=min(suites.Plan.warmup_batches, batches - 1))
+
+
+def _progress(run: dict) -> None:
+    what = f"{run.get('framework')} {run.get('runner', '')} {run.get('model', '')}"
+    if "error" in run:
+        print(f"  {what}: FAILED ({run['error'].splitlines()[-1][:200]})", file=sys.stderr)
+    else:
+        print(f"  {what}: {tables.rate(run['examples_per_sec'])} ex/s, warm-up "
+              f"{run['warmup_seconds']:.1f} s", file=sys.stderr, flush=True)
+
+
+def run_adapter_suite(frameworks, dataset, plan, groups) -> list[dict]:
+    rows = []
+    for framework in frameworks:
+        print(f"adapter vs hand-written loop: {framework}", file=sys.stderr)
+        runs = suites.adapter_rounds(framework, dataset, plan, _progress)
+        groups[f"adapters-{framework}"] = runs
+        rows.append(suites.compare_adapter(framework, runs))
+    return rows
+
+
+def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str, dict, str]]:
+    """(dataset, child model options, label): each dataset's reference, then submissions."""
+    from harness.submission.load import peek
+
+    references = load_assignment().references
+    models = [(d, {"model": references.get(d, "original")}, references.get(d, "original"))
+              for d in datasets]
+    for path in submissions:
+        index = Path(path) / "index.py" if Path(path).is_dir() else Path(path)
+        form, _framework = peek(index)
+        if form != "layers":
+            notes.append(f"- {index}: skipped, only Model Builder (LAYERS) submissions run "
+                         f"in all three frameworks (found form {form!r})")
+            continue
+        models += [(d, {"submission": str(index)}, index.parent.name) for d in datasets]
+    return models
+
+
+def run_framework_suite(frameworks, models, plan, bar, groups) -> list[dict]:
+    result = []
+    for dataset, model, label in models:
+        print(f"frameworks: {label} on {dataset}", file=sys.stderr)
+        runs = suites.framework_rounds(frameworks, dataset, model, plan, _progress)
+        groups[f"frameworks-{label}-{dataset}"] = runs
+        result.append(suites.compare_frameworks(dataset, label, runs, bar))
+    return result
+
+
+def data_loading(datasets, plan, notes: list[str]) -> dict | None:
+    """The data layer's loading benchmark (:mod:`harness.benchmarks.data_loading`)."""
+    from harness.benchmarks import data_loading as loading
+
+    found = []
+    for name in datasets:
+        try:
+            found.append(loading.loading_benchmark(name, data_dir=plan.data_dir,
+                                                   rounds=plan.rounds))
+        except Exception as exc:  # noqa: BLE001 - one missing dataset must not end the run
+            notes.append(f"- data loading {name}: failed: {str(exc).strip()[-300:]}")
+    if not found:
+        return None
+    return {"text": loading.format_loading_benchmark(found), "raw": found}
+
+
+def graded_runs(frameworks, dataset, plan, notes: list[str]) -> dict | None:
+    """A graded run's fixed cost beside its training (:mod:`harness.benchmarks.graded`)."""
+    from harness.benchmarks.graded import graded_run_benchmark
+
+    try:
+        rows, text = graded_run_benchmark(frameworks, dataset, plan.num_batches,
+                                          plan.data_dir)
+    except Exception as exc:  # noqa: BLE001 - the other suites' tables still print
+        notes.append(f"- graded-run cost: failed: {str(exc).strip()[-300:]}")
+        return None
+    return {"text": text, "raw": rows}
+
+
+def benchmark_command(args) -> int:
+    suite = getattr(args, "suite", "frameworks")
+    frameworks = _names(args.frameworks, FRAMEWORKS, "--frameworks")
+    datasets = _names(args.datasets, None, "--datasets")
+    plan, groups, notes = make_plan(args), {}, []
+    result = {"settings": {"suite": suite, "frameworks": frameworks, "datasets": datasets,
+                           "batch_size": plan.batch_size, "num_batches": plan.num_batches,
+                           "warmup_batches": plan.warmup_batches, "rounds": plan.rounds,
+                           "dataset_for_adapters": datasets[0],
+                           # torch's OpenMP pool collapses on an oversubscribed CPU: say so
+                           "thread_env": {k: os.environ.get(k) for k in THREAD_VARIABLES}}}
+    if suite in ("adapters", "all"):
+        result["adapters"] = run_adapter_suite(frameworks, datasets[0], plan, groups)
+    if suite in ("frameworks", "all"):
+        models = framework_models(datasets, args.submissions, notes)
+        result["frameworks"] = run_framework_suite(frameworks, models, plan,
+                                                   getattr(args, "accuracy_bar", None), groups)
+    if suite == "all":
+        result["data_loading"] = data_loading(datasets, plan, notes)
+    if suite in ("graded", "all"):
+        result["graded_runs"] = graded_runs(frameworks, datasets[0], plan, notes)
+    all_runs = [r for by_name in groups.values() for runs in by_name.values() for r in runs]
+    result["machine"] = output.machine_info(all_runs)
+    result["errors"] = [r["error"] for r in all_runs if "error" in r]
+    result["notes"] = "\n### Notes\n" + "\n".join(notes) + "\n" if notes else ""
+    written = output.write_all(Path(args.out), result, groups)
+    print(output.markdown(result))
+    print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+    return 1 if result["errors"] else 0

@@ -1,0 +1,179 @@
+"""``python -m harness grade``: plan the runs, run them under pytest, score, report.
+
+1. every submission x dataset (x framework for Model Builder submissions) plus the
+   references those runs need becomes a :class:`~harness.grading.plan.RunSpec`;
+2. pytest runs :mod:`harness.grading.items` with :mod:`harness.grading.pytest_plugin`, one item per
+   run (``-k``, ``--junitxml``, ``--jobs`` via pytest-xdist, pytest-benchmark timings);
+3. the stored records are scored against the references (:mod:`harness.grading.rubric`) and
+   written to ``OUT/results.json``; the reports are rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from harness.adapters import FRAMEWORKS
+from harness.config import Assignment, load_assignment
+from harness.data import DATASET_NAMES
+from harness.errors import (
+    ConfigError,
+    DataError,
+    HarnessError,
+    field_error,
+    require_count,
+    require_positive,
+)
+from harness.grading.inputs import prepare_dataset, work_dir
+from harness.grading.plan import Plan, reference_runs, student_runs
+from harness.grading.scores import score_records, summary_table
+from harness.host import gpu_names
+from harness.results.store import ResultsStore, atomic_write_text
+from harness.submission.load import discover
+
+GRADED_RUNS = Path(__file__).with_name("items.py")
+
+
+def _split(value: str | None, default: tuple[str, ...], option: str,
+           allowed: tuple[str, ...]) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip()) if value else default
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        raise ConfigError(field_error("command line", option,
+                                      f"a comma-separated list of {', '.join(allowed)}",
+                                      value))
+    return names
+
+
+def _prepare(plan: Plan, datasets: tuple[str, ...], seed: int) -> tuple[str, ...]:
+    """Write each dataset's inputs; a dataset that cannot be found is skipped, with why."""
+    ready = []
+    for name in datasets:
+        try:
+            data = prepare_dataset(plan, name, seed)
+        except DataError as exc:
+            plan.skipped[name] = str(exc)
+            print(f"skipping {name}: {exc}", file=sys.stderr)
+            continue
+        subset = " (bundled subset)" if data.meta["bundled_subset"] else ""
+        print(f"{name}: {data.meta['location']}{subset}, verified={data.meta['verified']}")
+        ready.append(name)
+    return tuple(ready)
+
+
+def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
+    out = Path(args.out).resolve()
+    plan = Plan(runs=[], out_dir=str(out), assignment_path=assignment_path,
+                data_dir=args.data_dir, allow_unverified=args.allow_unverified,
+                max_batches=args.max_batches, time_limit=args.time_limit)
+    datasets = _split(args.datasets, assignment.datasets, "--datasets", DATASET_NAMES)
+    frameworks = _split(args.frameworks, assignment.builder_frameworks, "--frameworks",
+                        FRAMEWORKS)
+    given = args.paths or ["submissions"]
+    paths = discover(given)
+    if not paths:
+        raise HarnessError(f"nothing to grade: no submissions found in {' '.join(given)}")
+    datasets = _prepare(plan, datasets, assignment.seed)
+    students = student_runs(paths, datasets, frameworks)
+    plan.runs = reference_runs(students, assignment) + students
+    return plan
+
+
+def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None) -> int:
+    """Run the plan's items in a pytest process; returns pytest's exit code."""
+    ini = work_dir(out) / "pytest.ini"
+    ini.write_text("[pytest]\n")
+    argv = [sys.executable, "-m", "pytest", str(GRADED_RUNS), "-c", str(ini),
+            "-p", "harness.grading.pytest_plugin", "-p", "no:cacheprovider",
+            "--harness-plan", str(plan_path), "--junitxml", str(out / "junit.xml"),
+            "--benchmark-json", str(out / "benchmark.json"), "--benchmark-disable-gc",
+            "-q", "-rf", "--tb=line"]
+    if jobs > 1:
+        argv += ["-n", str(jobs)]
+    if select:
+        argv += ["-k", f"({select}) or reference"]  # the bars are always needed
+    return subprocess.run(argv, env=_run_environment(jobs)).returncode
+
+
+def _run_environment(jobs: int) -> dict:
+    """One CPU thread per run unless OMP_NUM_THREADS says otherwise.
+
+    These networks are too small for torch's thread pool to pay: with two threads on a
+    two-core machine that anything else is using, steps ran 5-15x slower than with one
+    (measured here), which would make throughput grades depend on the neighbours. Use
+    ``--jobs`` to put more cores to work. Runs that share a GPU get a bounded share of its
+    memory (``HARNESS_GPU_MEMORY_FRACTION``) unless one is set.
+    """
+    gpus = len(gpu_names())
+    env = dict(os.environ, HARNESS_GPU_COUNT=str(gpus))
+    env.setdefault("OMP_NUM_THREADS", "1")
+    fraction = shared_gpu_memory_fraction(gpus, jobs)
+    if fraction is not None:
+        env.setdefault("HARNESS_GPU_MEMORY_FRACTION", f"{fraction:.2f}")
+    return env
+
+
+def shared_gpu_memory_fraction(gpus: int, jobs: int) -> float | None:
+    """Share of a card's memory each run may take when runs share cards, else None.
+
+    Runs are spread round robin (:mod:`harness.grading.pytest_plugin`), so a card holds at most
+    ceil(jobs / gpus) runs; a tenth of the card stays free for the driver and fragmentation.
+    """
+    if gpus < 1 or jobs <= gpus:
+        return None
+    return 0.9 / -(-jobs // gpus)
+
+
+def finish(plan: Plan, assignment: Assignment) -> list:
+    """Score the plan's stored records, write results.json and the reports."""
+    store = ResultsStore(Path(plan.out_dir))
+    wanted = {(r.submission, r.dataset, r.framework) for r in plan.runs}
+    records = [r for r in store.all_records()
+               if (r.submission, r.dataset, r.framework) in wanted]
+    records = score_records(records, assignment.rubric)
+    store.write_results(records)
+    atomic_write_text(Path(plan.out_dir) / "skipped.json", json.dumps(plan.skipped, indent=1))
+    try:
+        from harness.report import build_reports
+    except ImportError as exc:  # matplotlib missing: results.json is still complete
+        print(f"reports not built ({exc}); install the 'report' extra", file=sys.stderr)
+    else:
+        build_reports(Path(plan.out_dir))
+    return records
+
+
+def check_numbers(args) -> None:
+    """Refuse out-of-range numeric options before any data is loaded or run started."""
+    require_count("--jobs", args.jobs)
+    require_count("--max-batches", args.max_batches)
+    require_positive("--time-limit", args.time_limit, "a number of seconds > 0")
+
+
+def grade_command(args) -> int:
+    assignment_path = str(Path(args.assignment or _default_assignment()).resolve())
+    assignment = load_assignment(assignment_path)
+    check_numbers(args)
+    plan = build_plan(args, assignment, assignment_path)
+    if not plan.runs:
+        raise HarnessError(f"nothing to grade: no dataset could be loaded "
+                           f"({', '.join(plan.skipped)}; reasons above)")
+    out = Path(plan.out_dir)
+    work_dir(out).mkdir(parents=True, exist_ok=True)
+    plan_path = work_dir(out) / "plan.json"
+    plan.save(plan_path)
+    print(f"grading {len(plan.runs)} runs into {out}/")
+    code = run_pytest(plan_path, out, args.jobs, getattr(args, "select", None))
+    records = finish(plan, assignment)
+    print(summary_table(records))
+    print(f"\nresults: {out / 'results.json'}; class summary: {out / 'summary.html'}")
+    # 0: all graded (failed runs are grades, not errors); 1: some runs failed; else pytest's.
+    return code if code not in (0, 1) else 0
+
+
+def _default_assignment() -> Path:
+    from harness.config import default_assignment_path
+
+    return default_assignment_path()

@@ -1,0 +1,80 @@
+"""Hashes that decide whether a stored run can be reused: code, data, rubric, environment.
+
+Nothing here imports a framework: versions come from package metadata, the device from
+:mod:`harness.host`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import os
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from harness import host
+from harness.names import PACKAGE_ROOT, REFERENCE_MODELS_ROOT
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+VERSIONED_PACKAGES = ("numpy", "torch", "tensorflow", "tensorflow-cpu", "keras", "jax",
+                      "jaxlib", "flax", "optax")
+
+
+def _hash_tree(digest, root: Path, pattern: str) -> None:
+    """Add every file under ``root`` matching ``pattern``: its path relative to ``root``,
+    its length and its bytes, so that no two different trees feed the same stream."""
+    files = sorted(p for p in Path(root).rglob(pattern)
+                   if p.is_file() and "__pycache__" not in p.parts)
+    for path in files:
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+
+
+def folder_hash(folder: Path) -> str:
+    """Hash of every file in a submission folder (students may split their code)."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, Path(folder), "*")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_hash() -> str:
+    """The harness's and the reference networks' own source."""
+    digest = hashlib.sha256()
+    for root in (PACKAGE_ROOT, REFERENCE_MODELS_ROOT):
+        digest.update(f"{root.name}\0".encode())
+        _hash_tree(digest, root, "*.py")
+    return digest.hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+@functools.lru_cache(maxsize=1)
+def environment_hash() -> str:
+    parts = [sys.version, platform.machine(), host.device_description(), code_hash()]
+    parts += [f"{p}={_version(p)}" for p in VERSIONED_PACKAGES]
+    # Thread counts change the order of float sums, so results are equal only for equal ones.
+    parts += [f"{v}={os.environ.get(v, '')}" for v in THREAD_VARIABLES]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def arrays_hash(*arrays: np.ndarray) -> str:
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(str((array.shape, array.dtype)).encode())
+        digest.update(np.ascontiguousarray(array).data)
+    return digest.hexdigest()
+
+
+def combine(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

@@ -1,0 +1,21 @@
+"""The pytest module that grading runs: one test per planned (submission, dataset, framework).
+
+``python -m harness grade`` invokes pytest on this file with ``-p harness.grading.pytest_plugin``
+and ``--harness-plan``; the plugin parametrises :func:`test_graded_run` from the plan.
+"""
+
+import pytest
+
+from harness.grading.runner import execute
+
+
+def test_graded_run(graded_run, grading_session, benchmark):
+    """Train, predict and score one run in its sandbox; fail with the run's reason."""
+    record = benchmark.pedantic(execute, args=(graded_run, grading_session),
+                                rounds=1, iterations=1, warmup_rounds=0)
+    benchmark.extra_info.update({
+        "submission": record.submission, "dataset": record.dataset,
+        "framework": record.framework, "status": record.status,
+        "test_accuracy": record.test_accuracy, "examples_per_sec": record.examples_per_sec})
+    if record.status != "passed":
+        pytest.fail(f"{record.status}: {record.reason}", pytrace=False)

@@ -1,0 +1,52 @@
+"""pytest plugin that turns a grading plan into test items.
+
+Each (submission, dataset, framework) becomes ``test_graded_run[<name>]``, so ``-k``
+selects runs, ``--junitxml`` reports them, pytest-xdist spreads them over ``--jobs``
+workers, and pytest-benchmark times each training run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from harness.grading.plan import Plan
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("harness", "grading with the CNN harness")
+    group.addoption("--harness-plan", help="plan file written by `python -m harness grade`")
+
+
+def _plan(config) -> Plan | None:
+    path = config.getoption("--harness-plan")
+    return Plan.load(Path(path)) if path else None
+
+
+def pytest_generate_tests(metafunc):
+    if "graded_run" not in metafunc.fixturenames:
+        return
+    plan = _plan(metafunc.config)
+    runs = plan.runs if plan else []
+    metafunc.parametrize("graded_run", runs, ids=[r.name for r in runs])
+
+
+def _gpu_for_worker() -> int | None:
+    """Pin each xdist worker to its own GPU (round robin) when there are several."""
+    visible = os.environ.get("HARNESS_GPU_COUNT")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if not visible or int(visible) < 1:
+        return None
+    return int(worker.removeprefix("gw") or 0) % int(visible)
+
+
+@pytest.fixture(scope="session")
+def grading_session(pytestconfig):
+    from harness.grading.runner import GradingSession
+
+    plan = _plan(pytestconfig)
+    if plan is None:
+        pytest.skip("no --harness-plan given")
+    return GradingSession.open(plan, gpu_index=_gpu_for_worker())

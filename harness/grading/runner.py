@@ -1,0 +1,148 @@
+"""One graded run, end to end, on the trusted side: job in, :class:`RunRecord` out.
+
+The runner writes the job (training split and *unlabelled* test images), starts the worker
+in the sandbox, checks and scores the predictions with the labels only it holds, and saves
+the record atomically. A stored record with the same fingerprint is reused as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from harness.config import Assignment
+from harness.grading import fingerprint
+from harness.grading.inputs import PreparedDataset, load_prepared, work_dir
+from harness.grading.plan import Plan, RunSpec
+from harness.results.record import RunRecord
+from harness.results.store import ResultsStore
+from harness.worker.job import Job
+
+
+def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
+    """Changes when the submission, the data, the assignment or the environment change."""
+    code = (fingerprint.folder_hash(Path(spec.path).parent) if spec.path
+            else fingerprint.code_hash())
+    options = json.dumps([plan.max_batches, plan.time_limit, spec.framework, spec.reference])
+    return fingerprint.combine(code, data.meta["data_hash"], str(data.meta["verified"]),
+                               Path(plan.assignment_path).read_text(), options,
+                               fingerprint.environment_hash())
+
+
+def job_description(spec: RunSpec, plan: Plan, assignment: Assignment,
+                    data: PreparedDataset) -> Job:
+    """The worker's job: references get the assignment's settings, students their own."""
+    shared = dict(framework=spec.framework, dataset=spec.dataset,
+                  input_shape=tuple(data.meta["input_shape"]),
+                  num_classes=data.meta["num_classes"], seed=assignment.seed,
+                  max_batches=plan.max_batches, curve_points=assignment.curve_points,
+                  assignment_path=plan.assignment_path)
+    if not spec.is_reference:
+        return Job(kind="submission", submission_path=spec.path, **shared)
+    budget = assignment.budget
+    num_batches = min(budget.default_num_batches, plan.max_batches or budget.default_num_batches)
+    return Job(kind="reference", reference=spec.reference, batch_size=budget.default_batch_size,
+               num_batches=num_batches, optimizer=assignment.reference_optimizer,
+               learning_rate=assignment.reference_learning_rate, **shared)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _make_job_dir(plan: Plan, spec: RunSpec, job: Job, data: PreparedDataset) -> Path:
+    jobs = work_dir(Path(plan.out_dir)) / "jobs"
+    jobs.mkdir(parents=True, exist_ok=True)
+    job_dir = Path(tempfile.mkdtemp(prefix=f"{spec.name}.", dir=jobs))
+    job.save(job_dir / "job.json")
+    shutil.copyfile(data.inputs_path, job_dir / "inputs.npz")
+    return job_dir
+
+
+@dataclass
+class GradingSession:
+    """What every run of one grading session shares (one per pytest process)."""
+
+    plan: Plan
+    assignment: Assignment
+    store: ResultsStore
+    gpu_index: int | None = None
+
+    @classmethod
+    def open(cls, plan: Plan, gpu_index: int | None = None) -> GradingSession:
+        from harness.config import load_assignment
+
+        return cls(plan, load_assignment(plan.assignment_path),
+                   ResultsStore(Path(plan.out_dir)), gpu_index)
+
+    def limits(self):
+        from harness.sandbox.process import Limits
+
+        budget = self.assignment.budget
+        wall = self.plan.time_limit or budget.time_limit_seconds
+        return Limits(wall_seconds=float(wall), memory_bytes=budget.memory_limit_mib << 20)
+
+
+def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
+    """Run (or reuse) one planned run and store its record; never raises for student faults."""
+    data = load_prepared(Path(session.plan.out_dir), spec.dataset)
+    key = run_fingerprint(spec, session.plan, data)
+    stored = session.store.reusable(spec.submission, spec.dataset, spec.framework, key)
+    if stored is not None:
+        return stored
+    job = job_description(spec, session.plan, session.assignment, data)
+    job_dir = _make_job_dir(session.plan, spec, job, data)
+    started = time.monotonic()
+    try:
+        record = _run_and_score(spec, session, job_dir, data)
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)
+    record.wall_seconds = round(time.monotonic() - started, 3)
+    record.fingerprint = key
+    session.store.save(record)
+    return record
+
+
+def _run_and_score(spec: RunSpec, session: GradingSession, job_dir: Path,
+                   data: PreparedDataset) -> RunRecord:
+    from harness.results.scoring import accuracy, confusion_matrix
+    from harness.worker.parent import run_job
+
+    result, predictions, sandbox = run_job(job_dir, session.limits(),
+                                           gpu_index=session.gpu_index)
+    record = _base_record(spec, session, data, result, sandbox)
+    if result["status"] == "ok" and predictions is not None:
+        labels = np.load(data.labels_path)
+        record.status = "passed"
+        record.test_accuracy = accuracy(predictions, labels)
+        record.confusion = confusion_matrix(predictions, labels, data.meta["num_classes"])
+    return record
+
+
+def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
+                 result: dict, sandbox) -> RunRecord:
+    settings = result.get("settings") or {}
+    output = "\n".join(part for part in (sandbox.stdout, sandbox.stderr) if part)
+    return RunRecord(
+        submission=spec.submission, reference=spec.reference, dataset=spec.dataset,
+        framework=spec.framework,
+        status="failed", reason=result.get("reason", ""),
+        examples_per_sec=result.get("examples_per_sec"),
+        warmup_seconds=result.get("warmup_seconds"),
+        batch_size=settings.get("batch_size"),
+        num_batches=settings.get("num_batches_run", settings.get("num_batches")),
+        max_batches_cap=session.plan.max_batches, param_count=result.get("param_count"),
+        isolated=sandbox.isolated, device=result.get("device") or {},
+        data_verified=bool(data.meta["verified"]),
+        bundled_subset=bool(data.meta["bundled_subset"]),
+        curve=result.get("curve") or [], class_names=data.meta["class_names"],
+        settings=settings, assignment=session.plan.assignment_path, output=output,
+        train_seconds=result.get("train_seconds"),
+        finished_at=_now())

@@ -1,0 +1,54 @@
+"""Points for stored records: each student run against its reference in the same session."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from harness.config import Rubric
+from harness.grading.rubric import failed_grade, grade_run
+from harness.results.record import RunRecord
+
+
+def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
+    """Fill score, max_score, breakdown and reference figures; references come first."""
+    references = {(r.dataset, r.framework): r for r in records if r.is_reference}
+    for record in records:
+        if record.is_reference:
+            continue
+        reference = references.get((record.dataset, record.framework))
+        _score_one(record, reference, rubric)
+    return sorted(records, key=lambda r: (not r.is_reference, r.submission, r.dataset,
+                                          r.framework))
+
+
+def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -> None:
+    usable = reference is not None and reference.status == "passed"
+    if usable:
+        record.reference_test_accuracy = reference.test_accuracy
+        record.reference_examples_per_sec = reference.examples_per_sec
+    if record.status == "passed" and not usable:
+        # Not the student's fault: without a bar there is no grade.
+        record.status = "error"
+        record.reason = (f"reference run for {record.dataset}/{record.framework} "
+                         f"{'is missing' if reference is None else 'failed: ' + reference.reason}")
+    if record.status == "passed":
+        grade = grade_run(record.test_accuracy, record.examples_per_sec or 0.0,
+                          reference.test_accuracy, reference.examples_per_sec or 0.0, rubric)
+    else:
+        grade = failed_grade(record.reason, rubric)
+    record.score, record.max_score = grade.score, grade.max_score
+    record.score_breakdown = grade.breakdown()
+
+
+def _fmt(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def summary_table(records: list[RunRecord]) -> str:
+    """One line per run, for the terminal."""
+    rows = [[r.submission, r.dataset, r.framework, r.status, _fmt(r.test_accuracy, ".4f"),
+             _fmt(r.examples_per_sec, ".0f"), f"{r.score:g}/{r.max_score:g}",
+             (r.reason[:60] + "...") if len(r.reason) > 60 else r.reason] for r in records]
+    headers = ["submission", "dataset", "framework", "status", "accuracy", "examples/s",
+               "points", "reason"]
+    return tabulate(rows, headers=headers)

@@ -1,0 +1,27 @@
+"""The names every stage shares, each defined once: frameworks, datasets, references, roots.
+
+Everything else imports these; nothing here imports anything heavier than ``pathlib``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent  # the installed ``harness`` package
+REFERENCE_MODELS_ROOT = PACKAGE_ROOT.parent / "reference_models"  # installed beside it
+
+FRAMEWORKS = ("torch", "tensorflow", "jax")  # one adapter module each, harness/adapters/<name>
+DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10")  # registry entries, harness/data
+REFERENCE_NETWORKS = ("original", "cifar")  # hand-written in reference_models/<fw>_cnn.py
+
+# A reference run's submission id, for display and file names only: whether a record is a
+# reference is its ``reference`` field, which only the trusted parent sets.
+REFERENCE_PREFIX = "reference:"
+
+WARMUP_BATCHES = 5  # steps excluded from steady-state throughput (compilation, caches)
+CURVE_POINTS = 20  # learning-curve points recorded per run
+
+
+def reference_id(network: str) -> str:
+    """The submission id under which a reference network's runs are stored."""
+    return REFERENCE_PREFIX + network

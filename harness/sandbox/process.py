@@ -1,0 +1,226 @@
+"""Run one command in its own isolated process: bubblewrap where it works, limits always.
+
+Student code is hostile (README, security). Under bubblewrap the command sees the
+system read-only (``/usr``, the Python installation, the harness source), the read-only
+paths it is given, one writable scratch directory at :data:`SCRATCH_MOUNT`, a small private
+``/tmp``, and nothing else of the host: no network, no host processes (pid namespace), the
+dataset folders masked. When we are root it runs under an unprivileged uid of its own, so
+that ``RLIMIT_NPROC`` holds (the kernel never enforces it for uid 0) and no capability is
+left. Without bubblewrap (``HARNESS_NO_BWRAP=1``, another OS) it is a plain subprocess in
+its own session with the same limits, and the result says ``isolated=False``.
+
+The parent kills the whole process tree at the wall-time limit or when the tree's resident
+memory passes the limit, and reads stdout/stderr through pipes, keeping head and tail, so
+that a flood costs neither disk nor memory. Nothing the command prints is parsed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.names import REFERENCE_MODELS_ROOT
+from harness.sandbox import watch as sandbox_watch
+from harness.sandbox.bwrap import (
+    BWRAP,
+    HARNESS_SOURCE,
+    SCRATCH_MOUNT,
+    SETPRIV,
+    bwrap_argv,
+    namespace_args,
+)
+from harness.sandbox.watch import OutputCapture
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandboxed run."""
+
+    wall_seconds: float  # the parent kills the whole tree after this long
+    memory_bytes: int  # RLIMIT_DATA (CPU runs) and resident size of the whole tree
+    max_processes: int = 256  # RLIMIT_NPROC: processes *and threads* of the sandbox uid
+    max_open_files: int = 1024  # RLIMIT_NOFILE
+    max_file_bytes: int = 1 << 30  # RLIMIT_FSIZE: largest file it may write
+    output_bytes: int = 64 * 1024  # kept of stdout and of stderr, each (head + tail)
+
+
+@dataclass
+class SandboxResult:
+    """How the command ended. Exactly one cause is recorded: a kill by the parent sets
+    ``timed_out`` or ``memory_exceeded``; otherwise ``returncode`` / ``signal_name``."""
+
+    returncode: int | None
+    signal_name: str | None  # e.g. "SIGSEGV" when the command died of a signal
+    timed_out: bool
+    memory_exceeded: bool
+    stdout: str  # truncated to Limits.output_bytes with a "[... N bytes truncated]" marker
+    stderr: str
+    wall_seconds: float
+    isolated: bool  # ran under bubblewrap
+    processes_exceeded: bool = False  # fallback only: the tree outgrew max_processes
+
+
+def failure_reason(result: SandboxResult, limits: Limits) -> str | None:
+    """Name why a command that produced no result ended, in words for the student."""
+    if result.timed_out:
+        return f"timed out after {limits.wall_seconds:g} s (wall-time limit)"
+    if result.memory_exceeded:
+        return f"exceeded the memory limit of {limits.memory_bytes // 2**20} MiB"
+    if result.processes_exceeded:
+        return f"started more than {limits.max_processes} processes"
+    if result.signal_name == "SIGXFSZ":
+        return f"wrote a file larger than {limits.max_file_bytes} bytes (file size limit)"
+    if result.signal_name == "SIGSEGV":
+        return "killed by signal SIGSEGV (segmentation fault)"
+    if result.signal_name:
+        return f"killed by signal {result.signal_name}"
+    if result.returncode:
+        return f"exited early with status {result.returncode}"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _bwrap_works() -> bool:
+    if not (os.access(BWRAP, os.X_OK) and (os.geteuid() != 0 or os.access(SETPRIV, os.X_OK))):
+        return False
+    probe = [BWRAP, *namespace_args(root=os.geteuid() == 0), "--ro-bind", "/", "/", "true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def bubblewrap_available() -> bool:
+    """True when runs can be isolated with bubblewrap (``HARNESS_NO_BWRAP=1`` forces no)."""
+    return os.environ.get("HARNESS_NO_BWRAP", "") != "1" and _bwrap_works()
+
+
+def _own_task_count() -> int:
+    """Processes and threads of our uid now: RLIMIT_NPROC counts them all, so a run under
+    our own uid (no root, no uid of its own) gets max_processes on top of them."""
+    uid, count = os.getuid(), 0
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                count += len(os.listdir(f"/proc/{entry.name}/task"))
+        except OSError:
+            pass
+    return count
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this child when the grading process dies (bwrap's --die-with-parent does
+    the same for the sandbox; this covers the fallback)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _set_limits(limits: Limits, cap_data: bool, nproc: int) -> None:
+    """Runs in the child before exec; inherited through bwrap and setpriv."""
+    def cap(kind, value):
+        resource.setrlimit(kind, (value, value))
+    cap(resource.RLIMIT_NPROC, nproc)
+    cap(resource.RLIMIT_NOFILE, limits.max_open_files)
+    cap(resource.RLIMIT_FSIZE, limits.max_file_bytes)
+    cap(resource.RLIMIT_CORE, 0)
+    _die_with_parent()
+    if cap_data:
+        # RLIMIT_DATA, not RLIMIT_AS: XLA and TensorFlow reserve address space far beyond
+        # what they touch; DATA counts private writable memory only. Measured: torch,
+        # tensorflow and jax import and run a conv under DATA=2 GiB on the CPU. CUDA maps
+        # large writable regions, so GPU runs rely on the parent's resident-size watchdog.
+        cap(resource.RLIMIT_DATA, limits.memory_bytes)
+
+
+def _sandbox_uid() -> int | None:
+    """A fresh unprivileged uid per run (as root), so parallel runs' NPROC don't mix."""
+    return 200_000 + secrets.randbelow(800_000) if os.geteuid() == 0 else None
+
+
+def _prepare_scratch(scratch_dir: Path, uid: int | None) -> None:
+    if uid is None:
+        return
+    for path in [scratch_dir, *scratch_dir.rglob("*")]:
+        os.chown(path, uid, uid, follow_symlinks=False)
+
+
+def _environment(env: Mapping[str, str] | None, home: str, gpu_index: int | None) -> dict:
+    base = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8", "USER": "sandbox", "LOGNAME": "sandbox",
+            "PYTHONPATH": str(HARNESS_SOURCE.parent), "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1"}
+    if gpu_index is not None:
+        base["CUDA_VISIBLE_DEVICES"] = str(gpu_index)
+    return {**base, **(env or {})}
+
+
+def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequence[Path],
+                 limits: Limits, env: Mapping[str, str] | None = None,
+                 gpu_index: int | None = None, isolate: bool = True) -> SandboxResult:
+    """Run ``argv`` with ``scratch_dir`` as its working directory (the only writable place).
+
+    Inside bubblewrap the scratch directory is :data:`SCRATCH_MOUNT` and every path of
+    ``readonly_paths`` appears read-only at its own path; ``argv`` should therefore refer to
+    the scratch directory as ``.``. The Python installation running this module and the
+    harness source are always visible read-only. ``isolate=False`` forces the fallback
+    (as ``HARNESS_NO_BWRAP=1`` does). Returns once the whole tree has ended.
+    """
+    scratch_dir = Path(scratch_dir).resolve()
+    isolated = isolate and bubblewrap_available()
+    uid = _sandbox_uid() if isolated else None
+    readonly = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, HARNESS_SOURCE,
+                                            REFERENCE_MODELS_ROOT,
+                                            *readonly_paths) if Path(p).exists()]
+    full = list(argv)
+    if isolated:
+        _prepare_scratch(scratch_dir, uid)
+        tmp_bytes = min(limits.max_file_bytes, limits.memory_bytes // 4)
+        full = bwrap_argv(scratch_dir, readonly, tmp_bytes, gpu_index, uid) + full
+    home = SCRATCH_MOUNT if isolated else str(scratch_dir)
+    # uid 0 is never held to RLIMIT_NPROC; any other uid that is ours counts its own tasks.
+    shared_uid = uid is None and os.geteuid() != 0
+    nproc = limits.max_processes + (_own_task_count() if shared_uid else 0)
+    popen = subprocess.Popen(
+        full, cwd=scratch_dir, env=_environment(env, home, gpu_index),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True, preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc))
+    return _supervise(popen, limits, isolated)
+
+
+def _supervise(popen: subprocess.Popen, limits: Limits, isolated: bool) -> SandboxResult:
+    start = time.monotonic()
+    captures = [OutputCapture(popen.stdout, limits.output_bytes),
+                OutputCapture(popen.stderr, limits.output_bytes)]
+    verdict = sandbox_watch.watch(popen, limits, check_processes=not isolated)
+    sandbox_watch.kill_tree(popen)
+    returncode = popen.wait()
+    wall = time.monotonic() - start
+    out, err = (c.text() for c in captures)
+    killed = verdict is not None  # by us: the cause is the verdict, not our SIGKILL
+    return SandboxResult(
+        returncode=None if killed else returncode,
+        signal_name=None if killed else _signal_name(returncode, isolated),
+        timed_out=verdict == "timeout", memory_exceeded=verdict == "memory",
+        processes_exceeded=verdict == "processes", stdout=out, stderr=err,
+        wall_seconds=wall, isolated=isolated)
+
+
+def _signal_name(returncode: int, isolated: bool) -> str | None:
+    # Popen reports a signal as -N; bwrap reports its child's death by signal N as 128+N.
+    number = -returncode if returncode < 0 else returncode - 128 if isolated else 0
+    try:
+        return signal.Signals(number).name if number > 0 else None
+    except ValueError:
+        return None

@@ -1,0 +1,254 @@
+"""Student submissions (``submissions/<student_id>/index.py``): find, load, validate.
+
+:func:`discover` and :func:`peek` only read files. :func:`load_submission` *imports* the
+student's file, which runs their code: call it only in a child process (the grading worker
+or ``python -m harness.check.child``), never in a process that grades or reports.
+
+Every problem found is reported at once in one :class:`SubmissionError` whose message
+names the file, then one line per problem: the line number where known, the field, what
+was expected, what was received, and how to fix it.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import itertools
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.adapters.base import ModelSource
+from harness.config import Assignment
+from harness.errors import HarnessError, SubmissionError
+from harness.submission import spec
+from harness.submission.fields import (
+    FRAMEWORKS,
+    Hyperparameters,
+    hyperparameter_problems,
+    namespace_problems,
+)
+from harness.training.optim import OptimizerConfig
+
+# (height, width, channels), classes: the shapes submissions are built for.
+DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
+    "mnist": ((28, 28, 1), 10),
+    "fashion_mnist": ((28, 28, 1), 10),
+    "cifar10": ((32, 32, 3), 10),
+}
+SKIPPED_FOLDER = re.compile(r"^(_|\.)|^template$")  # not graded when a parent folder is given
+_module_numbers = itertools.count()
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A loaded, validated submission. ``form`` is ``"code"`` or ``"layers"``."""
+
+    path: Path
+    student_id: str  # the name of the folder holding index.py
+    form: str
+    framework: str | None  # the code form's FRAMEWORK; None for LAYERS (runs in all three)
+    hyperparameters: Hyperparameters
+    layers: tuple[dict, ...] | None = None
+    build_model: Callable | None = None
+
+    def model_source(self) -> ModelSource:
+        if self.form == "layers":
+            return ModelSource(layers=self.layers)
+        return ModelSource(build_model=self.build_model)
+
+    def optimizer_config(self) -> OptimizerConfig:
+        hp = self.hyperparameters
+        return OptimizerConfig.from_name(hp.optimizer, hp.learning_rate)
+
+
+def discover(paths) -> list[Path]:
+    """Every submission file under ``paths``, sorted, without importing anything.
+
+    A path may be an ``index.py`` (or any ``.py``) file, a submission folder holding
+    ``index.py``, or a folder of submission folders; in the last case folders named
+    ``template`` or starting with ``_`` or ``.`` are skipped (give them explicitly to
+    check them).
+    """
+    found: dict[Path, None] = {}
+    for given in map(Path, paths):
+        if given.is_file() and given.suffix == ".py":
+            found[given.resolve()] = None
+        elif (given / "index.py").is_file():
+            found[(given / "index.py").resolve()] = None
+        elif given.is_dir():
+            for index in sorted(given.glob("*/index.py")):
+                if not SKIPPED_FOLDER.search(index.parent.name):
+                    found[index.resolve()] = None
+        else:
+            raise HarnessError(f"{given}: expected an index.py file or a folder of "
+                               "submissions, received a path that does not exist")
+    return list(found)
+
+
+def syntax_problem(exc: SyntaxError) -> str:
+    """A SyntaxError as one problem line, with line, column and the offending text."""
+    text = (exc.text or "").strip()
+    at = f" in `{text}` (column {exc.offset})" if text else ""
+    return (f"line {exc.lineno}: syntax error: {exc.msg}{at}; fix: correct the Python "
+            "syntax on that line (run `python -m py_compile index.py` to check)")
+
+
+def peek(path: Path) -> tuple[str | None, str | None]:
+    """``(form, framework)`` read from the file's syntax tree, without running it.
+
+    ``form`` is ``"layers"`` when only ``LAYERS`` is assigned at top level, ``"code"``
+    when ``FRAMEWORK`` or ``build_model`` is, else None; ``framework`` is FRAMEWORK's
+    value when it is a string literal. Raises :class:`SubmissionError` on a syntax error.
+    """
+    try:
+        tree = ast.parse(Path(path).read_text(), filename=str(path))
+    except SyntaxError as exc:
+        raise SubmissionError(path, [syntax_problem(exc)]) from None
+    names, framework = set(), None
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+                if target.id == "FRAMEWORK" and isinstance(node.value, ast.Constant):
+                    framework = node.value.value
+    code = bool({"FRAMEWORK", "build_model"} & names)
+    form = "code" if code else ("layers" if "LAYERS" in names else None)
+    return form, framework if isinstance(framework, str) else None
+
+
+def line_of_exception(exc: BaseException, path: Path) -> int | None:
+    """The line in ``path`` of the innermost traceback frame that ran in that file."""
+    if isinstance(exc, SyntaxError) and exc.filename == str(path):
+        return exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+    return frames[-1].lineno if frames else None
+
+
+def _import_file(path: Path):
+    """Run the student's file as a fresh module; raises SubmissionError if it fails."""
+    safe = re.sub(r"\W", "_", path.parent.name)
+    name = f"_submission_{next(_module_numbers)}_{safe}"
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module  # dataclasses (flax modules) look their module up here
+    try:
+        module_spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise SubmissionError(path, [syntax_problem(exc)]) from None
+    except (Exception, SystemExit) as exc:
+        line = line_of_exception(exc, path)
+        where = f"line {line}: " if line else ""
+        detail = f"{type(exc).__name__}: {exc}"
+        raise SubmissionError(path, [
+            f"{where}loading the file raised {detail}; fix: the harness runs the file top "
+            "to bottom when it loads it, so every top-level statement must run without "
+            "error (only the standard library, numpy and your framework are installed)"
+        ]) from None
+    return module
+
+
+# top-level package -> the framework it belongs to
+FRAMEWORK_PACKAGES = {"torch": "torch", "torchvision": "torch", "tensorflow": "tensorflow",
+                      "keras": "tensorflow", "jax": "jax", "jaxlib": "jax", "flax": "jax",
+                      "optax": "jax"}
+
+
+def _foreign_imports(names: dict, framework) -> list[str]:
+    """Top-level names taken from another framework than FRAMEWORK: a run loads only one."""
+    if framework not in FRAMEWORKS:
+        return []
+    foreign = {}
+    for name, value in names.items():
+        owner = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", "")
+        package = str(owner or "").split(".")[0]
+        if FRAMEWORK_PACKAGES.get(package, framework) != framework:
+            foreign.setdefault(package, name)
+    return [f"{name}: expected only {framework!r} code (FRAMEWORK = {framework!r}), received "
+            f"{name!r} from {package} ({FRAMEWORK_PACKAGES[package]}); fix: remove that import "
+            "(each graded run loads one framework)" for package, name in foreign.items()]
+
+
+def _shape_problems(layers, assignment: Assignment) -> list[str]:
+    """Shape problems for every input shape the assignment grades on, each once."""
+    by_shape: dict[tuple, list[str]] = {}
+    for name in assignment.datasets:
+        if name in DATASET_SHAPES:
+            by_shape.setdefault(DATASET_SHAPES[name], []).append(name)
+    found: dict[str, list[str]] = {}
+    for (shape, classes), names in by_shape.items():
+        for problem in spec.shape_problems(layers, shape, classes)[1]:
+            found.setdefault(problem, []).append(f"{'x'.join(map(str, shape))} "
+                                                 f"({', '.join(names)})")
+    return [p if len(on) == len(by_shape) else f"for input {' and '.join(on)}: {p}"
+            for p, on in found.items()]
+
+
+def load_submission(path, assignment: Assignment) -> Submission:
+    """Import and validate ``path``; raises :class:`SubmissionError` listing every problem.
+
+    Runs student code: call only in a child process.
+    """
+    path = Path(path).resolve()
+    module = _import_file(path)
+    names = {k: v for k, v in vars(module).items() if not k.startswith("__")}
+    form, problems = namespace_problems(names, module.__name__)
+    if form == "code":
+        problems += _foreign_imports(names, names.get("FRAMEWORK"))
+    hyperparameters, found = hyperparameter_problems(names.get("HYPERPARAMETERS"),
+                                                     assignment.budget)
+    problems += found
+    layers = None
+    if form == "layers":
+        layers, found = spec.layer_problems(names["LAYERS"])
+        problems += found or _shape_problems(layers, assignment)
+    if problems:
+        raise SubmissionError(path, _with_lines(problems, path))
+    return Submission(path=path, student_id=path.parent.name, form=form,
+                      framework=names.get("FRAMEWORK") if form == "code" else None,
+                      hyperparameters=hyperparameters, layers=layers,
+                      build_model=names.get("build_model") if form == "code" else None)
+
+
+def _with_lines(problems: list[str], path: Path) -> list[str]:
+    """Prefix each problem with the line of the field it names, where the tree says."""
+    lines = field_lines(path)
+    out = []
+    for problem in problems:
+        match = (re.search(r"LAYERS\[\d+\]|HYPERPARAMETERS\['\w+'\]", problem)
+                 or re.match(r"\w+", problem))
+        key = match.group(0) if match else None
+        line = lines.get(key) or lines.get(key.split("[")[0]) if key else None
+        out.append(f"line {line}: {problem}" if line else problem)
+    return out
+
+
+def field_lines(path: Path) -> dict[str, int]:
+    """Line numbers of top-level names, LAYERS items and HYPERPARAMETERS literal keys."""
+    lines: dict[str, int] = {}
+    for node in ast.parse(Path(path).read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            lines[node.name] = node.lineno
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            continue
+        for target in getattr(node, "targets", [getattr(node, "target", None)]):
+            if isinstance(target, ast.Name):
+                lines[target.id] = node.lineno
+                lines.update(_item_lines(target.id, node.value))
+    return lines
+
+
+def _item_lines(name: str, value) -> dict[str, int]:
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return {f"{name}[{i}]": item.lineno for i, item in enumerate(value.elts)}
+    if isinstance(value, ast.Dict):
+        return {f"{name}[{key.value!r}]": key.lineno for key in value.keys
+                if isinstance(key, ast.Constant)}
+    return {}

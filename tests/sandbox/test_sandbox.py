@@ -1,0 +1,194 @@
+"""The sandbox on plain Python scripts: what is visible, what is writable, the limits, the
+end of the whole process tree, output capture, and the unisolated fallback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.sandbox import process as sandbox
+from harness.sandbox.process import Limits, SandboxResult, failure_reason, run_isolated
+
+pytestmark = pytest.mark.sandbox
+needs_bwrap = pytest.mark.skipif(not sandbox.bubblewrap_available(), reason="needs bubblewrap")
+LIMITS = Limits(wall_seconds=10, memory_bytes=1 << 30, max_processes=64, output_bytes=2048)
+
+
+def python(code, tmp_path, readonly=(), isolate=True, **changes):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir(exist_ok=True)
+    limits = Limits(**{**LIMITS.__dict__, **changes})
+    return run_isolated([sys.executable, "-c", code], scratch_dir=scratch,
+                        readonly_paths=list(readonly), limits=limits, isolate=isolate)
+
+
+SURVEY = """
+import json, os, socket
+from pathlib import Path
+def writable(path):
+    try:
+        Path(path, "probe").write_text("x")
+        return True
+    except OSError:
+        return False
+print(json.dumps({
+    "uid": os.getuid(), "pid": os.getpid(), "root": sorted(os.listdir("/")),
+    "datasets": os.listdir("/usr/share/datasets") if os.path.isdir("/usr/share/datasets") else [],
+    "interfaces": [name for _, name in socket.if_nameindex()],
+    "cwd": os.getcwd(), "writable": {p: writable(p) for p in
+        [".", "/tmp", "/usr", os.environ["READONLY"], os.environ["HARNESS_DIR"]]},
+}))
+"""
+
+
+def expected_root_entries(visible):
+    """The system directories, the scratch mount and the top directory of every path the
+    sandbox binds read-only (interpreter, harness source, the test's own path)."""
+    bound = [sys.prefix, sys.base_prefix, sandbox.HARNESS_SOURCE, visible]
+    tops = {Path(p).resolve().parts[1] for p in bound}
+    return tops | {"bin", "dev", "etc", "lib", "lib32", "lib64", "proc", "sbin", "tmp", "usr",
+                   sandbox.SCRATCH_MOUNT.strip("/").split("/")[0]}
+
+
+@needs_bwrap
+def test_isolation_facts(tmp_path):
+    visible = tmp_path / "visible"
+    visible.mkdir()
+    code = SURVEY.replace('os.environ["READONLY"]', repr(str(visible))).replace(
+        'os.environ["HARNESS_DIR"]', repr(str(sandbox.HARNESS_SOURCE)))
+    result = python(code, tmp_path, readonly=[visible])
+    assert result.isolated and result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["uid"] >= 200_000 and facts["pid"] < 10  # unprivileged, own pid namespace
+    assert facts["interfaces"] == ["lo"]  # no network
+    assert facts["datasets"] == []  # masked even though /usr is visible
+    assert set(facts["root"]) <= expected_root_entries(visible)
+    assert facts["cwd"] == sandbox.SCRATCH_MOUNT
+    assert facts["writable"] == {".": True, "/tmp": True, "/usr": False, str(visible): False,
+                                 str(sandbox.HARNESS_SOURCE): False}
+    assert (tmp_path / "scratch" / "probe").exists() and not (visible / "probe").exists()
+
+
+@needs_bwrap
+def test_bundled_subset_is_masked(tmp_path):
+    bundled = sandbox.HARNESS_SOURCE / "data" / "bundled"
+    if not bundled.is_dir():
+        pytest.skip("no bundled subset in this checkout")
+    result = python(f"import os; print(os.listdir({str(bundled)!r}))", tmp_path)
+    assert result.stdout.strip() == "[]"
+
+
+@needs_bwrap
+def test_timeout_ends_the_whole_tree(tmp_path):
+    """A child that ignores SIGTERM and leaves its session still ends with the run."""
+    beat = tmp_path / "scratch" / "beat"
+    code = ("import os, signal, time, subprocess\n"
+            "subprocess.Popen(['/bin/sh', '-c', 'trap \"\" TERM; "
+            "while true; do date +%s%N > beat; sleep 0.05; done'], start_new_session=True)\n"
+            "time.sleep(60)")
+    result = python(code, tmp_path, wall_seconds=1.5)
+    assert result.timed_out and failure_reason(result, LIMITS).startswith("timed out")
+    last = beat.read_text()
+    time.sleep(0.5)
+    assert beat.read_text() == last  # nobody is writing any more
+
+
+@needs_bwrap
+def test_memory_watchdog_kills_shared_memory_bomb(tmp_path):
+    """Shared memory escapes RLIMIT_DATA; the parent's resident-size watchdog does not."""
+    code = ("import mmap, os\nfd = os.memfd_create('bomb')\nos.ftruncate(fd, 900 << 20)\n"
+            "m = mmap.mmap(fd, 900 << 20)\n"
+            "for i in range(0, 900 << 20, 4096):\n    m[i] = 1\nimport time; time.sleep(30)")
+    result = python(code, tmp_path, memory_bytes=300 << 20)
+    assert result.memory_exceeded and result.returncode is None
+    limits = Limits(wall_seconds=10, memory_bytes=300 << 20)
+    assert failure_reason(result, limits) == "exceeded the memory limit of 300 MiB"
+
+
+@needs_bwrap
+def test_fork_bomb_is_bounded(tmp_path):
+    code = "import os\nwhile True:\n    os.fork()"
+    result = python(code, tmp_path, max_processes=16)
+    assert "BlockingIOError" in result.stderr and not result.timed_out
+
+
+@needs_bwrap
+def test_file_size_limit_signal_is_named(tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    result = run_isolated(["/bin/sh", "-c", "exec head -c 3000000 /dev/zero > big"],
+                          scratch_dir=scratch, readonly_paths=[],
+                          limits=Limits(10, 1 << 30, max_file_bytes=1 << 20))
+    assert result.signal_name == "SIGXFSZ"
+    assert failure_reason(result, LIMITS) == f"wrote a file larger than {1 << 30} bytes " \
+                                             "(file size limit)"
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_flood_is_truncated_with_a_marker(tmp_path, isolate):
+    code = "import sys\nsys.stdout.write('a' * 5_000_000 + 'END')\nsys.stderr.write('e' * 9000)"
+    result = python(code, tmp_path, isolate=isolate)
+    assert result.stdout.startswith("a" * 1024) and result.stdout.endswith("a" * 1021 + "END")
+    assert f"[... {5_000_003 - 2048} bytes truncated]" in result.stdout
+    assert f"[... {9000 - 2048} bytes truncated]" in result.stderr
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_segfault_is_named(tmp_path, isolate):
+    result = python("import ctypes; ctypes.string_at(0)", tmp_path, isolate=isolate)
+    assert result.isolated is (isolate and sandbox.bubblewrap_available())
+    assert result.signal_name == "SIGSEGV"
+    assert failure_reason(result, LIMITS) == "killed by signal SIGSEGV (segmentation fault)"
+
+
+def test_fallback_times_out_and_reports_unisolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
+    assert not sandbox.bubblewrap_available()
+    result = python("import time; time.sleep(60)", tmp_path, wall_seconds=1)
+    assert result.timed_out and not result.isolated and result.wall_seconds < 5
+
+
+def test_failure_reasons():
+    def ended(**fields):
+        base = dict(returncode=0, signal_name=None, timed_out=False, memory_exceeded=False,
+                    stdout="", stderr="", wall_seconds=1.0, isolated=True)
+        return SandboxResult(**{**base, **fields})
+
+    assert failure_reason(ended(), LIMITS) is None
+    assert failure_reason(ended(returncode=3), LIMITS) == "exited early with status 3"
+    assert failure_reason(ended(signal_name="SIGKILL"), LIMITS) == "killed by signal SIGKILL"
+    assert failure_reason(ended(processes_exceeded=True), LIMITS) == \
+        "started more than 64 processes"
+
+
+GRADER = """
+import sys
+from pathlib import Path
+from harness.sandbox.process import Limits, run_isolated
+beat = ("import time\\nwhile True:\\n"
+        "    open('beat', 'w').write(str(time.time()))\\n    time.sleep(0.05)")
+run_isolated([sys.executable, "-c", beat], scratch_dir=Path(sys.argv[1]), readonly_paths=[],
+             limits=Limits(60, 1 << 30), isolate=sys.argv[2] == "1")
+"""
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_run_dies_with_a_killed_grader(tmp_path, isolate):
+    """A grading process killed with SIGKILL leaves no run behind."""
+    beat = tmp_path / "beat"
+    grader = subprocess.Popen([sys.executable, "-c", GRADER, str(tmp_path), str(int(isolate))],
+                              cwd=sandbox.HARNESS_SOURCE.parent)
+    deadline = time.monotonic() + 30
+    while not beat.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    grader.kill()
+    grader.wait()
+    time.sleep(0.5)
+    last = beat.read_text()
+    time.sleep(0.5)
+    assert beat.read_text() == last
