@@ -7,12 +7,19 @@ dataclasses directly (``dataclasses.replace``); nothing here executes configurat
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import ConfigError, field_error
-from harness.names import CURVE_POINTS, DATASET_NAMES, FRAMEWORKS, PACKAGE_ROOT
+from harness.names import (
+    CURVE_POINTS,
+    DATASET_NAMES,
+    FRAMEWORKS,
+    PACKAGE_ROOT,
+    REFERENCE_NETWORKS,
+)
 from harness.training.optim import OPTIMIZER_NAMES
 
 if sys.version_info >= (3, 11):
@@ -72,13 +79,71 @@ def _section(cls, table: dict, where: str):
     for key, value in table.items():
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r}; expected one of {sorted(known)}")
-        default = getattr(cls(), key)
-        if isinstance(default, (int, float)) and not isinstance(default, bool):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigError(f"{where}.{key}: expected a number, received {value!r}")
-            value = type(default)(value)
-        values[key] = value
+        values[key] = _typed(getattr(cls(), key), value, f"{where}.{key}")
     return cls(**values)
+
+
+def _typed(default, value, where: str):
+    """``value`` as the type of ``default`` when that is a number: an integer field takes only
+    integers (2.5 batches is refused, not cut to 2), a float field any finite number."""
+    if not isinstance(default, (int, float)) or isinstance(default, bool):
+        return value
+    if isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{where}: expected an integer, received {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a number, received {value!r}")
+    return type(default)(value)
+
+
+def _require(where: str, holds: bool, key: str, expected: str, received) -> None:
+    if not holds:
+        raise ConfigError(field_error(where, key, expected, received))
+
+
+def _check_budget(budget: Budget, where: str) -> None:
+    """Every limit positive; the defaults a submission gets must themselves fit the budget."""
+    for key in ("max_batch_size", "max_num_batches", "max_examples", "memory_limit_mib"):
+        _require(where, getattr(budget, key) >= 1, key, "an integer >= 1", getattr(budget, key))
+    _require(where, budget.time_limit_seconds > 0, "time_limit_seconds",
+             "a number of seconds > 0", budget.time_limit_seconds)
+    for key, limit in (("default_batch_size", "max_batch_size"),
+                       ("default_num_batches", "max_num_batches")):
+        value, most = getattr(budget, key), getattr(budget, limit)
+        _require(where, 1 <= value <= most, key, f"an integer from 1 to {limit} ({most})", value)
+    examples = budget.default_batch_size * budget.default_num_batches
+    _require(where, examples <= budget.max_examples, "default_num_batches",
+             f"default_batch_size x default_num_batches <= max_examples ({budget.max_examples})",
+             f"{budget.default_batch_size} x {budget.default_num_batches} = {examples}")
+
+
+def _check_rubric(rubric: Rubric, where: str) -> None:
+    """Points positive, shares in [0, 1], and each ramp's zero end below its full end."""
+    _require(where, rubric.points_per_dataset > 0, "points_per_dataset", "a number > 0",
+             rubric.points_per_dataset)
+    for key in ("accuracy_share", "accuracy_tolerance"):
+        _require(where, 0 <= getattr(rubric, key) <= 1, key, "a number from 0 to 1",
+                 getattr(rubric, key))
+    _require(where, rubric.accuracy_tolerance < rubric.accuracy_floor <= 1, "accuracy_floor",
+             f"a number above accuracy_tolerance ({rubric.accuracy_tolerance:g}) and at most 1",
+             rubric.accuracy_floor)
+    _require(where, rubric.throughput_zero_ratio >= 0, "throughput_zero_ratio", "a number >= 0",
+             rubric.throughput_zero_ratio)
+    _require(where, rubric.throughput_full_ratio > rubric.throughput_zero_ratio,
+             "throughput_full_ratio",
+             f"a number above throughput_zero_ratio ({rubric.throughput_zero_ratio:g})",
+             rubric.throughput_full_ratio)
+
+
+def _check_references(references: dict, datasets: tuple[str, ...], where: str) -> None:
+    """A known reference network for every graded dataset (it sets that dataset's bars)."""
+    for dataset, network in references.items():
+        _require(where, dataset in DATASET_NAMES, dataset,
+                 f"a dataset name ({', '.join(DATASET_NAMES)})", dataset)
+        _require(where, network in REFERENCE_NETWORKS, dataset,
+                 f"one of {', '.join(REFERENCE_NETWORKS)}", network)
+    missing = [name for name in datasets if name not in references]
+    _require(where, not missing, ", ".join(missing),
+             "a reference network for every dataset in [assignment] datasets", None)
 
 
 def _check_names(head: Assignment, where: str) -> None:
@@ -112,9 +177,13 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
         raise ConfigError(f"{path}: unknown table(s) {sorted(unknown)}")
     base = _section(Assignment, {k: v for k, v in head.items()}, f"{path}: [assignment]")
     _check_names(base, f"{path}: [assignment]")
-    return dataclasses.replace(
+    assignment = dataclasses.replace(
         base,
         budget=_section(Budget, data.get("budget", {}), f"{path}: [budget]"),
         rubric=_section(Rubric, data.get("rubric", {}), f"{path}: [rubric]"),
         references=dict(data.get("references", base.references)),
     )
+    _check_budget(assignment.budget, f"{path}: [budget]")
+    _check_rubric(assignment.rubric, f"{path}: [rubric]")
+    _check_references(assignment.references, assignment.datasets, f"{path}: [references]")
+    return assignment

@@ -69,7 +69,9 @@ def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
     plan = Plan(runs=[], out_dir=str(out), assignment_path=assignment_path,
                 data_dir=args.data_dir, allow_unverified=args.allow_unverified,
                 max_batches=args.max_batches, time_limit=args.time_limit)
-    datasets = _split(args.datasets, assignment.datasets, "--datasets", DATASET_NAMES)
+    # A dataset without a reference network in assignment.toml has no bar to grade against.
+    gradable = tuple(name for name in DATASET_NAMES if name in assignment.references)
+    datasets = _split(args.datasets, assignment.datasets, "--datasets", gradable)
     frameworks = _split(args.frameworks, assignment.builder_frameworks, "--frameworks",
                         FRAMEWORKS)
     given = args.paths or ["submissions"]
@@ -131,8 +133,10 @@ def finish(plan: Plan, assignment: Assignment) -> list:
     """Score the plan's stored records, write results.json and the reports."""
     store = ResultsStore(Path(plan.out_dir))
     wanted = {(r.submission, r.dataset, r.framework) for r in plan.runs}
-    records = [r for r in store.all_records()
-               if (r.submission, r.dataset, r.framework) in wanted]
+    stored, unreadable = store.all_records()
+    for problem in unreadable:  # a damaged file must not stop the others being reported
+        print(f"ignored: {problem}", file=sys.stderr)
+    records = [r for r in stored if (r.submission, r.dataset, r.framework) in wanted]
     records = score_records(records, assignment.rubric)
     store.write_results(records)
     atomic_write_text(Path(plan.out_dir) / "skipped.json", json.dumps(plan.skipped, indent=1))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from harness.config import Assignment
 from harness.errors import SubmissionError
-from harness.names import reference_id
+from harness.names import FRAMEWORKS, reference_id
 from harness.submission.load import peek
 
 
@@ -80,6 +80,7 @@ def student_runs(paths: list[Path], datasets: tuple[str, ...],
 
 def reference_runs(runs: list[RunSpec], assignment: Assignment) -> list[RunSpec]:
     """One reference run per (dataset, framework) that the student runs use."""
-    needed = sorted({(r.dataset, r.framework) for r in runs if r.framework != "unknown"})
+    # A framework the harness lacks has no reference: its student run fails naming it.
+    needed = sorted({(r.dataset, r.framework) for r in runs if r.framework in FRAMEWORKS})
     return [RunSpec(reference_id(assignment.references[ds]), ds, fw,
                     reference=assignment.references[ds]) for ds, fw in needed]

@@ -7,13 +7,23 @@ half-written file under a final name, so the next grading run resumes where it s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import tempfile
 from pathlib import Path
 
+from harness.errors import HarnessError
 from harness.results.record import RunRecord
+
+REQUIRED_FIELDS = tuple(f.name for f in dataclasses.fields(RunRecord)
+                        if f.default is dataclasses.MISSING
+                        and f.default_factory is dataclasses.MISSING)
+
+
+class UnreadableRun(HarnessError):
+    """A file under ``OUT/runs`` that does not hold one run record."""
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -53,11 +63,10 @@ class ResultsStore:
         return path
 
     def load(self, submission: str, dataset: str, framework: str) -> RunRecord | None:
-        """The stored record of a run, or None when absent or unreadable."""
-        path = self.path_for(submission, dataset, framework)
+        """The stored record of a run, or None when absent or unreadable (it is run again)."""
         try:
-            return RunRecord.from_dict(json.loads(path.read_text()))
-        except (FileNotFoundError, json.JSONDecodeError, TypeError):
+            return read_run(self.path_for(submission, dataset, framework))
+        except (FileNotFoundError, UnreadableRun):
             return None
 
     def reusable(self, submission: str, dataset: str, framework: str,
@@ -68,16 +77,37 @@ class ResultsStore:
             return record
         return None
 
-    def all_records(self) -> list[RunRecord]:
-        records = []
+    def all_records(self) -> tuple[list[RunRecord], list[str]]:
+        """Every stored record, and one problem line per file that holds none."""
+        records, problems = [], []
         for path in sorted(self.runs_dir.glob("*.json")):
             try:
-                records.append(RunRecord.from_dict(json.loads(path.read_text())))
-            except (json.JSONDecodeError, TypeError):
-                continue
-        return records
+                records.append(read_run(path))
+            except UnreadableRun as exc:
+                problems.append(str(exc))
+        return records, problems
 
     def write_results(self, records: list[RunRecord]) -> Path:
         path = self.out_dir / "results.json"
         atomic_write_text(path, json.dumps([r.to_dict() for r in records], indent=1))
         return path
+
+
+def read_run(path: Path) -> RunRecord:
+    """The record in one run file; :class:`UnreadableRun` naming the file when it holds none."""
+    raw = Path(path).read_bytes()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UnreadableRun(f"{path}: expected UTF-8 JSON, received byte {raw[exc.start]:#04x} "
+                            f"at offset {exc.start}") from exc
+    except json.JSONDecodeError as exc:
+        raise UnreadableRun(f"{path}: expected JSON, received invalid text ({exc})") from exc
+    if not isinstance(data, dict):
+        raise UnreadableRun(f"{path}: expected a JSON object (one run record), "
+                            f"received {type(data).__name__} {str(data)[:60]}")
+    missing = [name for name in REQUIRED_FIELDS if name not in data]
+    if missing:
+        raise UnreadableRun(f"{path}: expected a run record, received an object without "
+                            f"{', '.join(missing)}")
+    return RunRecord.from_dict(data)

@@ -38,3 +38,14 @@ def test_out_of_range_numbers_are_usage_errors(options, message, tmp_path, capsy
                  "--out", str(tmp_path), *options])
     assert code == 2 and message in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # refused before any work
+
+
+def test_a_dataset_without_a_reference_network_is_a_usage_error(tmp_path, capsys):
+    assignment = tmp_path / "assignment.toml"
+    assignment.write_text('[assignment]\ndatasets = ["mnist"]\n[references]\nmnist = "original"\n')
+    code = main(["grade", "submissions/original", "--assignment", str(assignment),
+                 "--datasets", "fashion_mnist", "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert ("--datasets: expected a comma-separated list of mnist, received 'fashion_mnist'"
+            in capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()

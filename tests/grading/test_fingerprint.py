@@ -1,0 +1,110 @@
+"""The hashes behind reuse: each changes with what it covers and with nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness.grading import fingerprint
+
+
+@pytest.fixture
+def fresh_hashes():
+    """The cached hashes recomputed on every call, and the cache left clean afterwards."""
+    def clear():
+        fingerprint.environment_hash.cache_clear()
+        fingerprint.code_hash.cache_clear()
+
+    clear()
+    yield clear
+    clear()
+
+
+def submission(tmp_path, name="alice", **files) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for file, text in {"index.py": "LAYERS = []\n", **files}.items():
+        (folder / file).write_text(text)
+    return folder
+
+
+def test_a_submission_folder_hash_follows_every_file_and_its_name(tmp_path):
+    folder = submission(tmp_path, helper_py="x = 1\n")
+    first = fingerprint.folder_hash(folder)
+    assert fingerprint.folder_hash(submission(tmp_path, "copy", helper_py="x = 1\n")) == first
+    (folder / "helper_py").write_text("x = 2\n")
+    edited = fingerprint.folder_hash(folder)
+    (folder / "helper_py").rename(folder / "helper2_py")
+    renamed = fingerprint.folder_hash(folder)
+    (folder / "notes.txt").write_text("")
+    added = fingerprint.folder_hash(folder)
+    assert len({first, edited, renamed, added}) == 4
+
+
+def test_a_submission_folder_hash_ignores_bytecode_caches(tmp_path):
+    folder = submission(tmp_path)
+    before = fingerprint.folder_hash(folder)
+    (folder / "__pycache__").mkdir()
+    (folder / "__pycache__" / "index.cpython-312.pyc").write_bytes(b"\0")
+    assert fingerprint.folder_hash(folder) == before
+
+
+def test_file_boundaries_are_part_of_the_hash(tmp_path):
+    # "ab" + "c" and "a" + "bc" hold the same bytes in the same order.
+    one = submission(tmp_path, "one", **{"a": "ab", "b": "c"})
+    two = submission(tmp_path, "two", **{"a": "a", "b": "bc"})
+    assert fingerprint.folder_hash(one) != fingerprint.folder_hash(two)
+
+
+def test_the_code_hash_follows_python_sources_of_both_roots(tmp_path, monkeypatch, fresh_hashes):
+    harness_root, models_root = tmp_path / "harness", tmp_path / "reference_models"
+    for root in (harness_root, models_root):
+        root.mkdir()
+        (root / "a.py").write_text("A = 1\n")
+    monkeypatch.setattr(fingerprint, "PACKAGE_ROOT", harness_root)
+    monkeypatch.setattr(fingerprint, "REFERENCE_MODELS_ROOT", models_root)
+    hashes = [fingerprint.code_hash()]
+    for change in (lambda: (harness_root / "notes.md").write_text("not code"),
+                   lambda: (harness_root / "a.py").write_text("A = 2\n"),
+                   lambda: (models_root / "b.py").write_text("")):
+        change()
+        fresh_hashes()
+        hashes.append(fingerprint.code_hash())
+    assert hashes[1] == hashes[0] and len(set(hashes[1:])) == 3
+
+
+@pytest.mark.parametrize("variable", fingerprint.THREAD_VARIABLES)
+def test_the_environment_hash_follows_thread_counts(monkeypatch, fresh_hashes, variable):
+    monkeypatch.setenv(variable, "1")
+    one = fingerprint.environment_hash()
+    fresh_hashes()
+    monkeypatch.setenv(variable, "2")
+    assert fingerprint.environment_hash() != one
+
+
+def test_the_environment_hash_follows_the_device_and_package_versions(monkeypatch, fresh_hashes):
+    before = fingerprint.environment_hash()
+    fresh_hashes()
+    monkeypatch.setattr(fingerprint.host, "device_description", lambda: "another GPU")
+    other_device = fingerprint.environment_hash()
+    fresh_hashes()
+    monkeypatch.setattr(fingerprint, "_version", lambda package: "0.0.0-other")
+    other_versions = fingerprint.environment_hash()
+    assert len({before, other_device, other_versions}) == 3
+
+
+def test_the_arrays_hash_follows_values_shape_and_dtype():
+    data = np.arange(6, dtype=np.uint8)
+    hashes = {fingerprint.arrays_hash(data), fingerprint.arrays_hash(data.reshape(2, 3)),
+              fingerprint.arrays_hash(data.astype(np.int8)),
+              fingerprint.arrays_hash(data[::-1].copy()),
+              fingerprint.arrays_hash(data[:3], data[3:])}
+    assert len(hashes) == 5
+    assert fingerprint.arrays_hash(data) == fingerprint.arrays_hash(np.arange(6, dtype=np.uint8))
+
+
+def test_combining_keeps_part_boundaries():
+    assert fingerprint.combine("ab", "c") != fingerprint.combine("a", "bc")
+    assert len(fingerprint.combine("x")) == 32

@@ -1,0 +1,188 @@
+"""The trusted runner without a sandbox: what forces a re-run, what is reused, how the parent
+scores what a worker returns. The worker is replaced by a recorded stand-in, so every fact
+here (was it run, what did it see) is recorded, not timed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from project_paths import SUBMISSIONS
+
+from harness.config import Assignment, Budget
+from harness.grading import fingerprint
+from harness.grading.inputs import PreparedDataset, work_dir
+from harness.grading.plan import Plan, RunSpec
+from harness.grading.runner import GradingSession, execute, job_description, run_fingerprint
+from harness.results.store import ResultsStore
+
+LABELS = np.array([0, 1, 2, 2])
+
+
+@pytest.fixture
+def student(tmp_path) -> RunSpec:
+    folder = tmp_path / "submissions" / "alice"
+    shutil.copytree(SUBMISSIONS / "torch_example", folder)
+    return RunSpec("alice", "mnist", "torch", path=str(folder / "index.py"))
+
+
+@pytest.fixture
+def plan(tmp_path) -> Plan:
+    assignment = tmp_path / "assignment.toml"
+    assignment.write_text("[assignment]\nseed = 0\n")
+    return Plan(runs=[], out_dir=str(tmp_path / "out"), assignment_path=str(assignment))
+
+
+@pytest.fixture
+def data(plan) -> PreparedDataset:
+    """A prepared dataset as the parent writes it: worker inputs apart from the labels."""
+    folder = work_dir(Path(plan.out_dir)) / "data"
+    folder.mkdir(parents=True)
+    meta = {"class_names": ["a", "b", "c"], "input_shape": [2, 2, 1], "num_classes": 3,
+            "verified": True, "bundled_subset": False, "location": "synthetic",
+            "data_hash": "d1"}
+    (folder / "mnist.meta.json").write_text(json.dumps(meta))
+    np.savez(folder / "mnist.inputs.npz", test_images=np.zeros((4, 2, 2, 1), np.uint8))
+    np.save(folder / "mnist.labels.npy", LABELS)
+    return PreparedDataset("mnist", folder / "mnist.inputs.npz", folder / "mnist.labels.npy",
+                           meta)
+
+
+def test_every_input_of_a_run_changes_its_fingerprint(student, plan, data, monkeypatch):
+    """Editing the submission, the assignment, an option, the data or the environment re-runs."""
+    base = run_fingerprint(student, plan, data)
+    assert run_fingerprint(student, plan, data) == base  # nothing changed: reused
+    index = Path(student.path)
+    changes = {
+        "submission edited": lambda: index.write_text(index.read_text() + "\n# edited\n"),
+        "file added to the submission": lambda: (index.parent / "helper.py").write_text(""),
+        "assignment.toml edited": lambda: Path(plan.assignment_path).write_text(
+            "[assignment]\nseed = 1\n"),
+        "--max-batches": lambda: setattr(plan, "max_batches", 30),
+        "--time-limit": lambda: setattr(plan, "time_limit", 60.0),
+        "data": lambda: data.meta.update(data_hash="d2"),
+        "data verified": lambda: data.meta.update(verified=False),
+        "environment": lambda: monkeypatch.setattr(fingerprint, "environment_hash",
+                                                   lambda: "other"),
+    }
+    seen = {base}
+    for what, change in changes.items():
+        change()
+        key = run_fingerprint(student, plan, data)
+        assert key not in seen, f"{what} did not change the fingerprint"
+        seen.add(key)
+
+
+def test_a_runs_framework_and_reference_are_part_of_its_fingerprint(student, plan, data):
+    keys = {run_fingerprint(spec, plan, data) for spec in (
+        student, dataclasses.replace(student, framework="jax"),
+        RunSpec("reference:original", "mnist", "torch", reference="original"),
+        RunSpec("reference:cifar", "mnist", "torch", reference="cifar"))}
+    assert len(keys) == 4
+
+
+def test_a_reference_job_takes_the_assignments_settings_capped_by_max_batches(plan, data):
+    assignment = Assignment(budget=Budget(default_batch_size=32, default_num_batches=500),
+                            reference_optimizer="adam", reference_learning_rate=0.002, seed=7)
+    spec = RunSpec("reference:original", "mnist", "jax", reference="original")
+    job = job_description(spec, plan, assignment, data)
+    assert (job.kind, job.reference, job.framework, job.batch_size, job.num_batches,
+            job.optimizer, job.learning_rate, job.seed, job.input_shape, job.num_classes) == (
+        "reference", "original", "jax", 32, 500, "adam", 0.002, 7, (2, 2, 1), 3)
+    plan.max_batches = 30
+    assert job_description(spec, plan, assignment, data).num_batches == 30
+    plan.max_batches = 900  # a cap above the default leaves the default
+    assert job_description(spec, plan, assignment, data).num_batches == 500
+
+
+def test_a_student_job_carries_no_training_settings(student, plan, data):
+    plan.max_batches = 30
+    job = job_description(student, plan, Assignment(), data)
+    assert (job.kind, job.submission_path, job.max_batches, job.assignment_path) == (
+        "submission", student.path, 30, plan.assignment_path)
+    assert (job.batch_size, job.num_batches, job.optimizer, job.learning_rate) == (
+        None, None, None, None)
+
+
+class RecordedWorker:
+    """Stands in for :func:`harness.worker.parent.run_job`; records each call."""
+
+    def __init__(self, result: dict, predictions):
+        self.result, self.predictions, self.jobs = result, predictions, []
+
+    def __call__(self, job_dir, limits, gpu_index=None):
+        with np.load(Path(job_dir) / "inputs.npz") as inputs:
+            arrays = sorted(inputs.files)
+        self.jobs.append({"files": sorted(p.name for p in Path(job_dir).iterdir()),
+                          "arrays": arrays, "limits": limits})
+        sandbox = SimpleNamespace(stdout="out", stderr="err", isolated=True)
+        return self.result, self.predictions, sandbox
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    recorded = RecordedWorker({"status": "ok", "reason": "", "examples_per_sec": 900.0,
+                               "settings": {"batch_size": 2, "num_batches_run": 7},
+                               "param_count": 123, "train_seconds": 1.5},
+                              np.array([0, 1, 2, 0]))
+    monkeypatch.setattr("harness.worker.parent.run_job", recorded)
+    return recorded
+
+
+def session_for(plan) -> GradingSession:
+    return GradingSession(plan, Assignment(), ResultsStore(Path(plan.out_dir)))
+
+
+def test_the_parent_scores_the_workers_predictions_with_labels_only_it_holds(
+        student, plan, data, worker):
+    record = execute(student, session_for(plan))
+    assert (record.status, record.test_accuracy) == ("passed", 0.75)  # 3 of 4 right
+    assert record.confusion == [[1, 0, 0], [0, 1, 0], [1, 0, 1]]
+    assert (record.examples_per_sec, record.batch_size, record.num_batches,
+            record.param_count, record.output) == (900.0, 2, 7, 123, "out\nerr")
+    assert record.fingerprint == run_fingerprint(student, plan, data)
+    assert (worker.jobs[0]["files"], worker.jobs[0]["arrays"]) == (
+        ["inputs.npz", "job.json"], ["test_images"])
+    assert not any(work_dir(Path(plan.out_dir)).joinpath("jobs").iterdir())  # cleaned up
+    assert ResultsStore(Path(plan.out_dir)).load("alice", "mnist", "torch") == record
+
+
+def test_the_limits_come_from_the_budget_unless_the_command_line_sets_them(
+        student, plan, data, worker):
+    execute(student, session_for(plan))
+    plan.time_limit = 60.0
+    execute(student, session_for(plan))
+    assert [(j["limits"].wall_seconds, j["limits"].memory_bytes) for j in worker.jobs] == [
+        (1800.0, 8192 << 20), (60.0, 8192 << 20)]
+
+
+def test_an_unchanged_run_is_reused_without_starting_the_worker(student, plan, data, worker):
+    first = execute(student, session_for(plan))
+    again = execute(student, session_for(plan))
+    assert len(worker.jobs) == 1 and again == first
+
+
+@pytest.mark.parametrize("reason", ["loss is NaN at batch 40", "timed out after 1800 s"])
+def test_a_failed_or_timed_out_run_is_reused_until_an_input_changes(
+        student, plan, data, worker, reason):
+    worker.result, worker.predictions = {"status": "failed", "reason": reason}, None
+    failed = execute(student, session_for(plan))
+    assert (failed.status, failed.reason, failed.test_accuracy) == ("failed", reason, None)
+    assert execute(student, session_for(plan)) == failed and len(worker.jobs) == 1
+    plan.time_limit = 3600.0  # e.g. a longer limit: a new fingerprint, so a new run
+    assert execute(student, session_for(plan)).fingerprint != failed.fingerprint
+    assert len(worker.jobs) == 2
+
+
+def test_a_damaged_stored_run_is_run_again_and_replaced(student, plan, data, worker):
+    store = ResultsStore(Path(plan.out_dir))
+    path = store.path_for("alice", "mnist", "torch")
+    path.parent.mkdir(parents=True)
+    path.write_text("[1, 2]")
+    record = execute(student, session_for(plan))
+    assert len(worker.jobs) == 1 and store.load("alice", "mnist", "torch") == record
