@@ -60,7 +60,7 @@ class Rubric:
 @dataclass(frozen=True)
 class Assignment:
     name: str = "cnn-assignment"  # shown in reports
-    datasets: tuple[str, ...] = ("mnist", "fashion_mnist", "cifar10")  # graded by default
+    datasets: tuple[str, ...] = DATASET_NAMES  # graded by default
     seed: int = 0  # batch order, initialisation and validation split
     builder_frameworks: tuple[str, ...] = ("torch",)  # Model Builder submissions run in these
     reference_optimizer: str = "momentum"  # how the references train (batches: budget defaults)

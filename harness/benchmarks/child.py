@@ -15,6 +15,7 @@ import json
 import sys
 
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
+from harness.names import FRAMEWORKS
 from harness.training.batching import batch_indices
 from harness.training.optim import OptimizerConfig
 
@@ -23,7 +24,7 @@ RUNNERS = ("adapter", "handwritten")
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m harness.benchmarks.child")
-    p.add_argument("--framework", required=True, choices=("torch", "tensorflow", "jax"))
+    p.add_argument("--framework", required=True, choices=FRAMEWORKS)
     p.add_argument("--runner", default="adapter", choices=RUNNERS)
     p.add_argument("--dataset", default="fashion_mnist")
     what = p.add_mutually_exclusive_group()

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from harness.names import FRAMEWORKS
+
 IMPORTS = {"torch": "import torch", "tensorflow": "import tensorflow",
            "jax": "import jax, flax, optax"}
 
@@ -95,6 +97,6 @@ def graded_run_benchmark(frameworks, dataset="fashion_mnist", num_batches=500,
 
 
 if __name__ == "__main__":
-    frameworks = sys.argv[1].split(",") if len(sys.argv) > 1 else ["torch", "tensorflow", "jax"]
+    frameworks = sys.argv[1].split(",") if len(sys.argv) > 1 else list(FRAMEWORKS)
     batches = int(sys.argv[2]) if len(sys.argv) > 2 else 500
     print(graded_run_benchmark(frameworks, num_batches=batches)[1])

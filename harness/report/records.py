@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import HarnessError, field_error
+from harness.names import DATASET_NAMES, FRAMEWORKS
 from harness.results.record import RunRecord
 
-DATASET_ORDER = ("mnist", "fashion_mnist", "cifar10")
-FRAMEWORK_ORDER = ("torch", "tensorflow", "jax")
+DATASET_ORDER, FRAMEWORK_ORDER = DATASET_NAMES, FRAMEWORKS
 REQUIRED_FIELDS = ("submission", "dataset", "framework", "status")
 
 

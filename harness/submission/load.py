@@ -24,6 +24,7 @@ from pathlib import Path
 
 from harness.adapters.base import ModelSource
 from harness.config import Assignment
+from harness.data.registry import DATASETS
 from harness.errors import HarnessError, SubmissionError
 from harness.submission import spec
 from harness.submission.fields import (
@@ -36,10 +37,7 @@ from harness.training.optim import OptimizerConfig
 
 # (height, width, channels), classes: the shapes submissions are built for.
 DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
-    "mnist": ((28, 28, 1), 10),
-    "fashion_mnist": ((28, 28, 1), 10),
-    "cifar10": ((32, 32, 3), 10),
-}
+    name: (spec.image_shape, len(spec.class_names)) for name, spec in DATASETS.items()}
 SKIPPED_FOLDER = re.compile(r"^(_|\.)|^template$")  # not graded when a parent folder is given
 _module_numbers = itertools.count()
 
