@@ -1,10 +1,12 @@
-"""Shared test configuration: one framework per pytest process, GPU tests skipped cleanly."""
+"""Shared test configuration: one framework per pytest process, GPU tests skipped cleanly,
+and under ``HARNESS_CI_REQUIRE`` no other skip (see ``tests/needs.py``)."""
 
 from __future__ import annotations
 
 import re
 import sys
 
+import needs
 import pytest
 from tiers import FRAMEWORKS as FRAMEWORK_MARKERS
 
@@ -56,6 +58,72 @@ def _cuda_visible() -> bool:
     return bool(gpu_names())
 
 
+def pytest_configure(config):
+    needs.required()  # an unknown name in HARNESS_CI_REQUIRE stops the run at once
+
+
+def pytest_report_header(config):
+    declared = needs.required()
+    if declared:
+        return f"{needs.REQUIRE_VARIABLE}: {', '.join(declared)} (missing ones fail, not skip)"
+    return None
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("gpu") and not _cuda_visible():
-        pytest.skip("no CUDA GPU on this machine")
+        pytest.skip(GPU_SKIP)
+    for mark in item.iter_markers("needs"):
+        for name in mark.args:
+            needs.require(name)
+
+
+GPU_SKIP = "no CUDA GPU on this machine"
+
+
+def _undeclared_skip(report) -> str | None:
+    """The reason of a skip CI does not allow: not a GPU test's, not an optional need's."""
+    if not report.skipped or hasattr(report, "wasxfail") or not needs.required():
+        return None
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    allowed = reason == GPU_SKIP or any(reason.startswith(needs.skip_prefix(name))
+                                        for name in needs.PROBES)
+    return None if allowed else reason
+
+
+def _fail_undeclared_skip(report) -> None:
+    reason = _undeclared_skip(report)
+    if reason is not None:
+        report.outcome = "failed"
+        report.longrepr = (f"skipped under {needs.REQUIRE_VARIABLE}, where only GPU tests and "
+                           f"needs it does not list may skip: {reason}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple):  # name the test, not needs.py
+        report.longrepr = (item.location[0], (item.location[1] or 0) + 1, report.longrepr[2])
+    _fail_undeclared_skip(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    _fail_undeclared_skip(report)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Under CI's declaration, say what was required and why anything skipped."""
+    declared = needs.required()
+    if not declared:
+        return
+    absent = [name for name in declared if needs.missing(name)]
+    skips = terminalreporter.stats.get("skipped", [])
+    gpu = sum(1 for report in skips if "gpu" in getattr(report, "keywords", {}))
+    terminalreporter.write_line(
+        f"{needs.REQUIRE_VARIABLE}: {len(declared) - len(absent)} of {len(declared)} present"
+        + (f", MISSING {', '.join(absent)}" if absent else "")
+        + f"; {len(skips)} skipped, {gpu} of them GPU tests")

@@ -7,3 +7,4 @@ ROOT = TESTS.parent  # the repository checkout
 SUBMISSIONS = ROOT / "submissions"  # the example submissions
 HOSTILE = TESTS / "hostile_submissions"  # attacks, one folder each
 BROKEN = TESTS / "broken_submissions"  # submissions that must be refused at load
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")  # apt dataset-fashion-mnist

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from needs import require
+from project_paths import DEBIAN_FASHION_MNIST
 
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
 from harness.errors import HarnessError
@@ -380,10 +382,8 @@ def test_device_info_names_the_device(adapter):
 def fashion_mnist():
     from harness.data import load_dataset
 
-    dataset = load_dataset("fashion_mnist")
-    if dataset.bundled_subset:
-        pytest.skip("the real Fashion-MNIST files are not on this machine")
-    return dataset
+    require("fashion_mnist")
+    return load_dataset("fashion_mnist", data_dir=DEBIAN_FASHION_MNIST)
 
 
 def fashion_run(adapter, dataset, num_batches):

@@ -20,6 +20,7 @@ from adapter_contract import (
     reference,
     short_run,
 )
+from needs import require
 
 from harness.adapters.base import ModelSource
 from harness.errors import HarnessError
@@ -27,8 +28,10 @@ from harness.training.optim import OPTIMIZER_NAMES, OptimizerConfig
 
 pytestmark = pytest.mark.jax
 
-jax = pytest.importorskip("jax")
-nn = pytest.importorskip("flax.linen")
+require("jax")
+import flax.linen as nn  # noqa: E402
+import jax  # noqa: E402
+
 from harness.adapters.jax import ADAPTER  # noqa: E402
 from harness.adapters.jax import training as jax_training  # noqa: E402
 

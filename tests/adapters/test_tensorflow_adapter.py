@@ -20,7 +20,7 @@ from harness.adapters.base import ModelSource
 from harness.errors import HarnessError
 from harness.training.optim import OptimizerConfig
 
-pytestmark = pytest.mark.tensorflow
+pytestmark = [pytest.mark.tensorflow, pytest.mark.needs("tensorflow")]
 
 ADAPTER = get_adapter("tensorflow")
 

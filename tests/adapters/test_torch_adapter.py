@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from adapter_contract import *  # noqa: F403 - the contract's tests and fixtures
 from adapter_contract import CodeForm, FashionExpectations, reference, short_run
+from needs import require
 
 from harness.adapters.base import ModelSource
 from harness.errors import HarnessError
@@ -16,7 +17,9 @@ from harness.training.optim import OPTIMIZER_NAMES, OptimizerConfig
 
 pytestmark = pytest.mark.torch
 
-torch = pytest.importorskip("torch")
+require("torch")
+import torch  # noqa: E402
+
 from harness.adapters.torch import ADAPTER, make_optimizer  # noqa: E402
 
 

@@ -3,13 +3,10 @@ not asserted: timing depends on the machine)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from project_paths import DEBIAN_FASHION_MNIST as DEBIAN
 
 from harness.benchmarks.data_loading import format_loading_benchmark, loading_benchmark
-
-DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 
 
 def _result(**changes) -> dict:
@@ -31,7 +28,7 @@ def test_table_shows_figures_and_whether_targets_are_met():
 
 
 @pytest.mark.realdata
-@pytest.mark.skipif(not DEBIAN.is_dir(), reason="dataset-fashion-mnist is not installed")
+@pytest.mark.needs("fashion_mnist")
 def test_benchmark_of_the_real_files_in_a_fresh_process():
     result = loading_benchmark("fashion_mnist", data_dir=DEBIAN, rounds=1)
     assert result["counts"] == [55_000, 5_000, 10_000] and result["verified"] is True

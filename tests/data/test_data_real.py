@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from project_paths import DEBIAN_FASHION_MNIST as DEBIAN
 
 from harness.cli import main
 from harness.data import load_dataset
 
-DEBIAN = Path("/usr/share/datasets/fashion-mnist")
-
 pytestmark = [
     pytest.mark.realdata,
-    pytest.mark.skipif(not (DEBIAN / "train-images-idx3-ubyte.gz").is_file(),
-                       reason="dataset-fashion-mnist is not installed"),
+    pytest.mark.needs("fashion_mnist"),
 ]
 
 

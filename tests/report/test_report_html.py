@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
+from needs import chromium_path, require
 from report_factory import write_results
 
 from harness.report import build_reports
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium_path()
 WIDTH, HEIGHT = 1280, 900
 
 
 def screenshot(page, tmp_path):
     """Render ``page`` headless and return the screenshot's pixels (rows, columns, RGBA)."""
-    image = pytest.importorskip("matplotlib.image")
+    require("matplotlib")
+    from matplotlib import image
+
     png = tmp_path / "shot.png"
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                "--no-first-run", "--disable-background-networking",
@@ -36,7 +38,7 @@ def out(tmp_path_factory):
     return folder
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+@pytest.mark.needs("chromium")
 @pytest.mark.parametrize("page", ["summary.html", "students/alice.html"])
 def test_report_renders_in_headless_chromium(out, tmp_path, page):
     pixels = screenshot(out / page, tmp_path)

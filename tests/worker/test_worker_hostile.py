@@ -11,9 +11,9 @@ import json
 import threading
 
 import pytest
+from needs import require
 from worker_jobs import copy_submission, limits, make_job
 
-from harness.sandbox.process import bubblewrap_available
 from harness.worker.parent import run_job
 
 pytestmark = pytest.mark.sandbox
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.sandbox
 
 def run_hostile(tmp_path, name, targets=None, isolate=True, **limit_changes):
     """Run hostile submission ``name``; return its reason and the sandbox result."""
-    if isolate and not bubblewrap_available():
-        pytest.skip("needs bubblewrap")
+    if isolate:
+        require("bubblewrap")
     index = copy_submission(name, tmp_path / "submissions", targets)
     result, predictions, sandbox = run_job(make_job(tmp_path, index), limits(**limit_changes),
                                            isolate=isolate)
@@ -31,7 +31,7 @@ def run_hostile(tmp_path, name, targets=None, isolate=True, **limit_changes):
     return result["reason"], sandbox
 
 
-@pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")
+@pytest.mark.needs("bubblewrap")
 def test_syntax_error(tmp_path):
     folder = tmp_path / "submissions" / "syntax_error"
     folder.mkdir(parents=True)

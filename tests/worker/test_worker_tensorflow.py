@@ -4,10 +4,8 @@ limit, the private /tmp and the missing network suit the framework)."""
 import pytest
 from worker_jobs import assert_honest_layers_pass
 
-from harness.sandbox.process import bubblewrap_available
-
 pytestmark = [pytest.mark.tensorflow, pytest.mark.sandbox,
-              pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")]
+              pytest.mark.needs("bubblewrap", "tensorflow")]
 
 
 def test_honest_layers_pass_isolated(tmp_path):

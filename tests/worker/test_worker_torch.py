@@ -7,11 +7,10 @@ import pytest
 from worker_jobs import NUM_TEST, copy_submission, limits, make_job, write_inputs
 
 from harness.results.scoring import accuracy
-from harness.sandbox.process import bubblewrap_available
 from harness.worker.parent import run_job
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox]
-needs_bwrap = pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")
+needs_bwrap = pytest.mark.needs("bubblewrap", "torch")
 
 
 def run(tmp_path, name, isolate=True, **limit_changes):
