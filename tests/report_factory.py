@@ -13,8 +13,8 @@ from harness.results.record import RunRecord
 
 FASHION = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
            "Sneaker", "Bag", "Ankle boot"]
-REFERENCE_ACC = {"fashion_mnist": 0.88, "mnist": 0.98}
-REFERENCE_RATE = {"torch": 4000.0, "jax": 5000.0}
+REFERENCE_ACC = {"fashion_mnist": 0.88, "mnist": 0.98, "cifar10": 0.6}
+REFERENCE_RATE = {"torch": 4000.0, "tensorflow": 4500.0, "jax": 5000.0}
 
 
 def confusion(extra: dict[tuple[int, int], int] | None = None) -> list[list[int]]:

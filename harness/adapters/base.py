@@ -108,6 +108,10 @@ class Adapter(Protocol):
     def set_weights(self, model: Any, weights: Sequence[np.ndarray]) -> None:
         """Load weights given in the canonical layout."""
 
+    def batchnorm_statistics(self, model: Any) -> list[np.ndarray]:
+        """float32 moving mean then moving variance of each batchnorm layer, in layer order
+        (what inference needs besides the weights; empty without batchnorm)."""
+
     def logits(self, model: Any, images: np.ndarray) -> np.ndarray:
         """float32 logits (N, num_classes) for uint8 NHWC images, inference mode."""
 

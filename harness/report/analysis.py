@@ -37,11 +37,17 @@ def most_confused(confusion: list[list[int]], class_names: list[str],
 
     Rows of ``confusion`` are true classes and columns predicted ones (RunRecord's layout).
     """
+    return [(class_name(class_names, i), class_name(class_names, j), count)
+            for count, i, j in confused_cells(confusion, top)]
+
+
+def confused_cells(confusion: list[list[int]], top: int = 3) -> list[tuple[int, int, int]]:
+    """The largest off-diagonal cells as (count, true index, predicted index), largest
+    first, ties by class index."""
     cells = [(count, i, j) for i, row in enumerate(confusion) for j, count in enumerate(row)
              if i != j and count > 0]
     cells.sort(key=lambda c: (-c[0], c[1], c[2]))
-    return [(class_name(class_names, i), class_name(class_names, j), count)
-            for count, i, j in cells[:top]]
+    return cells[:top]
 
 
 def class_name(class_names: list[str], index: int) -> str:

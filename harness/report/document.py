@@ -16,7 +16,7 @@ from harness.report import html
 
 @dataclass
 class Block:
-    kind: str  # heading | text | notes | bullets | links | table | image | pre
+    kind: str  # heading | text | notes | bullets | links | link | table | image | pre
     text: str = ""
     items: list = field(default_factory=list)  # lines, or table rows
     headers: list = field(default_factory=list)
@@ -24,7 +24,7 @@ class Block:
     groups: list = field(default_factory=list)  # HTML only: [(label, span)] above headers
     short_headers: list = field(default_factory=list)  # HTML only: headers under the groups
     path: Path | None = None  # image file
-    href: str = ""  # image path relative to the Markdown file
+    href: str = ""  # image or link target, relative to the page
     level: int = 2  # heading level
 
 
@@ -49,6 +49,8 @@ def _markdown_block(block: Block) -> str:
         return tabulate(rows, headers=block.headers, tablefmt="github", disable_numparse=True)
     if block.kind == "image":
         return f"![{block.text}]({block.href})"
+    if block.kind == "link":
+        return f"[{block.text}]({block.href})"
     fence = "~~~~" if "```" in block.text else "```"
     return f"{fence}text\n{block.text}\n{fence}"
 
@@ -78,4 +80,6 @@ def _html_block(block: Block) -> str:
                           block.row_classes or None, block.groups or None)
     if block.kind == "image":
         return html.image(block.path, block.text)
+    if block.kind == "link":
+        return html.link(block.text, block.href)
     return html.preformatted(block.text)

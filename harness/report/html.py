@@ -79,6 +79,11 @@ def image(path: Path, alt: str) -> str:
     return f"<p><img src=\"data:image/png;base64,{data}\" alt=\"{escape(alt)}\"></p>"
 
 
+def link(label: str, href: str) -> str:
+    """One paragraph holding one relative link."""
+    return f"<p><a href=\"{escape(href)}\">{escape(label)}</a></p>"
+
+
 def links(items: list[tuple[str, str]]) -> str:
     """A list of (label, relative href) links."""
     return "<ul>" + "".join(f"<li><a href=\"{escape(href)}\">{escape(label)}</a></li>"

@@ -20,6 +20,7 @@ from harness.report.analysis import (
     throughput_ratio,
 )
 from harness.report.document import Block
+from harness.report.explore import PAGE_NAME, write_explore_page
 from harness.report.records import ClassResults
 from harness.results.record import RunRecord
 
@@ -129,6 +130,13 @@ def _chart_blocks(results: ClassResults, record: RunRecord, chart_dir: Path) -> 
     return blocks
 
 
+def _explore_link(name: str) -> list[Block]:
+    return [Block("heading", "See inside your network"),
+            Block("link", "Draw a digit or pick a test image and see every layer of your "
+                  "trained network at work; the confusions explained with pictures",
+                  href=f"{name}/{PAGE_NAME}")]
+
+
 def _image(path: Path, alt: str) -> Block:
     return Block("image", alt, path=path, href=f"{path.parent.name}/{path.name}")
 
@@ -141,6 +149,10 @@ def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
     for student in results.students:
         name = safe_name(student)
         blocks = student_blocks(results, student, folder / name)
+        explore = write_explore_page(results, student, out_dir)
+        if explore:
+            blocks[1:1] = _explore_link(name)
+            written.append(explore)
         title = f"Feedback for {student}"
         md_path, html_path = folder / f"{name}.md", folder / f"{name}.html"
         md_path.write_text(document.markdown(title, blocks))

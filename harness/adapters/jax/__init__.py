@@ -97,6 +97,10 @@ def canonical_paths(params: dict) -> list[tuple[str, ...]]:
     return sorted(flat, key=lambda p: (layer_order[p[:-1]], rank.get(p[-1], 2)))
 
 
+def _numbered(name: str) -> tuple[str, int]:
+    """``"BatchNorm_10"`` -> ``("BatchNorm", 10)``: Flax numbers modules in creation order."""
+    head, _, tail = name.rpartition("_")
+    return (head, int(tail)) if tail.isdigit() else (name, -1)
 
 
 class JaxAdapter:
@@ -134,6 +138,13 @@ class JaxAdapter:
     def param_count(self, model: JaxModel) -> int:
         leaves = training.lib().jax.tree.leaves(model.variables["params"])
         return int(sum(leaf.size for leaf in leaves))
+
+    def batchnorm_statistics(self, model: JaxModel) -> list[np.ndarray]:
+        """``batch_stats`` in layer order (``BatchNorm_2`` before ``BatchNorm_10``)."""
+        flat = training.lib().traverse.flatten_dict(model.variables.get("batch_stats", {}))
+        ordered = sorted(flat, key=lambda path: (tuple(_numbered(p) for p in path[:-1]),
+                                                 path[-1] != "mean"))
+        return [np.asarray(flat[path], dtype=np.float32) for path in ordered]
 
     def get_weights(self, model: JaxModel) -> list[np.ndarray]:
         flat = training.lib().traverse.flatten_dict(model.variables["params"])

@@ -229,6 +229,12 @@ class TensorFlowAdapter:
     def param_count(self, model: KerasModel) -> int:
         return int(sum(np.prod(v.shape) for v in model.model.trainable_variables))
 
+    def batchnorm_statistics(self, model: KerasModel) -> list[np.ndarray]:
+        norms = [layer for layer in model.model.layers
+                 if isinstance(layer, keras.layers.BatchNormalization)]
+        return [np.asarray(variable.numpy(), dtype=np.float32)
+                for norm in norms for variable in (norm.moving_mean, norm.moving_variance)]
+
     def get_weights(self, model: KerasModel) -> list[np.ndarray]:
         # Keras already stores conv kernels HWIO and dense kernels (in, out), biases after
         # kernels, batch-norm gamma before beta: its trainable order is the canonical one.

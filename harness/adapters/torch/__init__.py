@@ -280,6 +280,12 @@ class TorchAdapter:
     def param_count(self, model: TorchModel) -> int:
         return sum(p.numel() for p in model.module.parameters() if p.requires_grad)
 
+    def batchnorm_statistics(self, model: TorchModel) -> list[np.ndarray]:
+        norms = [m for m in model.module.modules()
+                 if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))]
+        return [buffer.detach().cpu().numpy().astype(np.float32)
+                for norm in norms for buffer in (norm.running_mean, norm.running_var)]
+
     def get_weights(self, model: TorchModel) -> list[np.ndarray]:
         return [to_canonical(layer, name, layer.get_parameter(name)).detach().cpu().numpy()
                 .copy() for layer, name in canonical_slots(model.module, model.canonical)]
