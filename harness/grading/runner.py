@@ -123,7 +123,27 @@ def _run_and_score(spec: RunSpec, session: GradingSession, job_dir: Path,
         record.status = "passed"
         record.test_accuracy = accuracy(predictions, labels)
         record.confusion = confusion_matrix(predictions, labels, data.meta["num_classes"])
+        if not spec.is_reference:
+            _keep_for_page(session, job_dir, data, record, predictions, labels)
     return record
+
+
+def _keep_for_page(session: GradingSession, job_dir: Path, data: PreparedDataset,
+                   record: RunRecord, predictions: np.ndarray, labels: np.ndarray) -> None:
+    """Save what the student's explore page shows; why not, if not, ends the output."""
+    from harness.report.explore.keep import keep_for_page
+    from harness.report.explore.store import path_of
+
+    with np.load(data.inputs_path) as inputs:  # the parent's copy, not the worker's
+        images = inputs["test_images"]
+    test = {"images": images, "labels": labels, "num_classes": data.meta["num_classes"],
+            "input_shape": tuple(data.meta["input_shape"])}
+    page = path_of(Path(session.plan.out_dir), record.submission, record.dataset,
+                   record.framework)
+    why = keep_for_page(job_dir / "out", page, record.settings, test, predictions)
+    if why:
+        record.output = "\n".join(part for part in (
+            record.output, f"[harness] no explore page for this run: {why}") if part)
 
 
 def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.names import CURVE_POINTS, WARMUP_BATCHES
-from harness.worker import files
+from harness.worker import explore, files
 from harness.worker.job import Job
 from harness.worker.reasons import StepFailed, describe_exception
 
@@ -64,7 +64,10 @@ def _run(job_dir: Path) -> tuple[dict, np.ndarray]:
     _check_output(adapter, model, inputs, classes)
     config = _train_config(job, settings)
     outcome = _train(adapter, model, inputs, config)
-    predictions = _predict(adapter, model, inputs["test_images"], classes)
+    predictions, probabilities = _predict(adapter, model, inputs["test_images"], classes)
+    if not job.is_reference:  # what the student's explore page shows
+        explore.write_exports(job_dir / "out", probabilities,
+                                     explore.trained_arrays(adapter, model, settings))
     return _result(adapter, model, outcome, settings, config), predictions
 
 
@@ -140,15 +143,17 @@ def _train(adapter, model, inputs: dict, config):
     return outcome
 
 
-def _predict(adapter, model, images: np.ndarray, classes: int) -> np.ndarray:
-    """Argmax of logits, chunk by chunk, each chunk's shape checked (a model may change)."""
+def _predict(adapter, model, images: np.ndarray, classes: int):
+    """Argmax of logits and their softmax, chunk by chunk, each chunk's shape checked (a
+    model may change)."""
     chunks = []
     for start in range(0, len(images), PREDICT_CHUNK):
         chunk = images[start:start + PREDICT_CHUNK]
         logits = np.asarray(adapter.logits(model, chunk))
         _expect_shape(logits, len(chunk), classes, "on the test images")
-        chunks.append(np.argmax(logits, axis=1).astype(np.int64))
-    return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
+        chunks.append(logits)
+    logits = np.concatenate(chunks) if chunks else np.zeros((0, classes), np.float32)
+    return np.argmax(logits, axis=1).astype(np.int64), explore.softmax(logits)
 
 
 def _result(adapter, model, outcome, settings: dict, config) -> dict:

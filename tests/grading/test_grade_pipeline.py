@@ -13,11 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from chromium_cdp import CHROMIUM, Browser
 from data_fixtures import write_idx
 from project_paths import ROOT
 
 from harness.data import load_dataset
+from harness.report.explore import store
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 
@@ -99,6 +102,31 @@ def test_reports_junit_and_benchmark_json_are_written(graded):
         assert (out / name).is_file(), name
     junit = (out / "junit.xml").read_text()
     assert "syntax_error-fashion_mnist" in junit and "syntax error" in junit
+
+
+def test_each_student_gets_an_explore_page_from_its_own_checked_run(graded):
+    out, _ = graded
+    original = store.load(out / "explore" / "original" / "fashion_mnist-torch.npz")
+    assert len(original.weights) == 6 and original.note == "" and len(original.pairs) == 3
+    code = store.load(out / "explore" / "torch_example" / "fashion_mnist-torch.npz")
+    assert code.weights == [] and len(code.picker) == 20
+    assert not (out / "explore" / "reference_original").exists()
+    assert 'href="original/explore.html"' in (out / "students" / "original.html").read_text()
+    assert "builds its network in code" in (
+        out / "students" / "torch_example" / "explore.html").read_text()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_the_page_runs_the_trained_network_as_the_sandboxed_run_did(graded, tmp_path):
+    """The page's JavaScript on the exported weights agrees with the run's own torch."""
+    out, _ = graded
+    with Browser(tmp_path / "profile") as browser:
+        browser.open(out / "students" / "original" / "explore.html",
+                     "window.explore && window.explore.ready")
+        page = browser.evaluate("window.explore.data.runs[0].examples.map((e, i) => "
+                                "window.explore.pageProbabilities(0, i))")
+    worker = store.load(out / "explore" / "original" / "fashion_mnist-torch.npz").probabilities
+    assert np.abs(np.array(page) - worker).max() < 1e-4
 
 
 def test_same_submission_graded_twice_gives_identical_accuracy(graded, data_dir, tmp_path):
