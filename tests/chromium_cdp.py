@@ -14,11 +14,11 @@ import io
 import json
 import os
 import select
-import shutil
 import subprocess
 from pathlib import Path
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from needs import chromium_path
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--remote-debugging-pipe"]
@@ -38,7 +38,7 @@ class Browser:
             for fd in (3, 4):  # dup2 onto itself leaves close-on-exec set
                 os.set_inheritable(fd, True)
 
-        self.process = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile}"],
+        self.process = subprocess.Popen([chromium_path(), *FLAGS, f"--user-data-dir={profile}"],
                                         preexec_fn=wire, close_fds=False,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_child)

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 from project_paths import ROOT, TESTS
 
 from harness.host import gpu_names

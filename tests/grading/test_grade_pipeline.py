@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from chromium_cdp import CHROMIUM, Browser
+from chromium_cdp import Browser
 from data_fixtures import write_idx
 from project_paths import ROOT
 
@@ -116,7 +116,7 @@ def test_each_student_gets_an_explore_page_from_its_own_checked_run(graded):
         out / "students" / "torch_example" / "explore.html").read_text()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+@pytest.mark.needs("chromium")
 def test_the_page_runs_the_trained_network_as_the_sandboxed_run_did(graded, tmp_path):
     """The page's JavaScript on the exported weights agrees with the run's own torch."""
     out, _ = graded

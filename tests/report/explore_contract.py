@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from chromium_cdp import CHROMIUM, Browser
+from chromium_cdp import Browser
 from explore_factory import example_layer_lists, random_arrays, real_test_images, save_run
 from report_factory import FASHION, run, write_results
 
@@ -115,7 +115,7 @@ def test_batchnorm_statistics_are_exported_and_moved_by_training(adapter):
     assert (np.asarray(state[1]) > 0).all() and (np.asarray(state[3]) > 0).all()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+@pytest.mark.needs("chromium")
 def test_page_probabilities_match_the_framework_within_1e_4(pages, tmp_path):
     out, names = pages
     worst = {}

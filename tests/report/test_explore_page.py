@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from chromium_cdp import CHROMIUM, Browser
+from chromium_cdp import Browser
 from explore_factory import output_folder
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+pytestmark = pytest.mark.needs("chromium")
 READY = "window.explore && window.explore.ready"
 # Every activation map and strip of the layer view, as PNG data URLs, layer by layer.
 MAPS = ("Array.from(document.querySelectorAll('#layers .layer'), layer => "
@@ -112,6 +112,7 @@ def test_picking_a_test_image_shows_it(out, browser):
         f"test image #{example['index']}: {run['class_names'][example['label']]}")
 
 
+@pytest.mark.needs("matplotlib")
 def test_the_page_renders_with_content(out, browser):
     pixels = _opened(browser, out).screenshot()
     rgb = pixels[..., :3]
