@@ -75,6 +75,8 @@ def test_grade_uses_the_shipped_assignment_and_says_so(installed, empty_folder):
     assert len(shipped) == 1 and shipped.pop().endswith("site-packages/harness/assignment.toml")
     assert "site-packages/harness/assignment.toml" in (
         empty_folder / "grades" / "summary.md").read_text()
+    explore = (empty_folder / "grades" / "students" / "alice" / "explore.html").read_text()
+    assert "ExploreForward" in explore  # the page's scripts ship in the wheel
 
 
 def test_a_local_assignment_overrides_the_shipped_one(installed, empty_folder):
