@@ -32,7 +32,7 @@ def example_layer_lists() -> dict[str, list]:
 
 
 ORIGINAL_LAYERS = normalize_layers(example_layer_lists()["original"], "ORIGINAL_LAYERS")
-SHAPE = (28, 28, 1)
+SHAPE, CIFAR_SHAPE = (28, 28, 1), (32, 32, 3)
 
 
 def real_test_images(count: int = 1000) -> tuple[np.ndarray, np.ndarray]:
@@ -62,8 +62,9 @@ def save_run(out: Path, record, images, labels, probabilities, weights=(), state
 
 
 def output_folder(out: Path, layers=ORIGINAL_LAYERS, seed: int = 0) -> Path:
-    """Results and explore data for "ada" (a layer list, random weights) and "cody" (code
-    form: no weights), then every report; returns ``out``."""
+    """Results and explore data for "ada" (a layer list, random weights; Fashion-MNIST, and
+    CIFAR-10 sized random pictures) and "cody" (code form: no weights), then every report;
+    returns ``out``."""
     images, labels = real_test_images()
     rng = np.random.default_rng(seed)
     probabilities = rng.dirichlet(np.full(10, 0.3), size=len(labels)).astype(np.float32)
@@ -71,6 +72,10 @@ def output_folder(out: Path, layers=ORIGINAL_LAYERS, seed: int = 0) -> Path:
     cody = run("cody", settings={"batch_size": 64})
     save_run(out, ada, images, labels, probabilities, *random_arrays(layers, seed=seed))
     save_run(out, cody, images, labels, probabilities)
-    write_results(out, [ada, cody])
+    cifar = run("ada", "cifar10", settings={"layers": [dict(x) for x in layers]})
+    pictures = rng.integers(0, 256, (len(labels), *CIFAR_SHAPE), dtype=np.uint8)
+    save_run(out, cifar, pictures, labels, probabilities,
+             *random_arrays(layers, CIFAR_SHAPE, seed=seed))
+    write_results(out, [ada, cody, cifar])
     build_reports(out)
     return out

@@ -95,6 +95,20 @@ def test_drawing_a_stroke_changes_the_prediction_and_every_layers_maps(out, brow
     assert 20 < ink < 400, f"{ink} bright pixels in the 28x28 input after one stroke"
 
 
+def test_a_cifar_run_has_its_own_tab_with_a_picker_and_no_canvas(out, browser):
+    page = _opened(browser, out)
+    assert page.evaluate("Array.from(document.querySelectorAll('.run-tab'), t => "
+                         "t.textContent)") == ["fashion_mnist · torch", "cifar10 · torch"]
+    page.evaluate("document.querySelectorAll('.run-tab')[1].click()")
+    assert page.evaluate("document.getElementById('drawing').hidden")
+    assert page.evaluate("document.querySelectorAll('#picker .pick').length") == 20
+    assert page.evaluate("window.explore.state.source").startswith("test image #")
+    maps = page.evaluate(MAPS)
+    assert [len(m) for m in maps] == [16] * 6 + [1, 1]
+    assert page.evaluate("document.querySelector('#layers .layer-title').textContent").endswith(
+        "32x32x16")
+
+
 def test_the_page_fetches_nothing_and_names_no_address(out, browser):
     _opened(browser, out)
     assert browser.requests == [(out / "students" / "ada" / "explore.html").resolve().as_uri()]

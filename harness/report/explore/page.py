@@ -110,7 +110,8 @@ runs in your browser from this file alone.</p>
 <section id="look">
 <h2>Draw or pick an image, and see what the network says</h2>
 <div class="top">
-<div id="drawing"><canvas id="draw" width="280" height="280"></canvas><br>
+<div id="drawing"><canvas id="draw" width="280" height="280"
+aria-label="drawing area: draw with the mouse or a finger"></canvas><br>
 <button id="clear">Clear</button> <span class="facts">draw with the mouse or a finger</span></div>
 <div><div id="input-preview"></div><div id="prediction"></div></div>
 <div><h3>Test images</h3><div id="picker" class="picker"></div></div>
