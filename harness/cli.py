@@ -70,7 +70,7 @@ def _add_train(sub) -> None:
 
 def _add_check(sub) -> None:
     check = sub.add_parser("check", help="check a submission before handing it in")
-    check.add_argument("path", help="a submission's index.py or its folder")
+    check.add_argument("path", help="a submission's index.py or index.js, or its folder")
     check.add_argument("--framework", choices=FRAMEWORKS,
                        help="build only in this framework (Model Builder form)")
     check.add_argument("--dataset", choices=DATASETS,
@@ -82,7 +82,7 @@ def _add_check(sub) -> None:
 
 def _add_grade(sub) -> None:
     grade = sub.add_parser("grade", help="grade submissions against the references")
-    grade.add_argument("paths", nargs="*", help="submission folders or index.py files "
+    grade.add_argument("paths", nargs="*", help="submission folders or index.py/.js files "
                                                 "(default: submissions/)")
     grade.add_argument("--datasets", help="comma-separated (default: the assignment's)")
     grade.add_argument("--frameworks", help="comma-separated, for Model Builder submissions")

@@ -59,6 +59,13 @@ def test_nothing_is_imported_from_the_checkout(installed, empty_folder):
     assert str(ROOT) not in done.stdout
 
 
+def test_the_javascript_stand_ins_ship_in_the_wheel(installed, empty_folder):
+    done = _run([installed, "-c", "from harness.submission.javascript import engine as e; "
+                 "print(all((e.STANDIN / p).is_file() for p in e.STANDIN_PARTS))"],
+                empty_folder)
+    assert done.stdout.strip() == "True"
+
+
 def test_check_accepts_a_submission(installed, empty_folder):
     done = _run([installed, "-m", "harness", "check", "alice", "--framework", "torch"],
                 empty_folder)

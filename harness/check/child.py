@@ -118,7 +118,8 @@ def describe(path: Path, framework: str, datasets, assignment) -> dict:
     except SubmissionError as exc:
         return {**out, "problems": exc.problems}
     out.update(form=submission.form, hyperparameters=asdict(submission.hyperparameters),
-               num_layers=len(submission.layers or ()), declared=submission.framework)
+               num_layers=len(submission.layers or ()), declared=submission.framework,
+               provenance=submission.provenance)
     if framework == "auto":
         framework = out["framework"] = submission.framework
     elif submission.form == "code" and submission.framework != framework:

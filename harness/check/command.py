@@ -95,7 +95,8 @@ def check_command(args) -> int:
     """Entry point of ``python -m harness check`` (see :mod:`harness.cli`)."""
     paths = discover([args.path])
     if not paths:
-        raise SubmissionError(args.path, ["expected a folder holding index.py, found none"])
+        raise SubmissionError(args.path, ["expected a folder holding index.py or index.js, "
+                                          "found none"])
     datasets = [args.dataset] if args.dataset else None
     reports = check_paths(paths, args.framework, datasets, args.assignment)
     accepted = all(report["accepted"] for report in reports)

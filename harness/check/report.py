@@ -5,7 +5,8 @@ A report is a plain dict (it is also the ``--json`` output): ``path``, ``student
 ``frameworks`` checked, ``hyperparameters``, ``inputs`` (one per input shape: shape,
 datasets, ``param_count``, ``macs`` per example or ``"n/a"`` for the code form,
 ``output_shape`` per example, ``layers`` table for the Model Builder form and ``builds``
-per framework), ``problems`` and ``accepted``.
+per framework), ``provenance`` (an index.js: each layer's source line, notes), ``problems``
+and ``accepted``.
 """
 
 from __future__ import annotations
@@ -48,14 +49,14 @@ def merge(path: str, early: list[str] | None, results: list[dict]) -> dict:
     """One submission's report from the problems found before any child and each child's
     result (one per framework)."""
     report = {"path": path, "student_id": Path(path).parent.name, "form": None,
-              "frameworks": [], "hyperparameters": None, "inputs": [],
+              "frameworks": [], "hyperparameters": None, "inputs": [], "provenance": None,
               "problems": list(early or [])}
     for result in results:
         framework = result["framework"]
         report["frameworks"].append(framework)
         if result.get("form"):
             report.update(form=result["form"], hyperparameters=result["hyperparameters"],
-                          num_layers=result["num_layers"])
+                          num_layers=result["num_layers"], provenance=result.get("provenance"))
         for problem in result["problems"]:
             _add(report["problems"], problem)
         for entry in result["inputs"]:
@@ -73,12 +74,16 @@ def merge(path: str, early: list[str] | None, results: list[dict]) -> dict:
     return report
 
 
-def _layer_rows(layers: list[dict]) -> list[list]:
-    return [[row["index"], row["layer"], row["settings"], _shape(row["output_shape"]),
+def _layer_rows(layers: list[dict], sources: list[dict]) -> list[list]:
+    rows = [[row["index"], row["layer"], row["settings"], _shape(row["output_shape"]),
              f"{row['params']:,}", f"{row['macs']:,}"] for row in layers]
+    if sources:  # an index.js: the line that made each layer (> lines inside helpers)
+        rows = [row + [f"{s['where']} {s['call']}"]
+                for row, s in zip(rows, sources, strict=False)]
+    return rows
 
 
-def _input_lines(entry: dict) -> list[str]:
+def _input_lines(entry: dict, sources: list[dict]) -> list[str]:
     macs = entry["macs"]
     macs = f"{macs:,} MACs per example" if isinstance(macs, int) else \
         "MACs per example: n/a (counted for Model Builder layers only)"
@@ -86,9 +91,10 @@ def _input_lines(entry: dict) -> list[str]:
     lines = [f"  input {_shape(entry['input_shape'])} ({', '.join(entry['datasets'])}), "
              f"{entry['num_classes']} classes"]
     if entry["layers"]:
-        table = tabulate(_layer_rows(entry["layers"]), tablefmt="plain", colalign=(
-            "right", "left", "left", "right", "right", "right"),
-            headers=["#", "layer", "settings", "output", "params", "MACs"])
+        headers = ["#", "layer", "settings", "output", "params", "MACs"]
+        table = tabulate(_layer_rows(entry["layers"], sources), tablefmt="plain",
+                         colalign=("right", "left", "left", "right", "right", "right", "left"),
+                         headers=headers + (["index.js line"] if sources else []))
         lines += ["    " + line for line in table.splitlines()]
     if params is not None:
         lines.append(f"    total: {params:,} parameters, {macs}, output "
@@ -104,6 +110,9 @@ def _input_lines(entry: dict) -> list[str]:
 def _head(report: dict) -> list[str]:
     form = {"layers": f"Model Builder form ({report.get('num_layers')} layers)",
             "code": "code form"}.get(report["form"], "could not be loaded")
+    if report.get("provenance"):
+        form = (f"JavaScript ({report['provenance']['dialect']}), recorded as "
+                f"{report.get('num_layers')} Model Builder layers")
     checked = ", ".join(report["frameworks"]) or "-"
     lines = [f"{_display(report['path'])}: {form}, checked in {checked}"]
     if report["hyperparameters"]:
@@ -114,8 +123,10 @@ def _head(report: dict) -> list[str]:
 
 def render_one(report: dict) -> str:
     lines = _head(report)
+    provenance = report.get("provenance") or {}
     for entry in report["inputs"]:
-        lines += _input_lines(entry)
+        lines += _input_lines(entry, provenance.get("layer_sources") or [])
+    lines += [f"  note: {note}" for note in provenance.get("notes", [])]
     if report["accepted"]:
         lines.append("  ACCEPTED: this submission would be accepted for grading")
     else:

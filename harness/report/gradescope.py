@@ -16,6 +16,7 @@ from pathlib import Path
 
 from harness.report.analysis import accuracy_ratio, notes, safe_name, throughput_ratio
 from harness.report.records import ClassResults
+from harness.report.source import layer_lines, source_notes
 from harness.results.record import RunRecord
 
 VISIBILITY = "visible"  # staff can change it per assignment in Gradescope's settings
@@ -41,7 +42,9 @@ def _overall(student: str, counted: list[RunRecord], runs: list[RunRecord]) -> s
     total = sum(r.score for r in counted)
     top = sum(r.max_score for r in counted)
     lines = [f"{student}: {total:g}/{top:g} points over {len(counted)} dataset(s)."]
-    return "\n".join(lines + notes(runs))
+    source = source_notes(runs[0].settings) if runs else []
+    layers = layer_lines(runs[0].settings) if source else []
+    return "\n".join(lines + notes(runs) + source + (["layers:", *layers] if layers else []))
 
 
 def _test(record: RunRecord, runs: list[RunRecord]) -> dict:

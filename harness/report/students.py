@@ -22,6 +22,7 @@ from harness.report.analysis import (
 from harness.report.document import Block
 from harness.report.explore import PAGE_NAME, write_explore_page
 from harness.report.records import ClassResults
+from harness.report.source import layer_lines, source_notes
 from harness.results.record import RunRecord
 
 
@@ -98,13 +99,17 @@ def _budget(record: RunRecord) -> str:
 def _settings_blocks(settings: dict) -> list[Block]:
     if not settings:
         return []
-    scalars = [[k, json.dumps(v)] for k, v in settings.items() if not isinstance(v, list)]
+    scalars = [[k, json.dumps(v)] for k, v in settings.items()
+               if not isinstance(v, list) and k != "source"]
     blocks = [Block("heading", "Settings used", level=3)]
+    if source_notes(settings):
+        blocks.append(Block("notes", items=source_notes(settings)))
     if scalars:
         blocks.append(Block("table", items=scalars, headers=["setting", "value"]))
     for key, value in settings.items():
         if isinstance(value, list):
-            blocks.append(Block("pre", f"{key}:\n" + "\n".join(json.dumps(v) for v in value)))
+            lines = layer_lines(settings) if key == "layers" else map(json.dumps, value)
+            blocks.append(Block("pre", f"{key}:\n" + "\n".join(lines)))
     return blocks
 
 

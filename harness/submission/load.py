@@ -1,4 +1,5 @@
-"""Student submissions (``submissions/<student_id>/index.py``): find, load, validate.
+"""Student submissions (``submissions/<student_id>/index.py`` or ``index.js``): find, load,
+validate.
 
 :func:`discover` and :func:`peek` only read files. :func:`load_submission` *imports* the
 student's file, which runs their code: call it only in a child process (the grading worker
@@ -38,13 +39,16 @@ from harness.training.optim import OptimizerConfig
 # (height, width, channels), classes: the shapes submissions are built for.
 DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
     name: (spec.image_shape, len(spec.class_names)) for name, spec in DATASETS.items()}
-SKIPPED_FOLDER = re.compile(r"^(_|\.)|^template$")  # not graded when a parent folder is given
+# Not graded when a parent folder is given: templates and hidden or private folders.
+SKIPPED_FOLDER = re.compile(r"^(_|\.)|^template(_\w+)?$")
+SUBMISSION_FILES = ("index.py", "index.js")  # index.py wins when a folder holds both
 _module_numbers = itertools.count()
 
 
 @dataclass(frozen=True)
 class Submission:
-    """A loaded, validated submission. ``form`` is ``"code"`` or ``"layers"``."""
+    """A loaded, validated submission. ``form`` is ``"code"`` or ``"layers"`` (an index.js
+    is recorded as layers; ``provenance`` then says where each layer came from)."""
 
     path: Path
     student_id: str  # the name of the folder holding index.py
@@ -53,6 +57,7 @@ class Submission:
     hyperparameters: Hyperparameters
     layers: tuple[dict, ...] | None = None
     build_model: Callable | None = None
+    provenance: dict | None = None  # index.js: see javascript.load.provenance
 
     def model_source(self) -> ModelSource:
         if self.form == "layers":
@@ -67,25 +72,33 @@ class Submission:
 def discover(paths) -> list[Path]:
     """Every submission file under ``paths``, sorted, without importing anything.
 
-    A path may be an ``index.py`` (or any ``.py``) file, a submission folder holding
-    ``index.py``, or a folder of submission folders; in the last case folders named
-    ``template`` or starting with ``_`` or ``.`` are skipped (give them explicitly to
-    check them).
+    A path may be an ``index.py`` or ``index.js`` file (any ``.py`` or ``.js``), a
+    submission folder holding one, or a folder of submission folders; in the last case
+    folders named ``template``, ``template_*`` or starting with ``_`` or ``.`` are skipped
+    (give them explicitly to check them).
     """
     found: dict[Path, None] = {}
     for given in map(Path, paths):
-        if given.is_file() and given.suffix == ".py":
+        if given.is_file() and given.suffix in (".py", ".js"):
             found[given.resolve()] = None
-        elif (given / "index.py").is_file():
-            found[(given / "index.py").resolve()] = None
+        elif _index_file(given):
+            found[_index_file(given).resolve()] = None
         elif given.is_dir():
-            for index in sorted(given.glob("*/index.py")):
-                if not SKIPPED_FOLDER.search(index.parent.name):
-                    found[index.resolve()] = None
+            for folder in sorted(p for p in given.iterdir() if p.is_dir()):
+                if _index_file(folder) and not SKIPPED_FOLDER.search(folder.name):
+                    found[_index_file(folder).resolve()] = None
         else:
-            raise HarnessError(f"{given}: expected an index.py file or a folder of "
-                               "submissions, received a path that does not exist")
+            raise HarnessError(f"{given}: expected an index.py or index.js file or a folder "
+                               "of submissions, received a path that does not exist")
     return list(found)
+
+
+def _index_file(folder: Path) -> Path | None:
+    """The submission file of ``folder``: index.py, else index.js, else None."""
+    for name in SUBMISSION_FILES:
+        if (folder / name).is_file():
+            return folder / name
+    return None
 
 
 def syntax_problem(exc: SyntaxError) -> str:
@@ -102,7 +115,10 @@ def peek(path: Path) -> tuple[str | None, str | None]:
     ``form`` is ``"layers"`` when only ``LAYERS`` is assigned at top level, ``"code"``
     when ``FRAMEWORK`` or ``build_model`` is, else None; ``framework`` is FRAMEWORK's
     value when it is a string literal. Raises :class:`SubmissionError` on a syntax error.
+    An index.js is ``"layers"``: it is recorded as a layer list, and never parsed here.
     """
+    if Path(path).suffix == ".js":
+        return "layers", None
     try:
         tree = ast.parse(Path(path).read_text(), filename=str(path))
     except SyntaxError as exc:
@@ -174,7 +190,7 @@ def _foreign_imports(names: dict, framework) -> list[str]:
             "(each graded run loads one framework)" for package, name in foreign.items()]
 
 
-def _shape_problems(layers, assignment: Assignment) -> list[str]:
+def assignment_shape_problems(layers, assignment: Assignment) -> list[str]:
     """Shape problems for every input shape the assignment grades on, each once."""
     by_shape: dict[tuple, list[str]] = {}
     for name in assignment.datasets:
@@ -195,6 +211,8 @@ def load_submission(path, assignment: Assignment) -> Submission:
     Runs student code: call only in a child process.
     """
     path = Path(path).resolve()
+    if path.suffix == ".js":
+        return _load_javascript(path, assignment)
     module = _import_file(path)
     names = {k: v for k, v in vars(module).items() if not k.startswith("__")}
     form, problems = namespace_problems(names, module.__name__)
@@ -206,13 +224,23 @@ def load_submission(path, assignment: Assignment) -> Submission:
     layers = None
     if form == "layers":
         layers, found = spec.layer_problems(names["LAYERS"])
-        problems += found or _shape_problems(layers, assignment)
+        problems += found or assignment_shape_problems(layers, assignment)
     if problems:
         raise SubmissionError(path, _with_lines(problems, path))
     return Submission(path=path, student_id=path.parent.name, form=form,
                       framework=names.get("FRAMEWORK") if form == "code" else None,
                       hyperparameters=hyperparameters, layers=layers,
                       build_model=names.get("build_model") if form == "code" else None)
+
+
+def _load_javascript(path: Path, assignment: Assignment) -> Submission:
+    """An index.js, recorded and checked as the Model Builder layers it builds."""
+    from harness.submission.javascript import load_javascript
+
+    loaded = load_javascript(path, assignment)
+    return Submission(path=path, student_id=path.parent.name, form="layers", framework=None,
+                      hyperparameters=loaded.hyperparameters, layers=loaded.layers,
+                      provenance=loaded.provenance)
 
 
 def _with_lines(problems: list[str], path: Path) -> list[str]:

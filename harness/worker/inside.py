@@ -91,6 +91,8 @@ def _model_source(job: Job):
                 "form": submission.form}
     if submission.layers is not None:
         settings["layers"] = [dict(layer) for layer in submission.layers]
+    if submission.provenance:  # an index.js: where each layer came from, for the reports
+        settings["source"] = submission.provenance
     return submission.model_source(), settings
 
 

@@ -4,6 +4,10 @@ Usage: python tests/parity_child.py FRAMEWORK SOURCE OUT.npz, where SOURCE is a 
 name or "layers". Writes the parameter count, the logits on a fixed batch and, for every
 optimizer of harness/training/optim.py, the losses of ten steps from the same starting weights, all
 from weights and batches that every framework receives identically.
+
+``... FRAMEWORK files OUT.npz PATH...`` (tests/adapters/test_javascript_parity.py) loads
+each submission file (index.py or index.js building the original's layers) and writes its
+parameter count and logits from the same weights, as ``param_count_<i>``, ``logits_<i>``.
 """
 
 import sys
@@ -13,6 +17,8 @@ from adapter_contract import ORIGINAL_LAYERS
 
 from harness.adapters import get_adapter
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
+from harness.config import Assignment
+from harness.submission.load import load_submission
 from harness.training.batching import batch_indices
 from harness.training.optim import OPTIMIZER_NAMES, OptimizerConfig
 
@@ -27,11 +33,31 @@ def canonical_weights(rng):
     return [rng.normal(0.0, 0.1, size=s).astype(np.float32) for s in shapes]
 
 
-def main(framework, source_name, out_path):
+def fixed_inputs():
+    """The canonical weights, 256 images and their labels, the same in every framework."""
     rng = np.random.default_rng(1234)
     weights = canonical_weights(rng)
     images = rng.integers(0, 256, size=(256, *SHAPE), dtype=np.uint8)
-    labels = rng.integers(0, CLASSES, size=256).astype(np.int64)
+    return weights, images, rng.integers(0, CLASSES, size=256).astype(np.int64)
+
+
+def file_logits(framework, out_path, paths):
+    """Parameter count and logits of each submission file's network from the same weights."""
+    weights, images, _ = fixed_inputs()
+    adapter, found = get_adapter(framework), {}
+    for i, path in enumerate(paths):
+        source = load_submission(path, Assignment()).model_source()
+        model = adapter.build(source, SHAPE, CLASSES, seed=0)
+        adapter.set_weights(model, weights)
+        found[f"param_count_{i}"] = adapter.param_count(model)
+        found[f"logits_{i}"] = adapter.logits(model, images[:16])
+    np.savez(out_path, **found)
+
+
+def main(framework, source_name, out_path, *paths):
+    if source_name == "files":
+        return file_logits(framework, out_path, paths)
+    weights, images, labels = fixed_inputs()
     source = (ModelSource(layers=ORIGINAL_LAYERS) if source_name == "layers"
               else ModelSource(reference=source_name))
     adapter = get_adapter(framework)
@@ -57,4 +83,4 @@ def ten_steps(adapter, source, weights, data, optimizer):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:])

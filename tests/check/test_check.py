@@ -33,6 +33,9 @@ PARAMS = {
     "two_extra_conv": (27_514, 30_714), "four_extra_conv": (40_346, 43_546),
     "cifar_3x3_30_filters": (23_140, 28_180),
 }
+# The index.js twins of the Model Builder examples (and a TensorFlow.js one) count the same.
+PARAMS |= {f"{name}_js": counts for name, counts in PARAMS.items()
+           if not name.endswith("_example")} | {"original_tfjs": PARAMS["original"]}
 
 
 def args(path, framework=None, dataset=None, as_json=False):
@@ -63,7 +66,7 @@ def test_every_example_is_accepted_with_hand_counted_parameters(example_reports)
 
 @pytest.mark.parametrize("name", [n for n in PARAMS if not n.endswith("_example")])
 def test_examples_count_the_same_on_32x32x3(name):
-    submission = load_submission(EXAMPLES / name / "index.py", Assignment())
+    submission = load_submission(discover([EXAMPLES / name])[0], Assignment())
     assert spec.param_count(submission.layers, (32, 32, 3)) == PARAMS[name][1]
 
 

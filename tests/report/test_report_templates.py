@@ -23,7 +23,7 @@ args = sys.argv[1:]
 out = Path(args[args.index("--out") + 1])
 if args[0] == "grade":
     handed = Path(args[1])
-    assert (handed / "index.py").exists() and (handed / "helper.txt").exists(), handed
+    assert (handed / os.environ["HANDED"]).exists() and (handed / "helper.txt").exists(), handed
     Path(os.environ["GRADE_ARGS"]).write_text(json.dumps(args))
     out.mkdir(parents=True)
     shutil.copy(os.environ["CANNED_RESULTS"], out / "results.json")
@@ -49,7 +49,8 @@ def test_workflow_sets_up_grades_uploads_and_summarises():
     assert upload["if"] == "always()"
 
 
-def _autograder(tmp_path, upload: dict[str, str]) -> tuple[dict, Path]:
+def _autograder(tmp_path, upload: dict[str, str], handed: str = "index.py"
+                ) -> tuple[dict, Path]:
     root = tmp_path / "autograder"
     (root / "source" / "harness").mkdir(parents=True)
     (root / "source" / "harness" / "__init__.py").write_text("")
@@ -62,7 +63,7 @@ def _autograder(tmp_path, upload: dict[str, str]) -> tuple[dict, Path]:
     canned = write_results(tmp_path, records)
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), HARNESS_PYTHON=sys.executable,
                CANNED_RESULTS=str(canned), GRADE_ARGS=str(tmp_path / "args.json"),
-               ROOT=str(ROOT))
+               ROOT=str(ROOT), HANDED=handed)
     done = subprocess.run(["bash", str(TEMPLATES / "gradescope" / "run_autograder")],
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -77,10 +78,16 @@ def test_run_autograder_grades_the_upload_into_gradescopes_results(tmp_path):
     assert args[args.index("--data-dir") + 1] == str(root / "data")
 
 
+def test_run_autograder_takes_an_index_js_upload(tmp_path):
+    result, _ = _autograder(tmp_path, {"hw/index.js": "// deeplearn.js", "hw/helper.txt": "x"},
+                            handed="index.js")
+    assert result["score"] == 17.0
+
+
 def test_run_autograder_without_index_py_says_what_to_upload(tmp_path):
     result, _ = _autograder(tmp_path, {"notes.txt": "forgot the file"})
     assert result["score"] == 0.0
-    assert "No index.py found in your upload" in result["output"]
+    assert "No index.py or index.js found in your upload" in result["output"]
 
 
 def test_templates_are_valid_shell_and_executable():

@@ -15,7 +15,7 @@ python3 -m venv /autograder/venv
 # Gradescope's graders have no GPU: CPU wheels only. Drop the frameworks the course does not use.
 /autograder/venv/bin/python -m pip install \
     --extra-index-url https://download.pytorch.org/whl/cpu \
-    "/autograder/source[torch,tensorflow,jax,report]"
+    "/autograder/source[torch,tensorflow,jax,report,javascript]"
 
 # Download the datasets into the image once, so every submission grades offline and fast.
 mkdir -p /autograder/data

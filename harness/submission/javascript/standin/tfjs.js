@@ -1,0 +1,212 @@
+// Recording stand-ins, part 3 of 4: TensorFlow.js layers.
+// The four parts are one closure: engine.py joins them inside
+// `(function (STUDENT_LINES) { ... })` and keeps the control function the last part returns.
+class TFTensor {
+  constructor(shape) { this.shape = Array.isArray(shape) ? shape.slice() : []; this.rank = this.shape.length; }
+  reshape(shape) { return new TFTensor(shape); }
+  dispose() {}
+  dataSync() { return new Float32Array(0); }
+  data() { return Promise.resolve(new Float32Array(0)); }
+  print() {}
+}
+// Keep TFTensor's methods; anything else a tensor offers is inert.
+const tfTensor = (shape) => new Proxy(new TFTensor(shape), {
+  get: (target, key) => key in target ? target[key] : (typeof key === "string" ? INERT : undefined)});
+const shapeOf = (values, shape) => Array.isArray(shape) ? shape
+  : (values && Array.isArray(values.shape) ? values.shape : [Array.isArray(values) ? values.length : 0]);
+
+const LAYER_CALLS = {
+  conv2d: tfConv2d, maxPooling2d: (c) => tfPool("maxpool", "maxPooling2d", c),
+  maxPool2d: (c) => tfPool("maxpool", "maxPool2d", c),
+  averagePooling2d: (c) => tfPool("avgpool", "averagePooling2d", c),
+  avgPool2d: (c) => tfPool("avgpool", "avgPool2d", c),
+  flatten: (c) => tfLayer("flatten", {}, "flatten", c),
+  dense: tfDense,
+  dropout: (c) => tfLayer("dropout", {rate: (c || {}).rate}, "dropout", c),
+  batchNormalization: (c) => tfLayer("batchnorm", {}, "batchNormalization", c),
+  activation: (c) => tfActivationLayer(c),
+  reLU: (c) => tfLayer("relu", {}, "reLU", c),
+};
+function tfLayer(kind, settings, call, config) {
+  const entry = layerEntry(kind, settings, `tf.layers.${call}`);
+  entry.activation = config && config.activation !== undefined ? config.activation : null;
+  entry.input_shape = config && config.inputShape ? config.inputShape : null;
+  return {harnessLayer: entry, apply: () => refuse(`tf.layers.${call}(...).apply: only ` +
+    "tf.sequential models are supported; fix: add the layer with model.add")};
+}
+function square(value, key, call) {
+  if (Array.isArray(value)) {
+    if (value.length !== 2 || value[0] !== value[1]) {
+      refuse(`tf.layers.${call}: ${key} ${show(value)}: the Model Builder uses square fields ` +
+             `and equal strides; fix: give one number`);
+    }
+    return value[0];
+  }
+  return value;
+}
+function tfConv2d(config) {
+  config = config || {};
+  const k = square(config.kernelSize, "kernelSize", "conv2d");
+  const s = square(config.strides === undefined ? 1 : config.strides, "strides", "conv2d");
+  const padding = config.padding || "valid";
+  let pad = 0;
+  if (padding === "same") {
+    if (s !== 1 || k % 2 !== 1) {
+      refuse(`tf.layers.conv2d: padding 'same' with kernelSize ${k} and strides ${s}: ` +
+             "TensorFlow then pads unevenly, the Model Builder pads evenly; fix: use " +
+             "padding 'valid', or 'same' with strides 1 and an odd kernelSize");
+    }
+    pad = (k - 1) / 2;
+  } else if (padding !== "valid") {
+    refuse(`tf.layers.conv2d: padding ${show(padding)}: expected 'valid' or 'same'`);
+  }
+  if (config.useBias === false) {
+    refuse("tf.layers.conv2d: useBias false: the Model Builder's conv layer always has a bias");
+  }
+  return tfLayer("conv", {field_size: k, stride: s, filters: config.filters, zero_pad: pad},
+                 "conv2d", config);
+}
+function tfPool(kind, call, config) {
+  config = config || {};
+  const f = square(config.poolSize === undefined ? 2 : config.poolSize, "poolSize", call);
+  const s = config.strides === undefined || config.strides === null ? f
+    : square(config.strides, "strides", call);
+  if ((config.padding || "valid") !== "valid") {
+    refuse(`tf.layers.${call}: padding ${show(config.padding)}: the Model Builder's pooling ` +
+           "has no padding; fix: use padding 'valid' (the default)");
+  }
+  return tfLayer(kind, {field_size: f, stride: s}, call, config);
+}
+function tfDense(config) {
+  config = config || {};
+  if (config.useBias === false) {
+    refuse("tf.layers.dense: useBias false: the Model Builder's dense layer always has a bias");
+  }
+  return tfLayer("dense", {units: config.units}, "dense", config);
+}
+function tfActivationLayer(config) {
+  const name = (config || {}).activation;
+  if (!["relu", "sigmoid", "tanh", "softmax"].includes(name)) {
+    refuse(`tf.layers.activation: activation ${show(name)}: supported: 'relu', 'sigmoid', ` +
+           "'tanh', and 'softmax' at the end");
+  }
+  return tfLayer(name, {}, "activation", {});
+}
+const tfLayers = new Proxy(LAYER_CALLS, {
+  get(target, key) {
+    if (key in target || typeof key !== "string") return target[key];
+    return () => refuse(`tf.layers.${key}: the Model Builder cannot express this layer; ` +
+                        `supported: ${Object.keys(LAYER_CALLS).map((k) => "tf.layers." + k).join(", ")}`);
+  },
+});
+
+function tfOptimizer(name, keys) {
+  return (learningRate, ...rest) => {
+    const extra = {};
+    keys.forEach((key, i) => { if (typeof rest[i] === "number") extra[key] = rest[i]; });
+    return {optimizer: {name: name, learning_rate: learningRate, extra: extra, line: line()}};
+  };
+}
+const STRING_OPTIMIZERS = {sgd: ["sgd", 0.01], momentum: ["momentum", 0.01], adam: ["adam", 0.001],
+                           rmsprop: ["rmsprop", 0.001], adagrad: ["adagrad", 0.01]};
+
+function sequential(config) {
+  mark("TensorFlow.js layers");
+  const model = {id: nextId++, layers: [], compiled: null, line: line(), frames: where()};
+  record.models.push(model);
+  const api = {
+    add(layer) {
+      if (!layer || !layer.harnessLayer) {
+        refuse(`model.add: expected a layer made by tf.layers, received ${show(layer)}`);
+      }
+      model.layers.push(layer.harnessLayer);  // its frames: where tf.layers.* was called
+    },
+    compile(options) {
+      options = options || {};
+      let optimizer = options.optimizer;
+      if (typeof optimizer === "string") {
+        const known = STRING_OPTIMIZERS[optimizer];
+        if (!known) {
+          refuse(`model.compile: optimizer ${show(optimizer)}: supported: ` +
+                 `${Object.keys(STRING_OPTIMIZERS).map(show).join(", ")} or tf.train.*`);
+        }
+        optimizer = {optimizer: {name: known[0], learning_rate: known[1], extra: {}, line: line()}};
+      }
+      if (!optimizer || !optimizer.optimizer) {
+        refuse(`model.compile: optimizer: expected a name or tf.train.sgd(rate) etc., received ${show(optimizer)}`);
+      }
+      const loss = options.loss;
+      if (!["categoricalCrossentropy", "sparseCategoricalCrossentropy"].includes(loss)) {
+        refuse(`model.compile: loss ${show(loss)}: the harness trains with softmax ` +
+               "cross-entropy; fix: use 'categoricalCrossentropy'");
+      }
+      model.compiled = {optimizer: optimizer.optimizer, line: line()};
+    },
+    fit(x, y, options) {
+      options = options || {};
+      const examples = x && Array.isArray(x.shape) ? x.shape[0] : null;
+      const split = typeof options.validationSplit === "number" ? options.validationSplit : 0;
+      const batchSize = options.batchSize === undefined ? 32 : options.batchSize;
+      const epochs = options.epochs === undefined ? 1 : options.epochs;
+      if (!isInt(examples)) {
+        refuse("model.fit: could not tell how many training examples x holds " +
+               `(received ${show(x)}); fix: pass a tensor such as tf.tensor4d(data, [N, 28, 28, 1])`);
+      }
+      const trainExamples = Math.floor(examples * (1 - split));
+      const perEpoch = Math.ceil(trainExamples / batchSize);
+      fitEntry(model, batchSize, epochs * perEpoch,
+               `model.fit: ${epochs} epoch(s) of ${trainExamples} examples in batches of ${batchSize}`);
+      return Promise.resolve({history: {loss: [], acc: []}});
+    },
+    trainOnBatch(x) {
+      const size = x && Array.isArray(x.shape) ? x.shape[0] : null;
+      fitEntry(model, size, 1, "model.trainOnBatch");
+      return Promise.resolve(0);
+    },
+    fitDataset() {
+      refuse("model.fitDataset: the harness cannot tell the batches of a tf.data dataset; " +
+             "fix: use model.fit(x, y, {batchSize, epochs})");
+    },
+    summary() {}, predict: (x) => tfTensor([x && x.shape ? x.shape[0] : 1, 10]),
+    evaluate: () => [tfTensor([]), tfTensor([])], save: () => Promise.resolve(),
+  };
+  ((config || {}).layers || []).forEach((layer) => api.add(layer));
+  return api;
+}
+function fitEntry(model, batchSize, batches, how) {
+  if (!model.compiled) {
+    refuse("model.fit: the model is not compiled; fix: call model.compile({optimizer, loss}) first");
+  }
+  const last = record.trains[record.trains.length - 1];
+  const key = show([model.id, batchSize, how]);
+  if (last && last.key === key) { last.count += batches; return; }
+  record.trains.push({key: key, batch_size: batchSize, optimizer: model.compiled.optimizer,
+                      model: model.id, how: how, count: batches, line: line()});
+}
+
+function tensorMaker(values, shape) { return tfTensor(shapeOf(values, shape)); }
+const tf = new Proxy({
+  sequential: sequential,
+  layers: tfLayers,
+  train: {sgd: tfOptimizer("sgd", []), momentum: tfOptimizer("momentum", ["momentum"]),
+          adam: tfOptimizer("adam", ["beta1", "beta2", "epsilon"]),
+          rmsprop: tfOptimizer("rmsprop", ["decay", "momentum", "epsilon"]),
+          adagrad: tfOptimizer("adagrad", ["initial_accumulator"])},
+  model: () => refuse("tf.model: only tf.sequential models are supported; fix: build the " +
+                      "network with tf.sequential() and model.add"),
+  tensor: tensorMaker, tensor1d: tensorMaker, tensor2d: tensorMaker, tensor3d: tensorMaker,
+  tensor4d: tensorMaker,
+  zeros: (shape) => tfTensor(shape), ones: (shape) => tfTensor(shape),
+  randomNormal: (shape) => tfTensor(shape), randomUniform: (shape) => tfTensor(shape),
+  oneHot: (indices, depth) => tfTensor([shapeOf(indices)[0], depth]),
+  tidy: (nameOrFn, fn) => (typeof nameOrFn === "function" ? nameOrFn : fn)(),
+  nextFrame: () => Promise.resolve(),
+  ready: () => Promise.resolve(),
+  setBackend: () => Promise.resolve(true),
+}, {get: (target, key) => key in target ? target[key] : INERT});
+
+class MnistData {
+  load() { return Promise.resolve(); }
+  nextTrainBatch(size) { return {xs: tfTensor([size, 784]), labels: tfTensor([size, 10])}; }
+  nextTestBatch(size) { return {xs: tfTensor([size, 784]), labels: tfTensor([size, 10])}; }
+}
