@@ -50,6 +50,7 @@ PROBES = {  # name -> a function giving why it is missing, or None
     "chromium": _chromium,
     "pyyaml": lambda: _modules("yaml", extra="test"),
     "matplotlib": lambda: _modules("matplotlib", extra="report"),
+    "quickjs": lambda: _modules("quickjs", extra="javascript"),  # index.js submissions
     "torch": lambda: _modules("torch", extra="torch"),
     "tensorflow": lambda: _modules("tensorflow", extra="tensorflow"),
     "jax": lambda: _modules("jax", "flax", "optax", extra="jax"),

@@ -6,12 +6,13 @@ import sys
 
 import numpy as np
 import pytest
+from needs import require
 from project_paths import ROOT, SUBMISSIONS
 from test_parity import CHILD, _env
 
 from harness.adapters import FRAMEWORKS
 
-pytest.importorskip("quickjs")
+require("quickjs")
 
 # The original network as index.py, as the deeplearn.js starter and as TensorFlow.js layers.
 FILES = [SUBMISSIONS / name for name in

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from needs import require
 from project_paths import HOSTILE, ROOT
 
 from harness.check import command as check
@@ -46,6 +47,7 @@ def args(path, framework=None, dataset=None, as_json=False):
 @pytest.fixture(scope="module")
 def example_reports():
     """Every example on 28x28x1: one child per framework builds all the LAYERS files."""
+    require("quickjs")  # the examples include index.js twins
     reports = check.check_paths(discover([EXAMPLES]), datasets=["fashion_mnist"])
     return {Path(r["path"]).parent.name: r for r in reports}
 

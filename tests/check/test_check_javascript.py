@@ -6,9 +6,12 @@ This module imports no framework (the child does), so it carries no framework ma
 
 import argparse
 
+from needs import require
 from project_paths import SUBMISSIONS
 
 from harness.check import command as check
+
+require("quickjs")
 
 ENDLESS = "const graph = new dl.Graph();\nconst x = graph.placeholder('x', [28, 28, 1]);\n" \
     "while (true) {}\n"

@@ -9,8 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from needs import require
 from project_paths import ROOT, SUBMISSIONS
 from test_grade_pipeline import ENV, data_dir  # noqa: F401 - the fixture, shared
+
+require("quickjs")
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
+from needs import require
 
 from harness.config import Assignment
 from harness.submission.javascript import load_javascript
 
-pytest.importorskip("quickjs")
+require("quickjs")
 
 CONV = {"layer": "conv", "field_size": 5, "stride": 1, "filters": 16, "zero_pad": 2}
 POOL = {"layer": "maxpool", "field_size": 2, "stride": 2}

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from needs import require
 from test_javascript_dialects import TFJS, starter, write
 
 from harness.config import Assignment
 from harness.errors import SubmissionError
 from harness.submission.javascript import engine, load_javascript
 
-pytest.importorskip("quickjs")
+require("quickjs")
 
 GOOD_NETWORK = """\
 let net = addConvLayer(graph, x, 0, 5, 1, 2, 16);

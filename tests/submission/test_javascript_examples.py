@@ -5,13 +5,14 @@ from __future__ import annotations
 import runpy
 
 import pytest
+from needs import require
 from project_paths import SUBMISSIONS
 
 from harness.config import Assignment
 from harness.submission import spec
 from harness.submission.javascript import load_javascript
 
-pytest.importorskip("quickjs")
+require("quickjs")
 
 TWINS = {path.parent.name: SUBMISSIONS / path.parent.name.rsplit("_", 1)[0] / "index.py"
          for path in sorted(SUBMISSIONS.glob("*_js/index.js"))
