@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from needs import require
 from project_paths import ROOT, SUBMISSIONS
-from test_parity import CHILD, _env
+from test_parity import CHILD, child_env
 
 from harness.adapters import FRAMEWORKS
 
@@ -26,7 +26,7 @@ def results(tmp_path_factory):
         out = tmp / f"{framework}.npz"
         done = subprocess.run([sys.executable, str(CHILD), framework, "files", str(out),
                                *map(str, FILES)], capture_output=True, text=True, cwd=ROOT,
-                              timeout=600, env={"PYTHONPATH": str(ROOT), **_env()})
+                              timeout=600, env=child_env())
         assert done.returncode == 0, done.stderr[-3000:]
         with np.load(out) as data:
             found[framework] = {k: data[k] for k in data.files}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from project_paths import ROOT
+from project_paths import ROOT, TESTS
 
 from harness.adapters import FRAMEWORKS
 from harness.training.optim import OPTIMIZER_NAMES
@@ -22,16 +22,19 @@ def _run_child(framework: str, source: str, tmp_path: Path) -> dict:
     out = tmp_path / f"{framework}-{source}.npz"
     done = subprocess.run([sys.executable, str(CHILD), framework, source, str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=600,
-                          env={"PYTHONPATH": str(ROOT), **_env()})
+                          env=child_env())
     assert done.returncode == 0, done.stderr[-3000:]
     with np.load(out) as data:
         return {k: data[k] for k in data.files}
 
 
-def _env() -> dict:
+def child_env() -> dict:
+    """This environment, with the checkout and the shared test helpers (adapter_contract
+    imports tests/needs.py) on the child's path."""
     import os
 
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return {**environment, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}
 
 
 @pytest.fixture(scope="module", params=["original", "layers"])

@@ -140,7 +140,7 @@ def convert_layers(recorded, sources, dialect: str) -> tuple[list, list, list, l
     return layers, out_sources, notes, problems
 
 
-def _optimizer_problems(training, source_lines) -> list[str]:
+def _optimizer_problems(training) -> list[str]:
     """Settings other than the learning rate must be the harness's (harness/optim.py)."""
     optimizer = training.optimizer
     if optimizer.name not in OPTIMIZER_DEFAULTS:
@@ -158,7 +158,7 @@ def _optimizer_problems(training, source_lines) -> list[str]:
     return problems
 
 
-def _training_problems(trains, source_lines) -> list[str]:
+def _training_problems(trains) -> list[str]:
     if not trains:
         return ["the file never trains: no session.train(...) (deeplearn.js) or model.fit / "
                 "model.trainOnBatch (TensorFlow.js) call ran; fix: train the network so the "
@@ -177,7 +177,7 @@ def _training_problems(trains, source_lines) -> list[str]:
         problems.append("the optimizer changes between training calls (" + ", ".join(
             f"{name} {rate} at line {t.line}" for (name, rate), t in kinds.items()) +
             "); fix: use one optimizer")
-    return problems or _optimizer_problems(trains[0], source_lines)
+    return problems or _optimizer_problems(trains[0])
 
 
 def convert_training(trains) -> tuple[dict, dict]:
@@ -225,7 +225,7 @@ def convert(recording: Recording, source: str, stopped=()) -> tuple[JsModel | No
     sources = layer_sources(recorded, lines)
     dialect = recording.dialect or "deeplearn.js Graph"
     layers, layer_lines, notes, found = convert_layers(recorded, sources, dialect)
-    problems += found + _training_problems(recording.trains, lines)
+    problems += found + _training_problems(recording.trains)
     if problems:
         return None, problems
     given, given_sources = convert_training(recording.trains)
