@@ -11,6 +11,7 @@ from project_paths import SUBMISSIONS
 from harness.config import Assignment
 from harness.submission import spec
 from harness.submission.javascript import load_javascript
+from harness.submission.load import discover, peek
 
 require("quickjs")
 
@@ -45,3 +46,15 @@ def test_an_example_records_its_twins_layers_and_settings(name):
 def test_the_template_is_accepted():
     loaded = load_javascript(SUBMISSIONS / "template_js" / "index.js", Assignment())
     assert spec.param_count(loaded.layers, (28, 28, 1)) == 14682
+
+
+def test_discover_finds_index_js_and_prefers_index_py(tmp_path):
+    for name, files in {"alice": ["index.js"], "bob": ["index.py", "index.js"],
+                        "template_js": ["index.js"], "notes": ["readme.txt"]}.items():
+        (tmp_path / name).mkdir()
+        for file in files:
+            (tmp_path / name / file).write_text("")
+    found = discover([tmp_path])
+    assert found == [tmp_path / "alice" / "index.js", tmp_path / "bob" / "index.py"]
+    assert discover([tmp_path / "template_js"]) == [tmp_path / "template_js" / "index.js"]
+    assert peek(tmp_path / "alice" / "index.js") == ("layers", None)  # never read
