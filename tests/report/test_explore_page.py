@@ -159,6 +159,7 @@ def test_a_code_form_page_shows_probabilities_and_says_why_no_layers(out, browse
         "document.getElementById('no-network').textContent")
     assert page.evaluate("document.getElementById('explorer').hidden")
     assert page.evaluate("document.getElementById('drawing').hidden")
+    assert page.evaluate("document.querySelector('#look h2').textContent").startswith("Pick an")
     assert page.evaluate("window.explore.state.source").endswith("(probabilities from the "
                                                                  "graded run)")
     assert page.evaluate("document.querySelectorAll('.pair .card').length") == 15

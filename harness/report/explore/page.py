@@ -108,7 +108,7 @@ runs in your browser from this file alone.</p>
 <p class="facts" id="run-facts"></p>
 <p class="note" id="no-network"></p>
 <section id="look">
-<h2>Draw or pick an image, and see what the network says</h2>
+<h2><span id="draw-or">Draw or pick</span> an image, and see what the network says</h2>
 <div class="top">
 <div id="drawing"><canvas id="draw" width="280" height="280"
 aria-label="drawing area: draw with the mouse or a finger"></canvas><br>
@@ -127,7 +127,7 @@ red is positive, blue negative, white zero, on one scale per layer.</p>
 <h2>The confusions, explained</h2>
 <p class="facts">For the pairs of classes this network mixed up most, test images it got
 wrong (red) beside ones it got right (green), with the probabilities of the graded run.
-Click one to see every layer.</p>
+<span id="click-hint">Click one to see every layer.</span></p>
 <div id="confusions"></div>
 </section>
 """

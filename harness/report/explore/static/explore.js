@@ -334,6 +334,8 @@
     document.getElementById("no-network").textContent = run.network ? "" : run.no_network;
     document.getElementById("explorer").hidden = !run.network;
     document.getElementById("drawing").hidden = !(run.network && run.drawable);
+    document.getElementById("draw-or").textContent = run.network && run.drawable ? "Draw or pick" : "Pick";
+    document.getElementById("click-hint").hidden = !run.network;
     document.getElementById("run-facts").textContent = run.facts;
     if (run.network) buildLayers(run);
     buildPicker(run);
