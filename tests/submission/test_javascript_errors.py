@@ -144,3 +144,13 @@ def test_the_budget_is_checked_and_told_with_the_training_line(tmp_path):
 def test_a_script_that_replaces_the_stand_ins_cannot_forge_a_record(tmp_path):
     path = write(tmp_path, "JSON.stringify = () => '{\"models\": 7}';\n")
     assert "malformed" in only(problems_of(path))
+
+
+def test_the_engine_offers_no_file_network_or_process_api(tmp_path):
+    apis = ["std", "os", "fetch", "XMLHttpRequest", "WebSocket", "process", "Deno", "Bun",
+            "importScripts", "Worker"]
+    path = write(tmp_path, f"throw new Error([{', '.join(f'typeof {a}' for a in apis)}]"
+                           ".join(' '));\n")
+    problem = only(problems_of(path))
+    assert problem.startswith("line 1: running the file raised Error: " +
+                              " ".join(["undefined"] * len(apis)))
