@@ -39,6 +39,7 @@ CPU_SECONDS = 10.0  # recording a network takes milliseconds; this only ends end
 MEMORY_BYTES = 256 << 20  # the QuickJS heap: a recording needs a few MiB
 STACK_BYTES = 1 << 20  # deep recursion ends with a RangeError, not a crash
 RECORD_CHARS = 4 << 20  # the record's JSON; a real one is a few KiB
+COLLECT_BYTES = 64 << 20  # heap headroom to collect the record after a script filled its own
 _ENGINE_LINE = re.compile(r"<input>:(\d+)")
 _FILE_LINE = re.compile(r"index\.js:(\d+)")
 
@@ -112,6 +113,11 @@ def _failure(message: str, student_lines: int, last_line) -> str:
     return f"{where}running the file raised {head}; fix: correct the code on that line"
 
 
+def _heap_full(context) -> bool:
+    memory = context.memory()
+    return memory.get("malloc_size", 0) > 0.9 * memory.get("malloc_limit", MEMORY_BYTES)
+
+
 def _drain(context, control, clock: _Clock) -> None:
     """Run promise jobs and timers until none is left or the CPU time is used up."""
     while clock.arm():
@@ -145,8 +151,16 @@ def record_file(path) -> tuple[dict, list[str]]:
         context.eval(as_script(source))
         _drain(context, control, clock)
     except Exception as exc:  # the student's script: anything may end it
-        stopped.append(str(exc) or type(exc).__name__)
-    raw = _collect(path, context, control)
+        # A full heap may leave no room for an error object: QuickJS then throws null.
+        stopped.append("InternalError: out of memory" if _heap_full(context)
+                       else str(exc) or type(exc).__name__)
+    try:
+        raw = _collect(path, context, control)
+    except SubmissionError:
+        if not stopped:
+            raise
+        # What stopped the script (a full heap, most likely) says more than the collection.
+        raise SubmissionError(path, [_failure(m, student_lines, None) for m in stopped]) from None
     # A refusal of the stand-ins is in the record already, with its line.
     refused = {f"Error: {p.get('message')}" for p in raw.get("problems", [])
                if isinstance(p, dict)} if isinstance(raw, dict) else set()
@@ -157,6 +171,7 @@ def record_file(path) -> tuple[dict, list[str]]:
 
 def _collect(path: Path, context, control) -> dict:
     context.set_time_limit(CPU_SECONDS)
+    context.set_memory_limit(MEMORY_BYTES + COLLECT_BYTES)
     try:
         text = control("collect")
     except Exception as exc:
