@@ -112,6 +112,19 @@ def test_loops_reassigned_variables_timers_and_other_optimizers(tmp_path):
     assert (hp.batch_size, hp.num_batches, hp.optimizer) == (50, 120, "momentum")
 
 
+def test_weights_made_with_new_keep_their_shape(tmp_path):
+    path = write(tmp_path, starter("""\
+        const w = graph.variable('w', dl.Array4D.new([3, 3, 1, 4], new Float32Array(36)));
+        const b = graph.variable('b', dl.Array1D.new([0, 0, 0, 0]));
+        let net = graph.conv2d(x, w, b, 3, 4, 1, 1);
+        net = addFlattenLayer(graph, net);
+        net = graph.layers.dense('out', net, 10);
+        """))
+    loaded = load_javascript(path, Assignment())
+    assert loaded.layers[0] == {"layer": "conv", "field_size": 3, "stride": 1, "filters": 4,
+                                "zero_pad": 1}
+
+
 def test_only_the_layers_that_feed_the_cost_count(tmp_path):
     path = write(tmp_path, starter("""\
         const unused = graph.relu(addConvLayer(graph, x, 9, 3, 1, 1, 4));
@@ -170,3 +183,66 @@ def test_a_multi_line_call_is_placed_on_its_first_line(tmp_path):
     first = loaded.provenance["layer_sources"][0]
     assert first["call"] == "tf.layers.conv2d"
     assert "tf.layers.conv2d({inputShape" in path.read_text().splitlines()[first["line"] - 1]
+
+
+# The TensorFlow.js MNIST example of its time: one model.fit of one batch per loop step.
+TFJS_FIT_LOOP = """\
+import * as tf from '@tensorflow/tfjs';
+import {MnistData} from './data';
+
+const model = tf.sequential();
+model.add(tf.layers.conv2d({
+  inputShape: [28, 28, 1],
+  kernelSize: 5,
+  filters: 8,
+  strides: 1,
+  activation: 'relu',
+  kernelInitializer: 'varianceScaling'
+}));
+model.add(tf.layers.maxPooling2d({poolSize: [2, 2], strides: [2, 2]}));
+model.add(tf.layers.flatten());
+model.add(tf.layers.dense({units: 10, kernelInitializer: 'varianceScaling',
+                           activation: 'softmax'}));
+
+const LEARNING_RATE = 0.15;
+const optimizer = tf.train.sgd(LEARNING_RATE);
+model.compile({optimizer: optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy']});
+
+const BATCH_SIZE = 64;
+const TRAIN_BATCHES = 150;
+
+async function train() {
+  for (let i = 0; i < TRAIN_BATCHES; i++) {
+    const batch = data.nextTrainBatch(BATCH_SIZE);
+    const history = await model.fit(
+        batch.xs.reshape([BATCH_SIZE, 28, 28, 1]), batch.labels,
+        {batchSize: BATCH_SIZE, epochs: 1});
+    const loss = history.history.loss[0];
+    await tf.nextFrame();
+  }
+}
+
+let data;
+async function load() {
+  data = new MnistData();
+  await data.load();
+}
+
+async function mnist() {
+  await load();
+  await train();
+}
+mnist();
+"""
+
+
+def test_a_fit_per_batch_loop_counts_its_batches(tmp_path):
+    path = write(tmp_path, TFJS_FIT_LOOP)
+    loaded = load_javascript(path, Assignment())
+    assert [layer["layer"] for layer in loaded.layers] == ["conv", "relu", "maxpool", "flatten",
+                                                          "dense"]
+    assert loaded.layers[0]["zero_pad"] == 0  # padding 'valid', the default
+    hp = loaded.hyperparameters
+    assert (hp.batch_size, hp.num_batches, hp.optimizer, hp.learning_rate) == (64, 150, "sgd",
+                                                                               0.15)
+    assert loaded.provenance["layer_sources"][0]["line"] == 5  # where the call starts

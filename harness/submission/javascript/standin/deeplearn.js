@@ -23,13 +23,17 @@ class NDArray {
   as1D() { return new NDArray([this.size]); }
   dispose() {}
 }
+// Array1D.new(values), ArrayND.new(shape, values) for N >= 2, Scalar.new(value).
 function arrayClass(rank) {
   return class extends NDArray {
-    static new(values) { return new NDArray(rank === 0 ? [] : [Array.isArray(values) ? values.length : 1]); }
+    static new(first) {
+      if (rank === 0) return new NDArray([]);
+      if (rank === 1) return new NDArray([Array.isArray(first) ? first.length : 1]);
+      return new NDArray(first);
+    }
   };
 }
 const Scalar = arrayClass(0);
-Scalar.new = () => new NDArray([]);
 
 class DLTensor {
   constructor(shape, node) {
