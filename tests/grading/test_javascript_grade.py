@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from needs import require
 from project_paths import ROOT, SUBMISSIONS
@@ -56,3 +57,18 @@ def test_reports_show_source_lines_and_the_data_pipeline_note(graded):
     assert "normalisation" in page and "not used" in page
     output = json.loads((out / "gradescope" / "original_tfjs" / "results.json").read_text())
     assert "TensorFlow.js layers" in output["output"] and "(tf.layers.conv2d)" in output["output"]
+
+
+def test_an_index_js_gets_the_explore_page_of_its_twin(graded):
+    """Its layer list runs in the page from the weights it trained, the twin's own."""
+    from harness.report.explore import store
+
+    out, _ = graded
+    kept = {name: store.load(out / "explore" / name / "fashion_mnist-torch.npz")
+            for name in NAMES}
+    for name in NAMES[1:]:
+        assert len(kept[name].weights) == 6 and kept[name].note == ""
+        for mine, twins in zip(kept[name].weights, kept["original"].weights, strict=True):
+            assert np.array_equal(mine, twins), name
+        page = (out / "students" / name / "explore.html").read_text()
+        assert '"network":{"layers":[' in page and "builds its network in code" not in page
