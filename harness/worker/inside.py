@@ -1,7 +1,9 @@
 """Inside the sandbox: ``python -m harness.worker.inside JOB_DIR`` runs one graded run.
 
 The worker loads the submission first (so hostile import-time code runs before any
-framework is loaded), then the adapter; checks the output shape on a small batch, trains,
+framework is loaded), then the adapter; checks a code-form model's output on a small batch
+(a Model Builder list's shapes were checked when it was loaded, and a reference's are
+ours), trains,
 and predicts the unlabelled test images chunk by chunk. It writes ``out/result.json`` and
 ``out/predictions.npy`` (:mod:`harness.worker.files`); every failure becomes
 ``{"status": "failed", "reason": ...}`` (see :mod:`harness.worker.reasons`). It never sees
@@ -61,7 +63,8 @@ def _run(job_dir: Path) -> tuple[dict, np.ndarray]:
     inputs = dict(np.load(job_dir / "inputs.npz"))
     shape, classes = job.input_shape, job.num_classes
     model = adapter.build(source, shape, classes, seed=job.seed)
-    _check_output(adapter, model, inputs, classes)
+    if source.build_model is not None:  # our own networks' shapes are checked before this
+        _check_output(adapter, model, inputs, classes)
     config = _train_config(job, settings)
     outcome = _train(adapter, model, inputs, config)
     predictions, probabilities = _predict(adapter, model, inputs["test_images"], classes)

@@ -29,6 +29,8 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+
 from harness.adapters.base import (
     CurvePoint,
     TrainConfig,
@@ -100,6 +102,11 @@ def to_float(images):
     return jnp.asarray(images, jnp.float32) / 255.0
 
 
+def host_float(images) -> np.ndarray:
+    """:func:`to_float` on the host, in NumPy: the same numbers, no compilation."""
+    return np.asarray(images, np.float32) / np.float32(255.0)
+
+
 def make_step(apply: Callable, tx) -> Callable:
     """``step(i, carry, images, labels, indices, rng) -> carry``: one SGD step, not jitted.
 
@@ -154,37 +161,40 @@ def make_runner(step: Callable, compiled_loop: bool) -> Callable:
     return run
 
 
-def make_batched_logits(apply: Callable) -> Callable:
-    """Jitted ``logits(variables, chunks)`` for images shaped (chunks, chunk_size, H, W, C)."""
+def make_chunk_logits(apply: Callable) -> Callable:
+    """Jitted ``logits(variables, chunk)`` for one uint8 chunk shaped (chunk_size, H, W, C)."""
     jax = lib().jax
-
-    def logits(variables, chunks):
-        return jax.lax.map(lambda c: apply(variables, to_float(c), False, None), chunks)
-
-    return jax.jit(logits)
+    return jax.jit(lambda variables, chunk: apply(variables, to_float(chunk), False, None))
 
 
-def in_chunks(images, chunk_size: int):
-    """Device array padded to whole chunks, shaped (chunks, chunk_size, ...), and the count.
+def padded_chunks(images, chunk_size: int) -> list:
+    """``images`` (NumPy) cut into chunks of exactly ``chunk_size`` rows, the last zero-padded.
 
-    Padding keeps every chunk the same shape, so inference compiles once per dataset size.
+    Every call of the model then has one shape: the output check, the validation points and
+    the test predictions share a single compilation.
     """
-    jnp = lib().jnp
-    count = len(images)
-    size = max(1, min(chunk_size, count))
-    padded = -(-count // size) * size
-    images = jnp.pad(jnp.asarray(images), [(0, padded - count)] + [(0, 0)] * (images.ndim - 1))
-    return images.reshape((padded // size, size) + images.shape[1:]), count
+    chunks = []
+    for start in range(0, len(images), chunk_size):
+        chunk = np.asarray(images[start:start + chunk_size])
+        missing = chunk_size - len(chunk)
+        if missing:
+            chunk = np.concatenate([chunk, np.zeros((missing, *chunk.shape[1:]), chunk.dtype)])
+        chunks.append(chunk)
+    return chunks
 
 
-def accuracy(batched_logits: Callable, variables, chunks, count: int, labels) -> float:
-    """Share of ``count`` images whose arg-max logit is the label."""
-    jnp = lib().jnp
-    if count == 0:
+def chunked_logits(chunk_logits: Callable, variables, chunks: list, count: int) -> np.ndarray:
+    """NumPy logits of the first ``count`` rows of ``chunks``; every chunk dispatched first."""
+    outputs = [chunk_logits(variables, chunk) for chunk in chunks]  # asynchronous dispatch
+    return np.concatenate([np.asarray(out) for out in outputs])[:count]
+
+
+def accuracy(chunk_logits: Callable, variables, chunks: list, labels: np.ndarray) -> float:
+    """Share of the images whose arg-max logit is the label (arg-max on the host: no compile)."""
+    if len(labels) == 0:
         return math.nan
-    logits = batched_logits(variables, chunks)
-    predicted = jnp.argmax(logits.reshape((-1, logits.shape[-1]))[:count], axis=-1)
-    return int(jnp.sum(predicted == labels)) / count
+    logits = chunked_logits(chunk_logits, variables, chunks, len(labels))
+    return float((logits.argmax(axis=-1) == labels).mean())
 
 
 def segment_stops(num_batches: int, eval_every: int, warmup: int) -> tuple[list[int], set]:
@@ -194,17 +204,22 @@ def segment_stops(num_batches: int, eval_every: int, warmup: int) -> tuple[list[
 
 
 def _on_device(data: TrainData, config: TrainConfig) -> tuple[tuple, Callable]:
-    """Training arrays placed on the device once, and ``validate(variables) -> accuracy``."""
-    jax, jnp = lib().jax, lib().jnp
+    """Training arrays placed on the device once, and ``validate(variables) -> accuracy``.
+
+    Pixels become float32 and labels int32 on the host (the same numbers as
+    :func:`to_float`), so no eager operation needs compiling before the first step.
+    """
+    jax = lib().jax
     if len(data.batch_indices) < config.num_batches:
         raise HarnessError(field_error("TrainData", "batch_indices", f"{config.num_batches} rows",
                                        len(data.batch_indices)))
-    arrays = (to_float(jax.device_put(data.train_images)),
-              jnp.asarray(data.train_labels, jnp.int32), jnp.asarray(data.batch_indices))
-    chunks, count = in_chunks(jax.device_put(data.validation_images), config.eval_batch_size)
-    labels = jnp.asarray(data.validation_labels, jnp.int32)
-    return arrays, lambda logits_fn, variables: accuracy(logits_fn, variables, chunks, count,
-                                                         labels)
+    arrays = (jax.device_put(host_float(data.train_images)),
+              jax.device_put(np.asarray(data.train_labels, np.int32)),
+              jax.device_put(np.asarray(data.batch_indices)))
+    chunks = [jax.device_put(c) for c in padded_chunks(data.validation_images,
+                                                       config.eval_batch_size)]
+    labels = np.asarray(data.validation_labels)
+    return arrays, lambda logits_fn, variables: accuracy(logits_fn, variables, chunks, labels)
 
 
 def train(model, data: TrainData, config: TrainConfig,
@@ -221,7 +236,7 @@ def train(model, data: TrainData, config: TrainConfig,
                       COMPILED_LOOP.get(jax.devices()[0].platform, False))
     arrays, validate = _on_device(data, config)
     rng = jax.random.fold_in(jax.random.PRNGKey(config.seed), 1)  # the dropout stream
-    zero = jnp.zeros((), jnp.float32)
+    zero = jax.device_put(np.float32(0.0))
     carry = (model.variables, tx.init(model.variables["params"]), zero)
     warmup = min(config.warmup_batches, config.num_batches - 1)
     stops, points = segment_stops(config.num_batches, config.eval_every, warmup)
@@ -234,7 +249,7 @@ def train(model, data: TrainData, config: TrainConfig,
         since, done = since + stop - done, stop
         if stop in points:
             loss = float(carry[2]) / since
-            curve.append(CurvePoint(stop, loss, validate(model.batched_logits, carry[0])))
+            curve.append(CurvePoint(stop, loss, validate(model.chunk_logits, carry[0])))
             if on_progress is not None:
                 on_progress(curve[-1])
             if not math.isfinite(loss):
