@@ -114,11 +114,16 @@ def _add_benchmark(sub) -> None:
     bench.add_argument("--max-batches", type=int,
                        help="batches per round (default: 500 on a CPU, 2000 on a GPU)")
     bench.add_argument("--rounds", type=int, default=3, help="rounds per run (default: 3)")
-    bench.add_argument("--suite", choices=("frameworks", "adapters", "graded", "all"),
-                       default="frameworks",
+    bench.add_argument("--suite", default="frameworks",
+                       choices=("frameworks", "adapters", "experiments", "graded", "class",
+                                "all"),
                        help="frameworks: the three frameworks on the reference networks (and "
                             "submissions); adapters: each adapter against a hand-written loop; "
-                            "graded: the fixed cost of one sandboxed graded run; "
+                            "experiments: the assignment's experiments (batch size, batches, "
+                            "filters, field size, strides, depth) in each framework, tables "
+                            "and charts; graded: the fixed cost of one sandboxed graded run; "
+                            "class: submissions/ graded with --jobs 1 and every core "
+                            "(full budget unless --max-batches); "
                             "all: every suite, plus data loading")
     bench.add_argument("--accuracy-bar", type=float,
                        help="validation accuracy to time (default: the lowest final accuracy "

@@ -47,3 +47,51 @@ def write_chart(path: Path, result: dict) -> bool:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
+
+
+def _experiment_lines(table: dict) -> dict[str, list[tuple[float, dict]]]:
+    """framework -> [(x, examples/sec summary)] sorted by x, for one charted experiment."""
+    lines: dict[str, list[tuple[float, dict]]] = {}
+    for row in table["rows"]:
+        if row["x"] is not None and row["examples_per_sec"]["median"]:
+            lines.setdefault(row["framework"], []).append((row["x"], row["examples_per_sec"]))
+    return {fw: sorted(points, key=lambda p: p[0]) for fw, points in lines.items()}
+
+
+def write_experiment_chart(path: Path, tables: list[dict]) -> bool:
+    """examples/sec against each charted experiment's axis (log-log), a line per framework.
+
+    Where a line flattens, the framework's per-step overhead has stopped mattering and the
+    arithmetic dominates; the bars span the rounds' minimum to maximum.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        return False
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    charted = [(t, _experiment_lines(t)) for t in tables if t["chart"]]
+    charted = [(t, lines) for t, lines in charted if lines]
+    if not charted:
+        return False
+    fig, axes = plt.subplots(1, len(charted), figsize=(5.5 * len(charted), 4), squeeze=False)
+    for ax, (table, lines) in zip(axes[0], charted, strict=True):
+        for framework, points in lines.items():
+            xs = [x for x, _s in points]
+            medians = [s["median"] for _x, s in points]
+            low = [m - (s["min"] or m) for m, (_x, s) in zip(medians, points, strict=True)]
+            high = [(s["max"] or m) - m for m, (_x, s) in zip(medians, points, strict=True)]
+            ax.errorbar(xs, medians, yerr=[low, high], marker="o", capsize=3, label=framework)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks([x for x, _s in next(iter(lines.values()))],
+                      [f"{x:g}" for x, _s in next(iter(lines.values()))])
+        ax.set_xlabel(table["axis"])
+        ax.set_ylabel("examples/sec (steady state)")
+        ax.set_title(f"examples/sec against {table['axis']}", fontsize=10)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True

@@ -2,9 +2,10 @@
 
 The runner is the framework's adapter (``--runner adapter``) or its hand-written loop
 (``--runner handwritten``). The model is a reference network (``--model original``) or a
-Model Builder submission (``--submission PATH``, adapter only; its batch size, optimizer and
-learning rate are used, ``--num-batches`` still caps the run). The last line of stdout is a
-JSON object: the settings used, the timings, the learning curve, the accuracies, the device.
+Model Builder submission (``--submission PATH``, adapter only; its optimizer and learning
+rate are used, and its batch size unless ``--batch-size`` is given; ``--num-batches`` sets
+the run's length). The last line of stdout is a JSON object: the settings used, the
+timings, the learning curve, the accuracies, the device, the peak GPU memory.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_mutually_exclusive_group()
     what.add_argument("--model", default="original", choices=("original", "cifar"))
     what.add_argument("--submission", help="a Model Builder submission's index.py")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int,
+                   help="default: 64 for a reference, the submission's own for a submission")
     p.add_argument("--num-batches", type=int, default=500)
     p.add_argument("--warmup-batches", type=int, default=5)
     p.add_argument("--eval-every", type=int, help="curve point every k batches (default: end)")
@@ -46,7 +48,7 @@ def _settings(args) -> tuple[ModelSource, int, OptimizerConfig, str]:
     """(model source, batch size, optimizer, model label) from the reference or submission."""
     optimizer = OptimizerConfig.from_name(args.optimizer)
     if not args.submission:
-        return ModelSource(reference=args.model), args.batch_size, optimizer, args.model
+        return ModelSource(reference=args.model), args.batch_size or 64, optimizer, args.model
     from harness.config import load_assignment
     from harness.submission.load import load_submission
 
@@ -55,7 +57,8 @@ def _settings(args) -> tuple[ModelSource, int, OptimizerConfig, str]:
         raise SystemExit(f"{args.submission}: the benchmark takes Model Builder (LAYERS) "
                          f"submissions only, received the code form")
     hp = sub.hyperparameters
-    return sub.model_source(), hp.batch_size, sub.optimizer_config(), sub.student_id
+    return (sub.model_source(), args.batch_size or hp.batch_size, sub.optimizer_config(),
+            sub.student_id)
 
 
 def _train_data(dataset, batch_size: int, num_batches: int, seed: int) -> TrainData:
@@ -84,7 +87,27 @@ def run_adapter(args, dataset, source, batch_size, optimizer) -> dict:
     if args.test_accuracy:
         predicted = adapter.predict(model, dataset.test_images)
         result["test_accuracy"] = float((predicted == dataset.test_labels).mean())
+    result["peak_gpu_memory_bytes"] = peak_gpu_memory(args.framework)
     return result
+
+
+def peak_gpu_memory(framework: str) -> int | None:
+    """Bytes the framework's allocator held at its peak on the first GPU; None on a CPU."""
+    if framework == "torch":
+        import torch
+
+        return int(torch.cuda.max_memory_allocated()) if torch.cuda.is_available() else None
+    if framework == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return (device.memory_stats() or {}).get("peak_bytes_in_use") if (
+            device.platform == "gpu") else None
+    import tensorflow as tf
+
+    if not tf.config.list_logical_devices("GPU"):
+        return None
+    return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
 
 
 def run_handwritten(args, dataset, batch_size, optimizer) -> dict:

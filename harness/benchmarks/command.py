@@ -4,9 +4,13 @@ each other, and data loading; prints the tables and writes them under ``--out``.
 Suites (``--suite``): ``frameworks`` (default) trains each dataset's reference network and
 every Model Builder submission given in each framework, ``--rounds`` rounds each; ``adapters``
 trains ``original`` with each framework's adapter and with its hand-written loop
-(:mod:`harness.benchmarks`), rounds interleaved; ``graded`` measures the fixed cost of one
-sandboxed graded run beside its training (:mod:`harness.benchmarks.graded`); ``all`` runs every
-suite plus the data-loading benchmark. Every measured run is a child process that imports
+(:mod:`harness.benchmarks`), rounds interleaved; ``experiments`` runs the assignment's
+experiments (batch size, batches, filters, field size, strides, depth) in each framework
+(:mod:`harness.benchmarks.experiments`); ``class`` grades ``submissions/`` with
+``--jobs 1`` and with every core (:mod:`harness.benchmarks.class_grading`); ``graded``
+measures the fixed cost of one sandboxed graded run beside its training
+(:mod:`harness.benchmarks.graded`); ``all`` runs every suite plus the data-loading
+benchmark. Every measured run is a child process that imports
 one framework; this process imports none.
 """
 
@@ -85,7 +89,8 @@ def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str,
             notes.append(f"- {index}: skipped, only Model Builder (LAYERS) submissions run "
                          f"in all three frameworks (found form {form!r})")
             continue
-        models += [(d, {"submission": str(index)}, index.parent.name) for d in datasets]
+        models += [(d, {"submission": str(index), "batch_size": None}, index.parent.name)
+                   for d in datasets]  # the submission's own batch size
     return models
 
 
@@ -97,6 +102,20 @@ def run_framework_suite(frameworks, models, plan, bar, groups) -> list[dict]:
         groups[f"frameworks-{label}-{dataset}"] = runs
         result.append(suites.compare_frameworks(dataset, label, runs, bar))
     return result
+
+
+def run_experiment_suite(frameworks, dataset, plan, groups) -> list[dict]:
+    """The assignment's experiments (:mod:`harness.benchmarks.experiments`) on one dataset."""
+    from harness.benchmarks import experiments
+
+    print(f"experiments on {dataset}", file=sys.stderr)
+    runs = experiments.run_experiments(frameworks, dataset, plan, progress=_progress)
+    for key, by_framework in runs.by_key.items():
+        options = dict(key)
+        name = Path(options["submission"]).parent.name
+        groups[f"experiments-{name}-b{options['batch_size'] or 'own'}-n{options['num_batches']}"] \
+            = by_framework
+    return experiments.experiment_tables(runs, plan.num_batches)
 
 
 def data_loading(datasets, plan, notes: list[str]) -> dict | None:
@@ -128,6 +147,18 @@ def graded_runs(frameworks, dataset, plan, notes: list[str]) -> dict | None:
     return {"text": text, "raw": rows}
 
 
+def class_grading(dataset, args, notes: list[str]) -> dict | None:
+    """The example class graded at --jobs 1 and all cores (:mod:`.class_grading`)."""
+    from harness.benchmarks.class_grading import class_benchmark
+
+    try:
+        return class_benchmark(dataset, Path(args.out) / "class", args.max_batches,
+                               args.data_dir)
+    except Exception as exc:  # noqa: BLE001 - the other suites' tables still print
+        notes.append(f"- class grading: failed: {str(exc).strip()[-300:]}")
+        return None
+
+
 def benchmark_command(args) -> int:
     suite = getattr(args, "suite", "frameworks")
     frameworks = _names(args.frameworks, FRAMEWORKS, "--frameworks")
@@ -145,10 +176,14 @@ def benchmark_command(args) -> int:
         models = framework_models(datasets, args.submissions, notes)
         result["frameworks"] = run_framework_suite(frameworks, models, plan,
                                                    getattr(args, "accuracy_bar", None), groups)
+    if suite in ("experiments", "all"):
+        result["experiments"] = run_experiment_suite(frameworks, datasets[0], plan, groups)
     if suite == "all":
         result["data_loading"] = data_loading(datasets, plan, notes)
     if suite in ("graded", "all"):
         result["graded_runs"] = graded_runs(frameworks, datasets[0], plan, notes)
+    if suite in ("class", "all"):
+        result["class"] = class_grading(datasets[0], args, notes)
     all_runs = [r for by_name in groups.values() for runs in by_name.values() for r in runs]
     result["machine"] = output.machine_info(all_runs)
     result["errors"] = [r["error"] for r in all_runs if "error" in r]

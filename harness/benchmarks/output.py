@@ -43,11 +43,17 @@ def markdown(result: dict) -> str:
     for table in result.get("frameworks", []):
         parts += [f"## Frameworks: {tables.framework_title(table)}", "",
                   tables.framework_table(table), ""]
+    for table in result.get("experiments", []):
+        parts += [f"## Experiment: {tables.experiment_title(table)}", "",
+                  tables.experiment_table(table), ""]
     if result.get("data_loading") is not None:
         parts += ["## Data loading", "", "```", result["data_loading"]["text"], "```", ""]
     if result.get("graded_runs") is not None:
         parts += ["## Fixed cost of one graded run (reference network, sandboxed)", "",
                   "```", result["graded_runs"]["text"], "```", ""]
+    if result.get("class") is not None:
+        parts += [f"## The class graded on {result['class']['dataset']} "
+                  f"({result['class']['budget']})", "", result["class"]["text"], ""]
     parts.append(tables.errors_section(result.get("errors", [])))
     parts.append(result.get("notes", ""))
     return "\n".join(parts).rstrip() + "\n"
@@ -89,7 +95,7 @@ def pytest_benchmark_json(groups: dict[str, dict[str, list[dict]]]) -> dict | No
 
 def write_all(out: Path, result: dict, groups: dict) -> list[Path]:
     """benchmark.md, benchmark.json, benchmark.png and pytest-benchmark.json under ``out``."""
-    from harness.benchmarks.chart import write_chart
+    from harness.benchmarks.chart import write_chart, write_experiment_chart
 
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "benchmark.md", out / "benchmark.json"]
@@ -101,4 +107,6 @@ def write_all(out: Path, result: dict, groups: dict) -> list[Path]:
         written.append(out / "pytest-benchmark.json")
     if write_chart(out / "benchmark.png", result):
         written.append(out / "benchmark.png")
+    if write_experiment_chart(out / "experiments.png", result.get("experiments", [])):
+        written.append(out / "experiments.png")
     return written

@@ -79,7 +79,7 @@ def framework_rounds(frameworks: list[str], dataset: str, model: dict, plan: Pla
                      progress: Progress = _quiet) -> dict[str, list[dict]]:
     """Runs per framework of one model on one dataset; the starting framework rotates."""
     runs: dict[str, list[dict]] = {fw: [] for fw in frameworks}
-    eval_every = max(1, plan.num_batches // plan.curve_points)
+    eval_every = max(1, model.get("num_batches", plan.num_batches) // plan.curve_points)
     for round_index in range(plan.rounds):
         shift = round_index % len(frameworks)
         for framework in frameworks[shift:] + frameworks[:shift]:

@@ -77,3 +77,25 @@ def errors_section(errors: list[str]) -> str:
         return ""
     lines = "\n".join(f"- {e.splitlines()[-1] if e.strip() else e}"[:300] for e in errors)
     return f"\n### Failed runs\n{lines}\n"
+
+
+EXPERIMENT_HEADERS = ("variant", "framework", "device", "batch", "batches", "params",
+                      "ex/s (median)", "ex/s range", "ratio to fastest", "test accuracy",
+                      "s to bar", "reached bar")
+
+
+def experiment_table(table: dict) -> str:
+    """A row per (variant, framework): throughput with its spread, accuracy, time to the bar."""
+    body = [[r["variant"], r["framework"], f"{r['device_kind']}: {r['device']}",
+             r["batch_size"] or "n/a", r["num_batches"] or "n/a", r["param_count"] or "n/a",
+             rate(r["examples_per_sec"]["median"]), spread(r["examples_per_sec"]),
+             share(r["ratio_to_fastest"], 2), share(r["test_accuracy"]["median"], 4),
+             seconds(r["seconds_to_bar"]["median"]), f"{r['reached_bar']}/{r['rounds']}"]
+            for r in table["rows"]]
+    return tabulate(body, headers=EXPERIMENT_HEADERS, tablefmt="github", disable_numparse=True)
+
+
+def experiment_title(table: dict) -> str:
+    return (f"{table['experiment']} ({table['axis']}; reference's bar "
+            f"{share(table['accuracy_bar'], 4)}: the lowest final validation accuracy of "
+            f"`original` at batch 64 across the frameworks)")

@@ -28,7 +28,7 @@ from harness.errors import (
     require_positive,
 )
 from harness.grading.inputs import prepare_dataset, work_dir
-from harness.grading.plan import Plan, reference_runs, student_runs
+from harness.grading.plan import Plan, reference_runs, student_runs, with_throughput_probes
 from harness.grading.scores import score_records, summary_table
 from harness.host import gpu_names
 from harness.results.store import ResultsStore, atomic_write_text
@@ -80,7 +80,7 @@ def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
         raise HarnessError(f"nothing to grade: no submissions found in {' '.join(given)}")
     datasets = _prepare(plan, datasets, assignment.seed)
     students = student_runs(paths, datasets, frameworks)
-    plan.runs = reference_runs(students, assignment) + students
+    plan.runs = with_throughput_probes(reference_runs(students, assignment), students)
     return plan
 
 

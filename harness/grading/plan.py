@@ -17,6 +17,8 @@ from harness.errors import SubmissionError
 from harness.names import FRAMEWORKS, reference_id
 from harness.submission.load import peek
 
+THROUGHPUT_PROBES = 3  # short reference runs per (dataset, framework), spread through grading
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -25,6 +27,7 @@ class RunSpec:
     framework: str
     path: str | None = None  # the submission's index.py; None for a reference
     reference: str | None = None  # reference network name; None for a student
+    probe: bool = False  # a short reference run that only samples its examples/sec
 
     @property
     def name(self) -> str:
@@ -84,3 +87,27 @@ def reference_runs(runs: list[RunSpec], assignment: Assignment) -> list[RunSpec]
     needed = sorted({(r.dataset, r.framework) for r in runs if r.framework in FRAMEWORKS})
     return [RunSpec(reference_id(assignment.references[ds]), ds, fw,
                     reference=assignment.references[ds]) for ds, fw in needed]
+
+
+def with_throughput_probes(references: list[RunSpec], students: list[RunSpec],
+                           probes: int = THROUGHPUT_PROBES) -> list[RunSpec]:
+    """References first, then the students with short reference probes spread among them.
+
+    A reference's examples/sec is one sample of a clock that the machine's load moves; the
+    probes sample it again at evenly spaced points of the grading (the last one at its end),
+    and the bar students are measured against is the median of all samples
+    (:func:`harness.grading.scores.throughput_bar`). A (dataset, framework) gets as many
+    probes as it has student runs, at most ``probes``.
+    """
+    order = list(references)
+    due: dict[int, list[RunSpec]] = {}
+    for ref in references:
+        count = min(probes, sum(s.dataset == ref.dataset and s.framework == ref.framework
+                                for s in students))
+        for k in range(1, count + 1):
+            spec = RunSpec(f"{ref.submission}~probe{k}", ref.dataset, ref.framework,
+                           reference=ref.reference, probe=True)
+            due.setdefault(round(k * len(students) / count), []).append(spec)
+    for index, student in enumerate(students):
+        order += due.get(index, []) + [student]
+    return order + due.get(len(students), [])

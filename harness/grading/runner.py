@@ -25,6 +25,8 @@ from harness.results.record import RunRecord
 from harness.results.store import ResultsStore
 from harness.worker.job import Job
 
+PROBE_BATCHES = 300  # a reference's throughput probe: seconds of steady steps on a CPU
+
 
 def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
     """Changes when the submission, the data, the assignment or the environment change."""
@@ -48,6 +50,8 @@ def job_description(spec: RunSpec, plan: Plan, assignment: Assignment,
         return Job(kind="submission", submission_path=spec.path, **shared)
     budget = assignment.budget
     num_batches = min(budget.default_num_batches, plan.max_batches or budget.default_num_batches)
+    if spec.probe:  # a throughput sample: short, one curve point
+        num_batches, shared["curve_points"] = min(num_batches, PROBE_BATCHES), 1
     return Job(kind="reference", reference=spec.reference, batch_size=budget.default_batch_size,
                num_batches=num_batches, optimizer=assignment.reference_optimizer,
                learning_rate=assignment.reference_learning_rate, **shared)
@@ -164,5 +168,5 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
         bundled_subset=bool(data.meta["bundled_subset"]),
         curve=result.get("curve") or [], class_names=data.meta["class_names"],
         settings=settings, assignment=session.plan.assignment_path, output=output,
-        train_seconds=result.get("train_seconds"),
+        train_seconds=result.get("train_seconds"), throughput_probe=spec.probe,
         finished_at=_now())

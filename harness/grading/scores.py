@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 from tabulate import tabulate
 
 from harness.config import Rubric
@@ -10,8 +12,15 @@ from harness.results.record import RunRecord
 
 
 def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
-    """Fill score, max_score, breakdown and reference figures; references come first."""
+    """Fill score, max_score, breakdown and reference figures; references come first.
+
+    Throughput probes are folded into their reference's bar and left out of the result.
+    """
+    probes = [r for r in records if r.throughput_probe]
+    records = [r for r in records if not r.throughput_probe]
     references = {(r.dataset, r.framework): r for r in records if r.is_reference}
+    for key, reference in references.items():
+        throughput_bar(reference, [p for p in probes if (p.dataset, p.framework) == key])
     for record in records:
         if record.is_reference:
             continue
@@ -21,11 +30,23 @@ def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
                                           r.framework))
 
 
+def throughput_bar(reference: RunRecord, probes: list[RunRecord]) -> None:
+    """The reference's examples/sec bar: the median of its own sample and its probes'."""
+    samples = [r.examples_per_sec for r in [reference, *probes]
+               if r.status == "passed" and r.examples_per_sec]
+    reference.throughput_samples = [round(s, 1) for s in samples]
+    if not samples:
+        reference.throughput_bar = reference.throughput_spread = None
+        return
+    reference.throughput_bar = statistics.median(samples)
+    reference.throughput_spread = (max(samples) - min(samples)) / reference.throughput_bar
+
+
 def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -> None:
     usable = reference is not None and reference.status == "passed"
     if usable:
         record.reference_test_accuracy = reference.test_accuracy
-        record.reference_examples_per_sec = reference.examples_per_sec
+        record.reference_examples_per_sec = reference.throughput_bar
     if record.status == "passed" and not usable:
         # Not the student's fault: without a bar there is no grade.
         record.status = "error"
@@ -33,7 +54,7 @@ def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -
                          f"{'is missing' if reference is None else 'failed: ' + reference.reason}")
     if record.status == "passed":
         grade = grade_run(record.test_accuracy, record.examples_per_sec or 0.0,
-                          reference.test_accuracy, reference.examples_per_sec or 0.0, rubric)
+                          reference.test_accuracy, reference.throughput_bar or 0.0, rubric)
     else:
         grade = failed_grade(record.reason, rubric)
     record.score, record.max_score = grade.score, grade.max_score

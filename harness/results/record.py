@@ -42,6 +42,12 @@ class RunRecord:
     output: str = ""  # the run's captured stdout/stderr, truncated
     wall_seconds: float | None = None  # parent-side wall time of the whole run
     train_seconds: float | None = None
+    throughput_probe: bool = False  # a short reference run sampling examples/sec only
+    # References: examples/sec of the run and of its probes, in order, their median (the
+    # bar students are measured against) and their spread ((max - min) / median)
+    throughput_samples: list[float] = field(default_factory=list)
+    throughput_bar: float | None = None
+    throughput_spread: float | None = None
     fingerprint: str = ""  # hash of submission + data + rubric + environment, for reuse
     finished_at: str = ""  # ISO 8601 UTC
 

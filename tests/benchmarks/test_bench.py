@@ -141,6 +141,7 @@ def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(tmp_pat
 
     monkeypatch.setattr(suites, "run_child", fake_child)
     monkeypatch.setattr(bench, "data_loading", lambda datasets, plan, notes: None)
+    monkeypatch.setattr(bench, "class_grading", lambda dataset, args, notes: None)
     assert bench.benchmark_command(_args(tmp_path)) == 0
     runners = [(c["framework"], c["runner"]) for c in calls[:4]]
     assert runners == [("torch", "adapter"), ("torch", "handwritten"),

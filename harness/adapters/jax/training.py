@@ -229,7 +229,7 @@ def train(model, data: TrainData, config: TrainConfig,
     Warm-up is at most ``num_batches - 1`` batches, so a run always has a steady state. A
     non-finite loss ends the run at the curve point that shows it (that point included).
     """
-    jax, jnp = lib().jax, lib().jnp
+    jax = lib().jax
     started = time.perf_counter()
     tx = make_optimizer(config.optimizer)
     run = make_runner(make_step(model.apply, tx),

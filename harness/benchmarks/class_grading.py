@@ -1,0 +1,120 @@
+"""``benchmark --suite class``: the example class graded with ``--jobs 1`` and all cores.
+
+Each grading is a real ``python -m harness grade`` of ``submissions/`` on one dataset, into
+a fresh folder (no run reused), timed from start to end. From its ``results.json``:
+
+* efficiency: the runs' training seconds (what the grading is for) over the wall time
+  times the runs at once, ``sum(train_seconds) / (wall * jobs)``; the rest is per-run
+  fixed cost, the grading's own start and reports, and idle cores;
+* the references' bars (accuracy, and examples/sec with its samples and spread) and how
+  far they move between the gradings;
+* the identical network: the example ``original`` is the reference network handed in as
+  a student, so its examples/sec over the reference's bar should be 1.00x.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tabulate import tabulate
+
+from harness.benchmarks.spawn import REPO_ROOT
+from harness.benchmarks.tables import rate, seconds, share
+
+IDENTICAL = "original"  # the reference network handed in as a student
+
+
+def job_counts() -> list[int]:
+    """1, and every core when there is more than one."""
+    cores = os.cpu_count() or 1
+    return [1, cores] if cores > 1 else [1]
+
+
+def grade_class(jobs: int, dataset: str, out: Path, max_batches: int | None = None,
+                data_dir: str | None = None, submissions: Path | None = None) -> dict:
+    """Grade the class once into a fresh ``out``; the figures of :func:`summarise`."""
+    shutil.rmtree(out, ignore_errors=True)
+    argv = [sys.executable, "-m", "harness", "grade", str(submissions or REPO_ROOT /
+                                                          "submissions"),
+            "--datasets", dataset, "--jobs", str(jobs), "--out", str(out)]
+    argv += ["--max-batches", str(max_batches)] if max_batches else []
+    argv += ["--data-dir", data_dir] if data_dir else []
+    started = time.monotonic()
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO_ROOT)
+    wall = time.monotonic() - started
+    results = out / "results.json"
+    if not results.is_file():
+        raise RuntimeError(f"grading with --jobs {jobs} wrote no results "
+                           f"(exit {done.returncode}): {done.stderr[-800:]}")
+    return summarise(json.loads(results.read_text()), jobs, wall)
+
+
+def summarise(records: list[dict], jobs: int, wall: float) -> dict:
+    """Efficiency, reference bars and the identical network's ratio, from results.json."""
+    passed = [r for r in records if r["status"] == "passed"]
+    train = sum(r.get("train_seconds") or 0.0 for r in passed)
+    references = {r["framework"]: r for r in records if r.get("reference")}
+    identical = {r["framework"]: r for r in passed if r["submission"] == IDENTICAL}
+    return {
+        "jobs": jobs, "wall_s": wall, "runs": len(records), "passed": len(passed),
+        "train_s": train, "runs_wall_s": sum(r.get("wall_seconds") or 0.0 for r in records),
+        "efficiency": train / (wall * jobs) if wall > 0 else None,
+        "references": {fw: {"test_accuracy": r.get("test_accuracy"),
+                            "examples_per_sec": r.get("examples_per_sec"),
+                            "bar": r.get("throughput_bar"),
+                            "samples": r.get("throughput_samples") or [],
+                            "spread": r.get("throughput_spread")}
+                       for fw, r in sorted(references.items())},
+        "identical": {fw: _ratio(r.get("examples_per_sec"), r.get("reference_examples_per_sec"))
+                      for fw, r in sorted(identical.items())},
+    }
+
+
+def _ratio(value, reference) -> float | None:
+    return value / reference if value and reference else None
+
+
+def class_benchmark(dataset: str, out: Path, max_batches: int | None = None,
+                    data_dir: str | None = None, jobs_list: list[int] | None = None) -> dict:
+    """The class graded once per job count; ``{"gradings": [...], "text": tables}``."""
+    gradings = []
+    for jobs in jobs_list or job_counts():
+        print(f"class: grading {dataset} with --jobs {jobs}", file=sys.stderr, flush=True)
+        gradings.append(grade_class(jobs, dataset, out / f"jobs{jobs}", max_batches,
+                                    data_dir))
+    budget = f"--max-batches {max_batches}" if max_batches else "full budget"
+    return {"dataset": dataset, "budget": budget, "gradings": gradings,
+            "text": class_tables(gradings)}
+
+
+def class_tables(gradings: list[dict]) -> str:
+    """Wall time and efficiency per job count; bars and the identical network per grading."""
+    base = gradings[0]["wall_s"] if gradings else None
+    timing = [[g["jobs"], f"{g['passed']}/{g['runs']}", seconds(g["wall_s"]),
+               share(g["wall_s"] / base if base else None, 2), seconds(g["train_s"]),
+               seconds(g["runs_wall_s"]), f"{g['efficiency']:.0%}" if g["efficiency"] else "n/a"]
+              for g in gradings]
+    parts = [tabulate(timing, headers=("jobs", "passed", "wall s", "of --jobs 1",
+                                       "training s (sum)", "runs' wall s (sum)",
+                                       "efficiency"), tablefmt="github",
+                      disable_numparse=True)]
+    bars = []
+    for g in gradings:
+        for fw, ref in g["references"].items():
+            first = gradings[0]["references"].get(fw, {}).get("bar")
+            bars.append([g["jobs"], fw, share(ref["test_accuracy"], 4), rate(ref["bar"]),
+                         " ".join(rate(s) for s in ref["samples"]) or "n/a",
+                         f"±{ref['spread'] * 50:.0f}%" if ref["spread"] is not None else "n/a",
+                         share(_ratio(ref["bar"], first), 2),
+                         share(g["identical"].get(fw), 2)])
+    parts.append(tabulate(bars, headers=("jobs", "reference", "accuracy", "ex/s bar (median)",
+                                         "samples (run, probes)", "spread",
+                                         "bar / --jobs 1 bar", f"{IDENTICAL} / bar"),
+                          tablefmt="github", disable_numparse=True))
+    return "\n\n".join(parts)
