@@ -77,13 +77,12 @@ def run_adapter_suite(frameworks, dataset, plan, groups) -> list[dict]:
 
 def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str, dict, str]]:
     """(dataset, child model options, label): each dataset's reference, then submissions."""
-    from harness.submission.load import peek
+    from harness.submission.load import discover, peek
 
     references = load_assignment().references
     models = [(d, {"model": references.get(d, "original")}, references.get(d, "original"))
               for d in datasets]
-    for path in submissions:
-        index = Path(path) / "index.py" if Path(path).is_dir() else Path(path)
+    for index in discover(submissions):  # index.py or index.js
         form, _framework = peek(index)
         if form != "layers":
             notes.append(f"- {index}: skipped, only Model Builder (LAYERS) submissions run "

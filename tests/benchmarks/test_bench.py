@@ -11,6 +11,7 @@ import json
 import sys
 
 import pytest
+from project_paths import SUBMISSIONS
 
 from harness.benchmarks import command as bench
 from harness.benchmarks import output, spawn, stats, suites, tables
@@ -126,6 +127,15 @@ def test_code_form_submission_is_skipped_with_a_note(tmp_path):
     models = bench.framework_models(["fashion_mnist"], [str(index.parent)], notes)
     assert models == [("fashion_mnist", {"model": "original"}, "original")]
     assert "alice" in notes[0] and "Model Builder" in notes[0]
+
+
+def test_an_index_js_submission_is_benchmarked_like_a_layer_list():
+    notes: list[str] = []
+    models = bench.framework_models(["fashion_mnist"], [str(SUBMISSIONS / "original_js")], notes)
+    index = SUBMISSIONS / "original_js" / "index.js"
+    assert models[-1] == ("fashion_mnist", {"submission": str(index), "batch_size": None},
+                          "original_js")
+    assert notes == []
 
 
 def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(tmp_path, monkeypatch,
