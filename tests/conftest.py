@@ -3,6 +3,7 @@ and under ``HARNESS_CI_REQUIRE`` no other skip (see ``tests/needs.py``)."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -127,3 +128,33 @@ def pytest_terminal_summary(terminalreporter):
         f"{needs.REQUIRE_VARIABLE}: {len(declared) - len(absent)} of {len(declared)} present"
         + (f", MISSING {', '.join(absent)}" if absent else "")
         + f"; {len(skips)} skipped, {gpu} of them GPU tests")
+
+
+# Set once per process when the TensorFlow adapter is first imported, whichever test that is.
+SET_ON_IMPORT = {"TF_CPP_MIN_LOG_LEVEL"}
+
+
+def _settings_runs_read() -> dict[str, str]:
+    """The variables the harness reads or hands to a worker (frameworks set others of their
+    own when first imported, which is no test's doing)."""
+    from harness.worker.parent import PASSED_ENV
+
+    return {k: v for k, v in os.environ.items()
+            if (k.startswith("HARNESS_") or k in PASSED_ENV) and k not in SET_ON_IMPORT}
+
+
+@pytest.fixture(autouse=True)
+def _environment_left_as_found():
+    """A test that changes a setting runs read must undo it (monkeypatch does): later tests,
+    and the worker processes they start, would inherit the change."""
+    before = _settings_runs_read()
+    yield
+    after = _settings_runs_read()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    if changed:
+        for name in changed:  # put back, so the failure stays with this test alone
+            if name in before:
+                os.environ[name] = before[name]
+            else:
+                del os.environ[name]
+        pytest.fail(f"the test left environment variable(s) changed: {', '.join(changed)}")

@@ -1,5 +1,6 @@
-"""HARNESS_CI_REQUIRE turns a missing sandbox, dataset, browser or library into a failure,
-and any other skip but a GPU test's too; without it they skip with the reason."""
+"""The suite's own rules (tests/conftest.py): HARNESS_CI_REQUIRE turns a missing sandbox,
+dataset, browser or library into a failure, and any other skip but a GPU test's too (without
+it they skip with the reason); a test may not leave the environment changed."""
 
 from __future__ import annotations
 
@@ -71,3 +72,15 @@ def test_an_unknown_name_in_the_declaration_stops_the_run():
     assert done.returncode == 4
     assert ("HARNESS_CI_REQUIRE: unknown name(s) bubblewarp; expected some of bubblewrap, "
             "fashion_mnist, chromium") in done.stderr + done.stdout
+
+
+def test_a_test_that_leaves_the_environment_changed_fails(tmp_path):
+    test_file = tmp_path / "test_leak.py"
+    test_file.write_text("import os\n\ndef test_leaks():\n    os.environ['HARNESS_LEAKED'] = '1'\n"
+                         "    os.environ['XLA_PYTHON_CLIENT_PREALLOCATE'] = 'false'\n"
+                         "\ndef test_after():\n    assert 'HARNESS_LEAKED' not in os.environ\n")
+    done = pytest_run("-c", str(ROOT / "pyproject.toml"), "-p", "conftest", str(test_file))
+    assert done.returncode == 1, done.stdout
+    assert ("the test left environment variable(s) changed: HARNESS_LEAKED, "
+            "XLA_PYTHON_CLIENT_PREALLOCATE") in done.stdout
+    assert "2 passed, 1 error" in done.stdout  # test_after ran with the variable put back

@@ -183,8 +183,11 @@ def test_device_info_names_the_jax_and_jaxlib_versions():
 def test_memory_fraction_is_checked_and_mapped_before_jax_loads(monkeypatch):
     monkeypatch.delitem(sys.modules, "jax")  # as in a fresh worker process
     monkeypatch.setenv("HARNESS_GPU_MEMORY_FRACTION", "0.25")
-    monkeypatch.delenv("XLA_PYTHON_CLIENT_MEM_FRACTION", raising=False)
-    monkeypatch.delenv("XLA_PYTHON_CLIENT_PREALLOCATE", raising=False)
+    for name in ("XLA_PYTHON_CLIENT_MEM_FRACTION", "XLA_PYTHON_CLIENT_PREALLOCATE"):
+        # setenv first records the variable, so what bound_gpu_memory sets is undone after
+        # (delenv of an unset variable records nothing, and the setting would leak on).
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     jax_training.bound_gpu_memory()
     assert os.environ["XLA_PYTHON_CLIENT_MEM_FRACTION"] == "0.2500"
     assert os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import socket
 import threading
 
 import numpy as np
@@ -29,8 +30,16 @@ pytestmark = pytest.mark.usefixtures("isolated_search")
 class _Handler(http.server.BaseHTTPRequestHandler):
     files: dict[str, bytes] = {}
     cut_off: bool = False  # send the full Content-Length, then only half the body
+    error: int = 0  # answer every request with this HTTP status
+    stall: threading.Event | None = None  # answer nothing until it is set
 
     def do_GET(self):  # noqa: N802  (http.server's name)
+        if self.stall is not None:
+            self.stall.wait()
+            return
+        if self.error:
+            self.send_error(self.error)
+            return
         folder, _, name = self.path.rpartition("/")
         body = self.files.get(name) if folder == "/files" else None
         if body is None:
@@ -49,11 +58,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     """A server for ``_Handler``; yields (handler class, base URL)."""
-    handler = type("Handler", (_Handler,), {"files": {}, "cut_off": False})
+    handler = type("Handler", (_Handler,), {"files": {}, "cut_off": False, "error": 0,
+                                            "stall": None})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield handler, f"http://127.0.0.1:{httpd.server_address[1]}/files/"
+    if handler.stall is not None:
+        handler.stall.set()
     httpd.shutdown()
     httpd.server_close()
     thread.join()
@@ -147,3 +159,61 @@ def test_fetch_command_reports_failure_through_the_cli(tmp_path, server, capsys)
 def test_only_http_mirrors_are_accepted(tmp_path):
     with pytest.raises(DataError, match=r"--mirror: expected an http:// or https:// base URL"):
         fetch_dataset(MNIST, tmp_path / "c", mirrors=["file:///etc/"], stream=io.StringIO())
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _fetch_fails(spec, folder, mirror, **options) -> str:
+    with pytest.raises(DataError) as error:
+        fetch_dataset(spec, folder, mirrors=[mirror], stream=io.StringIO(), **options)
+    assert _leftovers(folder / spec.name) == []
+    return str(error.value)
+
+
+def test_a_refused_connection_is_named(tmp_path, server):
+    _, spec = _serve_mnist(tmp_path, server[0])
+    mirror = f"http://127.0.0.1:{_closed_port()}/files/"
+    assert _fetch_fails(spec, tmp_path / "c", mirror).startswith(
+        f"train-images-idx3-ubyte.gz: could not download a verified copy; tried:\n  "
+        f"{mirror}train-images-idx3-ubyte.gz: <urlopen error [Errno 111] Connection refused>")
+
+
+def test_a_server_that_never_answers_times_out(tmp_path, server):
+    handler, url = server
+    _, spec = _serve_mnist(tmp_path, handler)
+    handler.stall = threading.Event()
+    message = _fetch_fails(spec, tmp_path / "c", url, timeout=0.5)
+    assert f"{url}train-images-idx3-ubyte.gz: " in message and "timed out" in message
+
+
+@pytest.mark.parametrize("status, words", [(500, "Internal Server Error"),
+                                           (503, "Service Unavailable")])
+def test_a_server_error_is_named_with_its_status(tmp_path, server, status, words):
+    handler, url = server
+    _, spec = _serve_mnist(tmp_path, handler)
+    handler.error = status
+    assert _fetch_fails(spec, tmp_path / "c", url).endswith(
+        f"{url}train-images-idx3-ubyte.gz: HTTP Error {status}: {words}")
+
+
+def test_a_stale_corrupt_file_in_the_cache_is_downloaded_again(tmp_path, server):
+    handler, url = server
+    arrays, spec = _serve_mnist(tmp_path, handler)
+    folder = tmp_path / "c" / "mnist"
+    folder.mkdir(parents=True)
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(b"left by an older, broken download")
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz"):
+        load_from_spec(spec, tmp_path / "c")  # the stale file is not taken for data
+    stream = io.StringIO()
+    fetch_dataset(spec, tmp_path / "c", mirrors=[url], stream=stream)
+    assert f"downloading {url}train-labels-idx1-ubyte.gz" in stream.getvalue()
+    assert (folder / "train-labels-idx1-ubyte.gz").read_bytes() == handler.files[
+        "train-labels-idx1-ubyte.gz"]
+    ds = load_from_spec(spec, tmp_path / "c", validation_size=6)
+    assert ds.verified is True
+    np.testing.assert_array_equal(ds.test_labels, arrays["test_labels"])

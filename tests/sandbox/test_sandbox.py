@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from waiting import processes_holding, wait_for
 
 from harness.sandbox import process as sandbox
 from harness.sandbox.process import Limits, SandboxResult, failure_reason, run_isolated
@@ -85,16 +85,17 @@ def test_bundled_subset_is_masked(tmp_path):
 @needs_bwrap
 def test_timeout_ends_the_whole_tree(tmp_path):
     """A child that ignores SIGTERM and leaves its session still ends with the run."""
-    beat = tmp_path / "scratch" / "beat"
+    token = f"tree-{tmp_path.name}"
     code = ("import os, signal, time, subprocess\n"
             "subprocess.Popen(['/bin/sh', '-c', 'trap \"\" TERM; "
-            "while true; do date +%s%N > beat; sleep 0.05; done'], start_new_session=True)\n"
+            f"while true; do date +%s%N > beat; sleep 0.05; done # {token}'], "
+            "start_new_session=True)\n"
+            "while not os.path.exists('beat'):\n    time.sleep(0.01)\n"
             "time.sleep(60)")
-    result = python(code, tmp_path, wall_seconds=1.5)
+    result = python(code, tmp_path, wall_seconds=5)
     assert result.timed_out and failure_reason(result, LIMITS).startswith("timed out")
-    last = beat.read_text()
-    time.sleep(0.5)
-    assert beat.read_text() == last  # nobody is writing any more
+    assert (tmp_path / "scratch" / "beat").exists()  # the child did run
+    assert processes_holding(token) == []  # and did not outlive the run
 
 
 @needs_bwrap
@@ -148,8 +149,11 @@ def test_segfault_is_named(tmp_path, isolate):
 def test_fallback_times_out_and_reports_unisolated(tmp_path, monkeypatch):
     monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
     assert not sandbox.bubblewrap_available()
-    result = python("import time; time.sleep(60)", tmp_path, wall_seconds=1)
-    assert result.timed_out and not result.isolated and result.wall_seconds < 5
+    token = f"sleeper-{tmp_path.name}"
+    result = python(f"import time; time.sleep(60)  # {token}", tmp_path, wall_seconds=1)
+    assert result.timed_out and not result.isolated and result.returncode is None
+    assert result.wall_seconds >= 1  # the limit is not cut short
+    assert processes_holding(token) == []
 
 
 def test_failure_reasons():
@@ -170,7 +174,7 @@ import sys
 from pathlib import Path
 from harness.sandbox.process import Limits, run_isolated
 beat = ("import time\\nwhile True:\\n"
-        "    open('beat', 'w').write(str(time.time()))\\n    time.sleep(0.05)")
+        "    open('beat', 'w').write(str(time.time()))\\n    time.sleep(0.05)\\n# " + sys.argv[3])
 run_isolated([sys.executable, "-c", beat], scratch_dir=Path(sys.argv[1]), readonly_paths=[],
              limits=Limits(60, 1 << 30), isolate=sys.argv[2] == "1")
 """
@@ -179,15 +183,10 @@ run_isolated([sys.executable, "-c", beat], scratch_dir=Path(sys.argv[1]), readon
 @pytest.mark.parametrize("isolate", [True, False])
 def test_run_dies_with_a_killed_grader(tmp_path, isolate):
     """A grading process killed with SIGKILL leaves no run behind."""
-    beat = tmp_path / "beat"
-    grader = subprocess.Popen([sys.executable, "-c", GRADER, str(tmp_path), str(int(isolate))],
-                              cwd=sandbox.HARNESS_SOURCE.parent)
-    deadline = time.monotonic() + 30
-    while not beat.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    token = f"beat-{tmp_path.name}"
+    grader = subprocess.Popen([sys.executable, "-c", GRADER, str(tmp_path), str(int(isolate)),
+                               token], cwd=sandbox.HARNESS_SOURCE.parent)
+    wait_for((tmp_path / "beat").exists, "the run to start beating")
     grader.kill()
     grader.wait()
-    time.sleep(0.5)
-    last = beat.read_text()
-    time.sleep(0.5)
-    assert beat.read_text() == last
+    wait_for(lambda: not processes_holding(token), "the run to end with its killed grader")

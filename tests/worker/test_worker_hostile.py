@@ -58,7 +58,7 @@ def test_memory_bomb(tmp_path):
 def test_fork_bomb(tmp_path):
     reason, sandbox = run_hostile(tmp_path, "fork_bomb", max_processes=24)
     assert reason.startswith("reached the process limit (24 processes and threads)")
-    assert sandbox.wall_seconds < 10
+    assert not sandbox.timed_out  # ended by the process limit, not by the clock
 
 
 def test_os_exit_at_import(tmp_path):
@@ -132,14 +132,18 @@ def test_cannot_signal_the_parent(tmp_path):
     assert "PermissionError: blocked 2 of 2 signals" in reason
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("segfault", "killed by signal SIGSEGV (segmentation fault) before returning predictions"),
-    ("os_exit_at_import", "exited early with status 0 before returning predictions"),
-    ("hang_at_import", "timed out after 2 s (wall-time limit) before returning predictions"),
+@pytest.mark.parametrize("name, wall_seconds, reason", [
+    # The default 20 s leaves a busy machine time to start Python before the crash ...
+    ("segfault", 20.0,
+     "killed by signal SIGSEGV (segmentation fault) before returning predictions"),
+    ("os_exit_at_import", 20.0, "exited early with status 0 before returning predictions"),
+    # ... while a hang always reaches its limit, however short.
+    ("hang_at_import", 2.0, "timed out after 2 s (wall-time limit) before returning predictions"),
 ])
-def test_fallback_names_the_same_reasons_unisolated(tmp_path, monkeypatch, name, reason):
+def test_fallback_names_the_same_reasons_unisolated(tmp_path, monkeypatch, name, wall_seconds,
+                                                    reason):
     monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
-    assert run_hostile(tmp_path, name, isolate=False, wall_seconds=2.0)[0] == reason
+    assert run_hostile(tmp_path, name, isolate=False, wall_seconds=wall_seconds)[0] == reason
 
 
 def test_result_link_to_labels_is_not_followed(tmp_path):
