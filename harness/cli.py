@@ -92,6 +92,11 @@ def _add_grade(sub) -> None:
     grade.add_argument("--max-batches", type=int, help="cap every run, references too")
     grade.add_argument("--time-limit", type=float, help="wall-time limit per run, seconds")
     grade.add_argument("--jobs", type=int, default=1, help="graded runs at once")
+    grade.add_argument("--cluster", metavar="ADDRESS",
+                       help="run on a Ray cluster: auto (RAY_ADDRESS or the one running "
+                            "here), local (a throwaway one on this machine) or HOST:PORT")
+    grade.add_argument("--runs-per-gpu", type=int, default=4,
+                       help="with --cluster on GPU nodes: runs sharing one card (default: 4)")
     grade.add_argument("-k", dest="select", help="pytest -k expression selecting runs, "
                                                  "e.g. 'alice and not cifar10'")
     grade.set_defaults(target="harness.grading.command:grade_command")

@@ -68,7 +68,9 @@ def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
     out = Path(args.out).resolve()
     plan = Plan(runs=[], out_dir=str(out), assignment_path=assignment_path,
                 data_dir=args.data_dir, allow_unverified=args.allow_unverified,
-                max_batches=args.max_batches, time_limit=args.time_limit)
+                max_batches=args.max_batches, time_limit=args.time_limit,
+                cluster=getattr(args, "cluster", None),
+                runs_per_gpu=getattr(args, "runs_per_gpu", None) or 4)
     # A dataset without a reference network in assignment.toml has no bar to grade against.
     gradable = tuple(name for name in DATASET_NAMES if name in assignment.references)
     datasets = _split(args.datasets, assignment.datasets, "--datasets", gradable)
@@ -84,8 +86,13 @@ def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
     return plan
 
 
-def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None) -> int:
-    """Run the plan's items in a pytest process; returns pytest's exit code."""
+def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None,
+               cluster: str | None = None) -> int:
+    """Run the plan's items in a pytest process; returns pytest's exit code.
+
+    On a cluster one pytest process drives every run (the runs go out at once, each item
+    waits for its own), so ``jobs`` does not apply and nothing is timed here.
+    """
     ini = work_dir(out) / "pytest.ini"
     ini.write_text("[pytest]\n")
     argv = [sys.executable, "-m", "pytest", str(GRADED_RUNS), "-c", str(ini),
@@ -93,7 +100,9 @@ def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None) -> int
             "--harness-plan", str(plan_path), "--junitxml", str(out / "junit.xml"),
             "--benchmark-json", str(out / "benchmark.json"), "--benchmark-disable-gc",
             "-q", "-rf", "--tb=line"]
-    if jobs > 1:
+    if cluster:
+        argv += ["--benchmark-disable"]
+    elif jobs > 1:
         argv += ["-n", str(jobs)]
     if select:
         argv += ["-k", f"({select}) or reference"]  # the bars are always needed
@@ -154,6 +163,11 @@ def check_numbers(args) -> None:
     require_count("--jobs", args.jobs)
     require_count("--max-batches", args.max_batches)
     require_positive("--time-limit", args.time_limit, "a number of seconds > 0")
+    require_count("--runs-per-gpu", getattr(args, "runs_per_gpu", None))
+    if getattr(args, "cluster", None):
+        from harness.cluster.connect import check_address
+
+        check_address(args.cluster)
 
 
 def grade_command(args) -> int:
@@ -169,7 +183,7 @@ def grade_command(args) -> int:
     plan_path = work_dir(out) / "plan.json"
     plan.save(plan_path)
     print(f"grading {len(plan.runs)} runs into {out}/")
-    code = run_pytest(plan_path, out, args.jobs, getattr(args, "select", None))
+    code = run_pytest(plan_path, out, args.jobs, getattr(args, "select", None), plan.cluster)
     records = finish(plan, assignment)
     print(summary_table(records))
     print(f"\nresults: {out / 'results.json'}; class summary: {out / 'summary.html'}")

@@ -47,6 +47,8 @@ class Plan:
     allow_unverified: bool = False
     max_batches: int | None = None
     time_limit: float | None = None
+    cluster: str | None = None  # Ray address the runs go to; None: this machine
+    runs_per_gpu: int = 4  # on a cluster with GPUs: runs that share one card
     skipped: dict[str, str] = field(default_factory=dict)  # dataset -> why it is not graded
 
     def save(self, path: Path) -> None:

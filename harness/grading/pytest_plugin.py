@@ -43,10 +43,23 @@ def _gpu_for_worker() -> int | None:
 
 
 @pytest.fixture(scope="session")
-def grading_session(pytestconfig):
+def grading_session(pytestconfig, request):
     from harness.grading.runner import GradingSession
 
     plan = _plan(pytestconfig)
     if plan is None:
         pytest.skip("no --harness-plan given")
-    return GradingSession.open(plan, gpu_index=_gpu_for_worker())
+    session = GradingSession.open(plan, gpu_index=_gpu_for_worker())
+    if not plan.cluster:
+        yield session
+        return
+    from harness.cluster.session import open_backend
+
+    with open_backend(session, _selected_runs(request.session.items)):
+        yield session
+
+
+def _selected_runs(items) -> list:
+    """The planned runs of the items that will run (after -k and -m), in their order."""
+    return [item.callspec.params["graded_run"] for item in items
+            if "graded_run" in getattr(getattr(item, "callspec", None), "params", {})]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import tempfile
 import time
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ class GradingSession:
     assignment: Assignment
     store: ResultsStore
     gpu_index: int | None = None
+    remote: object | None = None  # runs elsewhere: has record(spec) -> RunRecord
 
     @classmethod
     def open(cls, plan: Plan, gpu_index: int | None = None) -> GradingSession:
@@ -101,26 +103,35 @@ def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
     stored = session.store.reusable(spec.submission, spec.dataset, spec.framework, key)
     if stored is not None:
         return stored
+    if session.remote is not None:
+        return session.remote.record(spec)
     job = job_description(spec, session.plan, session.assignment, data)
     job_dir = _make_job_dir(session.plan, spec, job, data)
     started = time.monotonic()
     try:
-        record = _run_and_score(spec, session, job_dir, data)
+        from harness.worker.parent import run_job
+
+        outcome = run_job(job_dir, session.limits(), gpu_index=session.gpu_index)
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
-    record.wall_seconds = round(time.monotonic() - started, 3)
+    record = scored_record(spec, session, data, *outcome)
+    return store_record(session, record, key, time.monotonic() - started)
+
+
+def store_record(session: GradingSession, record: RunRecord, key: str,
+                 wall: float) -> RunRecord:
+    """Stamp the parent-side wall time and fingerprint on ``record`` and save it."""
+    record.wall_seconds = round(wall, 3)
     record.fingerprint = key
     session.store.save(record)
     return record
 
 
-def _run_and_score(spec: RunSpec, session: GradingSession, job_dir: Path,
-                   data: PreparedDataset) -> RunRecord:
+def scored_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
+                  result: dict, predictions, sandbox) -> RunRecord:
+    """The record of a finished run, scored here with the test labels only we hold."""
     from harness.results.scoring import accuracy, confusion_matrix
-    from harness.worker.parent import run_job
 
-    result, predictions, sandbox = run_job(job_dir, session.limits(),
-                                           gpu_index=session.gpu_index)
     record = _base_record(spec, session, data, result, sandbox)
     if result["status"] == "ok" and predictions is not None:
         labels = np.load(data.labels_path)
@@ -169,4 +180,5 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
         curve=result.get("curve") or [], class_names=data.meta["class_names"],
         settings=settings, assignment=session.plan.assignment_path, output=output,
         train_seconds=result.get("train_seconds"), throughput_probe=spec.probe,
+        node=socket.gethostname(),
         finished_at=_now())

@@ -48,6 +48,7 @@ class RunRecord:
     throughput_samples: list[float] = field(default_factory=list)
     throughput_bar: float | None = None
     throughput_spread: float | None = None
+    node: str = ""  # the machine that ran it: hostname, and the Ray node id on a cluster
     fingerprint: str = ""  # hash of submission + data + rubric + environment, for reuse
     finished_at: str = ""  # ISO 8601 UTC
 

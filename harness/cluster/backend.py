@@ -1,0 +1,219 @@
+"""The head's side of cluster grading: submit every run at once, score each as it lands.
+
+One driver (the pytest process of the grading) puts each dataset's training split and test
+images into the object store once, submits one Ray task per selected run that has no
+reusable record, and a collector thread scores each finished run with the labels only the
+head holds and saves its record at once, whatever order pytest asks for them in. A pytest
+item then only waits for its own run's record, so every run stays one item while the
+cluster runs as many at once as it has slots.
+
+A node lost mid-run (its raylet gone, its machine down) makes Ray run the task again on
+another node, up to :data:`RETRIES` more times; after that the run is recorded as an
+``error`` naming what was lost, without a fingerprint, so grading again retries it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from harness.cluster import connect as cluster
+from harness.cluster.node import NodeJob, NodeOutcome, run_on_node
+from harness.cluster.payload import split_inputs, submission_files
+from harness.errors import SubmissionError
+from harness.plan import RunSpec
+from harness.results import RunRecord
+from harness.runner import (
+    GradingSession,
+    PreparedDataset,
+    job_description,
+    load_prepared,
+    run_fingerprint,
+    scored_record,
+    store_record,
+)
+
+RETRIES = 2  # extra attempts on another node when a node is lost mid-run
+POLL_SECONDS = 0.5
+
+
+@dataclass
+class InFlight:
+    """A submitted run, until its record is saved."""
+
+    spec: RunSpec
+    data: PreparedDataset
+    key: str  # the run's fingerprint, computed on the head
+    done: threading.Event
+
+
+@functools.cache
+def _remote_task():
+    import ray
+
+    return ray.remote(run_on_node)
+
+
+class ClusterBackend:
+    """Runs a grading session's runs on the cluster (``GradingSession.remote``)."""
+
+    def __init__(self, session: GradingSession, runs_per_gpu: int = 0, board=None):
+        self.session = session
+        self.runs_per_gpu = runs_per_gpu  # 0: runs use no GPU
+        self.board = board  # progress: started(name), finished(name, status)
+        self.puts: list = []  # every object this head put into the store, in order
+        self._datasets: dict[str, tuple] = {}
+        self._flights: dict[str, InFlight] = {}
+        self._refs: dict = {}  # ObjectRef -> run name
+        self._records: dict[str, RunRecord] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._collector = threading.Thread(target=self._collect, daemon=True)
+        self._collector.start()
+
+    def _put(self, value):
+        import ray
+
+        ref = ray.put(value)
+        self.puts.append(ref)
+        return ref
+
+    def _dataset(self, data: PreparedDataset) -> tuple:
+        """(training split, test images) in the store, put once per dataset."""
+        if data.name not in self._datasets:
+            train, test_images = split_inputs(data.inputs_path)
+            self._datasets[data.name] = (self._put(train), self._put(test_images))
+        return self._datasets[data.name]
+
+    def _task_options(self) -> dict:
+        from harness.grade import shared_gpu_memory_fraction
+        from harness.worker import PASSED_ENV
+
+        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+        options = {"num_cpus": 1, "max_retries": RETRIES, "retry_exceptions": False}
+        if self.runs_per_gpu:
+            # The same bound per run as --jobs on one machine with that many runs per card.
+            options["num_gpus"] = 1 / self.runs_per_gpu
+            fraction = shared_gpu_memory_fraction(1, self.runs_per_gpu)
+            if fraction is not None:
+                env.setdefault("HARNESS_GPU_MEMORY_FRACTION", f"{fraction:.2f}")
+        if env:
+            options["runtime_env"] = {"env_vars": env}
+        return options
+
+    def submit(self, specs: list[RunSpec]) -> None:
+        """Send every run of ``specs`` that has no reusable record and is not in flight."""
+        plan, assignment = self.session.plan, self.session.assignment
+        task = _remote_task().options(**self._task_options())
+        for spec in specs:
+            data = load_prepared(Path(plan.out_dir), spec.dataset)
+            key = run_fingerprint(spec, plan, data)
+            if spec.name in self._flights or self.session.store.reusable(
+                    spec.submission, spec.dataset, spec.framework, key):
+                continue
+            flight = InFlight(spec, data, key, threading.Event())
+            job = job_description(spec, plan, assignment, data)
+            try:
+                node_job = NodeJob(job, submission_files(spec.path) if spec.path else {},
+                                   Path(plan.assignment_path).read_bytes(),
+                                   self.session.limits())
+            except SubmissionError as exc:
+                self._finish(flight, _unsent_record(spec, exc), key)
+                continue
+            ref = task.remote(node_job, *self._dataset(data))
+            with self._lock:
+                self._flights[spec.name], self._refs[ref] = flight, spec.name
+            if self.board is not None:
+                self.board.queued(spec.name)
+
+    def record(self, spec: RunSpec) -> RunRecord:
+        """The run's record, once its task has finished (submitted now if it was not)."""
+        flight = self._flights.get(spec.name)
+        if flight is None and spec.name not in self._records:
+            self.submit([spec])
+            flight = self._flights.get(spec.name)
+        if flight is not None:
+            flight.done.wait()
+        return self._records.get(spec.name) or self.session.store.load(
+            spec.submission, spec.dataset, spec.framework)
+
+    def _collect(self) -> None:
+        import ray
+
+        while not self._stop.is_set():
+            with self._lock:
+                refs = list(self._refs)
+            if not refs:
+                time.sleep(POLL_SECONDS)
+                continue
+            ready, _ = ray.wait(refs, num_returns=1, timeout=POLL_SECONDS)
+            for ref in ready:
+                with self._lock:
+                    flight = self._flights[self._refs.pop(ref)]
+                self._land(flight, ref)
+
+    def _land(self, flight: InFlight, ref) -> None:
+        """Score and save one finished (or lost) run."""
+        import ray
+
+        try:
+            outcome: NodeOutcome = ray.get(ref)
+        except ray.exceptions.RayError as exc:
+            self._finish(flight, _lost_record(flight.spec, exc), "")
+            return
+        record = self._scored(flight, outcome)
+        self._finish(flight, record, flight.key if record.status != "error" else "",
+                     outcome.wall_seconds)
+
+    def _scored(self, flight: InFlight, outcome: NodeOutcome) -> RunRecord:
+        from harness.fingerprint import code_hash
+
+        if outcome.code_hash != code_hash():
+            record = _error_record(flight.spec, f"node {outcome.node} runs harness code "
+                                   "different from the head's; install the same version")
+        else:
+            record = scored_record(flight.spec, self.session, flight.data, outcome.result,
+                                   outcome.predictions, outcome.sandbox)
+        record.node = outcome.node
+        return record
+
+    def _finish(self, flight: InFlight, record: RunRecord, key: str,
+                wall: float = 0.0) -> None:
+        store_record(self.session, record, key, wall)
+        self._records[flight.spec.name] = record
+        if self.board is not None:
+            self.board.finished(flight.spec.name, record.status)
+        flight.done.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._collector.join(timeout=5)
+        cluster.disconnect()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _error_record(spec: RunSpec, reason: str) -> RunRecord:
+    return RunRecord(submission=spec.submission, dataset=spec.dataset,
+                     framework=spec.framework, status="error", reason=reason,
+                     finished_at=_now())
+
+
+def _lost_record(spec: RunSpec, exc: BaseException) -> RunRecord:
+    """The run's record when Ray could not bring a result back (after its retries)."""
+    first_line = (str(exc).strip().splitlines() or [""])[0][:300]
+    return _error_record(spec, f"lost on the cluster after {RETRIES + 1} attempts: "
+                         f"{type(exc).__name__}: {first_line}; grading again retries it")
+
+
+def _unsent_record(spec: RunSpec, exc: SubmissionError) -> RunRecord:
+    record = _error_record(spec, "; ".join(exc.problems))
+    record.status = "failed"
+    return record

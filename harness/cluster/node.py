@@ -1,0 +1,104 @@
+"""The Ray task of one graded run: on a node, the same sandboxed worker as on one machine.
+
+The task lays the job out in a private folder of the node (job description, worker inputs
+rebuilt from the shared training split and test images, the submission's files, the
+assignment file), runs :func:`harness.worker.run_job` with the limits the head chose, and
+returns the checked result, the predictions and how the sandbox ended, with paths of the
+node's folder written back as the head's so that reasons read as on one machine.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from harness.cluster.payload import join_inputs, write_files
+from harness.sandbox import Limits, SandboxResult
+
+
+@dataclass
+class NodeOutcome:
+    """What a node returns for one run; the head scores it."""
+
+    result: dict  # the worker's validated result: status, reason, curve, timings, ...
+    predictions: np.ndarray | None  # checked for shape and range; None unless "ok"
+    sandbox: SandboxResult
+    node: str  # "hostname (node id)"
+    code_hash: str  # the node's harness source, which must be the head's
+    wall_seconds: float  # the task's own time on the node: laying out, running, cleaning up
+
+
+@dataclass(frozen=True)
+class NodeJob:
+    """Everything a node needs for one run besides the dataset objects."""
+
+    job: dict  # job description, with the head's paths
+    files: dict[str, bytes]  # the submission's folder; empty for a reference
+    assignment: bytes | None  # the assignment file's bytes
+    limits: Limits
+
+
+def _lay_out(base: Path, task: NodeJob, train: dict, test_images: np.ndarray) -> Path:
+    job = dict(task.job)
+    if job.get("submission_path"):
+        folder = base / "submission"
+        write_files(folder, task.files)
+        job["submission_path"] = str(folder / Path(job["submission_path"]).name)
+    if task.assignment is not None:
+        job["assignment_path"] = str(base / "assignment.toml")
+        Path(job["assignment_path"]).write_bytes(task.assignment)
+        Path(job["assignment_path"]).chmod(0o644)
+    job_dir = base / "job"
+    job_dir.mkdir()
+    (job_dir / "job.json").write_text(json.dumps(job))
+    join_inputs(job_dir / "inputs.npz", train, test_images)
+    return job_dir
+
+
+def _head_paths(text: str, job: dict, base: Path) -> str:
+    """``text`` with the node's copies of the submission and assignment named as the head's
+    (``job`` holds the head's paths)."""
+    if job.get("submission_path"):
+        text = text.replace(str(base / "submission"), str(Path(job["submission_path"]).parent))
+    if job.get("assignment_path"):
+        text = text.replace(str(base / "assignment.toml"), str(job["assignment_path"]))
+    return text
+
+
+def node_name() -> str:
+    import ray
+
+    return f"{socket.gethostname()} ({ray.get_runtime_context().get_node_id()[:12]})"
+
+
+def _gpu_index() -> int | None:
+    import ray
+
+    ids = ray.get_gpu_ids()
+    return int(ids[0]) if ids else None
+
+
+def run_on_node(task: NodeJob, train: dict, test_images: np.ndarray) -> NodeOutcome:
+    """The body of the Ray task (see :mod:`harness.cluster.backend` for its resources)."""
+    from harness.fingerprint import code_hash
+    from harness.worker import run_job
+
+    started = time.monotonic()
+    base = Path(tempfile.mkdtemp(prefix="cnn-harness-run-"))
+    try:
+        job_dir = _lay_out(base, task, train, test_images)
+        result, predictions, sandbox = run_job(job_dir, task.limits, gpu_index=_gpu_index())
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    result = {**result, "reason": _head_paths(result.get("reason") or "", task.job, base)}
+    sandbox = replace(sandbox, stdout=_head_paths(sandbox.stdout, task.job, base),
+                      stderr=_head_paths(sandbox.stderr, task.job, base))
+    return NodeOutcome(result, predictions, sandbox, node_name(), code_hash(),
+                       time.monotonic() - started)

@@ -1,0 +1,69 @@
+"""What the head sends to a node: a submission's files as bytes, a dataset's worker inputs.
+
+No shared filesystem is assumed. A submission travels as ``{relative path: bytes}`` of the
+regular files in its folder (links are not followed: one could point at the labels). A
+dataset travels as two objects, put into Ray's object store once per grading and shared by
+every task: the training split (training and validation images and labels) and the test
+images. The test labels are never part of either; the head keeps them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+
+from harness.errors import SubmissionError
+
+SUBMISSION_BYTES = 64 << 20  # largest submission folder sent to a node
+TEST_IMAGES = "test_images"
+
+
+def _regular_files(folder: Path):
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            path = Path(root) / name
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                yield path
+
+
+def submission_files(index_py: str | Path) -> dict[str, bytes]:
+    """The regular files of the submission's folder, by path relative to it."""
+    folder = Path(index_py).resolve().parent
+    files, total = {}, 0
+    for path in _regular_files(folder):
+        total += os.lstat(path).st_size
+        if total > SUBMISSION_BYTES:
+            raise SubmissionError(folder, [f"folder: expected at most {SUBMISSION_BYTES} "
+                                           f"bytes of files, received more"])
+        files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Node side: lay ``files`` out under ``folder``, readable by the sandbox's uid."""
+    root = folder.resolve()
+    for relative, data in files.items():
+        target = (root / relative).resolve()
+        if not target.is_relative_to(root) or target == root:
+            raise ValueError(f"submission file outside its folder: {relative!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        target.chmod(0o644)
+    for path in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        path.chmod(0o755)
+
+
+def split_inputs(inputs_npz: Path) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """(training split, test images) from a prepared dataset's worker inputs."""
+    with np.load(inputs_npz) as arrays:
+        train = {key: arrays[key] for key in arrays.files if key != TEST_IMAGES}
+        return train, arrays[TEST_IMAGES]
+
+
+def join_inputs(path: Path, train: dict[str, np.ndarray], test_images: np.ndarray) -> None:
+    """Node side: the worker inputs file, as :func:`split_inputs` found it."""
+    np.savez(path, **train, **{TEST_IMAGES: test_images})

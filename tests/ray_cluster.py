@@ -1,0 +1,70 @@
+"""A real Ray cluster on this machine for the cluster tests: a head and worker nodes.
+
+Run as a script it starts a head with no CPUs (the grading machine) and ``N`` worker nodes
+of one CPU each, every address on 127.0.0.1 and small object stores, prints one JSON line
+(the address and each worker node's raylet pid), and shuts the cluster down when its
+standard input closes. :func:`two_node_cluster` runs it in a child process, so that the
+test process never imports Ray and the cluster ends with the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from harness.cluster.connect import LOOPBACK_ENV
+
+STORE_BYTES = 96 << 20  # each node's object store
+
+
+@dataclass
+class TestCluster:
+    address: str
+    raylet_pids: list[int]  # one per worker node
+
+
+@contextlib.contextmanager
+def two_node_cluster(nodes: int = 2):
+    """A running cluster of ``nodes`` one-CPU worker nodes, ended when the block ends."""
+    env = {**os.environ, **LOOPBACK_ENV}
+    child = subprocess.Popen([sys.executable, __file__, str(nodes)], env=env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the test cluster did not start (exit {child.wait()})")
+        yield TestCluster(**json.loads(line))
+    finally:
+        child.stdin.close()
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def _raylet_pid(node) -> int:
+    from ray._private import ray_constants
+
+    return node.all_processes[ray_constants.PROCESS_TYPE_RAYLET][0].process.pid
+
+
+def main(nodes: int) -> None:
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={
+        "num_cpus": 0, "object_store_memory": STORE_BYTES, "include_dashboard": False})
+    workers = [cluster.add_node(num_cpus=1, object_store_memory=STORE_BYTES)
+               for _ in range(nodes)]
+    cluster.wait_for_nodes()
+    print(json.dumps({"address": cluster.address,
+                      "raylet_pids": [_raylet_pid(node) for node in workers]}), flush=True)
+    sys.stdin.read()
+    cluster.shutdown()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
