@@ -109,3 +109,16 @@ def expected_cifar(arrays: dict, role: str):
     names = [f.name for f in CIFAR10.files if f.role == role]
     return (np.concatenate([arrays[n][0] for n in names]),
             np.concatenate([arrays[n][1] for n in names]))
+
+
+def write_fashion_slice(folder: Path, train: int, test: int) -> Path:
+    """The first ``train`` and ``test`` examples of the real Fashion-MNIST, as idx files in
+    ``folder/fashion_mnist`` (read back with ``--data-dir folder --allow-unverified``)."""
+    from harness.data import load_dataset
+
+    full = load_dataset("fashion_mnist")
+    write_idx(folder / "fashion_mnist", {
+        "train_images": full.train_images[:train, :, :, 0],
+        "train_labels": full.train_labels[:train],
+        "test_images": full.test_images[:test, :, :, 0], "test_labels": full.test_labels[:test]})
+    return folder

@@ -44,6 +44,8 @@ def two_node_cluster(nodes: int = 2):
             child.wait(timeout=60)
         except subprocess.TimeoutExpired:
             child.kill()
+            child.wait()
+        child.stdout.close()
 
 
 def _raylet_pid(node) -> int:
