@@ -31,7 +31,7 @@ def _install(session: nox.Session) -> None:
     # A spec may carry pip options, e.g. "torch==2.13.0 --index-url URL" for a CUDA build.
     specs = [arg for spec in (TORCH_SPEC, TENSORFLOW_SPEC, JAX_SPEC) for arg in shlex.split(spec)]
     session.install(*specs, "flax", "optax")
-    session.install("-e", ".[report,test,javascript]")
+    session.install("-e", ".[report,test,javascript,cluster]")
 
 
 def _run_tier(session: nox.Session, tier: str) -> None:

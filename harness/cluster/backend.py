@@ -14,6 +14,7 @@ another node, up to :data:`RETRIES` more times; after that the run is recorded a
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import threading
@@ -26,17 +27,16 @@ from harness.cluster import connect as cluster
 from harness.cluster.node import NodeJob, NodeOutcome, run_on_node
 from harness.cluster.payload import split_inputs, submission_files
 from harness.errors import SubmissionError
-from harness.plan import RunSpec
-from harness.results import RunRecord
-from harness.runner import (
+from harness.grading.inputs import PreparedDataset, load_prepared
+from harness.grading.plan import RunSpec
+from harness.grading.runner import (
     GradingSession,
-    PreparedDataset,
     job_description,
-    load_prepared,
     run_fingerprint,
     scored_record,
     store_record,
 )
+from harness.results.record import RunRecord
 
 RETRIES = 2  # extra attempts on another node when a node is lost mid-run
 POLL_SECONDS = 0.5
@@ -65,7 +65,10 @@ class ClusterBackend:
     def __init__(self, session: GradingSession, runs_per_gpu: int = 0, board=None):
         self.session = session
         self.runs_per_gpu = runs_per_gpu  # 0: runs use no GPU
-        self.board = board  # progress: started(name), finished(name, status)
+        self.board = board  # a ProgressBoard, or None
+        self._waiting: collections.deque[RunSpec] = collections.deque()  # queued for a slot
+        self._slots = max(1, cluster.task_slots("GPU" if runs_per_gpu else "CPU")
+                          * max(1, runs_per_gpu))
         self.puts: list = []  # every object this head put into the store, in order
         self._datasets: dict[str, tuple] = {}
         self._flights: dict[str, InFlight] = {}
@@ -74,7 +77,6 @@ class ClusterBackend:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._collector = threading.Thread(target=self._collect, daemon=True)
-        self._collector.start()
 
     def _put(self, value):
         import ray
@@ -91,8 +93,8 @@ class ClusterBackend:
         return self._datasets[data.name]
 
     def _task_options(self) -> dict:
-        from harness.grade import shared_gpu_memory_fraction
-        from harness.worker import PASSED_ENV
+        from harness.grading.command import shared_gpu_memory_fraction
+        from harness.worker.parent import PASSED_ENV
 
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         options = {"num_cpus": 1, "max_retries": RETRIES, "retry_exceptions": False}
@@ -110,6 +112,8 @@ class ClusterBackend:
         """Send every run of ``specs`` that has no reusable record and is not in flight."""
         plan, assignment = self.session.plan, self.session.assignment
         task = _remote_task().options(**self._task_options())
+        if not self._collector.is_alive():
+            self._collector.start()
         for spec in specs:
             data = load_prepared(Path(plan.out_dir), spec.dataset)
             key = run_fingerprint(spec, plan, data)
@@ -128,8 +132,10 @@ class ClusterBackend:
             ref = task.remote(node_job, *self._dataset(data))
             with self._lock:
                 self._flights[spec.name], self._refs[ref] = flight, spec.name
+            self._waiting.append(spec)
             if self.board is not None:
-                self.board.queued(spec.name)
+                self.board.mark(spec, "queued")
+        self._show_running()
 
     def record(self, spec: RunSpec) -> RunRecord:
         """The run's record, once its task has finished (submitted now if it was not)."""
@@ -171,7 +177,7 @@ class ClusterBackend:
                      outcome.wall_seconds)
 
     def _scored(self, flight: InFlight, outcome: NodeOutcome) -> RunRecord:
-        from harness.fingerprint import code_hash
+        from harness.grading.fingerprint import code_hash
 
         if outcome.code_hash != code_hash():
             record = _error_record(flight.spec, f"node {outcome.node} runs harness code "
@@ -187,12 +193,31 @@ class ClusterBackend:
         store_record(self.session, record, key, wall)
         self._records[flight.spec.name] = record
         if self.board is not None:
-            self.board.finished(flight.spec.name, record.status)
+            self.board.mark(flight.spec, record.status)
+        self._show_running()
         flight.done.set()
+
+    def _show_running(self) -> None:
+        """Mark as running as many in-flight runs as the cluster has slots, oldest first.
+
+        Ray does not tell the head when a task starts; it starts them in about the order
+        they were submitted, so this is what the progress display calls running.
+        """
+        with self._lock:
+            landed = sum(1 for name in self._flights if name in self._records)
+            running = len(self._flights) - landed - len(self._waiting)
+            starting = []
+            while self._waiting and running < self._slots:
+                starting.append(self._waiting.popleft())
+                running += 1
+        if self.board is not None:
+            for spec in starting:
+                self.board.mark(spec, "running")
 
     def close(self) -> None:
         self._stop.set()
-        self._collector.join(timeout=5)
+        if self._collector.is_alive():
+            self._collector.join(timeout=5)
         cluster.disconnect()
 
 

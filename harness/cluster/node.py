@@ -9,7 +9,6 @@ node's folder written back as the head's so that reasons read as on one machine.
 
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 import tempfile
@@ -20,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from harness.cluster.payload import join_inputs, write_files
-from harness.sandbox import Limits, SandboxResult
+from harness.sandbox.process import Limits, SandboxResult
+from harness.worker.job import Job
 
 
 @dataclass
@@ -39,36 +39,37 @@ class NodeOutcome:
 class NodeJob:
     """Everything a node needs for one run besides the dataset objects."""
 
-    job: dict  # job description, with the head's paths
+    job: Job  # with the head's paths
     files: dict[str, bytes]  # the submission's folder; empty for a reference
     assignment: bytes | None  # the assignment file's bytes
     limits: Limits
 
 
 def _lay_out(base: Path, task: NodeJob, train: dict, test_images: np.ndarray) -> Path:
-    job = dict(task.job)
-    if job.get("submission_path"):
+    job = task.job
+    if job.submission_path:
         folder = base / "submission"
         write_files(folder, task.files)
-        job["submission_path"] = str(folder / Path(job["submission_path"]).name)
+        job = replace(job, submission_path=str(folder / Path(job.submission_path).name))
     if task.assignment is not None:
-        job["assignment_path"] = str(base / "assignment.toml")
-        Path(job["assignment_path"]).write_bytes(task.assignment)
-        Path(job["assignment_path"]).chmod(0o644)
+        assignment = base / "assignment.toml"
+        assignment.write_bytes(task.assignment)
+        assignment.chmod(0o644)
+        job = replace(job, assignment_path=str(assignment))
     job_dir = base / "job"
     job_dir.mkdir()
-    (job_dir / "job.json").write_text(json.dumps(job))
+    job.save(job_dir / "job.json")
     join_inputs(job_dir / "inputs.npz", train, test_images)
     return job_dir
 
 
-def _head_paths(text: str, job: dict, base: Path) -> str:
+def _head_paths(text: str, job: Job, base: Path) -> str:
     """``text`` with the node's copies of the submission and assignment named as the head's
     (``job`` holds the head's paths)."""
-    if job.get("submission_path"):
-        text = text.replace(str(base / "submission"), str(Path(job["submission_path"]).parent))
-    if job.get("assignment_path"):
-        text = text.replace(str(base / "assignment.toml"), str(job["assignment_path"]))
+    if job.submission_path:
+        text = text.replace(str(base / "submission"), str(Path(job.submission_path).parent))
+    if job.assignment_path:
+        text = text.replace(str(base / "assignment.toml"), job.assignment_path)
     return text
 
 
@@ -87,8 +88,8 @@ def _gpu_index() -> int | None:
 
 def run_on_node(task: NodeJob, train: dict, test_images: np.ndarray) -> NodeOutcome:
     """The body of the Ray task (see :mod:`harness.cluster.backend` for its resources)."""
-    from harness.fingerprint import code_hash
-    from harness.worker import run_job
+    from harness.grading.fingerprint import code_hash
+    from harness.worker.parent import run_job
 
     started = time.monotonic()
     base = Path(tempfile.mkdtemp(prefix="cnn-harness-run-"))

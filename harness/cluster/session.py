@@ -14,7 +14,10 @@ def open_backend(session, runs: list):
     from harness.cluster.backend import ClusterBackend
 
     cluster.connect(session.plan.cluster)
-    backend = ClusterBackend(session, runs_per_gpu=_runs_per_gpu(session.plan))
+    from harness.grading.progress import ProgressBoard
+
+    backend = ClusterBackend(session, runs_per_gpu=_runs_per_gpu(session.plan),
+                             board=ProgressBoard(session.plan.out_dir))
     session.remote = backend
     try:
         backend.submit(runs)

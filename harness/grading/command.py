@@ -28,7 +28,9 @@ from harness.errors import (
     require_positive,
 )
 from harness.grading.inputs import prepare_dataset, work_dir
+from harness.grading.live import run_with_progress
 from harness.grading.plan import Plan, reference_runs, student_runs, with_throughput_probes
+from harness.grading.progress import ProgressBoard
 from harness.grading.scores import score_records, summary_table
 from harness.host import gpu_names
 from harness.results.store import ResultsStore, atomic_write_text
@@ -106,7 +108,9 @@ def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None,
         argv += ["-n", str(jobs)]
     if select:
         argv += ["-k", f"({select}) or reference"]  # the bars are always needed
-    return subprocess.run(argv, env=_run_environment(jobs)).returncode
+    board = ProgressBoard(out)
+    board.clear()
+    return run_with_progress(argv, _run_environment(jobs), board)
 
 
 def _run_environment(jobs: int) -> dict:

@@ -6,13 +6,18 @@ and ``--harness-plan``; the plugin parametrises :func:`test_graded_run` from the
 
 import pytest
 
+from harness.grading.progress import ProgressBoard
 from harness.grading.runner import execute
 
 
 def test_graded_run(graded_run, grading_session, benchmark):
     """Train, predict and score one run in its sandbox; fail with the run's reason."""
+    board = ProgressBoard(grading_session.plan.out_dir)
+    if grading_session.remote is None:  # on a cluster the backend knows what runs when
+        board.mark(graded_run, "running")
     record = benchmark.pedantic(execute, args=(graded_run, grading_session),
                                 rounds=1, iterations=1, warmup_rounds=0)
+    board.mark(graded_run, record.status)
     benchmark.extra_info.update({
         "submission": record.submission, "dataset": record.dataset,
         "framework": record.framework, "status": record.status,

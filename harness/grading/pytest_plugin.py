@@ -33,6 +33,15 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("graded_run", runs, ids=[r.name for r in runs])
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
+def pytest_collection_modifyitems(config, items):
+    plan = _plan(config)
+    if plan is not None:
+        from harness.grading.progress import ProgressBoard
+
+        ProgressBoard(plan.out_dir).selected(len(_selected_runs(items)))
+
+
 def _gpu_for_worker() -> int | None:
     """Pin each xdist worker to its own GPU (round robin) when there are several."""
     visible = os.environ.get("HARNESS_GPU_COUNT")

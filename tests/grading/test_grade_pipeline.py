@@ -15,11 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from chromium_cdp import Browser
-from data_fixtures import write_idx
+from data_fixtures import write_fashion_slice
 from project_paths import ROOT
 from waiting import wait_for
 
-from harness.data import load_dataset
 from harness.report.explore import store
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
@@ -37,13 +36,7 @@ RECORD_KEYS = {"submission", "dataset", "framework", "status", "reason", "test_a
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
-    full = load_dataset("fashion_mnist")
-    folder = tmp_path_factory.mktemp("data") / "fashion_mnist"
-    write_idx(folder, {"train_images": full.train_images[:1500, :, :, 0],
-                       "train_labels": full.train_labels[:1500],
-                       "test_images": full.test_images[:300, :, :, 0],
-                       "test_labels": full.test_labels[:300]})
-    return folder.parent
+    return write_fashion_slice(tmp_path_factory.mktemp("data"), train=1500, test=300)
 
 
 def _grade_argv(data_dir: Path, out: Path, jobs: int = 1) -> list[str]:

@@ -5,6 +5,7 @@ torch group though this process imports neither torch nor Ray (the cluster runs 
 process, see ``ray_cluster.py``).
 """
 
+import importlib.util
 import json
 import os
 import signal
@@ -15,13 +16,14 @@ from pathlib import Path
 
 import pytest
 from data_fixtures import write_fashion_slice
+from project_paths import SUBMISSIONS as EXAMPLES
+from project_paths import ROOT
 from ray_cluster import two_node_cluster
 
-pytest.importorskip("ray", reason="the cluster extra is not installed")
-pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
+pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata, pytest.mark.skipif(
+    importlib.util.find_spec("ray") is None, reason="the cluster extra is not installed")]
 
-ROOT = Path(__file__).resolve().parent.parent
-SUBMISSIONS = [ROOT / "submissions" / "original", ROOT / "submissions" / "torch_example"]
+SUBMISSIONS = [EXAMPLES / "original", EXAMPLES / "torch_example"]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 # What may differ between two gradings of the same inputs: the clock and the machine.
 CLOCK_AND_PLACE = {"examples_per_sec", "warmup_seconds", "reference_examples_per_sec",
