@@ -121,7 +121,7 @@ def _add_benchmark(sub) -> None:
     bench.add_argument("--rounds", type=int, default=3, help="rounds per run (default: 3)")
     bench.add_argument("--suite", default="frameworks",
                        choices=("frameworks", "adapters", "experiments", "graded", "class",
-                                "all"),
+                                "cluster", "all"),
                        help="frameworks: the three frameworks on the reference networks (and "
                             "submissions); adapters: each adapter against a hand-written loop; "
                             "experiments: the assignment's experiments (batch size, batches, "
@@ -129,7 +129,12 @@ def _add_benchmark(sub) -> None:
                             "and charts; graded: the fixed cost of one sandboxed graded run; "
                             "class: submissions/ graded with --jobs 1 and every core "
                             "(full budget unless --max-batches); "
-                            "all: every suite, plus data loading")
+                            "cluster: --runs quick graded runs through a two-node Ray cluster "
+                            "on this machine against --jobs 2 (needs the cluster extra); "
+                            "all: every suite but cluster, plus data loading")
+    bench.add_argument("--runs", type=int, default=16,
+                       help="graded runs in the cluster suite (default: 16; --max-batches "
+                            "batches each, default 150 there)")
     bench.add_argument("--accuracy-bar", type=float,
                        help="validation accuracy to time (default: the lowest final accuracy "
                             "among the frameworks' runs)")

@@ -47,6 +47,7 @@ def _gpu_visible() -> bool:
 
 def make_plan(args) -> suites.Plan:
     require_count("--rounds", args.rounds)
+    require_count("--runs", getattr(args, "runs", None))
     if args.max_batches is not None and args.max_batches < 2:
         raise ConfigError(field_error("command line", "--max-batches", "an integer >= 2",
                                       args.max_batches))
@@ -133,17 +134,31 @@ def data_loading(datasets, plan, notes: list[str]) -> dict | None:
     return {"text": loading.format_loading_benchmark(found), "raw": found}
 
 
+def _table_suite(label: str, notes: list[str], measure) -> dict | None:
+    """``measure()``'s rows and table, or None with a note saying why it failed."""
+    try:
+        rows, text = measure()
+    except Exception as exc:  # noqa: BLE001 - the other suites' tables still print
+        notes.append(f"- {label}: failed: {str(exc).strip()[-300:]}")
+        return None
+    return {"text": text, "raw": rows}
+
+
 def graded_runs(frameworks, dataset, plan, notes: list[str]) -> dict | None:
     """A graded run's fixed cost beside its training (:mod:`harness.benchmarks.graded`)."""
     from harness.benchmarks.graded import graded_run_benchmark
 
-    try:
-        rows, text = graded_run_benchmark(frameworks, dataset, plan.num_batches,
-                                          plan.data_dir)
-    except Exception as exc:  # noqa: BLE001 - the other suites' tables still print
-        notes.append(f"- graded-run cost: failed: {str(exc).strip()[-300:]}")
-        return None
-    return {"text": text, "raw": rows}
+    return _table_suite("graded-run cost", notes, lambda: graded_run_benchmark(
+        frameworks, dataset, plan.num_batches, plan.data_dir))
+
+
+def cluster_runs(framework: str, dataset: str, args, notes: list[str]) -> dict | None:
+    """Quick graded runs on a local two-node cluster against --jobs 2
+    (:mod:`harness.benchmarks.cluster`)."""
+    from harness.benchmarks.cluster import cluster_benchmark
+
+    return _table_suite("cluster", notes, lambda: cluster_benchmark(
+        framework, dataset, args.runs, args.max_batches or 150, args.data_dir))
 
 
 def class_grading(dataset, args, notes: list[str]) -> dict | None:
@@ -183,6 +198,8 @@ def benchmark_command(args) -> int:
         result["graded_runs"] = graded_runs(frameworks, datasets[0], plan, notes)
     if suite in ("class", "all"):
         result["class"] = class_grading(datasets[0], args, notes)
+    if suite == "cluster":
+        result["cluster"] = cluster_runs(frameworks[0], datasets[0], args, notes)
     all_runs = [r for by_name in groups.values() for runs in by_name.values() for r in runs]
     result["machine"] = output.machine_info(all_runs)
     result["errors"] = [r["error"] for r in all_runs if "error" in r]

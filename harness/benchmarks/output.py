@@ -54,6 +54,9 @@ def markdown(result: dict) -> str:
     if result.get("class") is not None:
         parts += [f"## The class graded on {result['class']['dataset']} "
                   f"({result['class']['budget']})", "", result["class"]["text"], ""]
+    if result.get("cluster") is not None:
+        parts += ["## Graded runs: a two-node Ray cluster on this machine vs --jobs 2", "",
+                  "```", result["cluster"]["text"], "```", ""]
     parts.append(tables.errors_section(result.get("errors", [])))
     parts.append(result.get("notes", ""))
     return "\n".join(parts).rstrip() + "\n"

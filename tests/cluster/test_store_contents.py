@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from data_fixtures import write_fashion_slice
 from project_paths import SUBMISSIONS
-from ray_cluster import two_node_cluster
 
 from harness.cluster.connect import LOOPBACK_ENV
+from harness.cluster.local import local_cluster
 from harness.grading.inputs import prepare_dataset
 from harness.grading.plan import Plan, RunSpec
 from harness.grading.runner import GradingSession
@@ -75,7 +75,7 @@ def test_nothing_the_head_sends_holds_a_test_label(tmp_path, monkeypatch):
 
     monkeypatch.setattr(backend_module, "_remote_task", Recorder)
     monkeypatch.setattr(backend_module.ClusterBackend, "_collect", lambda self: None)
-    with two_node_cluster(nodes=1) as cluster:
+    with local_cluster(nodes=1) as cluster:
         connect(cluster.address)
         try:
             backend = backend_module.ClusterBackend(session)

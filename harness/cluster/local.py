@@ -1,10 +1,10 @@
-"""A real Ray cluster on this machine for the cluster tests: a head and worker nodes.
+"""A real Ray cluster on this machine: a head without CPUs and worker nodes of one CPU each.
 
-Run as a script it starts a head with no CPUs (the grading machine) and ``N`` worker nodes
-of one CPU each, every address on 127.0.0.1 and small object stores, prints one JSON line
-(the address and each worker node's raylet pid), and shuts the cluster down when its
-standard input closes. :func:`two_node_cluster` runs it in a child process, so that the
-test process never imports Ray and the cluster ends with the test.
+For the cluster tests and ``benchmark --suite cluster``: every address is on 127.0.0.1 and
+each object store is small. :func:`local_cluster` runs ``python -m harness.cluster.local N``
+in a child process, which starts the cluster, prints one JSON line (the head's address and
+each worker node's raylet pid, so a test can kill a node) and shuts the cluster down when
+its standard input closes; the calling process never imports Ray.
 """
 
 from __future__ import annotations
@@ -22,22 +22,22 @@ STORE_BYTES = 96 << 20  # each node's object store
 
 
 @dataclass
-class TestCluster:
-    address: str
+class LocalCluster:
+    address: str  # the head's HOST:PORT, for --cluster
     raylet_pids: list[int]  # one per worker node
 
 
 @contextlib.contextmanager
-def two_node_cluster(nodes: int = 2):
+def local_cluster(nodes: int = 2):
     """A running cluster of ``nodes`` one-CPU worker nodes, ended when the block ends."""
-    env = {**os.environ, **LOOPBACK_ENV}
-    child = subprocess.Popen([sys.executable, __file__, str(nodes)], env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-m", "harness.cluster.local", str(nodes)],
+                             env={**os.environ, **LOOPBACK_ENV}, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
     try:
         line = child.stdout.readline()
         if not line:
-            raise RuntimeError(f"the test cluster did not start (exit {child.wait()})")
-        yield TestCluster(**json.loads(line))
+            raise RuntimeError(f"the local Ray cluster did not start (exit {child.wait()})")
+        yield LocalCluster(**json.loads(line))
     finally:
         child.stdin.close()
         try:
