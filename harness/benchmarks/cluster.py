@@ -92,4 +92,4 @@ def cluster_table(rows: list[dict], batches: int) -> str:
     body = [[r["mode"], r["runs"], r["passed"], batches, f"{r['wall_s']:.1f}",
              f"{r['busy_s']:.1f}", f"{r['overhead_per_run_s']:.2f}", r["nodes"],
              f"{r['ratio']:.2f}" if "ratio" in r else "1.00"] for r in rows]
-    return tabulate(body, headers=headers)
+    return tabulate(body, headers=headers, disable_numparse=True)

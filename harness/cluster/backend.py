@@ -161,7 +161,11 @@ class ClusterBackend:
             for ref in ready:
                 with self._lock:
                     flight = self._flights[self._refs.pop(ref)]
-                self._land(flight, ref)
+                try:
+                    self._land(flight, ref)
+                except Exception as exc:  # noqa: BLE001 - a waiting pytest item must not hang
+                    reason = f"the head could not score it: {_first_line(exc)}"
+                    self._finish(flight, _error_record(flight.spec, reason), "")
 
     def _land(self, flight: InFlight, ref) -> None:
         """Score and save one finished (or lost) run."""
@@ -169,6 +173,10 @@ class ClusterBackend:
 
         try:
             outcome: NodeOutcome = ray.get(ref)
+        except ray.exceptions.RayTaskError as exc:  # our code on the node raised: not retried
+            reason = f"failed on its node: {_first_line(exc)}"
+            self._finish(flight, _error_record(flight.spec, reason), "")
+            return
         except ray.exceptions.RayError as exc:
             self._finish(flight, _lost_record(flight.spec, exc), "")
             return
@@ -233,9 +241,12 @@ def _error_record(spec: RunSpec, reason: str) -> RunRecord:
 
 def _lost_record(spec: RunSpec, exc: BaseException) -> RunRecord:
     """The run's record when Ray could not bring a result back (after its retries)."""
-    first_line = (str(exc).strip().splitlines() or [""])[0][:300]
     return _error_record(spec, f"lost on the cluster after {RETRIES + 1} attempts: "
-                         f"{type(exc).__name__}: {first_line}; grading again retries it")
+                         f"{type(exc).__name__}: {_first_line(exc)}; grading again retries it")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:300]
 
 
 def _unsent_record(spec: RunSpec, exc: SubmissionError) -> RunRecord:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from data_fixtures import write_fashion_slice
-from project_paths import SUBMISSIONS as EXAMPLES
 from project_paths import ROOT
+from project_paths import SUBMISSIONS as EXAMPLES
 
 from harness.cluster.local import local_cluster
 

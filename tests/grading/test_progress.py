@@ -15,7 +15,7 @@ RUNS = [RunSpec(name, "mnist", "torch") for name in ("alice", "bob", "carol", "d
 def test_the_board_counts_done_running_failed_and_names_the_current_runs(tmp_path):
     board = ProgressBoard(tmp_path)
     board.selected(5)
-    for spec, state in zip(RUNS, ("passed", "failed", "running", "queued")):
+    for spec, state in zip(RUNS, ("passed", "failed", "running", "queued"), strict=True):
         board.mark(spec, state)
     board.mark(RUNS[0], "running")  # a run marks each state in turn; the last one counts
     board.mark(RUNS[0], "passed")
