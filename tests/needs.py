@@ -51,6 +51,7 @@ PROBES = {  # name -> a function giving why it is missing, or None
     "pyyaml": lambda: _modules("yaml", extra="test"),
     "matplotlib": lambda: _modules("matplotlib", extra="report"),
     "quickjs": lambda: _modules("quickjs", extra="javascript"),  # index.js submissions
+    "ray": lambda: _modules("ray", extra="cluster"),  # grade --cluster
     "torch": lambda: _modules("torch", extra="torch"),
     "tensorflow": lambda: _modules("tensorflow", extra="tensorflow"),
     "jax": lambda: _modules("jax", "flax", "optax", extra="jax"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import functools
 import os
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from harness.cluster import connect as cluster
 from harness.cluster.node import NodeJob, NodeOutcome, run_on_node
-from harness.cluster.payload import split_inputs, submission_files
+from harness.cluster.payload import split_inputs, submission_files, write_files
 from harness.errors import SubmissionError
 from harness.grading.inputs import PreparedDataset, load_prepared
 from harness.grading.plan import RunSpec
@@ -191,8 +192,10 @@ class ClusterBackend:
             record = _error_record(flight.spec, f"node {outcome.node} runs harness code "
                                    "different from the head's; install the same version")
         else:
-            record = scored_record(flight.spec, self.session, flight.data, outcome.result,
-                                   outcome.predictions, outcome.sandbox)
+            with tempfile.TemporaryDirectory(prefix="cnn-harness-exports-") as job_dir:
+                write_files(Path(job_dir) / "out", outcome.exports)
+                record = scored_record(flight.spec, self.session, flight.data, Path(job_dir),
+                                       outcome.result, outcome.predictions, outcome.sandbox)
         record.node = outcome.node
         return record
 

@@ -22,6 +22,8 @@ from harness.cluster.payload import join_inputs, write_files
 from harness.sandbox.process import Limits, SandboxResult
 from harness.worker.job import Job
 
+EXPORT_BYTES = 64 << 20  # largest export file a node sends back
+
 
 @dataclass
 class NodeOutcome:
@@ -33,6 +35,7 @@ class NodeOutcome:
     node: str  # "hostname (node id)"
     code_hash: str  # the node's harness source, which must be the head's
     wall_seconds: float  # the task's own time on the node: laying out, running, cleaning up
+    exports: dict[str, bytes]  # out/ files for the explore page, checked on the head
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,15 @@ def _head_paths(text: str, job: Job, base: Path) -> str:
     return text
 
 
+def _exports(out: Path) -> dict[str, bytes]:
+    """The run's exports for its explore page, as bytes: regular files only, bounded; the
+    head checks their contents as it checks a local run's."""
+    from harness.worker.explore import PROBABILITIES, WEIGHTS, read_regular
+
+    found = {name: read_regular(out / name, EXPORT_BYTES) for name in (PROBABILITIES, WEIGHTS)}
+    return {name: data for name, data in found.items() if data is not None}
+
+
 def node_name() -> str:
     import ray
 
@@ -96,10 +108,11 @@ def run_on_node(task: NodeJob, train: dict, test_images: np.ndarray) -> NodeOutc
     try:
         job_dir = _lay_out(base, task, train, test_images)
         result, predictions, sandbox = run_job(job_dir, task.limits, gpu_index=_gpu_index())
+        exports = _exports(job_dir / "out") if result["status"] == "ok" else {}
     finally:
         shutil.rmtree(base, ignore_errors=True)
     result = {**result, "reason": _head_paths(result.get("reason") or "", task.job, base)}
     sandbox = replace(sandbox, stdout=_head_paths(sandbox.stdout, task.job, base),
                       stderr=_head_paths(sandbox.stderr, task.job, base))
     return NodeOutcome(result, predictions, sandbox, node_name(), code_hash(),
-                       time.monotonic() - started)
+                       time.monotonic() - started, exports)

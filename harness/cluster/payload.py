@@ -45,6 +45,7 @@ def submission_files(index_py: str | Path) -> dict[str, bytes]:
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
     """Node side: lay ``files`` out under ``folder``, readable by the sandbox's uid."""
+    folder.mkdir(parents=True, exist_ok=True)
     root = folder.resolve()
     for relative, data in files.items():
         target = (root / relative).resolve()

@@ -112,9 +112,9 @@ def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
         from harness.worker.parent import run_job
 
         outcome = run_job(job_dir, session.limits(), gpu_index=session.gpu_index)
+        record = scored_record(spec, session, data, job_dir, *outcome)
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
-    record = scored_record(spec, session, data, *outcome)
     return store_record(session, record, key, time.monotonic() - started)
 
 
@@ -128,8 +128,9 @@ def store_record(session: GradingSession, record: RunRecord, key: str,
 
 
 def scored_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
-                  result: dict, predictions, sandbox) -> RunRecord:
-    """The record of a finished run, scored here with the test labels only we hold."""
+                  job_dir: Path, result: dict, predictions, sandbox) -> RunRecord:
+    """The record of a finished run, scored here with the test labels only we hold
+    (``job_dir/out`` holds what the run exported for its explore page)."""
     from harness.results.scoring import accuracy, confusion_matrix
 
     record = _base_record(spec, session, data, result, sandbox)

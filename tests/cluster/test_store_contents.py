@@ -1,7 +1,6 @@
 """No test label reaches a node: everything the head puts into Ray's object store, and every
 argument of every task it submits, is searched for the labels."""
 
-import importlib.util
 import pickle
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -17,8 +16,7 @@ from harness.grading.inputs import prepare_dataset
 from harness.grading.plan import Plan, RunSpec
 from harness.grading.runner import GradingSession
 
-pytestmark = [pytest.mark.realdata, pytest.mark.skipif(
-    importlib.util.find_spec("ray") is None, reason="the cluster extra is not installed")]
+pytestmark = [pytest.mark.realdata, pytest.mark.needs("ray")]
 
 
 def _session(tmp_path) -> GradingSession:
