@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 import pytest
@@ -149,6 +150,9 @@ def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(tmp_pat
             rate *= 2
         return fake_run(options["framework"], options["runner"], rate)
 
+    # The command gives its children one thread (as grade does) by setting OMP_NUM_THREADS
+    # in this process: set it here, so that monkeypatch undoes it for the tests after.
+    monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
     monkeypatch.setattr(suites, "run_child", fake_child)
     monkeypatch.setattr(bench, "data_loading", lambda datasets, plan, notes: None)
     monkeypatch.setattr(bench, "class_grading", lambda dataset, args, notes: None)
