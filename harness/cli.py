@@ -110,7 +110,9 @@ def _add_report(sub) -> None:
 
 def _add_benchmark(sub) -> None:
     bench = sub.add_parser("benchmark", help="benchmark the three frameworks")
-    bench.add_argument("submissions", nargs="*", help="Model Builder submissions to add")
+    bench.add_argument("submissions", nargs="*",
+                       help="Model Builder submissions to add (frameworks suite); the class "
+                            "to grade (class suite; default: submissions/)")
     bench.add_argument("--frameworks", default=",".join(FRAMEWORKS),
                        help="comma-separated (default: all three)")
     bench.add_argument("--datasets", default="fashion_mnist",
@@ -135,6 +137,10 @@ def _add_benchmark(sub) -> None:
     bench.add_argument("--runs", type=int, default=16,
                        help="graded runs in the cluster suite (default: 16; --max-batches "
                             "batches each, default 150 there)")
+    bench.add_argument("--experiments", default="all",
+                       help="experiments suite: comma-separated experiment names (batch size, "
+                            "number of batches, filters, field size, strides, depth; "
+                            "default: all)")
     bench.add_argument("--accuracy-bar", type=float,
                        help="validation accuracy to time (default: the lowest final accuracy "
                             "among the frameworks' runs)")

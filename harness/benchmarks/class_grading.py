@@ -37,11 +37,11 @@ def job_counts() -> list[int]:
 
 
 def grade_class(jobs: int, dataset: str, out: Path, max_batches: int | None = None,
-                data_dir: str | None = None, submissions: Path | None = None) -> dict:
+                data_dir: str | None = None, submissions: list[str] | None = None) -> dict:
     """Grade the class once into a fresh ``out``; the figures of :func:`summarise`."""
     shutil.rmtree(out, ignore_errors=True)
-    argv = [sys.executable, "-m", "harness", "grade", str(submissions or REPO_ROOT /
-                                                          "submissions"),
+    paths = [str(Path(p).resolve()) for p in submissions or [REPO_ROOT / "submissions"]]
+    argv = [sys.executable, "-m", "harness", "grade", *paths,
             "--datasets", dataset, "--jobs", str(jobs), "--out", str(out)]
     argv += ["--max-batches", str(max_batches)] if max_batches else []
     argv += ["--data-dir", data_dir] if data_dir else []
@@ -81,13 +81,14 @@ def _ratio(value, reference) -> float | None:
 
 
 def class_benchmark(dataset: str, out: Path, max_batches: int | None = None,
-                    data_dir: str | None = None, jobs_list: list[int] | None = None) -> dict:
+                    data_dir: str | None = None, jobs_list: list[int] | None = None,
+                    submissions: list[str] | None = None) -> dict:
     """The class graded once per job count; ``{"gradings": [...], "text": tables}``."""
     gradings = []
     for jobs in jobs_list or job_counts():
         print(f"class: grading {dataset} with --jobs {jobs}", file=sys.stderr, flush=True)
         gradings.append(grade_class(jobs, dataset, out / f"jobs{jobs}", max_batches,
-                                    data_dir))
+                                    data_dir, submissions))
     budget = f"--max-batches {max_batches}" if max_batches else "full budget"
     return {"dataset": dataset, "budget": budget, "gradings": gradings,
             "text": class_tables(gradings)}

@@ -104,18 +104,19 @@ def run_framework_suite(frameworks, models, plan, bar, groups) -> list[dict]:
     return result
 
 
-def run_experiment_suite(frameworks, dataset, plan, groups) -> list[dict]:
+def run_experiment_suite(frameworks, dataset, plan, groups, names: str = "all") -> list[dict]:
     """The assignment's experiments (:mod:`harness.benchmarks.experiments`) on one dataset."""
     from harness.benchmarks import experiments
 
+    chosen = experiments.select(names)
     print(f"experiments on {dataset}", file=sys.stderr)
-    runs = experiments.run_experiments(frameworks, dataset, plan, progress=_progress)
+    runs = experiments.run_experiments(frameworks, dataset, plan, chosen, _progress)
     for key, by_framework in runs.by_key.items():
         options = dict(key)
         name = Path(options["submission"]).parent.name
         groups[f"experiments-{name}-b{options['batch_size'] or 'own'}-n{options['num_batches']}"] \
             = by_framework
-    return experiments.experiment_tables(runs, plan.num_batches)
+    return experiments.experiment_tables(runs, plan.num_batches, chosen)
 
 
 def data_loading(datasets, plan, notes: list[str]) -> dict | None:
@@ -167,7 +168,7 @@ def class_grading(dataset, args, notes: list[str]) -> dict | None:
 
     try:
         return class_benchmark(dataset, Path(args.out) / "class", args.max_batches,
-                               args.data_dir)
+                               args.data_dir, submissions=args.submissions or None)
     except Exception as exc:  # noqa: BLE001 - the other suites' tables still print
         notes.append(f"- class grading: failed: {str(exc).strip()[-300:]}")
         return None
@@ -191,7 +192,8 @@ def benchmark_command(args) -> int:
         result["frameworks"] = run_framework_suite(frameworks, models, plan,
                                                    getattr(args, "accuracy_bar", None), groups)
     if suite in ("experiments", "all"):
-        result["experiments"] = run_experiment_suite(frameworks, datasets[0], plan, groups)
+        result["experiments"] = run_experiment_suite(frameworks, datasets[0], plan, groups,
+                                                     getattr(args, "experiments", "all"))
     if suite == "all":
         result["data_loading"] = data_loading(datasets, plan, notes)
     if suite in ("graded", "all"):

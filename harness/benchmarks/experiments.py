@@ -83,6 +83,21 @@ EXPERIMENTS = (
 )
 
 
+def select(names: str) -> tuple[Experiment, ...]:
+    """The experiments named in a comma-separated list, in their order; ``all``: every one."""
+    from harness.errors import ConfigError, field_error
+
+    if names.strip() == "all":
+        return EXPERIMENTS
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    known = {e.name for e in EXPERIMENTS}
+    if not wanted or set(wanted) - known:
+        raise ConfigError(field_error("command line", "--experiments",
+                                      f"all or a comma-separated list of {', '.join(known)}",
+                                      names))
+    return tuple(e for e in EXPERIMENTS if e.name in wanted)
+
+
 def _key(variant: Variant, num_batches: int) -> tuple:
     return tuple(sorted(variant.child_options(num_batches).items()))
 
@@ -114,7 +129,7 @@ def run_experiments(frameworks: list[str], dataset: str, plan: suites.Plan,
 
 def reference_bar(runs: ExperimentRuns, num_batches: int) -> float | None:
     """The accuracy ``original`` (batch 64, all batches) reached in every framework."""
-    reference = runs.of(_original("all", 1.0), num_batches)
+    reference = runs.by_key.get(_key(_original("all", 1.0), num_batches), {})
     return stats.accuracy_bar([r for rs in reference.values() for r in rs])
 
 

@@ -16,6 +16,7 @@ from test_bench import fake_run
 
 from harness.benchmarks import class_grading, experiments, suites, tables
 from harness.benchmarks import command as bench
+from harness.errors import ConfigError
 
 SMALL = (experiments.EXPERIMENTS[0], experiments.EXPERIMENTS[2])  # batch size, filters
 
@@ -44,6 +45,14 @@ def _fake_child(calls):
             rate *= 1.5
         return fake_run(options["framework"], "adapter", rate, batch_size=batch)
     return child
+
+
+def test_experiments_are_chosen_by_name():
+    assert experiments.select("all") == experiments.EXPERIMENTS
+    assert [e.name for e in experiments.select("filters, batch size")] == ["batch size",
+                                                                           "filters"]
+    with pytest.raises(ConfigError, match="--experiments: expected all or"):
+        experiments.select("filters,colour")
 
 
 def test_each_distinct_variant_runs_once_per_framework_and_round(monkeypatch):
@@ -109,7 +118,8 @@ def test_class_summary_efficiency_bars_and_the_identical_network():
 def test_class_suite_is_wired_into_the_command(tmp_path, monkeypatch, capsys):
     seen = {}
 
-    def fake_class(dataset, out, max_batches=None, data_dir=None, jobs_list=None):
+    def fake_class(dataset, out, max_batches=None, data_dir=None, jobs_list=None,
+                   submissions=None):
         seen.update(dataset=dataset, max_batches=max_batches)
         gradings = [class_grading.summarise(RECORDS, 1, 100.0)]
         return {"dataset": dataset, "budget": "--max-batches 7", "gradings": gradings,
