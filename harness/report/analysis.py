@@ -74,8 +74,20 @@ def safe_name(student: str) -> str:
 def notes(records: list[RunRecord]) -> list[str]:
     """Caveats a reader must know before comparing the figures, in words."""
     found = [_unverified(records), _bundled(records), _not_isolated(records),
-             _caps(records), _devices(records), _assignments(records)]
+             _caps(records), _devices(records), _throughput_bars(records),
+             _assignments(records)]
     return [n for n in found if n]
+
+
+def _throughput_bars(records) -> str:
+    """How each reference's examples/sec bar was sampled, and how far the samples spread."""
+    bars = [f"{r.dataset}/{r.framework} {r.throughput_bar:,.0f} (median of "
+            f"{len(r.throughput_samples)}, spread ±{(r.throughput_spread or 0) * 50:.0f}%)"
+            for r in records if r.is_reference and r.throughput_bar]
+    if not bars:
+        return ""
+    return ("Throughput bars (examples/sec): the median of the reference run and short "
+            "reference probes spread through the grading: " + "; ".join(bars) + ".")
 
 
 def _datasets_where(records, test) -> list[str]:

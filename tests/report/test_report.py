@@ -169,3 +169,12 @@ def test_summary_names_datasets_the_session_could_not_grade(tmp_path):
     summary = (tmp_path / "summary.md").read_text()
     assert ("cifar10 was not graded: cifar10: dataset files not found. Download them with: "
             "python -m harness data fetch cifar10") in summary
+
+
+def test_throughput_bars_say_how_they_were_sampled():
+    reference = run("reference:original", reference="original", throughput_bar=6311.0,
+                    throughput_samples=[7773.0, 6311.0, 6200.0], throughput_spread=0.25)
+    found = [n for n in notes([reference, run("alice")]) if n.startswith("Throughput")]
+    assert found == ["Throughput bars (examples/sec): the median of the reference run and "
+                     "short reference probes spread through the grading: fashion_mnist/torch "
+                     "6,311 (median of 3, spread ±12%)."]
