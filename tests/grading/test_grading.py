@@ -55,3 +55,21 @@ def test_runs_sharing_a_gpu_split_its_memory():
     assert shared_gpu_memory_fraction(2, 2) is None  # one card each
     assert shared_gpu_memory_fraction(1, 2) == pytest.approx(0.45)
     assert shared_gpu_memory_fraction(2, 5) == pytest.approx(0.3)  # three runs on one card
+
+
+def test_default_jobs_one_per_gpu_else_one_per_core_that_memory_allows(monkeypatch):
+    from harness import host
+    from harness.config import Assignment
+    from harness.grading import command
+
+    assignment = Assignment()  # 8 GiB per run
+    monkeypatch.setattr(command.os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(host, "memory_bytes", lambda: 64 << 30)
+    monkeypatch.setattr(command, "gpu_names", lambda: ())
+    assert command.default_jobs(assignment) == 8  # memory allows 8 of the 16 cores
+    monkeypatch.setattr(host, "memory_bytes", lambda: 512 << 30)
+    assert command.default_jobs(assignment) == 16
+    monkeypatch.setattr(host, "memory_bytes", lambda: None)
+    assert command.default_jobs(assignment) == 1
+    monkeypatch.setattr(command, "gpu_names", lambda: ("H100", "H100"))
+    assert command.default_jobs(assignment) == 2
