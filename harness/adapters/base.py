@@ -22,6 +22,11 @@ import numpy as np
 from harness.names import WARMUP_BATCHES
 from harness.training.optim import OptimizerConfig
 
+# Images per inference call (validation points, test predictions). Measured on one CPU
+# thread over the 10,000 Fashion-MNIST test images (CPU-seconds, chunks of 1000 / 250):
+# torch 0.86 / 0.44, JAX 1.17 / 0.84, TensorFlow 0.36 / 0.40: small chunks stay in cache.
+INFERENCE_CHUNK = 250
+
 
 @dataclass(frozen=True)
 class ModelSource:
@@ -53,7 +58,7 @@ class TrainConfig:
     seed: int = 0
     eval_every: int = 100  # record loss and validation accuracy every k batches
     warmup_batches: int = WARMUP_BATCHES  # compiled/first steps, timed apart from steady state
-    eval_batch_size: int = 1000
+    eval_batch_size: int = INFERENCE_CHUNK
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,8 @@ class Adapter(Protocol):
               on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
         """Train in place for ``config.num_batches`` batches; softmax cross-entropy."""
 
-    def predict(self, model: Any, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    def predict(self, model: Any, images: np.ndarray, batch_size: int = INFERENCE_CHUNK
+                ) -> np.ndarray:
         """Predicted class per image (int64), inference mode."""
 
 

@@ -21,13 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.adapters.base import INFERENCE_CHUNK
 from harness.names import CURVE_POINTS, WARMUP_BATCHES
 from harness.worker import explore, files
 from harness.worker.job import Job
 from harness.worker.reasons import StepFailed, describe_exception
 
 CHECK_BATCH = 8  # images in the output-shape check before training
-PREDICT_CHUNK = 1000  # test images per logits call
+PREDICT_CHUNK = INFERENCE_CHUNK  # test images per logits call
 
 
 

@@ -25,7 +25,14 @@ from typing import Any
 import numpy as np
 
 from harness import host
-from harness.adapters.base import CurvePoint, ModelSource, TrainConfig, TrainData, TrainOutcome
+from harness.adapters.base import (
+    INFERENCE_CHUNK,
+    CurvePoint,
+    ModelSource,
+    TrainConfig,
+    TrainData,
+    TrainOutcome,
+)
 from harness.adapters.jax import training
 from harness.errors import HarnessError, field_error
 
@@ -178,13 +185,15 @@ class JaxAdapter:
         model.variables = {**model.variables, "params": lib.traverse.unflatten_dict(flat)}
         model.opt_state = None
 
-    def logits(self, model: JaxModel, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    def logits(self, model: JaxModel, images: np.ndarray,
+               batch_size: int = INFERENCE_CHUNK) -> np.ndarray:
         if len(images) == 0:
             return np.zeros((0, model.num_classes), np.float32)
         chunks = training.padded_chunks(images, batch_size)
         return training.chunked_logits(model.chunk_logits, model.variables, chunks, len(images))
 
-    def predict(self, model: JaxModel, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    def predict(self, model: JaxModel, images: np.ndarray,
+                batch_size: int = INFERENCE_CHUNK) -> np.ndarray:
         return self.logits(model, images, batch_size).argmax(axis=-1).astype(np.int64)
 
     def loss_and_grad_check(self, model: JaxModel, images: np.ndarray,

@@ -50,6 +50,7 @@ tf, keras = _import_tensorflow_and_keras()
 import numpy as np  # noqa: E402
 
 from harness.adapters.base import (  # noqa: E402
+    INFERENCE_CHUNK,
     CurvePoint,
     ModelSource,
     TrainConfig,
@@ -252,9 +253,10 @@ class TensorFlowAdapter:
             variable.assign(np.asarray(value, dtype=variable.dtype))
 
     def logits(self, model: KerasModel, images: np.ndarray) -> np.ndarray:
-        return np.concatenate([c.numpy() for c in self._chunked_logits(model, images, 1000)])
+        chunks = self._chunked_logits(model, images, INFERENCE_CHUNK)
+        return np.concatenate([c.numpy() for c in chunks])
 
-    def predict(self, model: KerasModel, images: np.ndarray, batch_size: int = 1000
+    def predict(self, model: KerasModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK
                 ) -> np.ndarray:
         chunks = self._chunked_logits(model, images, batch_size)
         return np.concatenate([tf.argmax(c, axis=1).numpy() for c in chunks]).astype(np.int64)

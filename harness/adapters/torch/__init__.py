@@ -30,6 +30,7 @@ from torch import nn
 
 from harness import host
 from harness.adapters.base import (
+    INFERENCE_CHUNK,
     CurvePoint,
     ModelSource,
     TrainConfig,
@@ -304,13 +305,13 @@ class TorchAdapter:
             target.copy_(new)
 
     @torch.no_grad()
-    def logits(self, model: TorchModel, images: np.ndarray, batch_size: int = 1000):
+    def logits(self, model: TorchModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK):
         model.module.eval()
         chunks = [model.module(images_to_device(images[s:s + batch_size], model))
                   .float().cpu() for s in range(0, len(images), batch_size)]
         return torch.cat(chunks).numpy()
 
-    def predict(self, model: TorchModel, images: np.ndarray, batch_size: int = 1000):
+    def predict(self, model: TorchModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK):
         return self.logits(model, images, batch_size).argmax(axis=1).astype(np.int64)
 
     def loss_and_grad_check(self, model: TorchModel, images: np.ndarray, labels: np.ndarray):
