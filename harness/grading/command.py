@@ -165,9 +165,10 @@ def default_jobs(assignment: Assignment) -> int:
     """Runs at once without ``--jobs``: one per GPU, else one per core that memory allows.
 
     A run trains on one CPU thread, so on a CPU machine one run per core keeps every core
-    busy; ``benchmark --suite class`` measured the class in 0.56x the ``--jobs 1`` wall
-    time on two cores, with the identical network within the bar's spread (README). No
-    more runs than fit in memory at the assignment's per-run limit. On a GPU machine one
+    busy; ``benchmark --suite class`` on a shared two-core machine graded the class in
+    0.67-0.77x the ``--jobs 1`` wall time, and the reference's bar moved 3% (its samples
+    spread ±13% against ±8% at ``--jobs 1``; README). No more runs than fit in memory at
+    the assignment's per-run limit. On a GPU machine one
     run per card: runs sharing a card time-slice it, so their examples/sec would measure
     the neighbours.
     """
