@@ -175,13 +175,13 @@ def class_grading(dataset, args, notes: list[str]) -> dict | None:
 
 
 def benchmark_command(args) -> int:
-    # One CPU thread per run unless set, as grade runs them: torch's pool collapses on a
-    # CPU that anything else uses (README, Grading).
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     suite = getattr(args, "suite", "frameworks")
     frameworks = _names(args.frameworks, FRAMEWORKS, "--frameworks")
     datasets = _names(args.datasets, None, "--datasets")
     plan, groups, notes = make_plan(args), {}, []
+    # One CPU thread per run unless set, as grade runs them: torch's pool collapses on a
+    # CPU that anything else uses (README, Grading).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     result = {"settings": {"suite": suite, "frameworks": frameworks, "datasets": datasets,
                            "batch_size": plan.batch_size, "num_batches": plan.num_batches,
                            "warmup_batches": plan.warmup_batches, "rounds": plan.rounds,

@@ -126,6 +126,8 @@ def test_class_suite_is_wired_into_the_command(tmp_path, monkeypatch, capsys):
                 "text": class_grading.class_tables(gradings)}
 
     monkeypatch.setattr(class_grading, "class_benchmark", fake_class)
+    # the command sets OMP_NUM_THREADS for its children: keep it from leaking out of here
+    monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
     args = argparse.Namespace(submissions=[], frameworks="torch", datasets="fashion_mnist",
                               out=str(tmp_path / "out"), max_batches=7, rounds=1,
                               data_dir=None, allow_unverified=False, suite="class",
