@@ -75,7 +75,8 @@ def grade(session: nox.Session) -> None:
 
 @nox.session
 def benchmark(session: nox.Session) -> None:
-    """Benchmark data loading, adapters, graded-run cost and the three frameworks."""
+    """Every benchmark suite (frameworks, adapters, experiments, graded-run cost, the class
+    at --jobs 1 and every core, data loading); the class runs at full budget: long."""
     _install(session)
     args = session.posargs or ["--suite", "all", "--out", "benchmark"]
     session.run("python", "-m", "harness", "benchmark", *args)

@@ -85,6 +85,7 @@ def write_experiment_chart(path: Path, tables: list[dict]) -> bool:
             ax.errorbar(xs, medians, yerr=[low, high], marker="o", capsize=3, label=framework)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.minorticks_off()  # the variants' values label the axis, nothing between
         ax.set_xticks([x for x, _s in next(iter(lines.values()))],
                       [f"{x:g}" for x, _s in next(iter(lines.values()))])
         ax.set_xlabel(table["axis"])
