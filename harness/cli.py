@@ -76,6 +76,9 @@ def _add_check(sub) -> None:
     check.add_argument("--dataset", choices=DATASETS,
                        help="check for this dataset's image shape only (default: the assignment's)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("--allow-unisolated", action="store_true",
+                       help="check even where no sandbox works (no bubblewrap): the "
+                            "submission's code then runs as a plain process")
     _assignment_option(check)
     check.set_defaults(target="harness.check.command:check_command")
 
@@ -102,6 +105,10 @@ def _add_grade(sub) -> None:
                             "here), local (a throwaway one on this machine) or HOST:PORT")
     grade.add_argument("--runs-per-gpu", type=int, default=4,
                        help="with --cluster on GPU nodes: runs sharing one card (default: 4)")
+    grade.add_argument("--allow-unisolated", action="store_true",
+                       help="grade even where no sandbox works (no bubblewrap): student code "
+                            "then runs as a plain process and could read the test labels; "
+                            "every record and the summary say so")
     grade.add_argument("-k", dest="select", help="pytest -k expression selecting runs, "
                                                  "e.g. 'alice and not cifar10'")
     grade.set_defaults(target="harness.grading.command:grade_command")

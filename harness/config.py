@@ -45,6 +45,8 @@ class Budget:
     memory_limit_mib: int = 8192  # address-space limit of one graded run
     default_batch_size: int = 64  # when a submission leaves batch_size out
     default_num_batches: int = 3000  # when a submission leaves num_batches out
+    max_submission_kib: int = 1024  # a submission folder's files together, checked unparsed
+    scratch_limit_mib: int = 2048  # a run's scratch folder (and private /tmp), all files
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Rubric:
     accuracy_floor: float = 0.2  # no credit at reference accuracy minus this
     throughput_full_ratio: float = 0.5  # full credit at this ratio to the reference
     throughput_zero_ratio: float = 0.05  # no credit at or below this ratio
+    review_margin: float = 0.05  # accuracy this far above the reference's: "review"
+    review_ceiling: float = 0.999  # accuracy at or above this (a dataset's ceiling): "review"
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,8 @@ def _require(where: str, holds: bool, key: str, expected: str, received) -> None
 
 def _check_budget(budget: Budget, where: str) -> None:
     """Every limit positive; the defaults a submission gets must themselves fit the budget."""
-    for key in ("max_batch_size", "max_num_batches", "max_examples", "memory_limit_mib"):
+    for key in ("max_batch_size", "max_num_batches", "max_examples", "memory_limit_mib",
+                "max_submission_kib", "scratch_limit_mib"):
         _require(where, getattr(budget, key) >= 1, key, "an integer >= 1", getattr(budget, key))
     _require(where, budget.time_limit_seconds > 0, "time_limit_seconds",
              "a number of seconds > 0", budget.time_limit_seconds)
@@ -120,7 +125,7 @@ def _check_rubric(rubric: Rubric, where: str) -> None:
     """Points positive, shares in [0, 1], and each ramp's zero end below its full end."""
     _require(where, rubric.points_per_dataset > 0, "points_per_dataset", "a number > 0",
              rubric.points_per_dataset)
-    for key in ("accuracy_share", "accuracy_tolerance"):
+    for key in ("accuracy_share", "accuracy_tolerance", "review_margin", "review_ceiling"):
         _require(where, 0 <= getattr(rubric, key) <= 1, key, "a number from 0 to 1",
                  getattr(rubric, key))
     _require(where, rubric.accuracy_tolerance < rubric.accuracy_floor <= 1, "accuracy_floor",

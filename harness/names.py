@@ -22,6 +22,20 @@ WARMUP_BATCHES = 5  # steps excluded from steady-state throughput (compilation, 
 CURVE_POINTS = 20  # learning-curve points recorded per run
 
 
+def file_name(text: str) -> str:
+    """An injective, file-system- and URL-safe name for ``text`` (a student id, a run part).
+
+    ASCII letters, digits, ``_``, ``-`` and ``.`` stay; every other character (``~`` too,
+    and a leading ``.``) becomes ``~XX`` per UTF-8 byte, so two different ids never share
+    a file. The empty id is ``~``.
+    """
+    out = []
+    for position, char in enumerate(text):
+        keep = char.isascii() and (char.isalnum() or char in "_-" or (char == "." and position))
+        out.append(char if keep else "".join(f"~{b:02X}" for b in char.encode()))
+    return "".join(out) or "~"
+
+
 def reference_id(network: str) -> str:
     """The submission id under which a reference network's runs are stored."""
     return REFERENCE_PREFIX + network

@@ -14,6 +14,7 @@ import argparse
 import importlib
 import json
 import sys
+from pathlib import Path
 
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
 from harness.names import FRAMEWORKS
@@ -50,12 +51,13 @@ def _settings(args) -> tuple[ModelSource, int, OptimizerConfig, str]:
     if not args.submission:
         return ModelSource(reference=args.model), args.batch_size or 64, optimizer, args.model
     from harness.config import load_assignment
-    from harness.submission.load import load_submission
+    from harness.submission.load import load_submission, read_literal_layers
 
-    sub = load_submission(args.submission, load_assignment())
-    if sub.form != "layers":
-        raise SystemExit(f"{args.submission}: the benchmark takes Model Builder (LAYERS) "
-                         f"submissions only, received the code form")
+    # An index.py is read, never imported: no student Python runs in a benchmark process.
+    # An index.js is recorded in the embedded engine, which offers a script no file,
+    # network or process API.
+    read = load_submission if Path(args.submission).suffix == ".js" else read_literal_layers
+    sub = read(args.submission, load_assignment())
     hp = sub.hyperparameters
     return (sub.model_source(), args.batch_size or hp.batch_size, sub.optimizer_config(),
             sub.student_id)

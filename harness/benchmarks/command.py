@@ -22,7 +22,7 @@ from pathlib import Path
 
 from harness.benchmarks import output, suites, tables
 from harness.config import load_assignment
-from harness.errors import ConfigError, field_error, require_count
+from harness.errors import ConfigError, SubmissionError, field_error, require_count
 from harness.names import FRAMEWORKS
 
 CPU_BATCHES = 500  # per round: ~10-30 s per run on a 2-core CPU
@@ -84,7 +84,11 @@ def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str,
     models = [(d, {"model": references.get(d, "original")}, references.get(d, "original"))
               for d in datasets]
     for index in discover(submissions):  # index.py or index.js
-        form, _framework = peek(index)
+        try:
+            form, _framework = peek(index)
+        except (SubmissionError, OSError, ValueError, RecursionError, MemoryError) as exc:
+            notes.append(f"- {index}: skipped, unreadable ({type(exc).__name__})")
+            continue
         if form != "layers":
             notes.append(f"- {index}: skipped, only Model Builder (LAYERS) submissions run "
                          f"in all three frameworks (found form {form!r})")

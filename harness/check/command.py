@@ -1,10 +1,11 @@
 """``python -m harness check PATH``: would this submission be accepted for grading?
 
 This process never imports student code or a framework. It reads the file's syntax tree
-to learn its form, then starts ``python -m harness.check.child`` children: one per framework
-(a Model Builder ``LAYERS`` file is built in torch, tensorflow and jax, or in the one named
-with ``--framework``; a code-form file in its own FRAMEWORK). Each child builds the model
-for every input shape the assignment grades on (28x28x1 for mnist and fashion_mnist,
+to learn its form, then starts ``python -m harness.check.child`` children in the sandbox,
+one per submission and framework (a Model Builder ``LAYERS`` file is built in torch,
+tensorflow and jax, or in the one named with ``--framework``; a code-form file in its own
+FRAMEWORK), so that no two students' code ever shares a process. Each child builds the
+model for every input shape the assignment grades on (28x28x1 for mnist and fashion_mnist,
 32x32x3 for cifar10; ``--dataset`` picks one) and runs one forward and backward pass on a
 random batch. The data is never loaded and nothing is trained.
 
@@ -24,6 +25,7 @@ from harness.check.report import merge, render
 from harness.config import default_assignment_path, load_assignment
 from harness.errors import SubmissionError
 from harness.names import FRAMEWORKS
+from harness.sandbox.modes import require_sandbox
 from harness.sandbox.process import Limits, failure_reason, run_isolated
 from harness.submission.load import discover, peek
 
@@ -32,15 +34,18 @@ CHILD_SECONDS_PER_SUBMISSION = 30
 CHILD_MEMORY_BYTES = 8 << 30  # a framework, one model and a batch; far below this
 
 
-def _run_child(argv: list[str], scratch: Path, readable: list[Path], timeout: float):
-    """Run one child in the grading sandbox: only its submissions and scratch are visible."""
+def _run_child(argv: list[str], scratch: Path, readable: list[Path], timeout: float,
+               isolate: bool = True):
+    """Run one child in the grading sandbox: only its submission and scratch are visible."""
     limits = Limits(wall_seconds=timeout, memory_bytes=CHILD_MEMORY_BYTES)
-    return run_isolated(argv, scratch_dir=scratch, readonly_paths=readable, limits=limits)
+    return run_isolated(argv, scratch_dir=scratch, readonly_paths=readable, limits=limits,
+                        isolate=isolate)
 
 
-def plan(paths, framework: str | None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Children to start ({framework or "auto:<path>": paths}) and problems found already."""
-    jobs: dict[str, list[str]] = {}
+def plan(paths, framework: str | None) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """Children to start, one per (framework or "auto", submission): one student's code
+    never shares a process with another's; and the problems found already."""
+    jobs: list[tuple[str, str]] = []
     early: dict[str, list[str]] = {}
     for path in map(str, paths):
         try:
@@ -49,43 +54,45 @@ def plan(paths, framework: str | None) -> tuple[dict[str, list[str]], dict[str, 
             early[path] = exc.problems
             continue
         if form == "layers":
-            for name in [framework] if framework else FRAMEWORKS:
-                jobs.setdefault(name, []).append(path)
+            jobs += [(name, path) for name in ([framework] if framework else FRAMEWORKS)]
         elif form == "code" and declared in FRAMEWORKS:
-            jobs.setdefault(framework or declared, []).append(path)
+            jobs.append((framework or declared, path))
         else:  # FRAMEWORK computed or missing: the child loads it and reports
-            jobs[f"auto:{path}"] = [path]
+            jobs.append(("auto", path))
     return jobs, early
 
 
-def _child(key: str, paths: list[str], datasets, assignment: str | None) -> list[dict]:
-    """Run one describe child; a crash or timeout becomes a problem of each submission."""
-    framework = "auto" if key.startswith("auto:") else key
+def _child(framework: str, path: str, datasets, assignment: str | None,
+           isolate: bool) -> list[dict]:
+    """Run one describe child; a crash or timeout becomes a problem of the submission."""
     assignment = str(Path(assignment or default_assignment_path()).resolve())
     with tempfile.TemporaryDirectory(prefix="harness-check-") as scratch:
         argv = [sys.executable, "-m", "harness.check.child", "--framework", framework,
                 "--out", "describe.json", *[f"--dataset={d}" for d in datasets],
-                "--assignment", assignment, *paths]
-        readable = [Path(p).resolve().parent for p in paths] + [Path(assignment)]
-        timeout = CHILD_SECONDS + CHILD_SECONDS_PER_SUBMISSION * len(paths)
-        done = _run_child(argv, Path(scratch), readable, timeout)
+                "--assignment", assignment, path]
+        readable = [Path(path).resolve().parent, Path(assignment)]
+        timeout = CHILD_SECONDS + CHILD_SECONDS_PER_SUBMISSION
+        done = _run_child(argv, Path(scratch), readable, timeout, isolate)
         out = Path(scratch) / "describe.json"
         if out.is_file() and not out.is_symlink():
             return json.loads(out.read_text())
         reason = failure_reason(done, Limits(timeout, CHILD_MEMORY_BYTES)) or (
             f"exited with status {done.returncode}: {done.stderr.strip()[-1500:]}")
-    return [{"path": p, "framework": framework, "inputs": [],
-             "problems": [f"the {framework} check process {reason}"]} for p in paths]
+    return [{"path": path, "framework": framework, "inputs": [],
+             "problems": [f"the {framework} check process {reason}"]}]
 
 
 def check_paths(paths, framework: str | None = None, datasets=None,
-                assignment: str | None = None) -> list[dict]:
-    """One report per submission (see :func:`harness.check.report.merge`)."""
+                assignment: str | None = None, allow_unisolated: bool = False) -> list[dict]:
+    """One report per submission (see :func:`harness.check.report.merge`); refuses
+    (:class:`~harness.sandbox.modes.SandboxUnavailable`) where no sandbox works unless
+    ``allow_unisolated``."""
+    isolate = require_sandbox(allow_unisolated=allow_unisolated) != "none"
     datasets = list(datasets or load_assignment(assignment).datasets)
     jobs, early = plan(paths, framework)
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
-        done = pool.map(lambda item: _child(*item, datasets, assignment), jobs.items())
+        done = pool.map(lambda job: _child(*job, datasets, assignment, isolate), jobs)
         results = [result for batch in done for result in batch]
     return [merge(str(p), early.get(str(p)), [r for r in results if r["path"] == str(p)])
             for p in paths]
@@ -98,7 +105,8 @@ def check_command(args) -> int:
         raise SubmissionError(args.path, ["expected a folder holding index.py or index.js, "
                                           "found none"])
     datasets = [args.dataset] if args.dataset else None
-    reports = check_paths(paths, args.framework, datasets, args.assignment)
+    reports = check_paths(paths, args.framework, datasets, args.assignment,
+                          getattr(args, "allow_unisolated", False))
     accepted = all(report["accepted"] for report in reports)
     if args.json:
         print(json.dumps({"accepted": accepted, "submissions": reports}, indent=2))

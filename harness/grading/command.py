@@ -27,11 +27,19 @@ from harness.errors import (
     require_positive,
 )
 from harness.grading.inputs import prepare_dataset, work_dir
+from harness.grading.isolation import decide_isolation
 from harness.grading.live import run_with_progress
-from harness.grading.plan import Plan, reference_runs, student_runs, with_throughput_probes
+from harness.grading.plan import (
+    Plan,
+    check_student_ids,
+    reference_runs,
+    student_runs,
+    with_throughput_probes,
+)
 from harness.grading.progress import ProgressBoard
 from harness.grading.scores import score_records, summary_table
 from harness.host import gpu_names
+from harness.results.record import RunRecord
 from harness.results.store import ResultsStore, atomic_write_text
 from harness.submission.load import discover
 
@@ -81,8 +89,12 @@ def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
     paths = discover(given)
     if not paths:
         raise HarnessError(f"nothing to grade: no submissions found in {' '.join(given)}")
+    check_student_ids(paths)
+    plan.isolation, plan.unisolated_allowed = decide_isolation(
+        paths, args.data_dir, getattr(args, "allow_unisolated", False))
     datasets = _prepare(plan, datasets, assignment.seed)
-    students = student_runs(paths, datasets, frameworks)
+    students = student_runs(paths, datasets, frameworks,
+                            assignment.budget.max_submission_kib << 10)
     plan.runs = with_throughput_probes(reference_runs(students, assignment), students)
     return plan
 
@@ -141,14 +153,27 @@ def shared_gpu_memory_fraction(gpus: int, jobs: int) -> float | None:
     return 0.9 / -(-jobs // gpus)
 
 
-def finish(plan: Plan, assignment: Assignment) -> list:
-    """Score the plan's stored records, write results.json and the reports."""
+def missing_runs(plan: Plan, records: list[RunRecord]) -> list[RunRecord]:
+    """An "error" record for every planned run that left none: no run vanishes."""
+    done = {(r.submission, r.dataset, r.framework) for r in records}
+    return [RunRecord(submission=s.submission, dataset=s.dataset, framework=s.framework,
+                      reference=s.reference, status="error",
+                      reason="the grading process stopped before recording this run "
+                             "(see junit.xml)")
+            for s in plan.runs if (s.submission, s.dataset, s.framework) not in done]
+
+
+def finish(plan: Plan, assignment: Assignment, selected: bool = False) -> list:
+    """Score the plan's stored records, write results.json and the reports.
+    ``selected``: only some runs were run (``-k``), so absent ones are not missing."""
     store = ResultsStore(Path(plan.out_dir))
     wanted = {(r.submission, r.dataset, r.framework) for r in plan.runs}
     stored, unreadable = store.all_records()
     for problem in unreadable:  # a damaged file must not stop the others being reported
         print(f"ignored: {problem}", file=sys.stderr)
     records = [r for r in stored if (r.submission, r.dataset, r.framework) in wanted]
+    if not selected:
+        records += missing_runs(plan, records)
     records = score_records(records, assignment.rubric)
     store.write_results(records)
     atomic_write_text(Path(plan.out_dir) / "skipped.json", json.dumps(plan.skipped, indent=1))
@@ -209,12 +234,15 @@ def grade_command(args) -> int:
     jobs = args.jobs or default_jobs(assignment)
     print(f"{jobs} run(s) at once")
     code = run_pytest(plan_path, out, jobs, getattr(args, "select", None),
-                       plan.cluster)
-    records = finish(plan, assignment)
+                      plan.cluster)
+    records = finish(plan, assignment, selected=bool(getattr(args, "select", None)))
     print(summary_table(records))
     print(f"\nresults: {out / 'results.json'}; class summary: {out / 'summary.html'}")
-    # 0: all graded (failed runs are grades, not errors); 1: some runs failed; else pytest's.
-    return code if code not in (0, 1) else 0
+    failed = [r for r in records if r.status != "passed"]
+    if failed:
+        print(f"{len(failed)} of {len(records)} runs did not pass (reasons in the summary)")
+    # 0: every run passed; 1: some runs failed (each has its record); else pytest's code.
+    return code if code not in (0, 1) else int(bool(failed))
 
 
 def _default_assignment() -> Path:

@@ -44,6 +44,7 @@ def prepare_dataset(plan: Plan, name: str, seed: int) -> PreparedDataset:
              validation_images=ds.validation_images, validation_labels=ds.validation_labels,
              test_images=ds.test_images)
     np.save(labels, ds.test_labels)
+    labels.chmod(0o600)  # the parent's alone: a run under a bare uid must not read them
     meta = {"class_names": list(ds.class_names), "input_shape": list(ds.image_shape),
             "num_classes": ds.num_classes, "verified": ds.verified,
             "bundled_subset": ds.bundled_subset, "location": ds.location,

@@ -12,9 +12,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from harness.config import Assignment
-from harness.errors import SubmissionError
-from harness.names import FRAMEWORKS, reference_id
+from harness.config import Assignment, Budget
+from harness.errors import HarnessError, SubmissionError
+from harness.names import FRAMEWORKS, REFERENCE_PREFIX, reference_id
+from harness.submission.folder import folder_problem
 from harness.submission.load import peek
 
 THROUGHPUT_PROBES = 3  # short reference runs per (dataset, framework), spread through grading
@@ -28,6 +29,7 @@ class RunSpec:
     path: str | None = None  # the submission's index.py; None for a reference
     reference: str | None = None  # reference network name; None for a student
     probe: bool = False  # a short reference run that only samples its examples/sec
+    refused: str = ""  # why it fails without running (found at planning), else ""
 
     @property
     def name(self) -> str:
@@ -50,6 +52,9 @@ class Plan:
     cluster: str | None = None  # Ray address the runs go to; None: this machine
     runs_per_gpu: int = 4  # on a cluster with GPUs: runs that share one card
     skipped: dict[str, str] = field(default_factory=dict)  # dataset -> why it is not graded
+    isolation: str = "bubblewrap"  # how student code runs: harness.sandbox.modes.MODES
+    # Why runs may be unisolated ("--allow-unisolated" or "project examples"), else "".
+    unisolated_allowed: str = ""
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1))
@@ -65,10 +70,35 @@ def student_id(index_py: Path) -> str:
     return Path(index_py).resolve().parent.name
 
 
+def check_student_ids(paths: list[Path]) -> None:
+    """Refuse ids that could pass for a reference or for another student, before any run.
+
+    A reference is a record whose ``reference`` field the parent set, but its id is shown
+    and stored as ``reference:<name>``: a student folder may not start so. Two submissions
+    whose ids are equal, or equal ignoring case (one file on a case-insensitive disk),
+    would overwrite each other's records and pages; both folders are named.
+    """
+    seen: dict[str, Path] = {}
+    for path in map(Path, paths):
+        sid = student_id(path)
+        if sid.startswith(REFERENCE_PREFIX):
+            raise HarnessError(f"{path.parent}: submission id {sid!r} is reserved (ids starting "
+                               f"with {REFERENCE_PREFIX!r} name reference runs); rename the "
+                               "folder")
+        other = seen.setdefault(sid.casefold(), path)
+        if other != path:
+            both = (f"{other.parent} and {path.parent}" if other.parent != path.parent
+                    else f"{other} and {path}")
+            raise HarnessError(f"{both}: two submissions with the id {sid!r} (ids are folder "
+                               "names, compared ignoring case); rename one")
+
+
 def _frameworks_for(index_py: Path, builder_frameworks: tuple[str, ...]) -> tuple[str, ...]:
     try:
         form, framework = peek(index_py)
-    except SubmissionError:
+    except (SubmissionError, OSError, ValueError, RecursionError, MemoryError):
+        # Unreadable to the parser (a syntax error, or a file built to exhaust it): the
+        # worker names the problem in that student's run; planning goes on for the others.
         form, framework = None, None
     if form == "layers":
         return builder_frameworks
@@ -77,10 +107,18 @@ def _frameworks_for(index_py: Path, builder_frameworks: tuple[str, ...]) -> tupl
 
 
 def student_runs(paths: list[Path], datasets: tuple[str, ...],
-                 builder_frameworks: tuple[str, ...]) -> list[RunSpec]:
-    return [RunSpec(student_id(p), dataset, fw, path=str(p))
-            for p in paths for dataset in datasets
-            for fw in _frameworks_for(p, builder_frameworks)]
+                 builder_frameworks: tuple[str, ...],
+                 max_bytes: int | None = None) -> list[RunSpec]:
+    """Every student run; a folder over ``max_bytes`` (default: the budget's) is refused
+    unread, one failed run per dataset, so that it harms no one else."""
+    max_bytes = Budget().max_submission_kib << 10 if max_bytes is None else max_bytes
+    runs = []
+    for path in paths:
+        too_big = folder_problem(Path(path).parent, max_bytes)
+        frameworks = ("unknown",) if too_big else _frameworks_for(path, builder_frameworks)
+        runs += [RunSpec(student_id(path), dataset, fw, path=str(path), refused=too_big)
+                 for dataset in datasets for fw in frameworks]
+    return runs
 
 
 def reference_runs(runs: list[RunSpec], assignment: Assignment) -> list[RunSpec]:

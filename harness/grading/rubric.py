@@ -67,6 +67,26 @@ def grade_run(test_accuracy: float, examples_per_sec: float, reference_accuracy:
     return Grade(round(acc_pts + thr_pts, 3), total, acc_pts, thr_pts, why)
 
 
+def review_evidence(test_accuracy: float, reference_accuracy: float, rubric: Rubric,
+                    submission_bytes: int | None, train_seconds: float | None) -> str:
+    """Why a person should look at a passed run ("" when nothing is suspicious): an
+    accuracy above the reference's by more than the margin, or at the ceiling. Points
+    are not changed; the evidence (accuracy gap, folder size, time) is shown."""
+    gap = test_accuracy - reference_accuracy
+    flags = []
+    if gap > rubric.review_margin:
+        flags.append(f"accuracy {test_accuracy:.4f} is {gap:+.4f} above the reference's "
+                     f"{reference_accuracy:.4f} (review margin {rubric.review_margin:g})")
+    if test_accuracy >= rubric.review_ceiling:
+        flags.append(f"accuracy {test_accuracy:.4f} is at the ceiling "
+                     f"({rubric.review_ceiling:g})")
+    if not flags:
+        return ""
+    size = "unknown" if submission_bytes is None else f"{submission_bytes / 1024:.1f} KiB"
+    took = "unknown" if train_seconds is None else f"{train_seconds:.1f} s"
+    return f"{'; '.join(flags)}; submission folder {size}; training time {took}"
+
+
 def failed_grade(reason: str, rubric: Rubric) -> Grade:
     """No points for a run that did not produce scoreable predictions."""
     return Grade(0.0, rubric.points_per_dataset, 0.0, 0.0, f"run failed: {reason}")

@@ -24,6 +24,7 @@ from harness.grading.inputs import PreparedDataset, load_prepared, work_dir
 from harness.grading.plan import Plan, RunSpec
 from harness.results.record import RunRecord
 from harness.results.store import ResultsStore
+from harness.submission.folder import folder_size
 from harness.worker.job import Job
 
 PROBE_BATCHES = 300  # a reference's throughput probe: seconds of steady steps on a CPU
@@ -33,7 +34,10 @@ def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
     """Changes when the submission, the data, the assignment or the environment change."""
     code = (fingerprint.folder_hash(Path(spec.path).parent) if spec.path
             else fingerprint.code_hash())
-    options = json.dumps([plan.max_batches, plan.time_limit, spec.framework, spec.reference])
+    # The isolation mode too: a result obtained unisolated is never reused for an isolated
+    # grading (nor the other way round).
+    options = json.dumps([plan.max_batches, plan.time_limit, spec.framework, spec.reference,
+                          plan.isolation])
     return fingerprint.combine(code, data.meta["data_hash"], str(data.meta["verified"]),
                                Path(plan.assignment_path).read_text(), options,
                                fingerprint.environment_hash())
@@ -95,29 +99,49 @@ class GradingSession:
 
         budget = self.assignment.budget
         wall = self.plan.time_limit or budget.time_limit_seconds
-        return Limits(wall_seconds=float(wall), memory_bytes=budget.memory_limit_mib << 20)
+        return Limits(wall_seconds=float(wall), memory_bytes=budget.memory_limit_mib << 20,
+                      scratch_bytes=budget.scratch_limit_mib << 20)
 
 
 def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
     """Run (or reuse) one planned run and store its record; never raises for student faults."""
     data = load_prepared(Path(session.plan.out_dir), spec.dataset)
+    started = time.monotonic()
+    if spec.refused:  # found at planning (a folder over the size cap): nothing is read or run
+        record = _base_record(spec, session, data, {"reason": spec.refused}, None)
+        return store_record(session, record, "", time.monotonic() - started)
     key = run_fingerprint(spec, session.plan, data)
     stored = session.store.reusable(spec.submission, spec.dataset, spec.framework, key)
     if stored is not None:
         return stored
     if session.remote is not None:
         return session.remote.record(spec)
+    record = _run_in_scratch(spec, session, data)
+    return store_record(session, record, key, time.monotonic() - started)
+
+
+def _run_in_scratch(spec: RunSpec, session: GradingSession,
+                    data: PreparedDataset) -> RunRecord:
+    """Run in a fresh job folder, then remove it. A harness error or a folder that cannot
+    be removed is an error of this run, recorded, never a run that vanished."""
+    from harness.sandbox.scratch import remove_tree
+    from harness.worker.parent import run_job
+
     job = job_description(spec, session.plan, session.assignment, data)
     job_dir = _make_job_dir(session.plan, spec, job, data)
-    started = time.monotonic()
     try:
-        from harness.worker.parent import run_job
-
-        outcome = run_job(job_dir, session.limits(), gpu_index=session.gpu_index)
+        outcome = run_job(job_dir, session.limits(), isolate=session.plan.isolation != "none",
+                          gpu_index=session.gpu_index)
         record = scored_record(spec, session, data, job_dir, *outcome)
+    except Exception as exc:  # ours, not the student's: still this run's record, named
+        record = _base_record(spec, session, data, {"reason": f"the harness failed on this "
+                                                    f"run: {type(exc).__name__}: {exc}"}, None)
+        record.status = "error"
     finally:
-        shutil.rmtree(job_dir, ignore_errors=True)
-    return store_record(session, record, key, time.monotonic() - started)
+        leftover = remove_tree(job_dir)
+    if leftover:
+        record.status, record.reason = "error", f"{record.reason}; {leftover}".lstrip("; ")
+    return record
 
 
 def store_record(session: GradingSession, record: RunRecord, key: str,
@@ -166,8 +190,10 @@ def _keep_for_page(session: GradingSession, job_dir: Path, data: PreparedDataset
 
 def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
                  result: dict, sandbox) -> RunRecord:
+    """The record of a run; ``sandbox`` is None for a run refused before it started."""
     settings = result.get("settings") or {}
-    output = "\n".join(part for part in (sandbox.stdout, sandbox.stderr) if part)
+    parts = (sandbox.stdout, sandbox.stderr) if sandbox is not None else ()
+    output = "\n".join(part for part in parts if part)
     return RunRecord(
         submission=spec.submission, reference=spec.reference, dataset=spec.dataset,
         framework=spec.framework,
@@ -177,11 +203,14 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
         batch_size=settings.get("batch_size"),
         num_batches=settings.get("num_batches_run", settings.get("num_batches")),
         max_batches_cap=session.plan.max_batches, param_count=result.get("param_count"),
-        isolated=sandbox.isolated, device=result.get("device") or {},
+        isolated=bool(sandbox and sandbox.isolated),
+        isolation=sandbox.isolation if sandbox is not None else "",
+        unisolated_allowed=session.plan.unisolated_allowed, device=result.get("device") or {},
         data_verified=bool(data.meta["verified"]),
         bundled_subset=bool(data.meta["bundled_subset"]),
         curve=result.get("curve") or [], class_names=data.meta["class_names"],
         settings=settings, assignment=session.plan.assignment_path, output=output,
         train_seconds=result.get("train_seconds"), throughput_probe=spec.probe,
+        submission_bytes=folder_size(Path(spec.path).parent) if spec.path else None,
         node=socket.gethostname(),
         finished_at=_now())

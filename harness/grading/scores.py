@@ -7,7 +7,7 @@ import statistics
 from tabulate import tabulate
 
 from harness.config import Rubric
-from harness.grading.rubric import failed_grade, grade_run
+from harness.grading.rubric import failed_grade, grade_run, review_evidence
 from harness.results.record import RunRecord
 
 
@@ -55,6 +55,8 @@ def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -
     if record.status == "passed":
         grade = grade_run(record.test_accuracy, record.examples_per_sec or 0.0,
                           reference.test_accuracy, reference.throughput_bar or 0.0, rubric)
+        record.review = review_evidence(record.test_accuracy, reference.test_accuracy, rubric,
+                                        record.submission_bytes, record.train_seconds)
     else:
         grade = failed_grade(record.reason, rubric)
     record.score, record.max_score = grade.score, grade.max_score

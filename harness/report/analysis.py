@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 
+from harness.names import file_name
 from harness.results.record import RunRecord
 
 OUTPUT_LIMIT = 6000  # characters of captured output shown per run; the tail holds the error
@@ -66,9 +66,9 @@ def tail(text: str, limit: int = OUTPUT_LIMIT) -> str:
 
 
 def safe_name(student: str) -> str:
-    """A file name for a student id: ids are folder names, but never trust them in paths."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", student).lstrip(".")
-    return name or "_"
+    """A file name for a student id: ids are folder names, but never trust them in paths;
+    two different ids never share a file name."""
+    return file_name(student)
 
 
 def notes(records: list[RunRecord]) -> list[str]:
@@ -119,8 +119,11 @@ def _not_isolated(records) -> str:
     loose = [r for r in records if not r.isolated]
     if not loose:
         return ""
-    return (f"{len(loose)} of {len(records)} runs were not isolated (no bubblewrap): "
-            "they ran in a plain subprocess with limits only.")
+    allowed = sorted({r.unisolated_allowed for r in loose if r.unisolated_allowed})
+    why = f", accepted by {' and '.join(allowed)}" if allowed else ""
+    return (f"{len(loose)} of {len(records)} runs were not isolated (no working sandbox"
+            f"{why}): they ran in a plain subprocess with limits only, and could have read "
+            "the test labels; their accuracy proves nothing.")
 
 
 def _caps(records) -> str:

@@ -69,6 +69,8 @@ def _figures(record: RunRecord) -> list[str]:
                              record.reference_examples_per_sec, throughput_ratio(record),
                              "{:,.0f}"))
     lines.append(_budget(record))
+    if record.review:
+        lines.append(f"Review: flagged for a person to look at: {record.review}")
     return lines
 
 

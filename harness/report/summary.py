@@ -28,7 +28,7 @@ def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Bl
               Block("heading", "Grades"), Block("text", EXPLANATION),
               Block("table", items=rows, headers=headers, row_classes=_row_classes(results),
                     groups=_groups(results), short_headers=_short_headers(results))]
-    blocks += _failed_blocks(results)
+    blocks += _review_blocks(results) + _failed_blocks(results)
     blocks += [Block("heading", "All runs"),
                Block("table", items=tables.run_rows(sorted(results.records, key=_by_run)),
                      headers=list(tables.RUN_HEADERS))]
@@ -64,6 +64,19 @@ def _groups(results: ClassResults) -> list[tuple[str, int]]:
 def _short_headers(results: ClassResults) -> list[str]:
     per_dataset = [header for _, header, _ in tables.COLUMNS]
     return ["student"] + per_dataset * len(results.datasets) + ["total"]
+
+
+def _review_blocks(results: ClassResults) -> list[Block]:
+    """Results a person should look at before the grades are released (points unchanged)."""
+    rows = tables.review_rows(sorted(results.records, key=_by_run))
+    if not rows:
+        return []
+    return [Block("heading", f"Flagged for review ({len(rows)})"),
+            Block("text", "Accuracy far above the reference's, or at the ceiling: possibly a "
+                  "memorised test set or weights shipped in the code. Points are unchanged "
+                  "until a person has looked."),
+            Block("table", items=rows, headers=["submission", "dataset", "framework",
+                                                "evidence"])]
 
 
 def _failed_blocks(results: ClassResults) -> list[Block]:

@@ -43,6 +43,7 @@ def student_rows(results: ClassResults) -> list[dict]:
         row["total"] = round(sum(r.score for r in present), 3)
         row["max_total"] = round(sum(r.max_score for r in present), 3)
         row["failed runs"] = sum(r.status != "passed" for r in results.runs_of(student))
+        row["review"] = review_text(results.runs_of(student))
         rows.append(row)
     return rows
 
@@ -118,6 +119,15 @@ def _opt(value) -> str:
     return "" if value is None else str(value)
 
 
+def review_text(records: list[RunRecord]) -> str:
+    """The review evidence of a student's runs, one "dataset/framework: why" each."""
+    return " | ".join(f"{r.dataset}/{r.framework}: {r.review}" for r in records if r.review)
+
+
+def review_rows(records: list[RunRecord]) -> list[list[str]]:
+    return [[r.submission, r.dataset, r.framework, r.review] for r in records if r.review]
+
+
 def failed_rows(records: list[RunRecord]) -> list[list[str]]:
     return [[r.submission, r.dataset, r.framework, r.status, r.reason or "(no reason given)"]
             for r in records if r.status != "passed"]
@@ -129,7 +139,7 @@ def write_grades_csv(results: ClassResults, path: Path) -> Path:
     fields = ["student"]
     for dataset in results.datasets:
         fields += [f"{dataset} framework"] + [f"{dataset} {k}" for k, _, _ in COLUMNS]
-    fields += ["total", "max_total", "failed runs"]
+    fields += ["total", "max_total", "failed runs", "review"]
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()

@@ -30,7 +30,10 @@ class RunRecord:
     num_batches: int | None = None
     max_batches_cap: int | None = None  # --max-batches in force, if any
     param_count: int | None = None
-    isolated: bool = False  # ran under bubblewrap
+    isolated: bool = False  # ran in a sandbox (bubblewrap, or a uid of its own)
+    isolation: str = ""  # "bubblewrap", "uid" or "none" (harness.sandbox.modes)
+    # Set when the grading accepted unisolated runs: "--allow-unisolated" or "project examples".
+    unisolated_allowed: str = ""
     device: dict = field(default_factory=dict)  # kind, name, memory, driver, framework version
     data_verified: bool = False
     bundled_subset: bool = False
@@ -50,6 +53,8 @@ class RunRecord:
     throughput_spread: float | None = None
     node: str = ""  # the machine that ran it: hostname, and the Ray node id on a cluster
     fingerprint: str = ""  # hash of submission + data + rubric + environment, for reuse
+    submission_bytes: int | None = None  # the submission folder's files together
+    review: str = ""  # why a person should look at this result (evidence), else ""
     finished_at: str = ""  # ISO 8601 UTC
 
     def to_dict(self) -> dict:

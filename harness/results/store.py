@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.names import file_name
 from harness.results.record import RunRecord
 
 REQUIRED_FIELDS = tuple(f.name for f in dataclasses.fields(RunRecord)
@@ -42,9 +42,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def run_key(submission: str, dataset: str, framework: str) -> str:
-    """File-system-safe name of one run."""
-    raw = f"{submission}--{dataset}--{framework}"
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", raw)
+    """File-system-safe name of one run; different runs never share one (injective: dataset
+    and framework names hold no ``--``, so the key splits back from the right)."""
+    return "--".join(file_name(part) for part in (submission, dataset, framework))
 
 
 class ResultsStore:

@@ -3,7 +3,9 @@
 Inside: ``/usr`` (and ``/bin``, ``/lib*``) and a few ``/etc`` files read-only, the given
 read-only paths at their own host paths, the scratch directory at :data:`SCRATCH_MOUNT`,
 a sized private ``/tmp`` and ``/dev/shm``, a fresh ``/proc`` and minimal ``/dev``; new
-ipc, pid, net, uts and cgroup namespaces; :data:`HIDDEN_PATHS` masked by empty tmpfs.
+ipc, pid, net, uts and cgroup namespaces; every place test labels may lie
+(:func:`harness.sandbox.labels.label_locations`: dataset folders, every copy of the bundled
+subset) masked by an empty tmpfs.
 """
 
 from __future__ import annotations
@@ -13,14 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.names import PACKAGE_ROOT
+from harness.sandbox.labels import label_locations
 
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
 SCRATCH_MOUNT = "/job"  # where the scratch directory appears inside the sandbox
 HARNESS_SOURCE = PACKAGE_ROOT  # the harness package
-# Never visible inside, even where a parent folder is: datasets (with their test labels)
-# and the bundled subset shipped in the package.
-HIDDEN_PATHS = (Path("/usr/share/datasets"), HARNESS_SOURCE / "data" / "bundled")
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf")
 
 
@@ -72,7 +72,7 @@ def bwrap_argv(scratch_dir: Path, readonly: Sequence[Path], tmp_bytes: int,
     made: set[Path] = set()
     for path in readonly:
         args += [*_mkdirs_for(path, made), "--ro-bind", str(path), str(path)]
-    for hidden in HIDDEN_PATHS:
+    for hidden in label_locations():
         if hidden.is_dir() and any(hidden.is_relative_to(p) for p in (Path("/usr"), *readonly)):
             args += ["--tmpfs", str(hidden)]
     if gpu_index is not None:
@@ -82,7 +82,10 @@ def bwrap_argv(scratch_dir: Path, readonly: Sequence[Path], tmp_bytes: int,
             args += ["--dev-bind", str(dev), str(dev)]
         args += ["--ro-bind-try", "/sys", "/sys"]
     args += ["--bind", str(scratch_dir), SCRATCH_MOUNT, "--chdir", SCRATCH_MOUNT, "--"]
-    if uid is not None:
-        args += [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
-    return args
+    return args + (setpriv_argv(uid) if uid is not None else [])
+
+
+def setpriv_argv(uid: int) -> list[str]:
+    """Drop to ``uid`` (and its own gid), no supplementary group, no capability left."""
+    return [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]

@@ -3,21 +3,25 @@
 Student code is hostile (README, security). Under bubblewrap the command sees the
 system read-only (``/usr``, the Python installation, the harness source), the read-only
 paths it is given, one writable scratch directory at :data:`SCRATCH_MOUNT`, a small private
-``/tmp``, and nothing else of the host: no network, no host processes (pid namespace), the
-dataset folders masked. When we are root it runs under an unprivileged uid of its own, so
-that ``RLIMIT_NPROC`` holds (the kernel never enforces it for uid 0) and no capability is
-left. Without bubblewrap (``HARNESS_NO_BWRAP=1``, another OS) it is a plain subprocess in
-its own session with the same limits, and the result says ``isolated=False``.
+``/tmp``, and nothing else of the host: no network, no host processes (pid namespace), every
+place test labels may lie masked (:mod:`harness.sandbox.labels`). When we are root it runs
+under an unprivileged uid of its own, so that ``RLIMIT_NPROC`` holds (the kernel never
+enforces it for uid 0) and no capability is left. As root where bubblewrap cannot work, the
+uid alone is the sandbox (mode "uid", only while no label file is readable by others);
+otherwise there is no sandbox, and a run happens only when the caller accepted that
+(``isolate=False``): a plain process in its own session with the same limits, recorded as
+``isolation="none"`` (:mod:`harness.sandbox.modes`).
 
 The parent kills the whole process tree at the wall-time limit or when the tree's resident
-memory passes the limit, and reads stdout/stderr through pipes, keeping head and tail, so
-that a flood costs neither disk nor memory. Nothing the command prints is parsed.
+memory passes the limit, and, when the run ends, every process it started, wherever it went
+(its pid namespace, its uid, or ours as subreaper). It reads stdout/stderr through pipes,
+keeping head and tail, so that a flood costs neither disk nor memory. Nothing the command
+prints is parsed.
 """
 
 from __future__ import annotations
 
 import ctypes
-import functools
 import os
 import resource
 import secrets
@@ -32,14 +36,15 @@ from pathlib import Path
 from harness.names import REFERENCE_MODELS_ROOT
 from harness.sandbox import watch as sandbox_watch
 from harness.sandbox.bwrap import (
-    BWRAP,
     HARNESS_SOURCE,
     SCRATCH_MOUNT,
-    SETPRIV,
     bwrap_argv,
-    namespace_args,
+    setpriv_argv,
 )
+from harness.sandbox.modes import bubblewrap_available, require_sandbox
 from harness.sandbox.watch import OutputCapture
+
+__all__ = ["Limits", "SandboxResult", "bubblewrap_available", "failure_reason", "run_isolated"]
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -54,6 +59,7 @@ class Limits:
     max_open_files: int = 1024  # RLIMIT_NOFILE
     max_file_bytes: int = 1 << 30  # RLIMIT_FSIZE: largest file it may write
     output_bytes: int = 64 * 1024  # kept of stdout and of stderr, each (head + tail)
+    scratch_bytes: int = 2 << 30  # disk in the scratch folder, all files (checked as it runs)
 
 
 @dataclass
@@ -68,8 +74,10 @@ class SandboxResult:
     stdout: str  # truncated to Limits.output_bytes with a "[... N bytes truncated]" marker
     stderr: str
     wall_seconds: float
-    isolated: bool  # ran under bubblewrap
+    isolated: bool  # ran in a sandbox: bubblewrap, or an unprivileged uid of its own
     processes_exceeded: bool = False  # fallback only: the tree outgrew max_processes
+    isolation: str = "bubblewrap"  # the mode: "bubblewrap", "uid" or "none" (modes.MODES)
+    disk_exceeded: bool = False  # the scratch folder outgrew Limits.scratch_bytes
 
 
 def failure_reason(result: SandboxResult, limits: Limits) -> str | None:
@@ -78,6 +86,9 @@ def failure_reason(result: SandboxResult, limits: Limits) -> str | None:
         return f"timed out after {limits.wall_seconds:g} s (wall-time limit)"
     if result.memory_exceeded:
         return f"exceeded the memory limit of {limits.memory_bytes // 2**20} MiB"
+    if result.disk_exceeded:
+        return (f"wrote more than {limits.scratch_bytes // 2**20} MiB to its scratch folder "
+                "(scratch_limit_mib)")
     if result.processes_exceeded:
         return f"started more than {limits.max_processes} processes"
     if result.signal_name == "SIGXFSZ":
@@ -89,22 +100,6 @@ def failure_reason(result: SandboxResult, limits: Limits) -> str | None:
     if result.returncode:
         return f"exited early with status {result.returncode}"
     return None
-
-
-@functools.lru_cache(maxsize=1)
-def _bwrap_works() -> bool:
-    if not (os.access(BWRAP, os.X_OK) and (os.geteuid() != 0 or os.access(SETPRIV, os.X_OK))):
-        return False
-    probe = [BWRAP, *namespace_args(root=os.geteuid() == 0), "--ro-bind", "/", "/", "true"]
-    try:
-        return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def bubblewrap_available() -> bool:
-    """True when runs can be isolated with bubblewrap (``HARNESS_NO_BWRAP=1`` forces no)."""
-    return os.environ.get("HARNESS_NO_BWRAP", "") != "1" and _bwrap_works()
 
 
 def _own_task_count() -> int:
@@ -174,38 +169,58 @@ def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequ
     Inside bubblewrap the scratch directory is :data:`SCRATCH_MOUNT` and every path of
     ``readonly_paths`` appears read-only at its own path; ``argv`` should therefore refer to
     the scratch directory as ``.``. The Python installation running this module and the
-    harness source are always visible read-only. ``isolate=False`` forces the fallback
-    (as ``HARNESS_NO_BWRAP=1`` does). Returns once the whole tree has ended.
+    harness source are always visible read-only. ``isolate=True`` takes the best sandbox
+    this machine has (:func:`harness.sandbox.modes.require_sandbox`) and raises
+    :class:`~harness.sandbox.modes.SandboxUnavailable` when there is none;
+    ``isolate=False`` runs a plain process, as the caller accepted. Returns once the whole
+    tree has ended, every process it started included.
     """
     scratch_dir = Path(scratch_dir).resolve()
-    isolated = isolate and bubblewrap_available()
-    uid = _sandbox_uid() if isolated else None
+    mode = require_sandbox() if isolate else "none"
+    uid = _sandbox_uid() if mode != "none" else None
     readonly = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, HARNESS_SOURCE,
                                             REFERENCE_MODELS_ROOT,
                                             *readonly_paths) if Path(p).exists()]
-    full = list(argv)
-    if isolated:
-        _prepare_scratch(scratch_dir, uid)
-        tmp_bytes = min(limits.max_file_bytes, limits.memory_bytes // 4)
-        full = bwrap_argv(scratch_dir, readonly, tmp_bytes, gpu_index, uid) + full
-    home = SCRATCH_MOUNT if isolated else str(scratch_dir)
+    _prepare_scratch(scratch_dir, uid)
+    full = _wrapped(list(argv), mode, scratch_dir, readonly, limits, gpu_index, uid)
+    home = SCRATCH_MOUNT if mode == "bubblewrap" else str(scratch_dir)
     # uid 0 is never held to RLIMIT_NPROC; any other uid that is ours counts its own tasks.
     shared_uid = uid is None and os.geteuid() != 0
     nproc = limits.max_processes + (_own_task_count() if shared_uid else 0)
+    orphans = sandbox_watch.OrphanCatcher() if mode == "none" else None
     popen = subprocess.Popen(
         full, cwd=scratch_dir, env=_environment(env, home, gpu_index),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True, preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc))
-    return _supervise(popen, limits, isolated)
+    return _supervise(popen, limits, mode, uid, orphans, scratch_dir)
 
 
-def _supervise(popen: subprocess.Popen, limits: Limits, isolated: bool) -> SandboxResult:
+def _wrapped(argv: list[str], mode: str, scratch_dir: Path, readonly: list[Path],
+             limits: Limits, gpu_index: int | None, uid: int | None) -> list[str]:
+    """``argv`` behind bubblewrap, behind setpriv alone (mode "uid"), or bare."""
+    if mode == "bubblewrap":
+        tmp_bytes = min(limits.max_file_bytes, limits.memory_bytes // 4, limits.scratch_bytes)
+        return bwrap_argv(scratch_dir, readonly, tmp_bytes, gpu_index, uid) + argv
+    if mode == "uid":
+        return setpriv_argv(uid) + argv
+    return argv
+
+
+def _supervise(popen: subprocess.Popen, limits: Limits, mode: str, uid: int | None,
+               orphans, scratch_dir: Path) -> SandboxResult:
     start = time.monotonic()
+    isolated = mode == "bubblewrap"
     captures = [OutputCapture(popen.stdout, limits.output_bytes),
                 OutputCapture(popen.stderr, limits.output_bytes)]
-    verdict = sandbox_watch.watch(popen, limits, check_processes=not isolated)
+    verdict = sandbox_watch.watch(popen, limits, check_processes=not isolated,
+                                  scratch_dir=scratch_dir)
     sandbox_watch.kill_tree(popen)
     returncode = popen.wait()
+    # Whatever left the tree (double fork + setsid) ends too: by uid, or as our orphan.
+    if mode == "uid":
+        sandbox_watch.kill_uid(uid)
+    if orphans is not None:
+        orphans.kill_all()
     wall = time.monotonic() - start
     out, err = (c.text() for c in captures)
     killed = verdict is not None  # by us: the cause is the verdict, not our SIGKILL
@@ -213,8 +228,9 @@ def _supervise(popen: subprocess.Popen, limits: Limits, isolated: bool) -> Sandb
         returncode=None if killed else returncode,
         signal_name=None if killed else _signal_name(returncode, isolated),
         timed_out=verdict == "timeout", memory_exceeded=verdict == "memory",
-        processes_exceeded=verdict == "processes", stdout=out, stderr=err,
-        wall_seconds=wall, isolated=isolated)
+        processes_exceeded=verdict == "processes", disk_exceeded=verdict == "disk",
+        stdout=out, stderr=err,
+        wall_seconds=wall, isolated=mode != "none", isolation=mode)
 
 
 def _signal_name(returncode: int, isolated: bool) -> str | None:

@@ -14,7 +14,10 @@ import threading
 import time
 from pathlib import Path
 
+from harness.sandbox.scratch import folder_bytes
+
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 POLL_FIRST, POLL_MAX = 0.01, 0.5  # seconds: a /proc scan costs ~10 ms on a busy host
 
 
@@ -49,9 +52,11 @@ def resident_bytes(pids: list[int]) -> int:
     return total
 
 
-def watch(popen: subprocess.Popen, limits, check_processes: bool) -> str | None:
-    """Wait for ``popen`` to end; return "timeout", "memory" or "processes" if it must be
-    killed first (the caller kills), None when it ended by itself."""
+def watch(popen: subprocess.Popen, limits, check_processes: bool,
+          scratch_dir: Path | None = None) -> str | None:
+    """Wait for ``popen`` to end; return "timeout", "memory", "processes" or "disk" (the
+    scratch folder outgrew ``limits.scratch_bytes``) if it must be killed first (the
+    caller kills), None when it ended by itself."""
     deadline = time.monotonic() + limits.wall_seconds
     pause = POLL_FIRST
     while popen.poll() is None:
@@ -62,6 +67,9 @@ def watch(popen: subprocess.Popen, limits, check_processes: bool) -> str | None:
             return "memory"
         if check_processes and len(tree) > limits.max_processes:
             return "processes"
+        if scratch_dir is not None and folder_bytes(scratch_dir, limits.scratch_bytes) > \
+                limits.scratch_bytes:
+            return "disk"
         try:  # returns at once when the run ends, unlike a sleep
             popen.wait(min(pause, max(deadline - time.monotonic(), 0)))
         except subprocess.TimeoutExpired:
@@ -83,6 +91,77 @@ def kill_tree(popen: subprocess.Popen) -> None:
     try:
         os.killpg(popen.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process of ``uid`` (a run's own uid: whatever it started, however it
+    left the tree), until none is left."""
+    for _ in range(100):  # a process may fork while we scan; each round kills what it saw
+        pids = [p for p in _all_pids() if _owner(p) == uid]
+        if not pids:
+            return
+        for pid in pids:
+            _kill(pid)
+        time.sleep(0.01)
+
+
+class OrphanCatcher:
+    """Make this process the subreaper of what a plain (unsandboxed) run starts, so that a
+    double-forked, ``setsid`` grandchild is re-parented to us instead of to init, and can
+    be found and killed when the run ends. Created just before the run's process starts."""
+
+    def __init__(self):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        self.before = set(_children(os.getpid()))
+
+    def kill_all(self) -> None:
+        """SIGKILL and reap every new child of ours (and its tree) that outlived the run."""
+        for _ in range(100):
+            new = [p for p in _children(os.getpid()) if p not in self.before]
+            if not new:
+                return
+            for pid in new:
+                for member in process_tree(pid):
+                    _kill(member)
+                _reap(pid)
+
+
+def _all_pids() -> list[int]:
+    return [int(e.name) for e in os.scandir("/proc") if e.name.isdigit()]
+
+
+def _owner(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
+def _children(pid: int) -> list[int]:
+    return [child for child in _all_pids() if _parent(child) == pid]
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path("/proc", str(pid), "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
         pass
 
 

@@ -233,6 +233,41 @@ def load_submission(path, assignment: Assignment) -> Submission:
                       build_model=names.get("build_model") if form == "code" else None)
 
 
+LITERAL_NAMES = ("LAYERS", "HYPERPARAMETERS")
+
+
+def read_literal_layers(path, assignment: Assignment) -> Submission:
+    """A Model Builder submission read from its syntax tree, *running none of its code*:
+    ``LAYERS`` and ``HYPERPARAMETERS`` must be plain literals (lists, dicts, numbers,
+    strings), and any other statement in the file is ignored. For commands that need only
+    the layer list (``benchmark``), so that no student code runs outside the sandbox."""
+    path = Path(path).resolve()
+    try:
+        tree = ast.parse(path.read_text(), filename=str(path))
+    except SyntaxError as exc:
+        raise SubmissionError(path, [syntax_problem(exc)]) from None
+    values, problems = {}, []
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in LITERAL_NAMES):
+            continue
+        try:
+            values[node.targets[0].id] = ast.literal_eval(node.value)
+        except ValueError:
+            problems.append(f"line {node.lineno}: {node.targets[0].id}: expected a literal "
+                            "(lists, dicts, numbers, strings), received an expression")
+    if "LAYERS" not in values and not problems:
+        problems.append("LAYERS: expected a Model Builder layer list, received none")
+    hyperparameters, found = hyperparameter_problems(values.get("HYPERPARAMETERS"),
+                                                     assignment.budget)
+    layers, layer_found = spec.layer_problems(values.get("LAYERS", []))
+    if problems or found or layer_found:
+        raise SubmissionError(path, problems + found + layer_found)
+    return Submission(path=path, student_id=path.parent.name, form="layers", framework=None,
+                      hyperparameters=hyperparameters, layers=layers)
+
+
 def _load_javascript(path: Path, assignment: Assignment) -> Submission:
     """An index.js, recorded and checked as the Model Builder layers it builds."""
     from harness.submission.javascript import load_javascript

@@ -63,7 +63,8 @@ def _visible_paths(job: Job) -> list[Path]:
 def _verdict(result: dict | None, sandbox: SandboxResult, limits: Limits,
              wall: float) -> dict:
     """The sandbox's cause wins over whatever the worker wrote; no result names why."""
-    killed = sandbox.timed_out or sandbox.memory_exceeded or sandbox.processes_exceeded
+    killed = (sandbox.timed_out or sandbox.memory_exceeded or sandbox.processes_exceeded
+              or sandbox.disk_exceeded)
     if killed or result is None or sandbox.returncode or sandbox.signal_name:
         why = failure_reason(sandbox, limits) or "exited early with status 0"
         return {"status": "failed", "reason": f"{why} before returning predictions"}

@@ -1,7 +1,7 @@
 """``harness check``: children build every example in its frameworks; problems are listed.
 
 This module imports no framework: the frameworks run in the ``harness.check.child`` children
-that ``check`` starts, one per framework, so it carries no framework marker.
+that ``check`` starts, one per submission and framework, so it carries no framework marker.
 """
 
 import argparse
@@ -46,7 +46,7 @@ def args(path, framework=None, dataset=None, as_json=False):
 
 @pytest.fixture(scope="module")
 def example_reports():
-    """Every example on 28x28x1: one child per framework builds all the LAYERS files."""
+    """Every example on 28x28x1: one sandboxed child per example and framework."""
     require("quickjs")  # the examples include index.js twins
     reports = check.check_paths(discover([EXAMPLES]), datasets=["fashion_mnist"])
     return {Path(r["path"]).parent.name: r for r in reports}
@@ -167,3 +167,13 @@ def test_cli_exit_status_and_no_framework_in_the_parent():
                          cwd=ROOT, capture_output=True, text=True)
     assert (good.returncode, bad.returncode) == (0, 1), good.stderr + bad.stderr
     assert "the last dense layer gives 5 outputs, expected 10" in bad.stdout
+
+
+def test_one_sandboxed_child_per_submission_in_a_folder(tmp_path):
+    """Checked as a folder, a student sees neither another's folder nor their module."""
+    for name in ("read_other_student", "zz_honest"):
+        source = HOSTILE / "read_other_student" if name != "zz_honest" else EXAMPLES / "original"
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.py").write_text((source / "index.py").read_text())
+    reports = check.check_paths(discover([tmp_path]), "torch", ["mnist"])
+    assert [r["accepted"] for r in reports] == [True, True], [r["problems"] for r in reports]

@@ -115,12 +115,13 @@ class RecordedWorker:
     def __init__(self, result: dict, predictions):
         self.result, self.predictions, self.jobs = result, predictions, []
 
-    def __call__(self, job_dir, limits, gpu_index=None):
+    def __call__(self, job_dir, limits, isolate=True, gpu_index=None):
         with np.load(Path(job_dir) / "inputs.npz") as inputs:
             arrays = sorted(inputs.files)
         self.jobs.append({"files": sorted(p.name for p in Path(job_dir).iterdir()),
-                          "arrays": arrays, "limits": limits})
-        sandbox = SimpleNamespace(stdout="out", stderr="err", isolated=True)
+                          "arrays": arrays, "limits": limits, "isolate": isolate})
+        sandbox = SimpleNamespace(stdout="out", stderr="err", isolated=True,
+                                  isolation="bubblewrap")
         return self.result, self.predictions, sandbox
 
 

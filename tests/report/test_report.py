@@ -129,8 +129,13 @@ def test_long_output_keeps_its_end_and_says_what_was_cut():
 
 
 def test_student_ids_never_escape_the_report_folder():
-    assert safe_name("../../etc/passwd") == "_.._etc_passwd"
-    assert "/" not in safe_name("a/b") and safe_name("") == "_"
+    assert safe_name("../../etc/passwd") == "~2E.~2F..~2Fetc~2Fpasswd"
+    assert "/" not in safe_name("a/b") and safe_name("") == "~"
+
+
+def test_different_student_ids_never_share_a_file_name():
+    ids = ["a b", "a_b", "a~20b", "reference:original", "reference_original", "ß", "~", ""]
+    assert len({safe_name(i) for i in ids}) == len(ids)
 
 
 def test_malformed_results_name_the_file_entry_and_field(tmp_path):

@@ -4,13 +4,16 @@ end of the whole process tree, output capture, and the unisolated fallback."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from waiting import processes_holding, wait_for
 
+from harness.sandbox import modes
 from harness.sandbox import process as sandbox
 from harness.sandbox.process import Limits, SandboxResult, failure_reason, run_isolated
 
@@ -150,10 +153,19 @@ def test_fallback_times_out_and_reports_unisolated(tmp_path, monkeypatch):
     monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
     assert not sandbox.bubblewrap_available()
     token = f"sleeper-{tmp_path.name}"
-    result = python(f"import time; time.sleep(60)  # {token}", tmp_path, wall_seconds=1)
+    result = python(f"import time; time.sleep(60)  # {token}", tmp_path, isolate=False,
+                    wall_seconds=1)
     assert result.timed_out and not result.isolated and result.returncode is None
+    assert result.isolation == "none"
     assert result.wall_seconds >= 1  # the limit is not cut short
     assert processes_holding(token) == []
+
+
+def test_no_sandbox_is_refused_not_a_silent_fallback(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
+    monkeypatch.setattr(modes, "uid_drop_possible", lambda: False)
+    with pytest.raises(modes.SandboxUnavailable, match="apt-get install bubblewrap"):
+        python("print('student code ran')", tmp_path)
 
 
 def test_failure_reasons():
@@ -190,3 +202,67 @@ def test_run_dies_with_a_killed_grader(tmp_path, isolate):
     grader.kill()
     grader.wait()
     wait_for(lambda: not processes_holding(token), "the run to end with its killed grader")
+
+
+@pytest.fixture
+def uid_mode(monkeypatch):
+    """Root where bubblewrap cannot work (a container), and no label file open to others:
+    scratch in a folder every uid may search, as in the Gradescope template."""
+    if not modes.uid_drop_possible():
+        pytest.skip("needs root and setpriv")
+    monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
+    monkeypatch.setattr(modes, "exposed_labels", lambda data_dir=None: [])
+    folder = Path(tempfile.mkdtemp(prefix="harness-uid-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_uid_mode_drops_root_and_cannot_read_the_parents_labels(uid_mode):
+    labels = uid_mode / "labels.npy"
+    labels.write_bytes(b"secret")
+    labels.chmod(0o600)
+    code = (f"import os\nprint(os.getuid())\ntry:\n    open({str(labels)!r}, 'rb')\n"
+            "except PermissionError:\n    print('blocked')")
+    result = python(code, uid_mode)
+    assert result.isolation == "uid" and result.isolated, result.stderr
+    uid, verdict = result.stdout.split()
+    assert int(uid) >= 200_000 and verdict == "blocked"
+
+
+def test_uid_mode_kills_a_setsid_grandchild(uid_mode):
+    token = f"escaped-{uid_mode.name}"
+    code = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+            f"        os.execv('/bin/sh', ['sh', '-c', 'while :; do sleep 1; done', '{token}'])\n"
+            "    os._exit(0)\ntime.sleep(0.5)")
+    result = python(code, uid_mode)
+    assert result.isolation == "uid" and result.returncode == 0, result.stderr
+    assert processes_holding(token) == []
+
+
+def test_uid_mode_is_refused_while_label_files_are_open_to_others(tmp_path, monkeypatch):
+    if not modes.uid_drop_possible():
+        pytest.skip("needs root and setpriv")
+    monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "t10k-labels-idx1-ubyte.gz").write_bytes(b"labels")
+    monkeypatch.setattr(modes, "exposed_labels", lambda data_dir=None: [
+        p for p in [data / "t10k-labels-idx1-ubyte.gz"] if data_dir])
+    assert modes.sandbox_mode() == "uid"
+    with pytest.raises(modes.SandboxUnavailable, match=f"{data}.*chmod -R o-rwx"):
+        modes.require_sandbox(data)
+
+
+def test_readable_by_others_follows_folder_and_file_modes(uid_mode):
+    from harness.sandbox.labels import readable_by_others
+
+    (uid_mode / "open").mkdir(mode=0o755)
+    (uid_mode / "closed").mkdir(mode=0o700)
+    for folder in ("open", "closed"):
+        (uid_mode / folder / "labels").write_bytes(b"x")
+        (uid_mode / folder / "labels").chmod(0o644)
+    (uid_mode / "open" / "private").write_bytes(b"x")
+    (uid_mode / "open" / "private").chmod(0o600)
+    assert readable_by_others(uid_mode) == [uid_mode / "open" / "labels"]
+    assert readable_by_others(uid_mode / "closed" / "labels") == []

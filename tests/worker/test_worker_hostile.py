@@ -12,6 +12,7 @@ import threading
 
 import pytest
 from needs import require
+from waiting import processes_holding
 from worker_jobs import copy_submission, limits, make_job
 
 from harness.worker.parent import run_job
@@ -144,6 +145,14 @@ def test_fallback_names_the_same_reasons_unisolated(tmp_path, monkeypatch, name,
                                                     reason):
     monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
     assert run_hostile(tmp_path, name, isolate=False, wall_seconds=wall_seconds)[0] == reason
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_a_setsid_grandchild_does_not_outlive_the_run(tmp_path, isolate):
+    reason, _ = run_hostile(tmp_path, "setsid_escape", isolate=isolate)
+    assert "left a process behind" in reason
+    index = tmp_path / "submissions" / "setsid_escape" / "index.py"
+    assert processes_holding(str(index)) == []
 
 
 def test_result_link_to_labels_is_not_followed(tmp_path):

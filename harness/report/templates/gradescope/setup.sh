@@ -22,3 +22,12 @@ mkdir -p /autograder/data
 for name in mnist fashion_mnist cifar10; do
     /autograder/venv/bin/python -m harness data fetch "$name" --cache-dir /autograder/data
 done
+
+# Where the container cannot give bubblewrap its namespaces, each run drops to a uid of its
+# own instead, which sees every world-readable file: the harness then grades only while no
+# dataset file (the downloads, the bundled subset in both copies of the package, Debian's
+# datasets) is readable by other users, and refuses, naming the folder, otherwise.
+INSTALLED="$(cd / && /autograder/venv/bin/python -c \
+    'import harness, pathlib; print(pathlib.Path(harness.__file__).parent)')"
+chmod -R o-rwx /autograder/data "$INSTALLED/data/bundled" /autograder/source/harness/data/bundled
+if [ -d /usr/share/datasets ]; then chmod -R o-rwx /usr/share/datasets; fi
