@@ -44,7 +44,7 @@ def _add_data(sub) -> None:
 
 
 def _add_train(sub) -> None:
-    train = sub.add_parser("train", help="train one model in this process")
+    train = sub.add_parser("train", help="train one model in the sandbox, as grading does")
     what = train.add_mutually_exclusive_group(required=True)
     what.add_argument("--reference", choices=REFERENCE_NETWORKS,
                       help="a reference network")

@@ -20,6 +20,9 @@ REFERENCE_PREFIX = "reference:"
 
 WARMUP_BATCHES = 5  # steps excluded from steady-state throughput (compilation, caches)
 CURVE_POINTS = 20  # learning-curve points recorded per run
+# Validation images a run predicts at each curve point (the first ones of the split); the
+# parent scores them. Evaluations are inside a run's timed window, so they are kept small.
+CURVE_VALIDATION_IMAGES = 1000
 
 
 def file_name(text: str) -> str:

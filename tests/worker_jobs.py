@@ -1,7 +1,8 @@
-"""Build graded-run job folders for the sandbox and worker tests (no framework imported).
+"""Build and run graded-run jobs for the sandbox and worker tests (no framework imported).
 
-A job is written the way the runner writes one: ``job.json`` plus ``inputs.npz`` with
-synthetic images, and the test labels kept aside, never inside the job folder.
+A job folder holds ``job.json`` as the runner writes it; :func:`run_job` runs it with
+:func:`harness.worker.parent.run_worker`, streaming synthetic inputs (no validation or test
+label is ever sent).
 """
 
 from __future__ import annotations
@@ -14,23 +15,22 @@ import numpy as np
 from project_paths import HOSTILE
 
 from harness.sandbox.process import Limits
+from harness.worker.job import Job
+from harness.worker.stream import RunInputs
 
 SHAPE = (28, 28, 1)
 NUM_TEST = 40
 
 
-def write_inputs(path: Path, seed: int = 0) -> np.ndarray:
-    """Synthetic 28x28x1 data in ``path``; returns the test labels (kept by the caller)."""
+def synthetic_inputs(seed: int = 0) -> RunInputs:
+    """Synthetic 28x28x1 inputs as the parent streams them (no validation or test label)."""
     rng = np.random.default_rng(seed)
 
     def images(n):
         return rng.integers(0, 256, (n, *SHAPE), dtype=np.uint8)
 
-    labels = rng.integers(0, 10, NUM_TEST)
-    np.savez(path, train_images=images(96), train_labels=rng.integers(0, 10, 96),
-             validation_images=images(32), validation_labels=rng.integers(0, 10, 32),
-             test_images=images(NUM_TEST))
-    return labels
+    return RunInputs(train_images=images(96), train_labels=rng.integers(0, 10, 96),
+                     validation_images=images(32), test_images=images(NUM_TEST))
 
 
 def copy_submission(name: str, dest: Path, targets: dict | None = None) -> Path:
@@ -55,8 +55,24 @@ def make_job(tmp: Path, index: Path | None, framework: str = "torch",
            "optimizer": "sgd" if reference else None,
            "learning_rate": 0.01 if reference else None, "assignment_path": None}
     (job_dir / "job.json").write_text(json.dumps(job))
-    write_inputs(job_dir / "inputs.npz")
     return job_dir
+
+
+def run_job(job_dir: Path, limits: Limits, isolate: bool = True, inputs: RunInputs | None = None):
+    """(result, predictions, sandbox) of the job in ``job_dir``: ``result`` holds status,
+    reason, the parent's examples_per_sec and train_seconds, and the run's param_count."""
+    from harness.worker.parent import run_worker
+
+    job = Job.load(job_dir / "job.json")
+    run = run_worker(job, inputs or synthetic_inputs(), limits, scratch_dir=job_dir,
+                     isolate=isolate)
+    result = {"status": run.status, "reason": run.reason,
+              "examples_per_sec": run.examples_per_sec, "train_seconds": run.train_seconds,
+              "param_count": run.report.param_count if run.report else None,
+              "settings": run.settings(),
+              "curve": [{"batch": b, "loss": loss} for b, loss in
+                        zip(run.plan.points, run.report.losses)] if run.status == "ok" else []}
+    return result, run.predictions, run.sandbox
 
 
 def limits(**changes) -> Limits:
@@ -68,8 +84,6 @@ def limits(**changes) -> Limits:
 
 def assert_honest_layers_pass(tmp: Path, framework: str) -> None:
     """The honest Model Builder submission trains and predicts in ``framework``, isolated."""
-    from harness.worker.parent import run_job
-
     index = copy_submission("honest_layers", tmp / "submissions")
     result, predictions, sandbox = run_job(make_job(tmp, index, framework=framework),
                                            limits(wall_seconds=180.0))

@@ -6,7 +6,8 @@ predicting and scoring, on top of training. This measures, per framework:
 * ``sandbox``: starting an isolated ``python -c pass``;
 * ``import``: importing the framework inside the sandbox, beyond that;
 * ``graded run``: a real reference run through :func:`harness.grading.runner.execute`, split into
-  training (steady + warm-up, as the worker timed it) and everything else.
+  training (the parent's clock: first byte of data sent to predictions received, so
+  evaluations and test predictions included) and everything else.
 """
 
 from __future__ import annotations
@@ -78,18 +79,18 @@ def overhead_row(framework: str, dataset: str, num_batches: int,
             "sandbox_s": sandbox, "import_s": imported,
             "fixed_s": fixed, "beyond_import_s": fixed - imported,
             "target_s": TARGET_BEYOND_IMPORT.get(framework), "train_s": train,
-            "warmup_s": record.warmup_seconds, "wall_s": record.wall_seconds,
+            "wall_s": record.wall_seconds,
             "fixed_share": (record.wall_seconds - train) / record.wall_seconds,
             "examples_per_sec": record.examples_per_sec, "isolated": record.isolated}
 
 
 def overhead_table(rows: list[dict]) -> str:
     headers = ["framework", "batches", "sandbox s", "import s", "fixed s (all but training)",
-               "fixed beyond import s", "target s", "training s", "of which warm-up s",
+               "fixed beyond import s", "target s", "training s",
                "whole run s", "fixed share", "examples/s", "isolated"]
     body = [[r["framework"], r["batches"], f"{r['sandbox_s']:.2f}", f"{r['import_s']:.2f}",
              f"{r['fixed_s']:.2f}", f"{r['beyond_import_s']:.2f}", f"{r['target_s']}",
-             f"{r['train_s']:.2f}", f"{r['warmup_s']:.2f}",
+             f"{r['train_s']:.2f}",
              f"{r['wall_s']:.2f}", f"{r['fixed_share']:.0%}", f"{r['examples_per_sec']:.0f}",
              r["isolated"]] for r in rows]
     return tabulate(body, headers=headers)

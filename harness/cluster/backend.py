@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from harness.cluster import connect as cluster
 from harness.cluster.node import NodeJob, NodeOutcome, run_on_node
-from harness.cluster.payload import split_inputs, submission_files, write_files
+from harness.cluster.payload import submission_files, write_files
 from harness.errors import SubmissionError
 from harness.grading.inputs import PreparedDataset, load_prepared
 from harness.grading.plan import RunSpec
@@ -34,10 +36,12 @@ from harness.grading.runner import (
     GradingSession,
     job_description,
     run_fingerprint,
+    run_inputs,
     scored_record,
     store_record,
 )
 from harness.results.record import RunRecord
+from harness.worker.stream import FILES, RunInputs
 
 RETRIES = 2  # extra attempts on another node when a node is lost mid-run
 POLL_SECONDS = 0.5
@@ -86,11 +90,13 @@ class ClusterBackend:
         self.puts.append(ref)
         return ref
 
-    def _dataset(self, data: PreparedDataset) -> tuple:
-        """(training split, test images) in the store, put once per dataset."""
+    def _dataset(self, data: PreparedDataset):
+        """The dataset's :class:`RunInputs` (no validation or test label) in the store, put
+        once per dataset, read in place by every task of a node."""
         if data.name not in self._datasets:
-            train, test_images = split_inputs(data.inputs_path)
-            self._datasets[data.name] = (self._put(train), self._put(test_images))
+            inputs = data.inputs()
+            self._datasets[data.name] = self._put(
+                RunInputs(*(np.array(getattr(inputs, name)) for name in FILES)))
         return self._datasets[data.name]
 
     def _task_options(self) -> dict:
@@ -124,13 +130,14 @@ class ClusterBackend:
             flight = InFlight(spec, data, key, threading.Event())
             job = job_description(spec, plan, assignment, data)
             try:
+                kept = len(run_inputs(spec, self.session, data).test_images)
                 node_job = NodeJob(job, submission_files(spec.path) if spec.path else {},
                                    Path(plan.assignment_path).read_bytes(),
-                                   self.session.limits())
+                                   self.session.limits(), kept if spec.probe else None)
             except SubmissionError as exc:
                 self._finish(flight, _unsent_record(spec, exc), key)
                 continue
-            ref = task.remote(node_job, *self._dataset(data))
+            ref = task.remote(node_job, self._dataset(data))
             with self._lock:
                 self._flights[spec.name], self._refs[ref] = flight, spec.name
             self._waiting.append(spec)
@@ -195,7 +202,7 @@ class ClusterBackend:
             with tempfile.TemporaryDirectory(prefix="cnn-harness-exports-") as job_dir:
                 write_files(Path(job_dir) / "out", outcome.exports)
                 record = scored_record(flight.spec, self.session, flight.data, Path(job_dir),
-                                       outcome.result, outcome.predictions, outcome.sandbox)
+                                       outcome.run)
         record.node = outcome.node
         return record
 

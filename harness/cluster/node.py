@@ -1,10 +1,11 @@
 """The Ray task of one graded run: on a node, the same sandboxed worker as on one machine.
 
-The task lays the job out in a private folder of the node (job description, worker inputs
-rebuilt from the shared training split and test images, the submission's files, the
-assignment file), runs :func:`harness.worker.run_job` with the limits the head chose, and
-returns the checked result, the predictions and how the sandbox ended, with paths of the
-node's folder written back as the head's so that reasons read as on one machine.
+The task lays the job out in a private folder of the node (the submission's files, the
+assignment file, an empty scratch folder), runs :func:`harness.worker.parent.run_worker`
+with the dataset's inputs from the object store (shared by every task of the node) and the
+limits the head chose, and returns the run as the node's parent measured and checked it,
+with paths of the node's folder written back as the head's so that reasons read as on one
+machine. The head scores it: only it holds the validation and test labels.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
-from harness.cluster.payload import join_inputs, write_files
-from harness.sandbox.process import Limits, SandboxResult
+from harness.cluster.payload import write_files
+from harness.sandbox.process import Limits
 from harness.worker.job import Job
+from harness.worker.parent import WorkerRun
+from harness.worker.stream import RunInputs
 
 EXPORT_BYTES = 64 << 20  # largest export file a node sends back
 
@@ -29,9 +30,7 @@ EXPORT_BYTES = 64 << 20  # largest export file a node sends back
 class NodeOutcome:
     """What a node returns for one run; the head scores it."""
 
-    result: dict  # the worker's validated result: status, reason, curve, timings, ...
-    predictions: np.ndarray | None  # checked for shape and range; None unless "ok"
-    sandbox: SandboxResult
+    run: WorkerRun  # the node's parent's plan, clock and checked report, and the sandbox
     node: str  # "hostname (node id)"
     code_hash: str  # the node's harness source, which must be the head's
     wall_seconds: float  # the task's own time on the node: laying out, running, cleaning up
@@ -46,9 +45,10 @@ class NodeJob:
     files: dict[str, bytes]  # the submission's folder; empty for a reference
     assignment: bytes | None  # the assignment file's bytes
     limits: Limits
+    test_images: int | None = None  # a probe predicts only the first ones
 
 
-def _lay_out(base: Path, task: NodeJob, train: dict, test_images: np.ndarray) -> Path:
+def _lay_out(base: Path, task: NodeJob) -> tuple[Job, Path]:
     job = task.job
     if job.submission_path:
         folder = base / "submission"
@@ -61,9 +61,7 @@ def _lay_out(base: Path, task: NodeJob, train: dict, test_images: np.ndarray) ->
         job = replace(job, assignment_path=str(assignment))
     job_dir = base / "job"
     job_dir.mkdir()
-    job.save(job_dir / "job.json")
-    join_inputs(job_dir / "inputs.npz", train, test_images)
-    return job_dir
+    return job, job_dir
 
 
 def _head_paths(text: str, job: Job, base: Path) -> str:
@@ -98,21 +96,23 @@ def _gpu_index() -> int | None:
     return int(ids[0]) if ids else None
 
 
-def run_on_node(task: NodeJob, train: dict, test_images: np.ndarray) -> NodeOutcome:
+def run_on_node(task: NodeJob, inputs: RunInputs) -> NodeOutcome:
     """The body of the Ray task (see :mod:`harness.cluster.backend` for its resources)."""
     from harness.grading.fingerprint import code_hash
-    from harness.worker.parent import run_job
+    from harness.worker.parent import run_worker
 
     started = time.monotonic()
     base = Path(tempfile.mkdtemp(prefix="cnn-harness-run-"))
+    if task.test_images is not None:
+        inputs = replace(inputs, test_images=inputs.test_images[:task.test_images])
     try:
-        job_dir = _lay_out(base, task, train, test_images)
-        result, predictions, sandbox = run_job(job_dir, task.limits, gpu_index=_gpu_index())
-        exports = _exports(job_dir / "out") if result["status"] == "ok" else {}
+        job, job_dir = _lay_out(base, task)
+        run = run_worker(job, inputs, task.limits, scratch_dir=job_dir,
+                         gpu_index=_gpu_index())
+        exports = _exports(job_dir / "out") if run.status == "ok" else {}
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    result = {**result, "reason": _head_paths(result.get("reason") or "", task.job, base)}
-    sandbox = replace(sandbox, stdout=_head_paths(sandbox.stdout, task.job, base),
-                      stderr=_head_paths(sandbox.stderr, task.job, base))
-    return NodeOutcome(result, predictions, sandbox, node_name(), code_hash(),
-                       time.monotonic() - started, exports)
+    run.reason = _head_paths(run.reason, task.job, base)
+    run.sandbox = replace(run.sandbox, stdout=_head_paths(run.sandbox.stdout, task.job, base),
+                          stderr=_head_paths(run.sandbox.stderr, task.job, base))
+    return NodeOutcome(run, node_name(), code_hash(), time.monotonic() - started, exports)

@@ -2,9 +2,10 @@
 
 No shared filesystem is assumed. A submission travels as ``{relative path: bytes}`` of the
 regular files in its folder (links are not followed: one could point at the labels). A
-dataset travels as two objects, put into Ray's object store once per grading and shared by
-every task: the training split (training and validation images and labels) and the test
-images. The test labels are never part of either; the head keeps them.
+dataset travels as one object, put into Ray's object store once per grading and shared by
+every task: its :class:`harness.worker.stream.RunInputs` (training images and labels,
+validation and test images). The validation and test labels are never part of it; the head
+keeps them.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ import os
 import stat
 from pathlib import Path
 
-import numpy as np
-
 from harness.errors import SubmissionError
 
 SUBMISSION_BYTES = 64 << 20  # largest submission folder sent to a node
-TEST_IMAGES = "test_images"
 
 
 def _regular_files(folder: Path):
@@ -56,15 +54,3 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
         target.chmod(0o644)
     for path in [root, *(p for p in root.rglob("*") if p.is_dir())]:
         path.chmod(0o755)
-
-
-def split_inputs(inputs_npz: Path) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """(training split, test images) from a prepared dataset's worker inputs."""
-    with np.load(inputs_npz) as arrays:
-        train = {key: arrays[key] for key in arrays.files if key != TEST_IMAGES}
-        return train, arrays[TEST_IMAGES]
-
-
-def join_inputs(path: Path, train: dict[str, np.ndarray], test_images: np.ndarray) -> None:
-    """Node side: the worker inputs file, as :func:`split_inputs` found it."""
-    np.savez(path, **train, **{TEST_IMAGES: test_images})

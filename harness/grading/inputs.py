@@ -1,13 +1,17 @@
-"""A dataset prepared for a grading session: the worker's inputs, and the labels kept apart.
+"""A dataset prepared once per grading: the arrays the parent streams, the labels it keeps.
 
-The parent loads each dataset once per grading and writes, under ``OUT/.work/data``, the
-inputs every run of that dataset gets (training and validation splits, test images without
-labels), the test labels the parent alone reads, and what reports need to know about it.
+The parent loads each dataset once per grading and writes, under ``OUT/.work/data/<name>``,
+one read-only ``.npy`` file per array (training images and labels, validation and test
+images, and apart from them the validation and test labels) and what reports need to know
+about it. Every run of the dataset memory-maps the same files (no copy per run; the pages
+are shared between pytest workers); no worker reads them: the parent streams each run the
+training examples of its planned batches (:mod:`harness.worker.stream`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,47 +19,61 @@ import numpy as np
 
 from harness.grading import fingerprint
 from harness.grading.plan import Plan
+from harness.worker.stream import RunInputs
 
 
 @dataclass(frozen=True)
 class PreparedDataset:
-    """A dataset split for grading: worker inputs, and labels kept on this side."""
+    """A dataset split for grading: the runs' inputs, and labels kept on this side."""
 
     name: str
-    inputs_path: Path  # npz: train/validation images+labels, test images; no test labels
-    labels_path: Path  # npy: test labels
+    folder: Path  # <array>.npy files and meta.json
     meta: dict  # class_names, input_shape, num_classes, verified, bundled_subset, data_hash
+
+    def inputs(self) -> RunInputs:
+        """What the parent streams to a run (memory maps; no validation or test label)."""
+        return RunInputs.from_folder(self.folder)
+
+    def labels(self, split: str) -> np.ndarray:
+        """``"test"`` or ``"validation"`` labels: the parent's alone, for scoring."""
+        return np.load(self.folder / f"{split}_labels.npy", mmap_mode="r")
 
 
 def work_dir(out_dir: Path) -> Path:
     return Path(out_dir) / ".work"
 
 
+def _save_read_only(folder: Path, arrays: dict) -> None:
+    for name, array in arrays.items():
+        path = folder / f"{name}.npy"
+        if path.exists():
+            path.chmod(0o600)
+        np.save(path, np.ascontiguousarray(array))
+        path.chmod(0o444)
+
+
 def prepare_dataset(plan: Plan, name: str, seed: int) -> PreparedDataset:
-    """Load ``name`` and write its grading inputs under ``OUT/.work`` (parent, once)."""
+    """Load ``name`` and write its grading arrays under ``OUT/.work`` (parent, once)."""
     from harness.data import load_dataset
 
     ds = load_dataset(name, data_dir=plan.data_dir, allow_unverified=plan.allow_unverified,
                       seed=seed)
-    folder = work_dir(Path(plan.out_dir)) / "data"
+    folder = work_dir(Path(plan.out_dir)) / "data" / name
     folder.mkdir(parents=True, exist_ok=True)
-    inputs, labels = folder / f"{name}.inputs.npz", folder / f"{name}.labels.npy"
-    np.savez(inputs, train_images=ds.train_images, train_labels=ds.train_labels,
-             validation_images=ds.validation_images, validation_labels=ds.validation_labels,
-             test_images=ds.test_images)
-    np.save(labels, ds.test_labels)
-    labels.chmod(0o600)  # the parent's alone: a run under a bare uid must not read them
+    os.chmod(folder, 0o700)  # the parent's alone: a run under a bare uid must not read them
+    _save_read_only(folder, {
+        "train_images": ds.train_images, "train_labels": ds.train_labels,
+        "validation_images": ds.validation_images, "test_images": ds.test_images,
+        "validation_labels": ds.validation_labels, "test_labels": ds.test_labels})
     meta = {"class_names": list(ds.class_names), "input_shape": list(ds.image_shape),
             "num_classes": ds.num_classes, "verified": ds.verified,
             "bundled_subset": ds.bundled_subset, "location": ds.location,
             "data_hash": fingerprint.arrays_hash(ds.train_images, ds.train_labels,
                                                  ds.test_images, ds.test_labels)}
-    (folder / f"{name}.meta.json").write_text(json.dumps(meta))
-    return PreparedDataset(name, inputs, labels, meta)
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return PreparedDataset(name, folder, meta)
 
 
 def load_prepared(out_dir: Path, name: str) -> PreparedDataset:
-    folder = work_dir(out_dir) / "data"
-    meta = json.loads((folder / f"{name}.meta.json").read_text())
-    return PreparedDataset(name, folder / f"{name}.inputs.npz",
-                           folder / f"{name}.labels.npy", meta)
+    folder = work_dir(out_dir) / "data" / name
+    return PreparedDataset(name, folder, json.loads((folder / "meta.json").read_text()))

@@ -1,13 +1,16 @@
 """One graded run, end to end, on the trusted side: job in, :class:`RunRecord` out.
 
-The runner writes the job (training split and *unlabelled* test images), starts the worker
-in the sandbox, checks and scores the predictions with the labels only it holds, and saves
-the record atomically. A stored record with the same fingerprint is reused as it is.
+The runner describes the job, runs it with :func:`harness.worker.parent.run_worker` (which
+streams the planned training batches from the dataset prepared once for the grading, and
+keeps the clock), scores the test and validation predictions with the labels only it holds,
+and saves the record atomically. A stored record with the same fingerprint is reused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import shutil
 import socket
 import tempfile
@@ -54,9 +57,10 @@ def job_description(spec: RunSpec, plan: Plan, assignment: Assignment,
     if not spec.is_reference:
         return Job(kind="submission", submission_path=spec.path, **shared)
     budget = assignment.budget
-    num_batches = min(budget.default_num_batches, plan.max_batches or budget.default_num_batches)
+    num_batches = reference_batches(plan, assignment)
     if spec.probe:  # a throughput sample: short, evaluated as often as the reference run
-        # (with one evaluation, probes ran 1.2-1.6x the reference run's rate in a grading here)
+        # (with one evaluation, probes ran 1.2-1.6x the reference run's rate in a grading
+        # here); it predicts its share of the test images too (run_inputs)
         shared["eval_every"] = max(1, num_batches // assignment.curve_points)
         num_batches = min(num_batches, PROBE_BATCHES)
     return Job(kind="reference", reference=spec.reference, batch_size=budget.default_batch_size,
@@ -64,17 +68,38 @@ def job_description(spec: RunSpec, plan: Plan, assignment: Assignment,
                learning_rate=assignment.reference_learning_rate, **shared)
 
 
+def reference_batches(plan: Plan, assignment: Assignment) -> int:
+    """Batches of a reference run: the budget's default, capped by ``--max-batches``."""
+    default = assignment.budget.default_num_batches
+    return min(default, plan.max_batches or default)
+
+
+def probe_share(plan: Plan, assignment: Assignment) -> float:
+    """The fraction of its reference run a probe is: its batches, curve points and test
+    images alike, so that its examples/sec is timed over the same mix of work."""
+    full = reference_batches(plan, assignment)
+    return min(full, PROBE_BATCHES) / full
+
+
+def run_inputs(spec: RunSpec, session: GradingSession, data: PreparedDataset):
+    """What the parent streams to the run; a probe predicts its share of the test images."""
+    inputs = data.inputs()
+    if not spec.probe:
+        return inputs
+    share = probe_share(session.plan, session.assignment)
+    kept = max(1, math.ceil(len(inputs.test_images) * share))
+    return dataclasses.replace(inputs, test_images=inputs.test_images[:kept])
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _make_job_dir(plan: Plan, spec: RunSpec, job: Job, data: PreparedDataset) -> Path:
+def _make_job_dir(plan: Plan, spec: RunSpec) -> Path:
+    """An empty scratch folder for one run (the worker's only writable place)."""
     jobs = work_dir(Path(plan.out_dir)) / "jobs"
     jobs.mkdir(parents=True, exist_ok=True)
-    job_dir = Path(tempfile.mkdtemp(prefix=f"{spec.name}.", dir=jobs))
-    job.save(job_dir / "job.json")
-    shutil.copyfile(data.inputs_path, job_dir / "inputs.npz")
-    return job_dir
+    return Path(tempfile.mkdtemp(prefix=f"{spec.name}.", dir=jobs))
 
 
 @dataclass
@@ -108,7 +133,8 @@ def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
     data = load_prepared(Path(session.plan.out_dir), spec.dataset)
     started = time.monotonic()
     if spec.refused:  # found at planning (a folder over the size cap): nothing is read or run
-        record = _base_record(spec, session, data, {"reason": spec.refused}, None)
+        record = _base_record(spec, session, data, None)
+        record.reason = spec.refused
         return store_record(session, record, "", time.monotonic() - started)
     key = run_fingerprint(spec, session.plan, data)
     stored = session.store.reusable(spec.submission, spec.dataset, spec.framework, key)
@@ -125,18 +151,19 @@ def _run_in_scratch(spec: RunSpec, session: GradingSession,
     """Run in a fresh job folder, then remove it. A harness error or a folder that cannot
     be removed is an error of this run, recorded, never a run that vanished."""
     from harness.sandbox.scratch import remove_tree
-    from harness.worker.parent import run_job
+    from harness.worker.parent import run_worker
 
     job = job_description(spec, session.plan, session.assignment, data)
-    job_dir = _make_job_dir(session.plan, spec, job, data)
+    job_dir = _make_job_dir(session.plan, spec)
     try:
-        outcome = run_job(job_dir, session.limits(), isolate=session.plan.isolation != "none",
-                          gpu_index=session.gpu_index)
-        record = scored_record(spec, session, data, job_dir, *outcome)
+        run = run_worker(job, run_inputs(spec, session, data), session.limits(),
+                         scratch_dir=job_dir, budget=session.assignment.budget,
+                         isolate=session.plan.isolation != "none", gpu_index=session.gpu_index)
+        record = scored_record(spec, session, data, job_dir, run)
     except Exception as exc:  # ours, not the student's: still this run's record, named
-        record = _base_record(spec, session, data, {"reason": f"the harness failed on this "
-                                                    f"run: {type(exc).__name__}: {exc}"}, None)
+        record = _base_record(spec, session, data, None)
         record.status = "error"
+        record.reason = f"the harness failed on this run: {type(exc).__name__}: {exc}"
     finally:
         leftover = remove_tree(job_dir)
     if leftover:
@@ -154,19 +181,23 @@ def store_record(session: GradingSession, record: RunRecord, key: str,
 
 
 def scored_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
-                  job_dir: Path, result: dict, predictions, sandbox) -> RunRecord:
-    """The record of a finished run, scored here with the test labels only we hold
-    (``job_dir/out`` holds what the run exported for its explore page)."""
-    from harness.results.scoring import accuracy, confusion_matrix
+                  job_dir: Path, run) -> RunRecord:
+    """The record of a finished run (:class:`harness.worker.parent.WorkerRun`), scored here
+    with the validation and test labels only we hold (``job_dir/out`` holds what the run
+    exported for its explore page)."""
+    from harness.results.scoring import accuracy, confusion_matrix, scored_curve
 
-    record = _base_record(spec, session, data, result, sandbox)
-    if result["status"] == "ok" and predictions is not None:
-        labels = np.load(data.labels_path)
+    record = _base_record(spec, session, data, run)
+    if run.status == "ok":
+        labels = np.asarray(data.labels("test")[:len(run.predictions)])  # a probe: its share
         record.status = "passed"
-        record.test_accuracy = accuracy(predictions, labels)
-        record.confusion = confusion_matrix(predictions, labels, data.meta["num_classes"])
+        record.test_accuracy = accuracy(run.predictions, labels)
+        record.confusion = confusion_matrix(run.predictions, labels, data.meta["num_classes"])
+        record.curve = scored_curve(run.plan.points, run.report.losses,
+                                    run.report.validation_predictions,
+                                    data.labels("validation"))
         if not spec.is_reference:
-            _keep_for_page(session, job_dir, data, record, predictions, labels)
+            _keep_for_page(session, job_dir, data, record, run.predictions, labels)
     return record
 
 
@@ -176,9 +207,8 @@ def _keep_for_page(session: GradingSession, job_dir: Path, data: PreparedDataset
     from harness.report.explore.keep import keep_for_page
     from harness.report.explore.store import path_of
 
-    with np.load(data.inputs_path) as inputs:  # the parent's copy, not the worker's
-        images = inputs["test_images"]
-    test = {"images": images, "labels": labels, "num_classes": data.meta["num_classes"],
+    test = {"images": data.inputs().test_images,  # the parent's copy, not the worker's
+            "labels": labels, "num_classes": data.meta["num_classes"],
             "input_shape": tuple(data.meta["input_shape"])}
     page = path_of(Path(session.plan.out_dir), record.submission, record.dataset,
                    record.framework)
@@ -189,28 +219,30 @@ def _keep_for_page(session: GradingSession, job_dir: Path, data: PreparedDataset
 
 
 def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
-                 result: dict, sandbox) -> RunRecord:
-    """The record of a run; ``sandbox`` is None for a run refused before it started."""
-    settings = result.get("settings") or {}
+                 run) -> RunRecord:
+    """The record of a run (a :class:`harness.worker.parent.WorkerRun`); ``run`` is None for
+    a run refused before it started."""
+    report, plan = (run.report, run.plan) if run is not None else (None, None)
+    sandbox = run.sandbox if run is not None else None
     parts = (sandbox.stdout, sandbox.stderr) if sandbox is not None else ()
     output = "\n".join(part for part in parts if part)
     return RunRecord(
         submission=spec.submission, reference=spec.reference, dataset=spec.dataset,
-        framework=spec.framework,
-        status="failed", reason=result.get("reason", ""),
-        examples_per_sec=result.get("examples_per_sec"),
-        warmup_seconds=result.get("warmup_seconds"),
-        batch_size=settings.get("batch_size"),
-        num_batches=settings.get("num_batches_run", settings.get("num_batches")),
-        max_batches_cap=session.plan.max_batches, param_count=result.get("param_count"),
+        framework=spec.framework, status="failed", reason=run.reason if run else "",
+        examples_per_sec=run.examples_per_sec if run else None,
+        train_seconds=run.train_seconds if run else None,
+        batch_size=plan.batch_size if plan else None,
+        num_batches=plan.num_batches if plan else None,
+        max_batches_cap=session.plan.max_batches,
+        param_count=report.param_count if report else None,
         isolated=bool(sandbox and sandbox.isolated),
         isolation=sandbox.isolation if sandbox is not None else "",
-        unisolated_allowed=session.plan.unisolated_allowed, device=result.get("device") or {},
+        unisolated_allowed=session.plan.unisolated_allowed,
+        device=report.device if report else {},
         data_verified=bool(data.meta["verified"]),
         bundled_subset=bool(data.meta["bundled_subset"]),
-        curve=result.get("curve") or [], class_names=data.meta["class_names"],
-        settings=settings, assignment=session.plan.assignment_path, output=output,
-        train_seconds=result.get("train_seconds"), throughput_probe=spec.probe,
+        class_names=data.meta["class_names"], settings=run.settings() if run else {},
+        assignment=session.plan.assignment_path, output=output, throughput_probe=spec.probe,
         submission_bytes=folder_size(Path(spec.path).parent) if spec.path else None,
         node=socket.gethostname(),
         finished_at=_now())

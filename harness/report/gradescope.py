@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from harness.report.analysis import accuracy_ratio, notes, safe_name, throughput_ratio
-from harness.report.records import ClassResults
+from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
 from harness.results.record import RunRecord
 
@@ -87,11 +87,17 @@ def _leaderboard(counted: list[RunRecord]) -> list[dict]:
     return board
 
 
+def _unbuilt(why: str) -> dict:
+    return {"score": 0.0, "output": f"Error: these results could not be built from the stored "
+                                    f"records ({why}). Staff have been warned."}
+
+
 def write_gradescope(results: ClassResults, out_dir: Path) -> list[Path]:
     written = []
     for student in results.students:
         path = out_dir / "gradescope" / safe_name(student) / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(gradescope_result(results, student), indent=2) + "\n")
+        result = guarded(student, lambda: gradescope_result(results, student), _unbuilt)
+        path.write_text(json.dumps(result, indent=2) + "\n")
         written.append(path)
     return written

@@ -10,12 +10,15 @@ and on the student's page.
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from harness.errors import HarnessError, field_error
 from harness.names import DATASET_NAMES, FRAMEWORKS
-from harness.results.record import RunRecord
+from harness.results.record import RunRecord, record_problems
 
 DATASET_ORDER, FRAMEWORK_ORDER = DATASET_NAMES, FRAMEWORKS
 REQUIRED_FIELDS = ("submission", "dataset", "framework", "status")
@@ -32,17 +35,46 @@ def load_records(path: Path) -> list[RunRecord]:
     if not isinstance(data, list):
         raise HarnessError(field_error(str(path), "top level", "a JSON list of run records",
                                        type(data).__name__))
-    return [_record(path, i, entry) for i, entry in enumerate(data)]
+    records = [_record(path, i, entry) for i, entry in enumerate(data)]
+    return [record for record in records if record is not None]
 
 
-def _record(path: Path, index: int, entry) -> RunRecord:
+def _record(path: Path, index: int, entry) -> RunRecord | None:
+    """The entry as a record; one with unusable fields becomes its run's error (the other
+    runs' reports are written); one that names no run is left out, with a warning."""
     where = f"{path}: entry {index}"
     if not isinstance(entry, dict):
-        raise HarnessError(field_error(where, "record", "a JSON object", type(entry).__name__))
+        return _left_out(field_error(where, "record", "a JSON object", type(entry).__name__))
     for name in REQUIRED_FIELDS:
         if not isinstance(entry.get(name), str):
-            raise HarnessError(field_error(where, name, "a string", entry.get(name)))
-    return RunRecord.from_dict(entry)
+            return _left_out(field_error(where, name, "a string", entry.get(name)))
+    problems = record_problems(entry)
+    if not problems:
+        return RunRecord.from_dict(entry)
+    reference = entry.get("reference") if isinstance(entry.get("reference"), str) else None
+    return RunRecord(submission=entry["submission"], dataset=entry["dataset"],
+                     framework=entry["framework"], reference=reference, status="error",
+                     reason=f"the stored record of this run is unusable ({where}): "
+                            + "; ".join(problems)[:1000])
+
+
+Built = TypeVar("Built")
+
+
+def guarded(student: str, build: Callable[[], Built], fallback: Callable[[str], Built]) -> Built:
+    """``build()``; when it raises, ``fallback(why)``: one student's report that cannot be
+    built is that student's error, never the class's."""
+    try:
+        return build()
+    except Exception as exc:  # noqa: BLE001 - any fault in one record stays with its student
+        why = f"{type(exc).__name__}: {str(exc)[:300]}"
+        print(f"warning: the report of {student} could not be built ({why})", file=sys.stderr)
+        return fallback(why)
+
+
+def _left_out(problem: str) -> None:
+    print(f"warning: left out of the reports: {problem}", file=sys.stderr)
+    return None
 
 
 def _rank(order: tuple[str, ...], name: str) -> tuple[int, str]:

@@ -21,7 +21,7 @@ from harness.report.analysis import (
 )
 from harness.report.document import Block
 from harness.report.explore import PAGE_NAME, write_explore_page
-from harness.report.records import ClassResults
+from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
 from harness.results.record import RunRecord
 
@@ -148,6 +148,11 @@ def _image(path: Path, alt: str) -> Block:
     return Block("image", alt, path=path, href=f"{path.parent.name}/{path.name}")
 
 
+def _unbuilt(why: str) -> list[Block]:
+    return [Block("notes", items=[f"Error: this page could not be built from the stored "
+                                  f"results ({why}). Staff have been warned."])]
+
+
 def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
     """Both pages and the charts of every student; returns every file written."""
     folder = out_dir / "students"
@@ -155,8 +160,10 @@ def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
     written = []
     for student in results.students:
         name = safe_name(student)
-        blocks = student_blocks(results, student, folder / name)
-        explore = write_explore_page(results, student, out_dir)
+        blocks = guarded(student, lambda: student_blocks(results, student, folder / name),
+                         _unbuilt)
+        explore = guarded(student, lambda: write_explore_page(results, student, out_dir),
+                          lambda why: None)
         if explore:
             blocks[1:1] = _explore_link(name)
             written.append(explore)

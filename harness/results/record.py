@@ -7,6 +7,8 @@ rebuilt from ``results.json`` alone.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from dataclasses import dataclass, field
 
 
@@ -19,8 +21,9 @@ class RunRecord:
     reason: str = ""  # why it failed, in words for the student
     reference: str | None = None  # the reference network, set by the parent for its own runs
     test_accuracy: float | None = None
+    # examples_per_sec and train_seconds are the parent's: examples it sent over seconds from
+    # the first byte of data to the predictions received (evaluations included)
     examples_per_sec: float | None = None
-    warmup_seconds: float | None = None
     reference_test_accuracy: float | None = None
     reference_examples_per_sec: float | None = None
     score: float = 0.0
@@ -29,7 +32,7 @@ class RunRecord:
     batch_size: int | None = None
     num_batches: int | None = None
     max_batches_cap: int | None = None  # --max-batches in force, if any
-    param_count: int | None = None
+    param_count: int | None = None  # as the run reported it (a claim, not graded)
     isolated: bool = False  # ran in a sandbox (bubblewrap, or a uid of its own)
     isolation: str = ""  # "bubblewrap", "uid" or "none" (harness.sandbox.modes)
     # Set when the grading accepted unisolated runs: "--allow-unisolated" or "project examples".
@@ -37,7 +40,9 @@ class RunRecord:
     device: dict = field(default_factory=dict)  # kind, name, memory, driver, framework version
     data_verified: bool = False
     bundled_subset: bool = False
-    curve: list[dict] = field(default_factory=list)  # [{"batch", "loss", "validation_accuracy"}]
+    # [{"batch", "loss", "validation_accuracy"}]: the plan's batch, the loss the run reported,
+    # the accuracy the parent scored on the run's validation predictions
+    curve: list[dict] = field(default_factory=list)
     confusion: list[list[int]] = field(default_factory=list)  # rows: true class, cols: predicted
     class_names: list[str] = field(default_factory=list)
     settings: dict = field(default_factory=dict)  # hyperparameters and layers as run
@@ -69,3 +74,64 @@ class RunRecord:
     def from_dict(cls, data: dict) -> RunRecord:
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+STATUSES = ("passed", "failed", "error")
+_KINDS = {"str": str, "int": numbers.Integral, "float": numbers.Real, "bool": bool,
+          "dict": dict}
+
+
+def _value_problem(value, annotation: str) -> str | None:
+    """Why ``value`` does not fit a field annotated ``annotation`` ("float | None", ...)."""
+    kinds = [part.strip() for part in annotation.split("|")]
+    if value is None:
+        return None if "None" in kinds else "a value, received null"
+    base = kinds[0].split("[")[0]
+    if base == "list":
+        return None if isinstance(value, list) else f"a list, received {type(value).__name__}"
+    kind = _KINDS.get(base)
+    if kind is None:
+        return None
+    if isinstance(value, bool) and base != "bool" or not isinstance(value, kind):
+        return f"{base}, received {type(value).__name__}"
+    if base == "float" and not math.isfinite(value):
+        return f"a finite number, received {value}"
+    return None
+
+
+def _curve_problem(curve: list) -> str | None:
+    for point in curve:
+        if not isinstance(point, dict) or not isinstance(point.get("batch"), int):
+            return f"points with an integer 'batch', received {str(point)[:80]}"
+        for key in ("loss", "validation_accuracy"):
+            if point.get(key) is not None and _value_problem(point[key], "float"):
+                return f"points whose {key!r} is a number or null, received {point[key]!r}"
+    return None
+
+
+def _nested_problem(name: str, value) -> str | None:
+    if name == "curve":
+        return _curve_problem(value)
+    if name == "confusion" and not all(isinstance(row, list) and all(
+            isinstance(n, int) and not isinstance(n, bool) for n in row) for row in value):
+        return "rows of integer counts"
+    if name == "class_names" and not all(isinstance(n, str) for n in value):
+        return "a list of names"
+    if name == "status" and value not in STATUSES:
+        return f"one of {', '.join(STATUSES)}, received {value!r}"
+    return None
+
+
+def record_problems(data: dict) -> list[str]:
+    """``field: expected ...`` for every field of a stored record that a report cannot use."""
+    problems = []
+    for spec in dataclasses.fields(RunRecord):
+        if spec.name not in data:
+            continue
+        value = data[spec.name]
+        why = _value_problem(value, str(spec.type))
+        if why is None and value is not None:
+            why = _nested_problem(spec.name, value)
+        if why:
+            problems.append(f"{spec.name}: expected {why}")
+    return problems

@@ -33,3 +33,13 @@ def confusion_matrix(pred: np.ndarray, labels: np.ndarray, num_classes: int) -> 
     counts = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(counts, (np.asarray(labels, np.int64), np.asarray(pred, np.int64)), 1)
     return counts.tolist()
+
+
+def scored_curve(batches, losses, validation_predictions: np.ndarray,
+                 validation_labels: np.ndarray) -> list[dict]:
+    """Learning-curve points: the batch the parent planned, the loss the run claims, and the
+    accuracy of the run's validation predictions, scored here against the first labels."""
+    labels = np.asarray(validation_labels[:np.shape(validation_predictions)[1]])
+    return [{"batch": int(batch), "loss": float(loss),
+             "validation_accuracy": accuracy(pred, labels)}
+            for batch, loss, pred in zip(batches, losses, validation_predictions, strict=True)]

@@ -163,7 +163,8 @@ def _environment(env: Mapping[str, str] | None, home: str, gpu_index: int | None
 
 def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequence[Path],
                  limits: Limits, env: Mapping[str, str] | None = None,
-                 gpu_index: int | None = None, isolate: bool = True) -> SandboxResult:
+                 gpu_index: int | None = None, isolate: bool = True,
+                 pass_fds: Sequence[int] = ()) -> SandboxResult:
     """Run ``argv`` with ``scratch_dir`` as its working directory (the only writable place).
 
     Inside bubblewrap the scratch directory is :data:`SCRATCH_MOUNT` and every path of
@@ -172,8 +173,9 @@ def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequ
     harness source are always visible read-only. ``isolate=True`` takes the best sandbox
     this machine has (:func:`harness.sandbox.modes.require_sandbox`) and raises
     :class:`~harness.sandbox.modes.SandboxUnavailable` when there is none;
-    ``isolate=False`` runs a plain process, as the caller accepted. Returns once the whole
-    tree has ended, every process it started included.
+    ``isolate=False`` runs a plain process, as the caller accepted. ``pass_fds`` stay open
+    in the command under the same numbers (the worker's socket to its parent). Returns once
+    the whole tree has ended, every process it started included.
     """
     scratch_dir = Path(scratch_dir).resolve()
     mode = require_sandbox() if isolate else "none"
@@ -191,7 +193,8 @@ def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequ
     popen = subprocess.Popen(
         full, cwd=scratch_dir, env=_environment(env, home, gpu_index),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True, preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc))
+        start_new_session=True, pass_fds=tuple(pass_fds),
+        preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc))
     return _supervise(popen, limits, mode, uid, orphans, scratch_dir)
 
 

@@ -1,65 +1,61 @@
-"""``python -m harness train``: train one model in this process and report on it.
+"""``python -m harness train``: train one model in the sandbox and report on it.
 
-For staff and students trying a reference or their own submission by hand. It imports the
-submission's code in this process (unlike grading, which isolates it) and one framework.
+For staff and students trying a reference or their own submission by hand. The run goes
+the way a graded run does (:func:`harness.worker.parent.run_worker`): the submission's code
+runs only in the sandboxed worker, the parent streams the planned batches, keeps the clock
+and scores the predictions; command-line settings replace the submission's own.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+import tempfile
+from pathlib import Path
 
-from harness.adapters import get_adapter
-from harness.adapters.base import CurvePoint, ModelSource, TrainConfig, TrainData
 from harness.config import Assignment, load_assignment
 from harness.errors import ConfigError, field_error, require_count, require_positive
-from harness.names import CURVE_POINTS, WARMUP_BATCHES, reference_id
-from harness.training.batching import batch_indices
-from harness.training.optim import OPTIMIZER_NAMES, OptimizerConfig
-
-
-@dataclass(frozen=True)
-class TrainingChoice:
-    """What to train, as resolved from the command line, the submission and the rubric."""
-
-    source: ModelSource
-    framework: str
-    batch_size: int
-    num_batches: int
-    optimizer: OptimizerConfig
-    label: str
-
-
-def _reference_choice(args, assignment: Assignment) -> TrainingChoice:
-    budget = assignment.budget
-    optimizer = OptimizerConfig.from_name(
-        _given(args.optimizer, assignment.reference_optimizer),
-        _given(args.learning_rate, assignment.reference_learning_rate))
-    return TrainingChoice(ModelSource(reference=args.reference), args.framework or "torch",
-                          _given(args.batch_size, budget.default_batch_size),
-                          _given(args.num_batches, budget.default_num_batches), optimizer,
-                          reference_id(args.reference))
-
-
-def _submission_choice(args, assignment: Assignment) -> TrainingChoice:
-    from harness.submission.load import load_submission
-
-    sub = load_submission(args.submission, assignment)
-    if sub.framework and args.framework and args.framework != sub.framework:
-        raise ConfigError(f"--framework: {sub.path} is written for {sub.framework}, "
-                          f"received {args.framework}")
-    hp = sub.hyperparameters
-    optimizer = OptimizerConfig.from_name(_given(args.optimizer, hp.optimizer),
-                                          _given(args.learning_rate, hp.learning_rate))
-    return TrainingChoice(sub.model_source(), sub.framework or args.framework or "torch",
-                          _given(args.batch_size, hp.batch_size),
-                          _given(args.num_batches, hp.num_batches), optimizer, sub.student_id)
+from harness.names import reference_id
+from harness.training.optim import OPTIMIZER_NAMES
+from harness.worker.job import Job
 
 
 def _given(option, default):
     """The command-line value when one was given (0 included), else ``default``."""
     return default if option is None else option
+
+
+def _framework(args) -> str:
+    """The framework to train in: the submission's FRAMEWORK (read without running it)."""
+    if args.reference:
+        return args.framework or "torch"
+    from harness.submission.load import peek
+
+    _, declared = peek(Path(args.submission))
+    if declared and args.framework and args.framework != declared:
+        raise ConfigError(f"--framework: {args.submission} is written for {declared}, "
+                          f"received {args.framework}")
+    return declared or args.framework or "torch"
+
+
+def training_job(args, assignment: Assignment, data) -> Job:
+    """The job of a ``train`` run; options given on the command line override settings."""
+    settings = dict(batch_size=args.batch_size, num_batches=args.num_batches,
+                    optimizer=args.optimizer, learning_rate=args.learning_rate)
+    if args.reference:
+        budget = assignment.budget
+        settings = dict(
+            batch_size=_given(args.batch_size, budget.default_batch_size),
+            num_batches=_given(args.num_batches, budget.default_num_batches),
+            optimizer=_given(args.optimizer, assignment.reference_optimizer),
+            learning_rate=_given(args.learning_rate, assignment.reference_learning_rate))
+    return Job(kind="reference" if args.reference else "submission",
+               framework=_framework(args), dataset=data.name,
+               input_shape=tuple(data.image_shape), num_classes=data.num_classes,
+               seed=args.seed, reference=args.reference,
+               submission_path=str(Path(args.submission).resolve()) if args.submission else None,
+               assignment_path=str(Path(args.assignment).resolve()) if args.assignment else None,
+               **settings)
 
 
 def check_options(args) -> None:
@@ -72,52 +68,61 @@ def check_options(args) -> None:
                                       f"one of {', '.join(OPTIMIZER_NAMES)}", args.optimizer))
 
 
-def _progress(total: int):
-    def show(point: CurvePoint) -> None:
-        print(f"batch {point.batch:>6}/{total}  loss {point.loss:.4f}  "
-              f"validation accuracy {point.validation_accuracy:.4f}", flush=True)
-    return show
-
-
 def train_command(args) -> int:
     from harness.data import load_dataset
 
     check_options(args)
     assignment = load_assignment(args.assignment)
-    choice = (_reference_choice if args.reference else _submission_choice)(args, assignment)
     data = load_dataset(args.dataset, data_dir=args.data_dir,
                         allow_unverified=args.allow_unverified, seed=args.seed)
-    summary = run_training(choice, data, args.seed)
+    job = training_job(args, assignment, data)
+    label = reference_id(args.reference) if args.reference else Path(args.submission).parent.name
+    print(f"training {label} with {job.framework} on {data.name} in the sandbox",
+          file=sys.stderr, flush=True)
+    summary = run_training(job, data, assignment, label)
     if args.json:
         print(json.dumps(summary))
-    return 0
+    return 0 if summary["status"] == "passed" else 1
 
 
-def run_training(choice: TrainingChoice, data, seed: int) -> dict:
-    """Build, train and test ``choice`` on ``data``; returns the JSON summary."""
-    from harness.results.scoring import accuracy
+def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
+    """Run ``job`` on ``data`` in the sandbox; print its curve; return the JSON summary."""
+    from harness.results.scoring import accuracy, scored_curve
+    from harness.sandbox.process import Limits
+    from harness.worker.parent import run_worker
+    from harness.worker.stream import RunInputs
 
-    adapter = get_adapter(choice.framework)
-    model = adapter.build(choice.source, data.image_shape, data.num_classes, seed=seed)
-    config = TrainConfig(batch_size=choice.batch_size, num_batches=choice.num_batches,
-                         optimizer=choice.optimizer, seed=seed,
-                         eval_every=max(1, choice.num_batches // CURVE_POINTS),
-                         warmup_batches=min(WARMUP_BATCHES, choice.num_batches - 1))
-    order = batch_indices(len(data.train_images), choice.batch_size, choice.num_batches, seed)
-    print(f"training {choice.label} with {choice.framework} on {data.name} "
-          f"({choice.num_batches} batches of {choice.batch_size}, {choice.optimizer.name})",
-          file=sys.stderr, flush=True)
-    outcome = adapter.train(model, TrainData(data.train_images, data.train_labels,
-                                             data.validation_images, data.validation_labels,
-                                             order), config, _progress(choice.num_batches))
-    test_accuracy = accuracy(adapter.predict(model, data.test_images), data.test_labels)
-    print(f"test accuracy {test_accuracy:.4f}, {outcome.examples_per_sec:.0f} examples/s "
-          f"(warm-up {outcome.warmup_seconds:.2f} s)", flush=True)
-    return {"framework": choice.framework, "dataset": data.name, "model": choice.label,
-            "param_count": adapter.param_count(model), "num_batches": choice.num_batches,
-            "batch_size": choice.batch_size, "optimizer": choice.optimizer.name,
-            "test_accuracy": test_accuracy, "examples_per_sec": outcome.examples_per_sec,
-            "warmup_seconds": outcome.warmup_seconds, "loss_finite": outcome.loss_finite,
-            "device": adapter.device_info(), "data_verified": data.verified,
-            "bundled_subset": data.bundled_subset,
-            "curve": [vars(p) for p in outcome.curve]}
+    budget = assignment.budget
+    limits = Limits(wall_seconds=budget.time_limit_seconds,
+                    memory_bytes=budget.memory_limit_mib << 20)
+    inputs = RunInputs(data.train_images, data.train_labels, data.validation_images,
+                       data.test_images)
+    with tempfile.TemporaryDirectory(prefix="harness-train.") as scratch:
+        run = run_worker(job, inputs, limits, scratch_dir=Path(scratch), budget=budget)
+    summary = {"status": "passed" if run.status == "ok" else "failed", "reason": run.reason,
+               "framework": job.framework, "dataset": data.name, "model": label,
+               **_settings(run), "examples_per_sec": run.examples_per_sec,
+               "train_seconds": run.train_seconds, "isolated": run.sandbox.isolated,
+               "data_verified": data.verified, "bundled_subset": data.bundled_subset}
+    if run.status != "ok":
+        print(f"failed: {run.reason}", file=sys.stderr, flush=True)
+        return summary
+    curve = scored_curve(run.plan.points, run.report.losses,
+                         run.report.validation_predictions, data.validation_labels)
+    for point in curve:
+        print(f"batch {point['batch']:>6}/{run.plan.num_batches}  loss {point['loss']:.4f}  "
+              f"validation accuracy {point['validation_accuracy']:.4f}", flush=True)
+    test_accuracy = accuracy(run.predictions, data.test_labels)
+    print(f"test accuracy {test_accuracy:.4f}, {run.examples_per_sec:.0f} examples/s "
+          f"(parent's clock, {run.train_seconds:.2f} s)", flush=True)
+    return {**summary, "test_accuracy": test_accuracy, "curve": curve,
+            "loss_finite": True,  # the parent accepts finite losses only
+            "param_count": run.report.param_count, "device": run.report.device}
+
+
+def _settings(run) -> dict:
+    plan = run.plan
+    if plan is None:
+        return {"num_batches": None, "batch_size": None, "optimizer": None}
+    return {"num_batches": plan.num_batches, "batch_size": plan.batch_size,
+            "optimizer": plan.optimizer, "learning_rate": plan.learning_rate}

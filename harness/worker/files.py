@@ -1,39 +1,172 @@
-"""What crosses from a sandboxed worker to its parent: two files, read with suspicion.
+"""What crosses back from a sandboxed worker, parsed by the parent field by field.
 
-The worker's scratch folder is writable by student code, so the parent opens
-``out/result.json`` and ``out/predictions.npy`` without following links (a link could
-point at the test labels), only as regular files of bounded size, and keeps only the
-result fields it knows, with the types it expects.
+The worker is student code: each message it sends (:mod:`harness.worker.channel`) becomes
+a frozen dataclass here, or a :class:`Refused` that names the field, what was expected and
+what was received. Nothing else of a message is kept. :class:`Declared` is what the worker
+says it will train with (a claim the parent checks against the budget); :class:`Report` is
+what it returns at the end: predictions, the validation predictions of each curve point,
+the losses it says it saw, its parameter count and device (claims, shown as such). No
+number of a record is taken from here: times, counts and accuracies are the parent's.
+
+Files the worker leaves in its scratch folder are read with :func:`_read_regular` (no link
+followed, regular files of bounded size only).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
+import numbers
 import os
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from harness.results.scoring import check_predictions
 
-RESULT_BYTES = 4 << 20  # largest result.json the parent reads
 REASON_CHARS = 4000
-RESULT_TYPES = {"status": str, "reason": str, "param_count": int, "curve": list,
-                "examples_per_sec": float, "warmup_seconds": float, "steady_seconds": float,
-                "train_seconds": float, "device": dict, "settings": dict}
+TEXT_CHARS = 200  # of any other string the worker sends (device names, form)
+MAX_LAYERS = 200  # layers a declared list may hold
+MAX_DEVICE_KEYS = 20
+SOURCE_CHARS = 256 << 10  # an index.js's provenance, as JSON
+HYPERPARAMETER_KEYS = ("batch_size", "num_batches", "optimizer", "learning_rate")
 
 
-def write_outputs(out: Path, result: dict, predictions: np.ndarray | None) -> None:
-    """Worker side: predictions first, then result.json by atomic rename."""
-    out.mkdir(exist_ok=True)
-    if predictions is not None:
-        np.save(out / "predictions.npy", predictions)
-    tmp = out / "result.json.tmp"
-    tmp.write_text(json.dumps(result, default=str))
-    os.replace(tmp, out / "result.json")
+class Refused(Exception):
+    """A field the worker sent is unusable: the message says which, expected, received."""
+
+
+def _refuse(where: str, expected: str, received) -> Refused:
+    return Refused(f"{where}: expected {expected}, received {str(received)[:TEXT_CHARS]}")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The settings a worker says its submission asked for, before any data is sent."""
+
+    hyperparameters: dict  # only HYPERPARAMETER_KEYS, still to be checked against the budget
+    form: str | None = None  # "code" or "layers" for a submission
+    layers: tuple[dict, ...] | None = None  # the layer list, normalised, for the layers form
+    source: dict | None = None  # an index.js's provenance (type-checked by the reports)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The worker's last message. ``losses`` are one claimed mean loss per curve point."""
+
+    status: str  # "ok" or "failed"
+    reason: str = ""
+    predictions: np.ndarray | None = None  # int64 (num_test,), checked
+    validation_predictions: np.ndarray | None = None  # int64 (points, validation images)
+    losses: tuple[float, ...] = ()
+    param_count: int | None = None
+    device: dict = field(default_factory=dict)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def parse_declared(body: dict) -> Declared:
+    """The ``ready`` message's body, kept to known fields of the right kinds."""
+    settings = body.get("settings")
+    if not isinstance(settings, dict):
+        raise _refuse("ready.settings", "an object", type(settings).__name__)
+    hyper = {k: settings[k] for k in HYPERPARAMETER_KEYS if k in settings}
+    form = settings.get("form")
+    if form not in (None, "code", "layers"):
+        raise _refuse("ready.settings.form", "'code' or 'layers'", repr(form))
+    return Declared(hyper, form, _declared_layers(settings.get("layers")),
+                    _declared_source(settings.get("source")))
+
+
+def _declared_source(source) -> dict | None:
+    if source is None:
+        return None
+    if not isinstance(source, dict) or len(json.dumps(source)) > SOURCE_CHARS:
+        raise _refuse("ready.settings.source", f"an object of at most {SOURCE_CHARS} "
+                      "characters as JSON", type(source).__name__)
+    return source
+
+
+def _declared_layers(layers) -> tuple[dict, ...] | None:
+    if layers is None:
+        return None
+    from harness.submission.spec import layer_problems
+    if not isinstance(layers, list) or len(layers) > MAX_LAYERS:
+        raise _refuse("ready.settings.layers", f"a list of at most {MAX_LAYERS} layers",
+                      type(layers).__name__)
+    normalised, problems = layer_problems(layers)
+    if problems:
+        raise _refuse("ready.settings.layers", "a valid layer list", problems[0])
+    return normalised
+
+
+def _text(value, where: str, limit: int = TEXT_CHARS) -> str:
+    if not isinstance(value, str):
+        raise _refuse(where, "text", type(value).__name__)
+    return value[:limit]
+
+
+def _device(value) -> dict:
+    """Scalars under short text keys; anything else is refused."""
+    if not isinstance(value, dict) or len(value) > MAX_DEVICE_KEYS:
+        raise _refuse("report.device", f"an object of at most {MAX_DEVICE_KEYS} fields",
+                      type(value).__name__)
+    device = {}
+    for key, item in value.items():
+        if isinstance(item, str):
+            item = item[:TEXT_CHARS]
+        elif item is not None and not isinstance(item, (bool, int, float)):
+            raise _refuse(f"report.device.{key[:40]}", "a number, text or null",
+                          type(item).__name__)
+        device[key[:40]] = item
+    return device
+
+
+def _losses(value, points: int) -> tuple[float, ...]:
+    ok = isinstance(value, list) and len(value) == points and all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+        for v in value)
+    if not ok:
+        raise _refuse("report.losses", f"{points} finite numbers >= 0 (one per curve point)",
+                      repr(value)[:TEXT_CHARS])
+    return tuple(float(v) for v in value)
+
+
+def _validation(value, points: int, images: int, classes: int) -> np.ndarray:
+    if not isinstance(value, np.ndarray) or value.shape != (points, images):
+        shape = getattr(value, "shape", None)
+        raise _refuse("report.validation_predictions", f"an array of shape ({points}, {images})",
+                      shape)
+    reason = check_predictions(value.reshape(-1), points * images, classes)
+    if reason:
+        raise Refused(f"report.validation_{reason}")
+    return value.astype(np.int64)
+
+
+def parse_report(body: dict, arrays: dict, *, points: int, num_test: int,
+                 validation_images: int, classes: int) -> Report:
+    """The ``report`` message checked against what the parent planned; raises Refused."""
+    status = body.get("status")
+    if status not in ("ok", "failed"):
+        raise _refuse("report.status", "'ok' or 'failed'", repr(status))
+    reason = _text(body.get("reason", ""), "report.reason", REASON_CHARS)
+    if status == "failed":
+        return Report("failed", reason or "the run said it failed, without a reason")
+    predictions = arrays.get("predictions")
+    why = check_predictions(predictions, num_test, classes)
+    if why:
+        raise Refused(f"report.{why}")
+    count = body.get("param_count")
+    if not _is_int(count) or count < 0:
+        raise _refuse("report.param_count", "an integer >= 0", repr(count))
+    return Report("ok", reason, predictions.astype(np.int64),
+                  _validation(arrays.get("validation_predictions"), points, validation_images,
+                              classes),
+                  _losses(body.get("losses"), points), int(count), _device(body.get("device")))
 
 
 def _read_regular(path: Path, limit: int) -> bytes | None:
@@ -49,49 +182,3 @@ def _read_regular(path: Path, limit: int) -> bytes | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
         return handle.read(limit + 1)[:limit]
-
-
-def _clean(raw: dict) -> dict | None:
-    """Known fields with the expected types; None when status is not ok/failed."""
-    if raw.get("status") not in ("ok", "failed"):
-        return None
-    result = {}
-    for key, kind in RESULT_TYPES.items():
-        value = raw.get(key)
-        if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = float(value) if math.isfinite(value) else None
-        result[key] = value if isinstance(value, kind) and not isinstance(value, bool) else None
-    result["reason"] = (result["reason"] or "")[:REASON_CHARS]
-    return result
-
-
-def read_outputs(out: Path) -> tuple[dict | None, np.ndarray | None]:
-    """Parent side: the worker's result (None if absent or malformed) and predictions."""
-    data = _read_regular(out / "result.json", RESULT_BYTES)
-    try:
-        result = _clean(json.loads(data)) if data is not None else None
-    except (ValueError, AttributeError):
-        result = None
-    predictions = None
-    raw = _read_regular(out / "predictions.npy", 64 << 20)
-    if raw is not None:
-        try:
-            predictions = np.load(io.BytesIO(raw), allow_pickle=False)
-        except (ValueError, OSError, EOFError):
-            predictions = None
-    return result, predictions
-
-
-def checked(result: dict, predictions, num_test: int, num_classes: int):
-    """The result, failed with the reason if the predictions are not usable."""
-    reason = check_predictions(predictions, num_test, num_classes)
-    if reason:
-        return {**result, "status": "failed", "reason": reason}, None
-    return result, predictions
-
-
-def count_test_images(inputs: Path) -> int:
-    """Number of test images in ``inputs.npz``, read before the run (the worker may
-    rewrite its scratch folder, inputs included)."""
-    with np.load(inputs) as arrays:
-        return len(arrays["test_images"])

@@ -1,49 +1,53 @@
-"""Inside the sandbox: ``python -m harness.worker.inside JOB_DIR`` runs one graded run.
+"""Inside the sandbox: ``python -m harness.worker.inside JOB_DIR FD`` runs one graded run.
 
 The worker loads the submission first (so hostile import-time code runs before any
-framework is loaded), then the adapter; checks a code-form model's output on a small batch
-(a Model Builder list's shapes were checked when it was loaded, and a reference's are
-ours), trains,
-and predicts the unlabelled test images chunk by chunk. It writes ``out/result.json`` and
-``out/predictions.npy`` (:mod:`harness.worker.files`); every failure becomes
-``{"status": "failed", "reason": ...}`` (see :mod:`harness.worker.reasons`). It never sees
-a test label: the trusted side (:mod:`harness.worker.parent`) scores the predictions.
-
-Job files (written by the parent): ``job.json`` (:class:`harness.worker.job.Job`) and
-``inputs.npz`` (train/validation images and labels, test images, no test labels).
+framework is loaded), then the adapter; builds the model and checks a code-form model's
+output on synthetic images (a Model Builder list's shapes were checked when it was loaded,
+and a reference's are ours); declares its settings over the socket ``FD`` and receives the
+data the parent planned (:mod:`harness.worker.parent`): the training examples of its
+batches with their labels, unlabelled validation and test images. It trains, predicting the
+validation images at each curve point, predicts the test images, and sends one ``report``.
+Every failure becomes a report ``{"status": "failed", "reason": ...}`` (see
+:mod:`harness.worker.reasons`). It never sees a validation or test label, and nothing it
+says about time or counts is used: the parent keeps the clock.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from harness.adapters.base import INFERENCE_CHUNK
-from harness.names import CURVE_POINTS, WARMUP_BATCHES
-from harness.worker import explore, files
+from harness.names import WARMUP_BATCHES
+from harness.worker import channel, explore
 from harness.worker.job import Job
 from harness.worker.reasons import StepFailed, describe_exception
 
-CHECK_BATCH = 8  # images in the output-shape check before training
+CHECK_BATCH = 8  # synthetic images in the output-shape check before training
 PREDICT_CHUNK = INFERENCE_CHUNK  # test images per logits call
-
+DATA_BYTES = 1 << 40  # the parent's data message is trusted; its size is the plan's
 
 
 def main(argv: list[str]) -> None:
-    """Run the job in ``argv[0]`` and exit; only the worker process writes results."""
+    """Run the job in ``argv[0]`` over the socket ``argv[1]`` and exit."""
     pid = os.getpid()
     job_dir = Path(argv[0]).resolve()
-    predictions = None
+    sock = socket.socket(fileno=int(argv[1]))
+    report: tuple[dict, dict] = ({}, {})
     try:
-        result, predictions = _run(job_dir)
+        report = _run(job_dir, sock)
     except BaseException as exc:  # noqa: B036 - student code may raise anything, even exit
         if os.getpid() != pid:  # a process the student forked: leave quietly
             os._exit(1)
-        result = {"status": "failed", "reason": _safe_reason(exc, job_dir)}
-    files.write_outputs(job_dir / "out", result, predictions)
+        report = ({"status": "failed", "reason": _safe_reason(exc, job_dir)}, {})
+    try:
+        channel.send(sock, "report", *report)
+    except OSError:
+        pass  # the parent stopped listening (it refused a message); it knows why
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # don't wait for threads the student's code may have left running
@@ -56,23 +60,31 @@ def _safe_reason(exc: BaseException, job_dir: Path) -> str:
         return f"{type(exc).__name__} (its message could not be read)"
 
 
-def _run(job_dir: Path) -> tuple[dict, np.ndarray]:
+def _run(job_dir: Path, sock: socket.socket) -> tuple[dict, dict]:
     job = Job.load(job_dir / "job.json")
     source, settings = _model_source(job)  # runs the student's file: before any framework
     from harness.adapters import get_adapter
     adapter = get_adapter(job.framework)
-    inputs = dict(np.load(job_dir / "inputs.npz"))
-    shape, classes = job.input_shape, job.num_classes
-    model = adapter.build(source, shape, classes, seed=job.seed)
+    model = adapter.build(source, job.input_shape, job.num_classes, seed=job.seed)
     if source.build_model is not None:  # our own networks' shapes are checked before this
-        _check_output(adapter, model, inputs, classes)
-    config = _train_config(job, settings)
-    outcome = _train(adapter, model, inputs, config)
-    predictions, probabilities = _predict(adapter, model, inputs["test_images"], classes)
+        _check_output(adapter, model, job)
+    channel.send(sock, "ready", {"settings": settings})
+    _, plan, data = channel.receive(sock, DATA_BYTES)
+    curve = _train(adapter, model, data, _train_config(job, plan), job.num_classes)
+    logits = _logits(adapter, model, data["test_images"], job.num_classes)
     if not job.is_reference:  # what the student's explore page shows
-        explore.write_exports(job_dir / "out", probabilities,
-                                     explore.trained_arrays(adapter, model, settings))
-    return _result(adapter, model, outcome, settings, config), predictions
+        explore.write_exports(job_dir / "out", explore.softmax(logits),
+                              explore.trained_arrays(adapter, model, settings))
+    body = {"status": "ok", "param_count": int(adapter.param_count(model)),
+            "device": adapter.device_info(), "losses": [loss for loss, _ in curve]}
+    return body, {"predictions": np.argmax(logits, axis=1).astype(np.int64),
+                  "validation_predictions": _stack([p for _, p in curve], data)}
+
+
+def _stack(predictions: list[np.ndarray], data: dict) -> np.ndarray:
+    if predictions:
+        return np.stack(predictions)
+    return np.zeros((0, len(data["validation_images"])), np.int64)
 
 
 def _model_source(job: Job):
@@ -100,15 +112,18 @@ def _model_source(job: Job):
     return submission.model_source(), settings
 
 
-def _check_output(adapter, model, inputs: dict, classes: int) -> None:
-    """Fail with a clear message before training when the model's output is wrong."""
-    images = inputs["train_images"][:CHECK_BATCH]
-    labels = inputs["train_labels"][:CHECK_BATCH]
+def _check_output(adapter, model, job: Job) -> None:
+    """Fail with a clear message before training when the model's output is wrong
+    (synthetic images: no data reaches the worker before it declares its settings)."""
+    rng = np.random.default_rng(job.seed)
+    images = rng.integers(0, 256, (CHECK_BATCH, *job.input_shape), dtype=np.uint8)
+    labels = rng.integers(0, job.num_classes, CHECK_BATCH)
+    classes = job.num_classes
     _expect_shape(adapter.logits(model, images), len(images), classes, "in inference mode")
     check = adapter.loss_and_grad_check(model, images, labels)
     _expect_shape(np.empty(check["output_shape"]), len(images), classes, "in training")
     if not np.isfinite(check["loss"]) or not check["grad_finite"]:
-        raise StepFailed(f"loss or gradients not finite on the first batch "
+        raise StepFailed(f"loss or gradients not finite on a first synthetic batch "
                          f"(loss {check['loss']})")
 
 
@@ -119,59 +134,51 @@ def _expect_shape(logits, rows: int, classes: int, when: str) -> None:
                          f"received {shape}")
 
 
-def _train_config(job: Job, settings: dict):
+def _train_config(job: Job, plan: dict):
+    """The adapter's configuration, from the plan the parent sent with the data."""
     from harness.adapters.base import TrainConfig
     from harness.training.optim import OptimizerConfig
-    num_batches = int(settings["num_batches"])
-    if job.max_batches:
-        num_batches = min(num_batches, job.max_batches)
-    settings["num_batches_run"] = num_batches
-    points = job.curve_points or CURVE_POINTS
-    eval_every = job.eval_every or max(1, num_batches // points)
+    num_batches = int(plan["num_batches"])
     return TrainConfig(
-        batch_size=int(settings["batch_size"]), num_batches=num_batches,
-        optimizer=OptimizerConfig.from_name(settings["optimizer"], settings["learning_rate"]),
-        seed=job.seed, eval_every=eval_every,
+        batch_size=int(plan["batch_size"]), num_batches=num_batches,
+        optimizer=OptimizerConfig.from_name(plan["optimizer"], plan["learning_rate"]),
+        seed=job.seed, eval_every=int(plan["eval_every"]),
         warmup_batches=min(WARMUP_BATCHES, max(num_batches - 1, 0)))
 
 
-def _train(adapter, model, inputs: dict, config):
+def _train(adapter, model, data: dict, config, classes: int) -> list[tuple[float, np.ndarray]]:
+    """Train on the examples sent; (mean loss, validation predictions) per curve point.
+
+    The adapter's own validation gets no images (it has no labels to score them with); the
+    callback predicts the unlabelled validation images with the model as trained so far.
+    """
     from harness.adapters.base import TrainData
-    from harness.training.batching import batch_indices
-    order = batch_indices(len(inputs["train_images"]), config.batch_size,
-                          config.num_batches, config.seed)
-    data = TrainData(inputs["train_images"], inputs["train_labels"],
-                     inputs["validation_images"], inputs["validation_labels"], order)
-    outcome = adapter.train(model, data, config)
+    images = data["validation_images"]
+    none = images[:0]
+    curve = []
+
+    def at_point(point) -> None:
+        logits = _logits(adapter, model, images, classes)
+        curve.append((float(point.loss), np.argmax(logits, axis=1).astype(np.int64)))
+
+    train = TrainData(data["train_images"], data["train_labels"], none,
+                      np.zeros(0, np.int64), data["batch_indices"])
+    outcome = adapter.train(model, train, config, on_progress=at_point)
     if not outcome.loss_finite:
         at = outcome.curve[-1].batch if outcome.curve else "?"
         raise StepFailed(f"loss became NaN/inf at batch {at}")
-    return outcome
+    return curve
 
 
-def _predict(adapter, model, images: np.ndarray, classes: int):
-    """Argmax of logits and their softmax, chunk by chunk, each chunk's shape checked (a
-    model may change)."""
+def _logits(adapter, model, images: np.ndarray, classes: int) -> np.ndarray:
+    """Logits chunk by chunk, each chunk's shape checked (a model may change)."""
     chunks = []
     for start in range(0, len(images), PREDICT_CHUNK):
         chunk = images[start:start + PREDICT_CHUNK]
         logits = np.asarray(adapter.logits(model, chunk))
         _expect_shape(logits, len(chunk), classes, "on the test images")
         chunks.append(logits)
-    logits = np.concatenate(chunks) if chunks else np.zeros((0, classes), np.float32)
-    return np.argmax(logits, axis=1).astype(np.int64), explore.softmax(logits)
-
-
-def _result(adapter, model, outcome, settings: dict, config) -> dict:
-    return {
-        "status": "ok", "reason": "", "param_count": int(adapter.param_count(model)),
-        "curve": [{"batch": p.batch, "loss": p.loss,
-                   "validation_accuracy": p.validation_accuracy} for p in outcome.curve],
-        "examples_per_sec": outcome.examples_per_sec,
-        "warmup_seconds": outcome.warmup_seconds, "steady_seconds": outcome.steady_seconds,
-        "train_seconds": outcome.train_seconds, "device": adapter.device_info(),
-        "settings": {**settings, "eval_every": config.eval_every},
-    }
+    return np.concatenate(chunks) if chunks else np.zeros((0, classes), np.float32)
 
 
 if __name__ == "__main__":

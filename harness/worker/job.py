@@ -2,7 +2,8 @@
 
 One frozen dataclass, written by the parent (:mod:`harness.grading.runner`) and read back
 inside the sandbox (:mod:`harness.worker.inside`). A reference run carries its training
-settings; a student run carries ``None`` there and takes them from its submission.
+settings; a graded student run carries ``None`` there and takes them from its submission
+(``train`` may set them: they replace the submission's own).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Job:
     max_batches: int | None = None  # --max-batches cap, for references and students alike
     eval_every: int | None = None  # batches between curve points; None: from curve_points
     curve_points: int | None = None
-    batch_size: int | None = None  # reference runs only
+    batch_size: int | None = None  # a reference's; for a submission, overrides of its own
     num_batches: int | None = None
     optimizer: str | None = None
     learning_rate: float | None = None

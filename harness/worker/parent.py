@@ -1,53 +1,123 @@
-"""The trusted side of one graded run: start the worker in the sandbox, read what it left.
+"""The trusted side of one graded run: start the worker, stream its data, time it, judge it.
 
-:func:`run_job` starts ``python -m harness.worker.inside`` with
-:func:`harness.sandbox.process.run_isolated`, reads its output files without following
-links (:mod:`harness.worker.files`), and names the reason when nothing usable came back.
-The parent never trusts the worker's files; the test labels never enter the job folder.
+:func:`run_worker` is the one function that runs a worker: on this machine for ``grade``
+and ``train``, or on a cluster node with inputs from that node's own files. It starts
+``python -m harness.worker.inside`` in the sandbox (:func:`harness.sandbox.process.run_isolated`)
+with one end of a socket, and converses over the other in a thread:
+
+1. the worker loads the submission, builds the model, checks its output on synthetic
+   images, and declares its settings (``ready``);
+2. the parent checks them against the budget (:mod:`harness.worker.budget`), starts its
+   clock and sends the ``data`` (:mod:`harness.worker.stream`): the examples of the
+   planned batches with their labels, unlabelled validation and test images;
+3. the worker trains, predicts and sends its ``report``; the clock stops when it arrives.
+
+Every number of the result is the parent's: examples sent, seconds from the first byte of
+data to the report, their ratio. What the worker sends is parsed field by field
+(:mod:`harness.worker.files`). No validation or test label is ever sent.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from harness.config import Assignment, Budget
 from harness.sandbox.process import Limits, SandboxResult, failure_reason, run_isolated
-from harness.worker import files as worker_files
+from harness.worker import channel, files
+from harness.worker.budget import TrainingPlan, plan_training
 from harness.worker.job import Job
+from harness.worker.stream import RunInputs, send_data
 
 # Settings of the parent's environment a run honours; nothing else of it crosses over.
 PASSED_ENV = ("HARNESS_GPU_MEMORY_FRACTION", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
               "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "XLA_FLAGS",
               "XLA_PYTHON_CLIENT_MEM_FRACTION", "XLA_PYTHON_CLIENT_PREALLOCATE",
               "CUBLAS_WORKSPACE_CONFIG")
+READY_BYTES = 1 << 20  # the worker's declaration
+REPORT_BYTES = 64 << 20  # its report: predictions, validation predictions, claims
 
 
-def run_job(job_dir: Path, limits: Limits, *, isolate: bool = True,
-            gpu_index: int | None = None) -> tuple[dict, np.ndarray | None, SandboxResult]:
-    """Run the worker on ``job_dir`` in the sandbox; return (result, predictions, sandbox).
+@dataclass
+class WorkerRun:
+    """One run as the parent saw it: its plan, its clock, the worker's checked report."""
 
-    ``result`` always has ``status`` ("ok" or "failed") and ``reason``. Predictions are
-    returned only for "ok" results and are already checked for shape, dtype and range.
-    """
-    job_dir = Path(job_dir).resolve()
-    job = Job.load(job_dir / "job.json")
-    num_test = worker_files.count_test_images(job_dir / "inputs.npz")
-    (job_dir / "out").mkdir(exist_ok=True)
-    started = time.monotonic()
-    sandbox = run_isolated([sys.executable, "-m", "harness.worker.inside", "."],
-                           scratch_dir=job_dir, readonly_paths=_visible_paths(job),
-                           limits=limits, gpu_index=gpu_index, isolate=isolate,
-                           env={k: os.environ[k] for k in PASSED_ENV if k in os.environ})
-    result, predictions = worker_files.read_outputs(job_dir / "out")
-    result = _verdict(result, sandbox, limits, time.monotonic() - started)
-    if result["status"] == "ok":
-        result, predictions = worker_files.checked(result, predictions, num_test,
-                                                   job.num_classes)
-    return result, predictions if result["status"] == "ok" else None, sandbox
+    status: str  # "ok" or "failed"
+    reason: str
+    sandbox: SandboxResult
+    plan: TrainingPlan | None = None
+    declared: files.Declared | None = None
+    report: files.Report | None = None
+    train_seconds: float | None = None  # parent's clock: first byte of data -> report
+
+    @property
+    def examples_per_sec(self) -> float | None:
+        if self.status != "ok" or not self.train_seconds:
+            return None
+        return self.plan.examples / self.train_seconds
+
+    @property
+    def predictions(self) -> np.ndarray | None:
+        return self.report.predictions if self.status == "ok" else None
+
+    def settings(self) -> dict:
+        """Training settings as run: the plan's, and the form and layers the run declared."""
+        settings = self.plan.message() if self.plan else {}
+        if self.plan:
+            settings["num_batches_run"] = self.plan.num_batches
+        if self.declared and self.declared.form:
+            settings["form"] = self.declared.form
+        if self.declared and self.declared.layers is not None:
+            settings["layers"] = [dict(layer) for layer in self.declared.layers]
+        if self.declared and self.declared.source is not None:
+            settings["source"] = self.declared.source
+        return settings
+
+
+@dataclass
+class _Conversation:
+    """The parent's half of the protocol, run in a thread while the sandbox runs."""
+
+    sock: socket.socket
+    job: Job
+    inputs: RunInputs
+    budget: Budget
+    plan: TrainingPlan | None = None
+    declared: files.Declared | None = None
+    report: files.Report | None = None
+    refused: str | None = None
+    times: list[float] = field(default_factory=list)
+
+    def __call__(self) -> None:
+        try:
+            self._converse()
+        except (OSError, channel.Closed):
+            pass  # the worker went away; the sandbox's verdict says why
+        except (files.Refused, channel.ProtocolError) as exc:
+            self.refused = str(exc)
+
+    def _converse(self) -> None:
+        kind, body, arrays = channel.receive(self.sock, READY_BYTES)
+        if kind == "ready":
+            self.declared = files.parse_declared(body)
+            self.plan = plan_training(self.job, self.declared, self.budget)
+            self.times.append(time.monotonic())
+            send_data(self.sock, self.plan, self.inputs, self.job.seed)
+            kind, body, arrays = channel.receive(self.sock, REPORT_BYTES)
+            self.times.append(time.monotonic())
+        if kind != "report":
+            raise files.Refused(f"message: expected 'ready' or 'report', received {kind!r}")
+        points = len(self.plan.points) if self.plan else 0
+        self.report = files.parse_report(
+            body, arrays, points=points, num_test=len(self.inputs.test_images),
+            validation_images=len(self.inputs.curve_images), classes=self.job.num_classes)
 
 
 def _visible_paths(job: Job) -> list[Path]:
@@ -60,16 +130,49 @@ def _visible_paths(job: Job) -> list[Path]:
     return paths
 
 
-def _verdict(result: dict | None, sandbox: SandboxResult, limits: Limits,
-             wall: float) -> dict:
-    """The sandbox's cause wins over whatever the worker wrote; no result names why."""
+def _budget(job: Job) -> Budget:
+    from harness.config import load_assignment
+    return (load_assignment(job.assignment_path) if job.assignment_path else Assignment()).budget
+
+
+def run_worker(job: Job, inputs: RunInputs, limits: Limits, *, scratch_dir: Path,
+               budget: Budget | None = None, isolate: bool = True,
+               gpu_index: int | None = None) -> WorkerRun:
+    """Run ``job`` in the sandbox with ``scratch_dir`` (empty, ours) as its only writable
+    folder; stream it ``inputs``; return what the parent measured and accepted."""
+    scratch_dir = Path(scratch_dir).resolve()
+    job.save(scratch_dir / "job.json")
+    ours, theirs = socket.socketpair()
+    talk = _Conversation(ours, job, inputs, budget or _budget(job))
+    thread = threading.Thread(target=talk, daemon=True)
+    thread.start()
+    try:
+        sandbox = run_isolated(
+            [sys.executable, "-m", "harness.worker.inside", ".", str(theirs.fileno())],
+            scratch_dir=scratch_dir, readonly_paths=_visible_paths(job), limits=limits,
+            gpu_index=gpu_index, isolate=isolate, pass_fds=[theirs.fileno()],
+            env={k: os.environ[k] for k in PASSED_ENV if k in os.environ})
+    finally:
+        theirs.close()
+        ours.shutdown(socket.SHUT_RDWR)
+        thread.join()
+        ours.close()
+    return _verdict(talk, sandbox, limits)
+
+
+def _verdict(talk: _Conversation, sandbox: SandboxResult, limits: Limits) -> WorkerRun:
+    """The sandbox's cause wins over whatever the worker sent; no report names why."""
+    run = WorkerRun("failed", "", sandbox, talk.plan, talk.declared, talk.report)
     killed = (sandbox.timed_out or sandbox.memory_exceeded or sandbox.processes_exceeded
               or sandbox.disk_exceeded)
-    if killed or result is None or sandbox.returncode or sandbox.signal_name:
-        why = failure_reason(sandbox, limits) or "exited early with status 0"
-        return {"status": "failed", "reason": f"{why} before returning predictions"}
-    if result["status"] == "ok" and (result.get("train_seconds") or 0) > wall:
-        return {"status": "failed", "reason": "reported a training time longer than the "
-                f"whole run ({result['train_seconds']:.1f} s > {wall:.1f} s)"}
-    return result
-
+    if killed or sandbox.returncode or sandbox.signal_name:
+        run.reason = f"{failure_reason(sandbox, limits)} before returning predictions"
+    elif talk.refused:
+        run.reason = f"refused what the run sent: {talk.refused}"
+    elif talk.report is None:
+        run.reason = "exited early with status 0 before returning predictions"
+    else:
+        run.status, run.reason = talk.report.status, talk.report.reason
+        if len(talk.times) == 2:
+            run.train_seconds = talk.times[1] - talk.times[0]
+    return run

@@ -2,13 +2,10 @@
 
 import os
 
-import numpy as np
 import pytest
 
 from harness.cluster.payload import (
     SUBMISSION_BYTES,
-    join_inputs,
-    split_inputs,
     submission_files,
     write_files,
 )
@@ -45,19 +42,3 @@ def test_files_are_laid_out_readable_and_cannot_leave_their_folder(tmp_path):
     with pytest.raises(ValueError, match="outside its folder"):
         write_files(tmp_path / "other", {"../escaped.py": b"C"})
     assert not (tmp_path / "escaped.py").exists()
-
-
-def test_inputs_split_into_training_split_and_test_images_and_back(tmp_path):
-    rng = np.random.default_rng(0)
-    arrays = {"train_images": rng.integers(0, 255, (6, 4, 4, 1), dtype=np.uint8),
-              "train_labels": np.arange(6), "validation_images": np.zeros((2, 4, 4, 1)),
-              "validation_labels": np.arange(2), "test_images": np.ones((3, 4, 4, 1))}
-    np.savez(tmp_path / "inputs.npz", **arrays)
-    train, test_images = split_inputs(tmp_path / "inputs.npz")
-    assert sorted(train) == ["train_images", "train_labels", "validation_images",
-                             "validation_labels"]
-    join_inputs(tmp_path / "again.npz", train, test_images)
-    with np.load(tmp_path / "again.npz") as again:
-        assert sorted(again.files) == sorted(arrays)
-        for key, value in arrays.items():
-            np.testing.assert_array_equal(again[key], value)

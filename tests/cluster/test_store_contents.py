@@ -44,7 +44,8 @@ def _leaves(value):
 
 def _holds_labels(leaf, labels: np.ndarray, labels_path: str) -> bool:
     if isinstance(leaf, str):
-        return "label" in leaf and "test" in leaf or labels_path in leaf
+        return "label" in leaf and ("test" in leaf or "validation" in leaf) \
+            or labels_path in leaf
     raw = leaf.tobytes() if isinstance(leaf, np.ndarray) else leaf
     return labels.tobytes() in raw or labels.astype(np.uint8).tobytes() in raw
 
@@ -81,10 +82,12 @@ def test_nothing_the_head_sends_holds_a_test_label(tmp_path, monkeypatch):
             stored = [ray.get(ref) for ref in backend.puts]
         finally:
             disconnect()
-    labels_path = str(Path(session.plan.out_dir) / ".work" / "data" / "fashion_mnist.labels.npy")
-    labels = np.load(labels_path)
-    assert len(stored) == 2 and len(sent) == 2  # the dataset put once, for both runs
+    folder = Path(session.plan.out_dir) / ".work" / "data" / "fashion_mnist"
+    assert len(stored) == 1 and len(sent) == 2  # the dataset put once, for both runs
     leaves = list(_leaves(stored)) + list(_leaves([args[0] for args in sent]))
     assert any(isinstance(leaf, np.ndarray) and leaf.shape[0] == 50 for leaf in leaves)
-    assert not [leaf for leaf in leaves if _holds_labels(leaf, labels, labels_path)]
-    assert labels_path.encode() not in pickle.dumps(sent)
+    for split in ("test", "validation"):
+        labels_path = str(folder / f"{split}_labels.npy")
+        labels = np.load(labels_path)
+        assert not [leaf for leaf in leaves if _holds_labels(leaf, labels, labels_path)]
+        assert labels_path.encode() not in pickle.dumps(sent)

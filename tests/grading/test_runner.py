@@ -20,6 +20,9 @@ from harness.grading.inputs import PreparedDataset, work_dir
 from harness.grading.plan import Plan, RunSpec
 from harness.grading.runner import GradingSession, execute, job_description, run_fingerprint
 from harness.results.store import ResultsStore
+from harness.worker.budget import TrainingPlan
+from harness.worker.files import Report
+from harness.worker.parent import WorkerRun
 
 LABELS = np.array([0, 1, 2, 2])
 
@@ -40,17 +43,19 @@ def plan(tmp_path) -> Plan:
 
 @pytest.fixture
 def data(plan) -> PreparedDataset:
-    """A prepared dataset as the parent writes it: worker inputs apart from the labels."""
-    folder = work_dir(Path(plan.out_dir)) / "data"
+    """A prepared dataset as the parent writes it: one .npy per array, labels apart."""
+    folder = work_dir(Path(plan.out_dir)) / "data" / "mnist"
     folder.mkdir(parents=True)
     meta = {"class_names": ["a", "b", "c"], "input_shape": [2, 2, 1], "num_classes": 3,
             "verified": True, "bundled_subset": False, "location": "synthetic",
             "data_hash": "d1"}
-    (folder / "mnist.meta.json").write_text(json.dumps(meta))
-    np.savez(folder / "mnist.inputs.npz", test_images=np.zeros((4, 2, 2, 1), np.uint8))
-    np.save(folder / "mnist.labels.npy", LABELS)
-    return PreparedDataset("mnist", folder / "mnist.inputs.npz", folder / "mnist.labels.npy",
-                           meta)
+    (folder / "meta.json").write_text(json.dumps(meta))
+    images = np.zeros((4, 2, 2, 1), np.uint8)
+    for name in ("train_images", "validation_images", "test_images"):
+        np.save(folder / f"{name}.npy", images)
+    for name in ("train_labels", "validation_labels", "test_labels"):
+        np.save(folder / f"{name}.npy", LABELS)
+    return PreparedDataset("mnist", folder, meta)
 
 
 def test_every_input_of_a_run_changes_its_fingerprint(student, plan, data, monkeypatch):
@@ -110,28 +115,31 @@ def test_a_student_job_carries_no_training_settings(student, plan, data):
 
 
 class RecordedWorker:
-    """Stands in for :func:`harness.worker.parent.run_job`; records each call."""
+    """Stands in for :func:`harness.worker.parent.run_worker`; records each call."""
 
-    def __init__(self, result: dict, predictions):
-        self.result, self.predictions, self.jobs = result, predictions, []
+    def __init__(self, status: str, reason: str = ""):
+        self.status, self.reason, self.jobs = status, reason, []
 
-    def __call__(self, job_dir, limits, isolate=True, gpu_index=None):
-        with np.load(Path(job_dir) / "inputs.npz") as inputs:
-            arrays = sorted(inputs.files)
-        self.jobs.append({"files": sorted(p.name for p in Path(job_dir).iterdir()),
-                          "arrays": arrays, "limits": limits, "isolate": isolate})
+    def __call__(self, job, inputs, limits, *, scratch_dir, budget=None, isolate=True,
+                 gpu_index=None):
+        self.jobs.append({"files": sorted(p.name for p in Path(scratch_dir).iterdir()),
+                          "inputs": sorted(vars(inputs)), "limits": limits,
+                          "isolate": isolate})
         sandbox = SimpleNamespace(stdout="out", stderr="err", isolated=True,
                                   isolation="bubblewrap")
-        return self.result, self.predictions, sandbox
+        plan = TrainingPlan(batch_size=2, num_batches=7, eval_every=7, optimizer="sgd",
+                            learning_rate=0.01)
+        report = Report("ok", predictions=np.array([0, 1, 2, 0]), param_count=123,
+                        validation_predictions=np.array([[0, 1, 2, 0]]), losses=(0.5,))
+        if self.status != "ok":
+            return WorkerRun(self.status, self.reason, sandbox)
+        return WorkerRun("ok", "", sandbox, plan, report=report, train_seconds=0.5)
 
 
 @pytest.fixture
 def worker(monkeypatch):
-    recorded = RecordedWorker({"status": "ok", "reason": "", "examples_per_sec": 900.0,
-                               "settings": {"batch_size": 2, "num_batches_run": 7},
-                               "param_count": 123, "train_seconds": 1.5},
-                              np.array([0, 1, 2, 0]))
-    monkeypatch.setattr("harness.worker.parent.run_job", recorded)
+    recorded = RecordedWorker("ok")
+    monkeypatch.setattr("harness.worker.parent.run_worker", recorded)
     return recorded
 
 
@@ -144,12 +152,14 @@ def test_the_parent_scores_the_workers_predictions_with_labels_only_it_holds(
     record = execute(student, session_for(plan))
     assert (record.status, record.test_accuracy) == ("passed", 0.75)  # 3 of 4 right
     assert record.confusion == [[1, 0, 0], [0, 1, 0], [1, 0, 1]]
-    assert (record.examples_per_sec, record.batch_size, record.num_batches,
-            record.param_count) == (900.0, 2, 7, 123)
+    assert (record.examples_per_sec, record.train_seconds, record.batch_size,
+            record.num_batches, record.param_count) == (
+        28.0, 0.5, 2, 7, 123)  # 2 x 7 examples sent in the parent's 0.5 s
     assert record.output.splitlines()[:2] == ["out", "err"]  # the worker's, then our notes
+    assert record.curve == [{"batch": 7, "loss": 0.5, "validation_accuracy": 0.75}]
     assert record.fingerprint == run_fingerprint(student, plan, data)
-    assert (worker.jobs[0]["files"], worker.jobs[0]["arrays"]) == (
-        ["inputs.npz", "job.json"], ["test_images"])
+    assert (worker.jobs[0]["files"], worker.jobs[0]["inputs"]) == (
+        [], ["test_images", "train_images", "train_labels", "validation_images"])
     assert not any(work_dir(Path(plan.out_dir)).joinpath("jobs").iterdir())  # cleaned up
     assert ResultsStore(Path(plan.out_dir)).load("alice", "mnist", "torch") == record
 
@@ -172,7 +182,7 @@ def test_an_unchanged_run_is_reused_without_starting_the_worker(student, plan, d
 @pytest.mark.parametrize("reason", ["loss is NaN at batch 40", "timed out after 1800 s"])
 def test_a_failed_or_timed_out_run_is_reused_until_an_input_changes(
         student, plan, data, worker, reason):
-    worker.result, worker.predictions = {"status": "failed", "reason": reason}, None
+    worker.status, worker.reason = "failed", reason
     failed = execute(student, session_for(plan))
     assert (failed.status, failed.reason, failed.test_accuracy) == ("failed", reason, None)
     assert execute(student, session_for(plan)) == failed and len(worker.jobs) == 1

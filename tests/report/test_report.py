@@ -7,7 +7,7 @@ import json
 
 import pytest
 from needs import require
-from report_factory import FASHION, confusion, references, run, write_results
+from report_factory import FASHION, confusion, references, run, students, write_results
 
 from harness.cli import main
 from harness.errors import HarnessError
@@ -143,9 +143,58 @@ def test_malformed_results_name_the_file_entry_and_field(tmp_path):
     path.write_text('{"submission": "x"}')
     with pytest.raises(HarnessError, match="results.json: top level: expected a JSON list"):
         load_records(path)
-    path.write_text('[{"submission": "x", "framework": "torch", "status": "passed"}]')
-    with pytest.raises(HarnessError, match="entry 0: dataset: expected a string, received None"):
-        load_records(path)
+
+
+
+def test_a_record_without_a_run_is_left_out_with_a_warning(tmp_path, capsys):
+    path = tmp_path / "results.json"
+    path.write_text('[{"submission": "x", "framework": "torch", "status": "passed"}, 3]')
+    assert load_records(path) == []
+    err = capsys.readouterr().err
+    assert "entry 0: dataset: expected a string, received None" in err
+    assert "entry 1: record: expected a JSON object, received 'int'" in err
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"curve": [{"loss": 1.0}]}, "curve: expected points with an integer 'batch'"),
+    ({"test_accuracy": "high"}, "test_accuracy: expected float, received str"),
+    ({"examples_per_sec": float("inf")}, "examples_per_sec: expected a finite number"),
+    ({"confusion": [["x"]]}, "confusion: expected rows of integer counts"),
+    ({"status": "great"}, "status: expected one of passed, failed, error"),
+    ({"device": []}, "device: expected dict, received list"),
+])
+def test_one_broken_record_is_its_runs_error_and_every_report_is_written(
+        tmp_path, changes, expected):
+    records = [r.to_dict() for r in references() + students()]
+    records[-1].update(changes)  # dave's mnist run
+    (tmp_path / "results.json").write_text(json.dumps(records))
+    build_reports(tmp_path)
+    loaded = {(r.submission, r.dataset): r for r in load_records(tmp_path / "results.json")}
+    broken = loaded[("dave", "mnist")]
+    assert broken.status == "error" and expected in broken.reason
+    for student in ("alice", "bob", "carol", "dave"):
+        assert (tmp_path / "students" / f"{student}.html").is_file()
+        assert (tmp_path / "gradescope" / student / "results.json").is_file()
+    assert "unusable" in (tmp_path / "students" / "dave.md").read_text()
+
+
+def test_a_page_that_cannot_be_built_is_that_students_error(tmp_path, monkeypatch, capsys):
+    from harness.report import students as pages
+
+    real = pages.student_blocks
+
+    def breaks_for_bob(results, student, chart_dir):
+        if student == "bob":
+            raise KeyError("batch")
+        return real(results, student, chart_dir)
+
+    monkeypatch.setattr(pages, "student_blocks", breaks_for_bob)
+    write_results(tmp_path)
+    build_reports(tmp_path)
+    assert "could not be built from the stored results (KeyError: 'batch')" in (
+        tmp_path / "students" / "bob.md").read_text()
+    assert "Feedback for alice" in (tmp_path / "students" / "alice.md").read_text()
+    assert "the report of bob could not be built" in capsys.readouterr().err
 
 
 def test_report_command_rebuilds_reports_and_reports_missing_results(tmp_path, capsys):

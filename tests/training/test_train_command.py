@@ -5,16 +5,17 @@ its framework's marker and runs in that framework's pytest group.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 
 import pytest
-from project_paths import ROOT
+from project_paths import HOSTILE, ROOT
 
 FRAMEWORKS = [pytest.param(name, marks=getattr(pytest.mark, name))
               for name in ("torch", "tensorflow", "jax")]
 SUMMARY_KEYS = {"framework", "dataset", "param_count", "num_batches", "batch_size",
-                "test_accuracy", "examples_per_sec", "warmup_seconds", "device"}
+                "test_accuracy", "examples_per_sec", "train_seconds", "device", "isolated"}
 
 
 def train(*options) -> tuple[list[str], dict]:
@@ -34,7 +35,7 @@ def test_reference_run_prints_its_curve_and_ends_with_the_summary(framework):
     assert (summary["param_count"], summary["num_batches"], summary["batch_size"]) == (
         14682, 40, 32)
     assert 0.3 < summary["test_accuracy"] <= 1.0  # 40 batches learn something; chance is 0.1
-    assert summary["examples_per_sec"] > 0 and summary["warmup_seconds"] >= 0
+    assert summary["examples_per_sec"] == 40 * 32 / summary["train_seconds"]
     assert summary["device"]
     batches = [line for line in curve if line.startswith("batch ")]
     assert len(batches) == 20 and batches[-1].split()[1] == "40/40"
@@ -48,3 +49,24 @@ def test_code_form_example_trains_with_its_own_settings(framework):
     # 10 batches give 10 curve points (one per batch, fewer than the 20 asked for)
     assert [point["batch"] for point in summary["curve"]] == list(range(1, 11))
     assert summary["loss_finite"] is True
+
+
+@pytest.mark.torch
+@pytest.mark.sandbox
+def test_a_submission_trains_in_the_sandbox(tmp_path):
+    """Its code cannot write beside itself or anywhere of ours: it runs in the sandbox."""
+    from harness.sandbox.process import bubblewrap_available
+
+    if not bubblewrap_available():
+        pytest.skip("needs bubblewrap")
+    folder = tmp_path / "write_outside"
+    shutil.copytree(HOSTILE / "write_outside", folder)
+    target = tmp_path / "planted_by_train.py"
+    (folder / "targets.json").write_text(json.dumps({"write": [str(target)]}))
+    done = subprocess.run([sys.executable, "-m", "harness", "train", str(folder / "index.py"),
+                           "--num-batches", "5", "--json"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert done.returncode == 1 and summary["status"] == "failed" and summary["isolated"]
+    assert "PermissionError: blocked 2 of 2 writes" in summary["reason"]
+    assert not target.exists() and not (folder / "planted.py").exists()

@@ -1,15 +1,23 @@
-"""The parent's side of a run's outputs: predictions checked before scoring, result files
-read without trusting them, scores computed with the labels only the parent holds."""
+"""The parent's side of what a run sends: framed messages bounded and typed, every field
+parsed into a dataclass or refused by name, the training plan checked against the budget,
+scores computed with the labels only the parent holds."""
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 
 import numpy as np
 import pytest
 
+from harness.config import Budget
 from harness.results.scoring import accuracy, check_predictions, confusion_matrix
-from harness.worker.files import checked, read_outputs, write_outputs
+from harness.worker import channel
+from harness.worker.budget import plan_training
+from harness.worker.files import Declared, Refused, parse_declared, parse_report
+from harness.worker.job import Job
+from harness.worker.stream import RunInputs, send_data, visited
 
 
 @pytest.mark.parametrize("pred, expected", [
@@ -35,44 +43,141 @@ def test_accuracy_and_confusion():
     assert accuracy(np.zeros(0, np.int64), np.zeros(0, np.int64)) == 0.0
 
 
-def test_outputs_round_trip(tmp_path):
-    result = {"status": "ok", "reason": "", "param_count": 7, "curve": [],
-              "examples_per_sec": 10, "warmup_seconds": 0.5, "steady_seconds": 1.0,
-              "train_seconds": 1.5, "device": {"kind": "cpu"}, "settings": {}}
-    write_outputs(tmp_path, result, np.array([1, 2], np.int64))
-    got, pred = read_outputs(tmp_path)
-    assert got == {**result, "examples_per_sec": 10.0} and pred.tolist() == [1, 2]
+@pytest.fixture
+def pair():
+    """Both ends of a socket, closed after the test."""
+    left, right = socket.socketpair()
+    for end in (left, right):
+        end.settimeout(10)
+    yield left, right
+    left.close()
+    right.close()
 
 
-def test_untrusted_fields_are_dropped_or_nulled(tmp_path):
-    raw = {"status": "ok", "reason": "x" * 10_000, "param_count": "many",
-           "examples_per_sec": float("inf"), "extra": "ignored", "train_seconds": True}
-    (tmp_path / "result.json").write_text(json.dumps(raw))
-    got, pred = read_outputs(tmp_path)
-    assert pred is None and "extra" not in got and len(got["reason"]) == 4000
-    assert got["param_count"] is None and got["examples_per_sec"] is None
-    assert got["train_seconds"] is None
+def test_messages_round_trip_with_arrays_sent_in_chunks(monkeypatch, pair):
+    monkeypatch.setattr(channel, "CHUNK_BYTES", 64)
+    left, right = pair
+    images = np.arange(5 * 28 * 28, dtype=np.uint8).reshape(5, 28, 28, 1)
+    rows = np.array([0, 3, 4])
+    channel.send(left, "data", {"n": 3}, {"images": channel.Rows(images, rows),
+                                          "labels": np.array([1, 2, 3])})
+    kind, body, arrays = channel.receive(right, 1 << 20)
+    assert (kind, body) == ("data", {"n": 3})
+    np.testing.assert_array_equal(arrays["images"], images[rows])
+    assert arrays["labels"].tolist() == [1, 2, 3]
 
 
-@pytest.mark.parametrize("content", ["[1, 2]", "not json", '{"status": "passed"}'])
-def test_malformed_result_reads_as_none(tmp_path, content):
-    (tmp_path / "result.json").write_text(content)
-    assert read_outputs(tmp_path) == (None, None)
+def _raw(header: dict, payload: bytes = b"") -> bytes:
+    text = json.dumps(header).encode()
+    return struct.pack("!I", len(text)) + text + payload
 
 
-def test_pickled_predictions_are_refused(tmp_path):
-    np.save(tmp_path / "predictions.npy", np.array([{"a": 1}], dtype=object))
-    assert read_outputs(tmp_path)[1] is None
+@pytest.mark.parametrize("header, expected", [
+    ({"kind": "report", "arrays": [{"name": "p", "dtype": "object", "shape": [2]}]},
+     "array 'p': dtype expected one of"),
+    ({"kind": "report", "arrays": [{"name": "p", "dtype": "int64", "shape": [10 ** 9]}]},
+     "array 'p' of shape (1000000000,) is larger than"),
+    ({"kind": "report", "arrays": [{"name": "p", "dtype": "int64", "shape": [-1]}]},
+     "array 'p': shape expected up to 8 sizes >= 0"),
+    ({"kind": 3}, "header: expected {kind: str"),
+])
+def test_malformed_frames_are_refused_by_name(header, expected, pair):
+    left, right = pair
+    left.sendall(_raw(header))
+    with pytest.raises(channel.ProtocolError, match=None) as caught:
+        channel.receive(right, 1 << 20)
+    assert str(caught.value).startswith(expected), caught.value
 
 
-def test_linked_out_folder_is_refused(tmp_path):
-    real = tmp_path / "elsewhere"
-    write_outputs(real, {"status": "ok"}, np.array([1]))
-    (tmp_path / "out").symlink_to(real)
-    assert read_outputs(tmp_path / "out") == (None, None)
+def test_oversized_header_and_early_close_are_refused(pair):
+    left, right = pair
+    left.sendall(struct.pack("!I", 5 << 20))
+    with pytest.raises(channel.ProtocolError, match="header of 5242880 bytes"):
+        channel.receive(right, 64 << 20)
+    left.close()
+    with pytest.raises(channel.Closed):
+        channel.receive(right, 1 << 20)
 
 
-def test_checked_fails_a_result_with_bad_predictions():
-    result, pred = checked({"status": "ok", "reason": ""}, np.array([0, 11]), 2, 10)
-    assert pred is None and result["status"] == "failed"
-    assert result["reason"].startswith("predictions: expected class indices in [0, 9]")
+def _report(**changes):
+    body = {"status": "ok", "reason": "", "param_count": 7, "losses": [1.5, 0.5],
+            "device": {"kind": "cpu", "threads": 1}}
+    arrays = {"predictions": np.array([1, 2, 3]),
+              "validation_predictions": np.zeros((2, 4), np.int64)}
+    for key, value in changes.items():
+        (arrays if key.endswith("predictions") else body)[key] = value
+    return parse_report(body, arrays, points=2, num_test=3, validation_images=4, classes=10)
+
+
+def test_report_keeps_checked_fields_only():
+    report = _report(extra="ignored", examples_per_sec=1e9, train_seconds=0.001)
+    assert report.status == "ok" and report.losses == (1.5, 0.5) and report.param_count == 7
+    assert report.predictions.tolist() == [1, 2, 3] and report.device["threads"] == 1
+    assert not hasattr(report, "examples_per_sec")
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"losses": [1.0]}, "report.losses: expected 2 finite numbers >= 0 (one per curve point)"),
+    ({"losses": [1.0, float("nan")]}, "report.losses: expected 2 finite numbers"),
+    ({"losses": [1.0, -2.0]}, "report.losses: expected 2 finite numbers"),
+    ({"param_count": "many"}, "report.param_count: expected an integer >= 0, received 'many'"),
+    ({"device": {"name": ["x"]}}, "report.device.name: expected a number, text or null"),
+    ({"predictions": np.array([0, 1])}, "report.predictions: expected shape (3,)"),
+    ({"validation_predictions": np.zeros((1, 4), np.int64)},
+     "report.validation_predictions: expected an array of shape (2, 4), received (1, 4)"),
+    ({"validation_predictions": np.full((2, 4), 12)},
+     "report.validation_predictions: expected class indices in [0, 9]"),
+    ({"status": "passed"}, "report.status: expected 'ok' or 'failed', received 'passed'"),
+])
+def test_report_fields_are_refused_by_name(changes, expected):
+    with pytest.raises(Refused) as caught:
+        _report(**changes)
+    assert str(caught.value).startswith(expected), caught.value
+
+
+def test_failed_report_keeps_a_bounded_reason():
+    report = parse_report({"status": "failed", "reason": "x" * 10_000}, {}, points=0,
+                          num_test=3, validation_images=4, classes=10)
+    assert report.status == "failed" and len(report.reason) == 4000
+
+
+def test_declared_settings_are_typed_and_layers_validated():
+    declared = parse_declared({"settings": {"batch_size": 16, "form": "layers", "other": 1,
+                                            "layers": [{"layer": "flatten"}]}})
+    assert declared.hyperparameters == {"batch_size": 16} and declared.form == "layers"
+    with pytest.raises(Refused, match="ready.settings.layers: expected a valid layer list"):
+        parse_declared({"settings": {"layers": [{"layer": "teleport"}]}})
+    with pytest.raises(Refused, match="ready.settings: expected an object"):
+        parse_declared({"settings": [1]})
+
+
+JOB = Job(kind="submission", framework="torch", dataset="fashion_mnist",
+          input_shape=(28, 28, 1), num_classes=10, seed=0, max_batches=30)
+
+
+def test_plan_caps_batches_and_refuses_a_budget_breaking_declaration():
+    budget = Budget(max_examples=1000)
+    plan = plan_training(JOB, Declared({"batch_size": 8, "num_batches": 100,
+                                        "optimizer": "adam"}), budget)
+    assert (plan.batch_size, plan.num_batches, plan.eval_every) == (8, 30, 1)
+    assert plan.points == list(range(1, 31)) and plan.examples == 240
+    with pytest.raises(Refused, match="outside the assignment's budget: .*batch_size x"):
+        plan_training(JOB, Declared({"batch_size": 64, "num_batches": 100}), budget)
+
+
+def test_data_sent_is_the_planned_batches_and_no_other_label(pair):
+    plan = plan_training(JOB, Declared({"batch_size": 4, "num_batches": 3}), Budget())
+    rng = np.random.default_rng(1)
+    inputs = RunInputs(rng.integers(0, 256, (50, 2, 2, 1), dtype=np.uint8),
+                       np.arange(50) % 10, np.zeros((7, 2, 2, 1), np.uint8),
+                       np.zeros((5, 2, 2, 1), np.uint8))
+    left, right = pair
+    send_data(left, plan, inputs, seed=0)
+    kind, body, arrays = channel.receive(right, 1 << 20)
+    rows, table = visited(50, plan, 0)
+    assert kind == "data" and body["num_batches"] == 3 and len(rows) <= 12
+    assert set(arrays) == {"train_images", "train_labels", "batch_indices",
+                           "validation_images", "test_images"}
+    np.testing.assert_array_equal(arrays["train_labels"][arrays["batch_indices"]],
+                                  inputs.train_labels[rows][table])
+    np.testing.assert_array_equal(arrays["train_images"], inputs.train_images[rows])

@@ -13,9 +13,7 @@ import threading
 import pytest
 from needs import require
 from waiting import processes_holding
-from worker_jobs import copy_submission, limits, make_job
-
-from harness.worker.parent import run_job
+from worker_jobs import copy_submission, limits, make_job, run_job
 
 pytestmark = pytest.mark.sandbox
 
@@ -155,12 +153,12 @@ def test_a_setsid_grandchild_does_not_outlive_the_run(tmp_path, isolate):
     assert processes_holding(str(index)) == []
 
 
-def test_result_link_to_labels_is_not_followed(tmp_path):
-    """A run that leaves out/predictions.npy as a link to the labels scores nothing."""
-    job_dir = make_job(tmp_path, None, reference="original")
+def test_scratch_file_link_to_labels_is_not_followed(tmp_path):
+    """A file the parent reads from a run's scratch folder is never read through a link."""
+    from harness.worker.files import _read_regular
     secret = tmp_path / "labels.npy"
     secret.write_bytes(json.dumps([0] * 40).encode())
-    (job_dir / "out").mkdir()
-    (job_dir / "out" / "predictions.npy").symlink_to(secret)
-    from harness.worker.files import read_outputs
-    assert read_outputs(job_dir / "out") == (None, None)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "probabilities.npy").symlink_to(secret)
+    assert _read_regular(tmp_path / "out" / "probabilities.npy", 1 << 20) is None
+    assert _read_regular(secret, 1 << 20) is not None

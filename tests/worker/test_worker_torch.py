@@ -4,9 +4,8 @@ honest tiny submission passing in the same session, isolated and in the fallback
 from __future__ import annotations
 
 import pytest
-from worker_jobs import NUM_TEST, copy_submission, limits, make_job
+from worker_jobs import NUM_TEST, copy_submission, limits, make_job, run_job
 
-from harness.worker.parent import run_job
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox]
 needs_bwrap = pytest.mark.needs("bubblewrap", "torch")
@@ -38,6 +37,7 @@ def test_honest_tiny_passes_isolated(honest, tmp_path):
     assert result["param_count"] == 4 * 3 * 3 + 4 + 4 * 13 * 13 * 10 + 10
     assert [p["batch"] for p in result["curve"]] == [3, 6]
     assert set(predictions.tolist()) <= set(range(10))
+    assert result["examples_per_sec"] == 6 * 16 / result["train_seconds"]
 
 
 @needs_bwrap

@@ -251,6 +251,7 @@ def train(model, data: TrainData, config: TrainConfig,
             loss = float(carry[2]) / since
             curve.append(CurvePoint(stop, loss, validate(model.chunk_logits, carry[0])))
             if on_progress is not None:
+                model.variables = carry[0]  # the model as trained so far, for the callback
                 on_progress(curve[-1])
             if not math.isfinite(loss):
                 break

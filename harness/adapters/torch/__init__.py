@@ -212,6 +212,7 @@ def _run(model: TorchModel, data: TrainData, config: TrainConfig, on_progress) -
         curve.append(point)
         if on_progress is not None:
             on_progress(point)
+            module.train()  # the callback may have evaluated the model
         if not np.isfinite(loss):
             break
         loss_sum.zero_()

@@ -1,0 +1,70 @@
+"""Forged measurements (hostile code-form submissions), graded end to end beside an honest
+control: every number in a record comes from the parent, whatever the worker claims.
+
+``forge_throughput`` rewrites whatever JSON the worker reports (1e9 examples/s, 1 ms of
+training) while each of its training steps sleeps; ``overtrain`` replaces the adapter's
+``train`` to train 1,500 hidden batches and claim 20. Runs go through the real sandbox and
+worker (torch) on a slice of real Fashion-MNIST.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from data_fixtures import write_idx
+from project_paths import HOSTILE, ROOT
+
+from harness.data import load_dataset
+
+pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
+
+MAX_BATCHES = 20
+SUBMISSIONS = [ROOT / "submissions" / "torch_example", HOSTILE / "forge_throughput",
+               HOSTILE / "overtrain"]
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    full = load_dataset("fashion_mnist")
+    data = tmp_path_factory.mktemp("data")
+    write_idx(data / "fashion_mnist", {"train_images": full.train_images[:2000, :, :, 0],
+                                       "train_labels": full.train_labels[:2000],
+                                       "test_images": full.test_images[:300, :, :, 0],
+                                       "test_labels": full.test_labels[:300]})
+    out = tmp_path_factory.mktemp("grades")
+    argv = [sys.executable, "-m", "harness", "grade", *map(str, SUBMISSIONS),
+            "--datasets", "fashion_mnist", "--data-dir", str(data), "--allow-unverified",
+            "--max-batches", str(MAX_BATCHES), "--out", str(out), "--jobs", "1"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return {r["submission"]: r for r in json.loads((out / "results.json").read_text())}
+
+
+def test_honest_control_passes(records):
+    honest = records["torch_example"]
+    assert honest["status"] == "passed", honest["reason"]
+    assert honest["num_batches"] == MAX_BATCHES and honest["examples_per_sec"] > 0
+
+
+def test_forged_throughput_is_the_parents_measurement(records):
+    forged = records["forge_throughput"]
+    assert forged["status"] == "passed", forged["reason"]
+    examples = forged["num_batches"] * forged["batch_size"]
+    slept = forged["num_batches"] * 0.05  # the network sleeps 50 ms per training step
+    assert forged["examples_per_sec"] <= examples / slept
+    assert forged["train_seconds"] >= slept
+
+
+def test_training_past_the_budget_is_impossible_and_timed(records):
+    record = records["overtrain"]
+    claim = re.search(r"OVERTRAIN reachable=(\d+) trained_seconds=([\d.]+)", record["output"])
+    assert claim, record["output"][-2000:]
+    reachable, trained = int(claim[1]), float(claim[2])
+    assert record["num_batches"] == MAX_BATCHES and record["batch_size"] == 16
+    assert reachable <= MAX_BATCHES * 16  # labelled examples the parent handed over
+    assert record["train_seconds"] >= trained
+    assert record["examples_per_sec"] <= MAX_BATCHES * 16 / trained
