@@ -66,12 +66,12 @@ def run_job(job_dir: Path, limits: Limits, isolate: bool = True, inputs: RunInpu
     job = Job.load(job_dir / "job.json")
     run = run_worker(job, inputs or synthetic_inputs(), limits, scratch_dir=job_dir,
                      isolate=isolate)
+    points = zip(run.plan.points, run.report.losses, strict=True) if run.status == "ok" else []
     result = {"status": run.status, "reason": run.reason,
               "examples_per_sec": run.examples_per_sec, "train_seconds": run.train_seconds,
               "param_count": run.report.param_count if run.report else None,
               "settings": run.settings(),
-              "curve": [{"batch": b, "loss": loss} for b, loss in
-                        zip(run.plan.points, run.report.losses)] if run.status == "ok" else []}
+              "curve": [{"batch": b, "loss": loss} for b, loss in points]}
     return result, run.predictions, run.sandbox
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from harness.grading import fingerprint
 from harness.grading.plan import Plan
-from harness.worker.stream import RunInputs
+from harness.worker.stream import RunInputs, save_read_only
 
 
 @dataclass(frozen=True)
@@ -43,15 +43,6 @@ def work_dir(out_dir: Path) -> Path:
     return Path(out_dir) / ".work"
 
 
-def _save_read_only(folder: Path, arrays: dict) -> None:
-    for name, array in arrays.items():
-        path = folder / f"{name}.npy"
-        if path.exists():
-            path.chmod(0o600)
-        np.save(path, np.ascontiguousarray(array))
-        path.chmod(0o444)
-
-
 def prepare_dataset(plan: Plan, name: str, seed: int) -> PreparedDataset:
     """Load ``name`` and write its grading arrays under ``OUT/.work`` (parent, once)."""
     from harness.data import load_dataset
@@ -61,10 +52,9 @@ def prepare_dataset(plan: Plan, name: str, seed: int) -> PreparedDataset:
     folder = work_dir(Path(plan.out_dir)) / "data" / name
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)  # the parent's alone: a run under a bare uid must not read them
-    _save_read_only(folder, {
-        "train_images": ds.train_images, "train_labels": ds.train_labels,
-        "validation_images": ds.validation_images, "test_images": ds.test_images,
-        "validation_labels": ds.validation_labels, "test_labels": ds.test_labels})
+    RunInputs(ds.train_images, ds.train_labels, ds.validation_images, ds.test_images).save(folder)
+    save_read_only(folder, {"validation_labels": ds.validation_labels,
+                            "test_labels": ds.test_labels})
     meta = {"class_names": list(ds.class_names), "input_shape": list(ds.image_shape),
             "num_classes": ds.num_classes, "verified": ds.verified,
             "bundled_subset": ds.bundled_subset, "location": ds.location,

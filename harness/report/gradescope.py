@@ -12,6 +12,7 @@ Model Builder submission are summarised in that test's output.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from harness.report.analysis import accuracy_ratio, notes, safe_name, throughput_ratio
@@ -97,7 +98,7 @@ def write_gradescope(results: ClassResults, out_dir: Path) -> list[Path]:
     for student in results.students:
         path = out_dir / "gradescope" / safe_name(student) / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        result = guarded(student, lambda: gradescope_result(results, student), _unbuilt)
+        result = guarded(student, partial(gradescope_result, results, student), _unbuilt)
         path.write_text(json.dumps(result, indent=2) + "\n")
         written.append(path)
     return written

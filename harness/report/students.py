@@ -7,6 +7,7 @@ same PNGs, so it is one portable file.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from harness.report import document, plots
@@ -160,9 +161,9 @@ def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
     written = []
     for student in results.students:
         name = safe_name(student)
-        blocks = guarded(student, lambda: student_blocks(results, student, folder / name),
+        blocks = guarded(student, partial(student_blocks, results, student, folder / name),
                          _unbuilt)
-        explore = guarded(student, lambda: write_explore_page(results, student, out_dir),
+        explore = guarded(student, partial(write_explore_page, results, student, out_dir),
                           lambda why: None)
         if explore:
             blocks[1:1] = _explore_link(name)

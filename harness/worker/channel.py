@@ -97,7 +97,8 @@ def _fill(sock: socket.socket, view: memoryview) -> None:
 def _describe(entry, remaining: int) -> tuple[str, np.dtype, tuple[int, ...]]:
     """An array entry of the header, checked: name, an allowed dtype, a bounded shape."""
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-        raise ProtocolError(f"array entry: expected {{name, dtype, shape}}, received {entry!r}"[:300])
+        raise ProtocolError(f"array entry: expected {{name, dtype, shape}}, "
+                            f"received {entry!r}"[:300])
     if entry.get("dtype") not in DTYPES:
         raise ProtocolError(f"array {entry['name']!r}: dtype expected one of "
                             f"{', '.join(DTYPES)}, received {entry.get('dtype')!r}"[:300])

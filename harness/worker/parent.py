@@ -102,6 +102,7 @@ class _Conversation:
             pass  # the worker went away; the sandbox's verdict says why
         except (files.Refused, channel.ProtocolError) as exc:
             self.refused = str(exc)
+            self.sock.shutdown(socket.SHUT_RDWR)  # a worker still sending stops at once
 
     def _converse(self) -> None:
         kind, body, arrays = channel.receive(self.sock, READY_BYTES)
@@ -115,9 +116,13 @@ class _Conversation:
         if kind != "report":
             raise files.Refused(f"message: expected 'ready' or 'report', received {kind!r}")
         points = len(self.plan.points) if self.plan else 0
-        self.report = files.parse_report(
+        report = files.parse_report(
             body, arrays, points=points, num_test=len(self.inputs.test_images),
             validation_images=len(self.inputs.curve_images), classes=self.job.num_classes)
+        if report.status == "ok" and self.plan is None:
+            raise files.Refused("report: expected 'failed' before any data was sent, "
+                                "received 'ok'")
+        self.report = report
 
 
 def _visible_paths(job: Job) -> list[Path]:

@@ -38,10 +38,27 @@ class RunInputs:
         """Memory maps of ``<name>.npy`` files (shared pages, nothing copied per run)."""
         return cls(*(np.load(Path(folder) / f"{name}.npy", mmap_mode="r") for name in FILES))
 
+    def save(self, folder: Path) -> None:
+        """Write the files :meth:`from_folder` reads (e.g. on a node that received them)."""
+        save_read_only(folder, {name: getattr(self, name) for name in FILES})
+
     @property
     def curve_images(self) -> np.ndarray:
         """The validation images a run predicts at each curve point."""
         return self.validation_images[:CURVE_VALIDATION_IMAGES]
+
+
+def save_read_only(folder: Path, arrays: dict[str, np.ndarray]) -> None:
+    """One ``<name>.npy`` per array in ``folder`` (replacing an earlier one), readable by
+    its owner alone: no run reads these files, the parent streams what a run gets."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        path = folder / f"{name}.npy"
+        if path.exists():
+            path.chmod(0o600)
+        np.save(path, np.ascontiguousarray(array))
+        path.chmod(0o400)
 
 
 def visited(num_examples: int, plan: TrainingPlan, seed: int) -> tuple[np.ndarray, np.ndarray]:

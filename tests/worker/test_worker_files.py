@@ -181,3 +181,33 @@ def test_data_sent_is_the_planned_batches_and_no_other_label(pair):
     np.testing.assert_array_equal(arrays["train_labels"][arrays["batch_indices"]],
                                   inputs.train_labels[rows][table])
     np.testing.assert_array_equal(arrays["train_images"], inputs.train_images[rows])
+
+
+def test_inputs_saved_on_a_node_are_read_back_as_read_only_memory_maps(tmp_path):
+    rng = np.random.default_rng(0)
+    inputs = RunInputs(rng.integers(0, 256, (6, 2, 2, 1), dtype=np.uint8), np.arange(6),
+                       np.zeros((3, 2, 2, 1), np.uint8), np.ones((2, 2, 2, 1), np.uint8))
+    inputs.save(tmp_path / "fashion_mnist")
+    again = RunInputs.from_folder(tmp_path / "fashion_mnist")
+    assert isinstance(again.train_images, np.memmap) and not again.train_images.flags.writeable
+    np.testing.assert_array_equal(again.train_images, inputs.train_images)
+    assert sorted(p.name for p in (tmp_path / "fashion_mnist").iterdir()) == [
+        "test_images.npy", "train_images.npy", "train_labels.npy", "validation_images.npy"]
+    assert all(p.stat().st_mode & 0o222 == 0 for p in (tmp_path / "fashion_mnist").iterdir())
+
+
+def test_a_report_of_success_before_any_data_is_refused(pair):
+    from harness.config import Budget
+    from harness.worker.parent import _Conversation
+
+    left, right = pair
+    inputs = RunInputs(np.zeros((4, 2, 2, 1), np.uint8), np.arange(4),
+                       np.zeros((2, 2, 2, 1), np.uint8), np.zeros((3, 2, 2, 1), np.uint8))
+    talk = _Conversation(left, JOB, inputs, Budget())
+    channel.send(right, "report", {"status": "ok", "param_count": 1, "losses": [],
+                                   "device": {}},
+                 {"predictions": np.zeros(3, np.int64),
+                  "validation_predictions": np.zeros((0, 2), np.int64)})
+    talk()
+    assert talk.refused == "report: expected 'failed' before any data was sent, received 'ok'"
+    assert talk.report is None and talk.plan is None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from worker_jobs import NUM_TEST, copy_submission, limits, make_job, run_job
 
-
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox]
 needs_bwrap = pytest.mark.needs("bubblewrap", "torch")
 

@@ -7,7 +7,6 @@ import dataclasses
 import time
 
 import numpy as np
-import torch
 from torch import nn
 
 import harness.adapters.torch as torch_adapter
