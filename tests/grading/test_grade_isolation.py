@@ -55,7 +55,7 @@ def test_a_run_graded_unisolated_is_never_reused_isolated(tmp_path):
     (tmp_path / "a.toml").write_text("")
     spec = RunSpec("alice", "fashion_mnist", "torch", path=str(HOSTILE / "honest_tiny" /
                                                                  "index.py"))
-    data = PreparedDataset("fashion_mnist", tmp_path, tmp_path,
+    data = PreparedDataset("fashion_mnist", tmp_path,
                            {"data_hash": "d", "verified": True})
     plan = Plan([spec], str(tmp_path), str(tmp_path / "a.toml"), isolation="none")
     keys = {run_fingerprint(spec, dataclasses.replace(plan, isolation=mode), data)

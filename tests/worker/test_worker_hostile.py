@@ -79,7 +79,7 @@ def test_huge_file(tmp_path):
 
 
 def test_labels_and_datasets_unreadable(tmp_path):
-    labels = tmp_path / "results" / ".work" / "data" / "fashion_mnist.labels.npy"
+    labels = tmp_path / "results" / ".work" / "data" / "fashion_mnist" / "test_labels.npy"
     labels.parent.mkdir(parents=True)
     labels.write_bytes(b"secret labels")
     targets = {"read": [str(labels), str(labels.parent), "/usr/share/datasets"]}
