@@ -46,7 +46,7 @@ def trained_arrays(adapter, model, settings: dict) -> tuple[list, list] | None:
 
 
 def write_exports(out: Path, probabilities: np.ndarray, arrays: tuple[list, list] | None):
-    """Worker side: the files the parent reads before ``result.json`` marks the run done.
+    """Worker side: the files the parent reads, written before the run sends its report.
     A file that cannot be written is left out: the page loses its pictures, the run stands
     (the parent says what was missing)."""
     try:
