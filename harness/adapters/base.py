@@ -100,6 +100,9 @@ class Adapter(Protocol):
     def device_info(self) -> dict:
         """``{"kind": "cpu"|"gpu", "name", "memory_bytes", "driver", "framework_version"}``."""
 
+    def peak_gpu_memory_bytes(self) -> int | None:
+        """Bytes the framework's allocator held at its peak on the first GPU; None on a CPU."""
+
     def build(self, source: ModelSource, input_shape: tuple[int, int, int], num_classes: int,
               seed: int = 0) -> Any:
         """Build and initialise a model on the adapter's device; returns an opaque handle."""

@@ -89,27 +89,8 @@ def run_adapter(args, dataset, source, batch_size, optimizer) -> dict:
     if args.test_accuracy:
         predicted = adapter.predict(model, dataset.test_images)
         result["test_accuracy"] = float((predicted == dataset.test_labels).mean())
-    result["peak_gpu_memory_bytes"] = peak_gpu_memory(args.framework)
+    result["peak_gpu_memory_bytes"] = adapter.peak_gpu_memory_bytes()
     return result
-
-
-def peak_gpu_memory(framework: str) -> int | None:
-    """Bytes the framework's allocator held at its peak on the first GPU; None on a CPU."""
-    if framework == "torch":
-        import torch
-
-        return int(torch.cuda.max_memory_allocated()) if torch.cuda.is_available() else None
-    if framework == "jax":
-        import jax
-
-        device = jax.devices()[0]
-        return (device.memory_stats() or {}).get("peak_bytes_in_use") if (
-            device.platform == "gpu") else None
-    import tensorflow as tf
-
-    if not tf.config.list_logical_devices("GPU"):
-        return None
-    return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
 
 
 def run_handwritten(args, dataset, batch_size, optimizer) -> dict:

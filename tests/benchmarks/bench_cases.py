@@ -45,3 +45,8 @@ def check_child_runs_adapter(framework: str) -> None:
     test_count = run["data"]["test_count"]
     assert round(run["test_accuracy"] * test_count, 6) % 1 == 0 and run["examples_per_sec"] > 0
     assert run["device"]["framework_version"]
+    # The adapter reports its allocator's GPU peak, and nothing where it ran on the CPU.
+    if run["device"]["kind"] == "cpu":
+        assert run["peak_gpu_memory_bytes"] is None
+    else:
+        assert run["peak_gpu_memory_bytes"] > 0

@@ -115,6 +115,12 @@ class JaxAdapter:
 
     name = "jax"
 
+    def peak_gpu_memory_bytes(self) -> int | None:
+        device = training.lib().jax.devices()[0]
+        if device.platform != "gpu":
+            return None
+        return (device.memory_stats() or {}).get("peak_bytes_in_use")
+
     def device_info(self) -> dict:
         jax = training.lib().jax
         device = jax.devices()[0]

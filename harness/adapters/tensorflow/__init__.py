@@ -218,6 +218,11 @@ class TensorFlowAdapter:
     def device_info(self) -> dict:
         return tensorflow_device.describe(tf)
 
+    def peak_gpu_memory_bytes(self) -> int | None:
+        if not tf.config.list_logical_devices("GPU"):
+            return None
+        return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
+
     def build(self, source: ModelSource, input_shape: tuple[int, int, int], num_classes: int,
               seed: int = 0) -> KerasModel:
         keras.utils.set_random_seed(seed)  # python, numpy, TF and Keras' seed generators

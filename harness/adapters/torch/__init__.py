@@ -265,6 +265,9 @@ class TorchAdapter:
             self._device = pick_device()
         return self._device
 
+    def peak_gpu_memory_bytes(self) -> int | None:
+        return int(torch.cuda.max_memory_allocated()) if torch.cuda.is_available() else None
+
     def device_info(self) -> dict:
         if self.device.type == "cuda":
             return _cuda_info(self.device)
