@@ -154,7 +154,7 @@ def graded_runs(frameworks, dataset, plan, notes: list[str]) -> dict | None:
     from harness.benchmarks.graded import graded_run_benchmark
 
     return _table_suite("graded-run cost", notes, lambda: graded_run_benchmark(
-        frameworks, dataset, plan.num_batches, plan.data_dir))
+        frameworks, dataset, plan.num_batches, plan.data_dir, plan.rounds))
 
 
 def cluster_runs(framework: str, dataset: str, args, notes: list[str]) -> dict | None:
