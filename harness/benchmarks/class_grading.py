@@ -9,7 +9,10 @@ a fresh folder (no run reused), timed from start to end. From its ``results.json
 * the references' bars (accuracy, and examples/sec with its samples and spread) and how
   far they move between the gradings;
 * the identical network: the example ``original`` is the reference network handed in as
-  a student, so its examples/sec over the reference's bar should be 1.00x.
+  a student, so its examples/sec over the reference's bar should be 1.00x;
+* the peak memory of the whole grading's process tree (:mod:`harness.benchmarks.memory`).
+
+Each grading's own output goes to ``OUT/jobsN.log``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from harness.benchmarks.memory import TreeMemory
 from harness.benchmarks.spawn import REPO_ROOT
 from harness.benchmarks.tables import rate, seconds, share
 
@@ -45,14 +49,20 @@ def grade_class(jobs: int, dataset: str, out: Path, max_batches: int | None = No
             "--datasets", dataset, "--jobs", str(jobs), "--out", str(out)]
     argv += ["--max-batches", str(max_batches)] if max_batches else []
     argv += ["--data-dir", data_dir] if data_dir else []
+    out.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO_ROOT)
-    wall = time.monotonic() - started
+    with open(out.parent / f"jobs{jobs}.log", "w") as log:
+        grading = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        memory = TreeMemory(grading.pid).start()
+        returncode = grading.wait()
+    wall, peak = time.monotonic() - started, memory.stop()
     results = out / "results.json"
     if not results.is_file():
-        raise RuntimeError(f"grading with --jobs {jobs} wrote no results "
-                           f"(exit {done.returncode}): {done.stderr[-800:]}")
-    return summarise(json.loads(results.read_text()), jobs, wall)
+        raise RuntimeError(f"grading with --jobs {jobs} wrote no results (exit {returncode}); "
+                           f"its output is in {log.name}")
+    figures = summarise(json.loads(results.read_text()), jobs, wall)
+    figures["peak_memory_bytes"] = peak
+    return figures
 
 
 def summarise(records: list[dict], jobs: int, wall: float) -> dict:
@@ -74,6 +84,10 @@ def summarise(records: list[dict], jobs: int, wall: float) -> dict:
         "identical": {fw: _ratio(r.get("examples_per_sec"), r.get("reference_examples_per_sec"))
                       for fw, r in sorted(identical.items())},
     }
+
+
+def _mib(value: int | None) -> str:
+    return f"{value / 2**20:,.0f}" if value else "n/a"
 
 
 def _ratio(value, reference) -> float | None:
@@ -99,11 +113,12 @@ def class_tables(gradings: list[dict]) -> str:
     base = gradings[0]["wall_s"] if gradings else None
     timing = [[g["jobs"], f"{g['passed']}/{g['runs']}", seconds(g["wall_s"]),
                share(g["wall_s"] / base if base else None, 2), seconds(g["train_s"]),
-               seconds(g["runs_wall_s"]), f"{g['efficiency']:.0%}" if g["efficiency"] else "n/a"]
+               seconds(g["runs_wall_s"]), f"{g['efficiency']:.0%}" if g["efficiency"] else "n/a",
+               _mib(g.get("peak_memory_bytes"))]
               for g in gradings]
     parts = [tabulate(timing, headers=("jobs", "passed", "wall s", "of --jobs 1",
                                        "training s (sum)", "runs' wall s (sum)",
-                                       "efficiency"), tablefmt="github",
+                                       "efficiency", "peak memory MiB"), tablefmt="github",
                       disable_numparse=True)]
     bars = []
     for g in gradings:
