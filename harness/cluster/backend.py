@@ -133,7 +133,8 @@ class ClusterBackend:
                 kept = len(run_inputs(spec, self.session, data).test_images)
                 node_job = NodeJob(job, submission_files(spec.path) if spec.path else {},
                                    Path(plan.assignment_path).read_bytes(),
-                                   self.session.limits(), kept if spec.probe else None)
+                                   self.session.limits(), kept if spec.probe else None,
+                                   plan.unisolated_allowed)
             except SubmissionError as exc:
                 self._finish(flight, _unsent_record(spec, exc), key)
                 continue
@@ -182,7 +183,7 @@ class ClusterBackend:
         try:
             outcome: NodeOutcome = ray.get(ref)
         except ray.exceptions.RayTaskError as exc:  # our code on the node raised: not retried
-            reason = f"failed on its node: {_first_line(exc)}"
+            reason = f"failed on its node: {_first_line(getattr(exc, 'cause', None) or exc)}"
             self._finish(flight, _error_record(flight.spec, reason), "")
             return
         except ray.exceptions.RayError as exc:

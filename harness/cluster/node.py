@@ -2,8 +2,8 @@
 
 The task lays the job out in a private folder of the node (the submission's files, the
 assignment file, an empty scratch folder), runs :func:`harness.worker.parent.run_worker`
-with the dataset's inputs from the object store (shared by every task of the node) and the
-limits the head chose, and returns the run as the node's parent measured and checked it,
+with the dataset's inputs from the object store (shared by every task of the node), the
+limits the head chose and, where the node has no sandbox, the head's ``--allow-unisolated``, and returns the run as the node's parent measured and checked it,
 with paths of the node's folder written back as the head's so that reasons read as on one
 machine. The head scores it: only it holds the validation and test labels.
 """
@@ -46,6 +46,16 @@ class NodeJob:
     assignment: bytes | None  # the assignment file's bytes
     limits: Limits
     test_images: int | None = None  # a probe predicts only the first ones
+    unisolated_allowed: str = ""  # the head's reason for accepting unisolated runs, or ""
+
+
+def _isolate(task: NodeJob) -> bool:
+    """Whether the node runs the worker in its sandbox: always, when it has one; a node
+    without one runs unisolated only where the head's user accepted that (the record then
+    says ``isolation: none``), and refuses otherwise, naming how to get one."""
+    from harness.sandbox.modes import sandbox_mode
+
+    return not task.unisolated_allowed or sandbox_mode() is not None
 
 
 def _lay_out(base: Path, task: NodeJob) -> tuple[Job, Path]:
@@ -108,7 +118,7 @@ def run_on_node(task: NodeJob, inputs: RunInputs) -> NodeOutcome:
     try:
         job, job_dir = _lay_out(base, task)
         run = run_worker(job, inputs, task.limits, scratch_dir=job_dir,
-                         gpu_index=_gpu_index())
+                         isolate=_isolate(task), gpu_index=_gpu_index())
         exports = _exports(job_dir / "out") if run.status == "ok" else {}
     finally:
         shutil.rmtree(base, ignore_errors=True)

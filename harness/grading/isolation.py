@@ -27,10 +27,13 @@ def _project_examples(paths: list[Path]) -> bool:
 
 
 def decide_isolation(paths: list[Path], data_dir, allow_unisolated: bool) -> tuple[str, str]:
-    """(mode, why unisolated runs were accepted or ""); raises SandboxUnavailable."""
+    """(mode, why unisolated runs are accepted or ""); raises SandboxUnavailable.
+
+    The flag is kept even where this machine has a sandbox: a cluster node without one
+    runs unisolated only when the user accepted it (:mod:`harness.cluster.node`)."""
     mode = sandbox_mode(data_dir)
     if mode is not None:
-        return mode, ""
+        return mode, FLAG if allow_unisolated else ""
     if allow_unisolated:
         why = FLAG
     elif _project_examples(paths):

@@ -29,6 +29,7 @@ class RunSpec:
     path: str | None = None  # the submission's index.py; None for a reference
     reference: str | None = None  # reference network name; None for a student
     probe: bool = False  # a short reference run that only samples its examples/sec
+    calibrates: bool = False  # the probe right after its reference: the others' unit
     refused: str = ""  # why it fails without running (found at planning), else ""
 
     @property
@@ -131,19 +132,27 @@ def reference_runs(runs: list[RunSpec], assignment: Assignment) -> list[RunSpec]
 
 def with_throughput_probes(references: list[RunSpec], students: list[RunSpec],
                            probes: int = THROUGHPUT_PROBES) -> list[RunSpec]:
-    """References first, then the students with short reference probes spread among them.
+    """References first, each probe's calibration, then the students with short reference
+    probes spread among them.
 
     A reference's examples/sec is one sample of a clock that the machine's load moves; the
     probes sample it again at evenly spaced points of the grading (the last one at its end),
     and the bar students are measured against is the median of all samples
-    (:func:`harness.grading.scores.throughput_bar`). A (dataset, framework) gets as many
-    probes as it has student runs, at most ``probes``.
+    (:func:`harness.grading.scores.throughput_bar`). A probe is a tenth of the run, so its
+    own rate is not the run's (the first steps, and JAX's and TensorFlow's compilation, weigh
+    ten times more): ``~probe0``, run right after the references, converts the others to the
+    run's units. A (dataset, framework) gets as many probes as it has student runs, at most
+    ``probes``, and one calibration.
     """
     order = list(references)
     due: dict[int, list[RunSpec]] = {}
     for ref in references:
         count = min(probes, sum(s.dataset == ref.dataset and s.framework == ref.framework
                                 for s in students))
+        if count:
+            due.setdefault(0, []).append(RunSpec(
+                f"{ref.submission}~probe0", ref.dataset, ref.framework,
+                reference=ref.reference, probe=True, calibrates=True))
         for k in range(1, count + 1):
             spec = RunSpec(f"{ref.submission}~probe{k}", ref.dataset, ref.framework,
                            reference=ref.reference, probe=True)

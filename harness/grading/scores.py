@@ -31,9 +31,18 @@ def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
 
 
 def throughput_bar(reference: RunRecord, probes: list[RunRecord]) -> None:
-    """The reference's examples/sec bar: the median of its own sample and its probes'."""
-    samples = [r.examples_per_sec for r in [reference, *probes]
-               if r.status == "passed" and r.examples_per_sec]
+    """The reference's examples/sec bar: the median of its own sample and its probes'.
+
+    A probe's rate is converted to the run's units, times run / calibration (the probe that
+    ran right after the run); without a passed run and calibration, the run stands alone.
+    """
+    measured = [p for p in probes if p.status == "passed" and p.examples_per_sec]
+    calibration = next((p for p in measured if p.throughput_calibration), None)
+    run = reference.examples_per_sec if reference.status == "passed" else None
+    samples = [run] if run else []
+    if run and calibration:
+        scale = run / calibration.examples_per_sec
+        samples += [p.examples_per_sec * scale for p in measured if p is not calibration]
     reference.throughput_samples = [round(s, 1) for s in samples]
     if not samples:
         reference.throughput_bar = reference.throughput_spread = None

@@ -51,8 +51,10 @@ class RunRecord:
     wall_seconds: float | None = None  # parent-side wall time of the whole run
     train_seconds: float | None = None
     throughput_probe: bool = False  # a short reference run sampling examples/sec only
-    # References: examples/sec of the run and of its probes, in order, their median (the
-    # bar students are measured against) and their spread ((max - min) / median)
+    throughput_calibration: bool = False  # the probe that ran right after its reference
+    # References: examples/sec of the run and of its probes, in order, the probes' in the
+    # run's units (each times run / calibration probe), their median (the bar students are
+    # measured against) and their spread ((max - min) / median)
     throughput_samples: list[float] = field(default_factory=list)
     throughput_bar: float | None = None
     throughput_spread: float | None = None

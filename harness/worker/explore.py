@@ -1,6 +1,6 @@
 """What a graded run leaves for the explore page, and how the parent takes it.
 
-Inside the sandbox (:func:`write_exports`), beside its predictions, a student run writes
+Inside the sandbox (:func:`write_exports`), after sending its predictions, a student run writes
 ``out/probabilities.npy`` (float32 softmax of every test image's logits) and, for a layer
 list, ``out/weights.npz``: ``weight_<i>``, the trained arrays in the canonical layout, and
 ``state_<i>``, each batchnorm layer's moving mean and variance. The parent
@@ -46,7 +46,7 @@ def trained_arrays(adapter, model, settings: dict) -> tuple[list, list] | None:
 
 
 def write_exports(out: Path, probabilities: np.ndarray, arrays: tuple[list, list] | None):
-    """Worker side: the files the parent reads, written before the run sends its report.
+    """Worker side: the files the parent reads, written once the run has sent its report.
     A file that cannot be written is left out: the page loses its pictures, the run stands
     (the parent says what was missing)."""
     try:

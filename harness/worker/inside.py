@@ -6,7 +6,8 @@ output on synthetic images (a Model Builder list's shapes were checked when it w
 and a reference's are ours); declares its settings over the socket ``FD`` and receives the
 data the parent planned (:mod:`harness.worker.parent`): the training examples of its
 batches with their labels, unlabelled validation and test images. It trains, predicting the
-validation images at each curve point, predicts the test images, and sends one ``report``.
+validation images at each curve point, predicts the test images, and sends one ``report``;
+a student's run then writes its explore page's exports, outside the parent's clock.
 Every failure becomes a report ``{"status": "failed", "reason": ...}`` (see
 :mod:`harness.worker.reasons`). It never sees a validation or test label, and nothing it
 says about time or counts is used: the parent keeps the clock.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +40,9 @@ def main(argv: list[str]) -> None:
     job_dir = Path(argv[0]).resolve()
     sock = socket.socket(fileno=int(argv[1]))
     report: tuple[dict, dict] = ({}, {})
+    exports = None
     try:
-        report = _run(job_dir, sock)
+        report, exports = _run(job_dir, sock)
     except BaseException as exc:  # noqa: B036 - student code may raise anything, even exit
         if os.getpid() != pid:  # a process the student forked: leave quietly
             os._exit(1)
@@ -48,6 +51,8 @@ def main(argv: list[str]) -> None:
         channel.send(sock, "report", *report)
     except OSError:
         pass  # the parent stopped listening (it refused a message); it knows why
+    if exports is not None:  # after the report: the parent's clock has stopped
+        exports()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # don't wait for threads the student's code may have left running
@@ -60,7 +65,9 @@ def _safe_reason(exc: BaseException, job_dir: Path) -> str:
         return f"{type(exc).__name__} (its message could not be read)"
 
 
-def _run(job_dir: Path, sock: socket.socket) -> tuple[dict, dict]:
+def _run(job_dir: Path, sock: socket.socket) -> tuple[tuple[dict, dict], Callable | None]:
+    """The report, and what writes the explore page's exports once it is sent (None for a
+    reference): a student's run is timed for the same work as the reference's."""
     job = Job.load(job_dir / "job.json")
     source, settings = _model_source(job)  # runs the student's file: before any framework
     from harness.adapters import get_adapter
@@ -72,13 +79,14 @@ def _run(job_dir: Path, sock: socket.socket) -> tuple[dict, dict]:
     _, plan, data = channel.receive(sock, DATA_BYTES)
     curve = _train(adapter, model, data, _train_config(job, plan), job.num_classes)
     logits = _logits(adapter, model, data["test_images"], job.num_classes)
-    if not job.is_reference:  # what the student's explore page shows
-        explore.write_exports(job_dir / "out", explore.softmax(logits),
-                              explore.trained_arrays(adapter, model, settings))
     body = {"status": "ok", "param_count": int(adapter.param_count(model)),
             "device": adapter.device_info(), "losses": [loss for loss, _ in curve]}
-    return body, {"predictions": np.argmax(logits, axis=1).astype(np.int64),
-                  "validation_predictions": _stack([p for _, p in curve], data)}
+    report = body, {"predictions": np.argmax(logits, axis=1).astype(np.int64),
+                    "validation_predictions": _stack([p for _, p in curve], data)}
+    if job.is_reference:
+        return report, None
+    return report, lambda: explore.write_exports(  # what the student's explore page shows
+        job_dir / "out", explore.softmax(logits), explore.trained_arrays(adapter, model, settings))
 
 
 def _stack(predictions: list[np.ndarray], data: dict) -> np.ndarray:

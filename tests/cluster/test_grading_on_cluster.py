@@ -111,3 +111,22 @@ def test_a_node_killed_mid_run_is_survived(data_dir, tmp_path):
     assert len(records) == 2
     for record in records.values():  # the run on the lost node ran again on the other
         assert record["status"] == "passed", record["reason"]
+
+
+@pytest.mark.needs("fashion_mnist")  # Debian's labels are readable: no uid sandbox either
+def test_nodes_without_a_sandbox_run_unisolated_only_when_the_user_accepted(
+        data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("HARNESS_NO_BWRAP", "1")  # the nodes', not this head's
+    with local_cluster() as running:
+        refused = subprocess.run(_argv(data_dir, tmp_path / "refused", "--cluster",
+                                       running.address), cwd=ROOT, env=ENV, timeout=600,
+                                 capture_output=True, text=True)
+        accepted = _grade(_argv(data_dir, tmp_path / "accepted", "--cluster", running.address,
+                                "--allow-unisolated"))
+    assert refused.returncode == 1
+    for record in json.loads((tmp_path / "refused" / "results.json").read_text()):
+        assert record["status"] == "error" and "no working sandbox" in record["reason"]
+    for record in accepted.values():
+        assert record["status"] == "passed", record["reason"]
+        assert (record["isolation"], record["unisolated_allowed"]) == (
+            "none", "--allow-unisolated")

@@ -31,6 +31,14 @@ def test_the_flag_accepts_unisolated_runs_loudly(no_sandbox, capsys):
     assert "WARNING: student code runs UNISOLATED (--allow-unisolated)" in capsys.readouterr().err
 
 
+def test_the_flag_is_kept_for_the_nodes_where_this_machine_has_a_sandbox(monkeypatch, capsys):
+    monkeypatch.setattr(isolation, "sandbox_mode", lambda data_dir=None: "bubblewrap")
+    paths = [HOSTILE / "honest_tiny" / "index.py"]
+    assert isolation.decide_isolation(paths, None, True) == ("bubblewrap", "--allow-unisolated")
+    assert isolation.decide_isolation(paths, None, False) == ("bubblewrap", "")
+    assert "UNISOLATED" not in capsys.readouterr().err
+
+
 def test_the_projects_own_examples_run_unisolated_with_a_notice(no_sandbox, capsys):
     paths = [SUBMISSIONS / "original" / "index.py", SUBMISSIONS / "torch_example" / "index.py"]
     assert isolation.decide_isolation(paths, None, False) == ("none", "project examples")
