@@ -70,6 +70,7 @@ JIT_COMPILE = False
 
 
 tensorflow_device.configure_gpus(tf)
+tensorflow_device.configure_threads(tf)
 
 
 @dataclass
