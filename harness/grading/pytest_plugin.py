@@ -51,6 +51,19 @@ def _gpu_for_worker() -> int | None:
     return int(worker.removeprefix("gw") or 0) % int(visible)
 
 
+def _cpus_for_worker() -> tuple[int, ...]:
+    """The cores of this xdist worker's runs: as many as a run has threads
+    (``OMP_NUM_THREADS``, which ``grade`` sets to 1 unless given), the workers side by side,
+    round robin over the cores this process may use. Runs of one worker take turns on them,
+    so no run computes on more cores than the reference's, whatever threads it starts."""
+    available = sorted(os.sched_getaffinity(0))
+    threads = os.environ.get("OMP_NUM_THREADS", "")
+    width = min(int(threads), len(available)) if threads.isdigit() and int(threads) else 1
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    start = worker * width
+    return tuple(available[(start + i) % len(available)] for i in range(width))
+
+
 @pytest.fixture(scope="session")
 def grading_session(pytestconfig, request):
     from harness.grading.runner import GradingSession
@@ -58,7 +71,9 @@ def grading_session(pytestconfig, request):
     plan = _plan(pytestconfig)
     if plan is None:
         pytest.skip("no --harness-plan given")
-    session = GradingSession.open(plan, gpu_index=_gpu_for_worker())
+    # On a cluster the nodes place runs; these cores are this machine's.
+    cpus = () if plan.cluster else _cpus_for_worker()
+    session = GradingSession.open(plan, gpu_index=_gpu_for_worker(), cpus=cpus)
     if not plan.cluster:
         yield session
         return

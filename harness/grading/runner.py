@@ -110,13 +110,15 @@ class GradingSession:
     store: ResultsStore
     gpu_index: int | None = None
     remote: object | None = None  # runs elsewhere: has record(spec) -> RunRecord
+    cpus: tuple[int, ...] = ()  # this machine's cores its runs compute on; () all
 
     @classmethod
-    def open(cls, plan: Plan, gpu_index: int | None = None) -> GradingSession:
+    def open(cls, plan: Plan, gpu_index: int | None = None,
+             cpus: tuple[int, ...] = ()) -> GradingSession:
         from harness.config import load_assignment
 
         return cls(plan, load_assignment(plan.assignment_path),
-                   ResultsStore(Path(plan.out_dir)), gpu_index)
+                   ResultsStore(Path(plan.out_dir)), gpu_index, cpus=cpus)
 
     def limits(self):
         from harness.sandbox.process import Limits
@@ -124,7 +126,7 @@ class GradingSession:
         budget = self.assignment.budget
         wall = self.plan.time_limit or budget.time_limit_seconds
         return Limits(wall_seconds=float(wall), memory_bytes=budget.memory_limit_mib << 20,
-                      scratch_bytes=budget.scratch_limit_mib << 20)
+                      scratch_bytes=budget.scratch_limit_mib << 20, cpus=self.cpus)
 
 
 def execute(spec: RunSpec, session: GradingSession) -> RunRecord:

@@ -60,6 +60,10 @@ class Limits:
     max_file_bytes: int = 1 << 30  # RLIMIT_FSIZE: largest file it may write
     output_bytes: int = 64 * 1024  # kept of stdout and of stderr, each (head + tail)
     scratch_bytes: int = 2 << 30  # disk in the scratch folder, all files (checked as it runs)
+    # CPUs the whole tree may run on (sched_setaffinity, inherited by every thread and
+    # process it starts); () leaves the parent's. Whatever threads a run asks for (a
+    # student may call torch.set_num_threads), it computes on these cores only.
+    cpus: tuple[int, ...] = ()
 
 
 @dataclass
@@ -130,6 +134,8 @@ def _set_limits(limits: Limits, cap_data: bool, nproc: int) -> None:
     cap(resource.RLIMIT_NOFILE, limits.max_open_files)
     cap(resource.RLIMIT_FSIZE, limits.max_file_bytes)
     cap(resource.RLIMIT_CORE, 0)
+    if limits.cpus:
+        os.sched_setaffinity(0, limits.cpus)
     _die_with_parent()
     if cap_data:
         # RLIMIT_DATA, not RLIMIT_AS: XLA and TensorFlow reserve address space far beyond

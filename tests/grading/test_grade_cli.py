@@ -1,5 +1,7 @@
 """`python -m harness grade` refuses bad options before any work, naming the option."""
 
+import os
+
 import pytest
 
 from harness.cli import main
@@ -49,3 +51,18 @@ def test_a_dataset_without_a_reference_network_is_a_usage_error(tmp_path, capsys
     assert ("--datasets: expected a comma-separated list of mnist, received 'fashion_mnist'"
             in capsys.readouterr().err)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_each_grading_worker_computes_on_its_own_cores(monkeypatch):
+    from harness.grading.pytest_plugin import _cpus_for_worker
+
+    cores = sorted(os.sched_getaffinity(0))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    placed = []
+    for worker in ("gw0", "gw1"):
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+        placed.append(_cpus_for_worker())
+    assert placed == [(cores[0],), (cores[1],)]
+    monkeypatch.setenv("OMP_NUM_THREADS", str(len(cores) + 5))  # never more than it has
+    assert _cpus_for_worker() == tuple(cores)

@@ -3,7 +3,8 @@ control: every number in a record comes from the parent, whatever the worker cla
 
 ``forge_throughput`` rewrites whatever JSON the worker reports (1e9 examples/s, 1 ms of
 training) while each of its training steps sleeps; ``overtrain`` replaces the adapter's
-``train`` to train 1,500 hidden batches and claim 20. Runs go through the real sandbox and
+``train`` to train 1,500 hidden batches and claim 20; ``grab_cores`` asks for 64 threads
+and spins a thread of its own to compute on more cores than the reference. Runs go through the real sandbox and
 worker (torch) on a slice of real Fashion-MNIST.
 """
 
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 
 MAX_BATCHES = 20
 SUBMISSIONS = [ROOT / "submissions" / "torch_example", HOSTILE / "forge_throughput",
-               HOSTILE / "overtrain"]
+               HOSTILE / "overtrain", HOSTILE / "grab_cores"]
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +69,12 @@ def test_training_past_the_budget_is_impossible_and_timed(records):
     assert reachable <= MAX_BATCHES * 16  # labelled examples the parent handed over
     assert record["train_seconds"] >= trained
     assert record["examples_per_sec"] <= MAX_BATCHES * 16 / trained
+
+
+def test_a_run_computes_on_its_workers_core_whatever_threads_it_starts(records):
+    grabbed = records["grab_cores"]
+    assert grabbed["status"] == "passed", grabbed["reason"]
+    said = re.search(r"grab_cores: threads (\d+), cpus \[([\d, ]+)\]", grabbed["output"])
+    assert said is not None, grabbed["output"][-500:]
+    assert int(said.group(1)) == 64  # torch granted the threads ...
+    assert said.group(2).split(", ") == [str(min(os.sched_getaffinity(0)))]  # ... one core

@@ -4,6 +4,7 @@ end of the whole process tree, output capture, and the unisolated fallback."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -86,6 +87,19 @@ def test_bundled_subset_is_masked(tmp_path):
 
 
 @needs_bwrap
+@pytest.mark.parametrize("isolate", [True, False])
+def test_the_whole_tree_computes_on_the_cores_given(tmp_path, isolate):
+    """A process the run starts (after changing nothing) sees only the run's cores."""
+    core = max(os.sched_getaffinity(0))
+    code = ("import os, subprocess, sys\n"
+            "print(sorted(os.sched_getaffinity(0)), subprocess.run([sys.executable, '-c', "
+            "'import os; print(sorted(os.sched_getaffinity(0)))'], capture_output=True, "
+            "text=True).stdout.strip())")
+    result = python(code, tmp_path, isolate=isolate, cpus=(core,))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"[{core}]", f"[{core}]"]
+
+
 def test_timeout_ends_the_whole_tree(tmp_path):
     """A child that ignores SIGTERM and leaves its session still ends with the run."""
     token = f"tree-{tmp_path.name}"
