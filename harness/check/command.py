@@ -54,12 +54,30 @@ def plan(paths, framework: str | None) -> tuple[list[tuple[str, str]], dict[str,
             early[path] = exc.problems
             continue
         if form == "layers":
-            jobs += [(name, path) for name in ([framework] if framework else FRAMEWORKS)]
+            jobs += [(name, path) for name in ([framework] if framework else _layer_frameworks())]
         elif form == "code" and declared in FRAMEWORKS:
             jobs.append((framework or declared, path))
         else:  # FRAMEWORK computed or missing: the child loads it and reports
             jobs.append(("auto", path))
     return jobs, early
+
+
+def _layer_frameworks() -> list[str]:
+    """Where a layer list is checked without ``--framework``: every framework installed
+    here (all three where none is, so that each check says what is missing)."""
+    from harness.adapters import installed_frameworks
+
+    return installed_frameworks() or list(FRAMEWORKS)
+
+
+def _not_installed_note(framework: str | None) -> str | None:
+    """The line saying which frameworks a layer list was not checked in, or None."""
+    missing = [name for name in FRAMEWORKS if name not in _layer_frameworks()]
+    if framework or not missing:
+        return None
+    return (f"note: layer lists not checked in {', '.join(missing)}: not installed here "
+            f"(pip install 'cnn-harness[{','.join(missing)}]'); grading builds them in the "
+            "assignment's builder frameworks")
 
 
 def _child(framework: str, path: str, datasets, assignment: str | None,
@@ -108,6 +126,9 @@ def check_command(args) -> int:
     reports = check_paths(paths, args.framework, datasets, args.assignment,
                           getattr(args, "allow_unisolated", False))
     accepted = all(report["accepted"] for report in reports)
+    note = _not_installed_note(args.framework)
+    if note:
+        print(note, file=sys.stderr)
     if args.json:
         print(json.dumps({"accepted": accepted, "submissions": reports}, indent=2))
     else:
