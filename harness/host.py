@@ -26,6 +26,13 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def run_threads() -> int | None:
+    """The CPU threads a run may use, from ``OMP_NUM_THREADS`` (``grade`` sets 1 unless
+    given); None when it is unset or not a positive whole number."""
+    threads = os.environ.get("OMP_NUM_THREADS", "")
+    return int(threads) if threads.isdigit() and int(threads) > 0 else None
+
+
 def memory_bytes() -> int | None:
     """Physical memory of the host, or None where the system does not say."""
     try:

@@ -3,7 +3,8 @@
 The task lays the job out in a private folder of the node (the submission's files, the
 assignment file, an empty scratch folder), runs :func:`harness.worker.parent.run_worker`
 with the dataset's inputs from the object store (shared by every task of the node), the
-limits the head chose and, where the node has no sandbox, the head's ``--allow-unisolated``, and returns the run as the node's parent measured and checked it,
+limits the head chose and, where the node has no sandbox, the head's
+``--allow-unisolated``, and returns the run as the node's parent measured and checked it,
 with paths of the node's folder written back as the head's so that reasons read as on one
 machine. The head scores it: only it holds the validation and test labels.
 """

@@ -56,9 +56,10 @@ def _cpus_for_worker() -> tuple[int, ...]:
     (``OMP_NUM_THREADS``, which ``grade`` sets to 1 unless given), the workers side by side,
     round robin over the cores this process may use. Runs of one worker take turns on them,
     so no run computes on more cores than the reference's, whatever threads it starts."""
+    from harness.host import run_threads
+
     available = sorted(os.sched_getaffinity(0))
-    threads = os.environ.get("OMP_NUM_THREADS", "")
-    width = min(int(threads), len(available)) if threads.isdigit() and int(threads) else 1
+    width = min(run_threads() or 1, len(available))
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
     start = worker * width
     return tuple(available[(start + i) % len(available)] for i in range(width))

@@ -4,8 +4,8 @@ control: every number in a record comes from the parent, whatever the worker cla
 ``forge_throughput`` rewrites whatever JSON the worker reports (1e9 examples/s, 1 ms of
 training) while each of its training steps sleeps; ``overtrain`` replaces the adapter's
 ``train`` to train 1,500 hidden batches and claim 20; ``grab_cores`` asks for 64 threads
-and spins a thread of its own to compute on more cores than the reference. Runs go through the real sandbox and
-worker (torch) on a slice of real Fashion-MNIST.
+and spins a thread of its own to compute on more cores than the reference. Runs go through
+the real sandbox and worker (torch) on a slice of real Fashion-MNIST.
 """
 
 import json

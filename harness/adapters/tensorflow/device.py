@@ -54,10 +54,10 @@ def configure_threads(tf) -> None:
     1.5 cores of two for one run here (13,200 examples/s against 11,000 on one thread), so
     runs side by side under ``--jobs`` slowed each other and their bar (0.61x at
     ``--jobs 2``). Like the GPU settings, this holds only before TensorFlow's first op."""
-    threads = os.environ.get("OMP_NUM_THREADS", "")
-    if threads.isdigit() and int(threads) > 0:
-        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
-        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
+    threads = host.run_threads()
+    if threads is not None:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
 def _threads(tf) -> int:
