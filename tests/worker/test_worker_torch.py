@@ -109,3 +109,11 @@ def test_reference_job_trains_the_named_network(tmp_path):
     assert result["status"] == "ok", (result, sandbox.stderr)
     assert result["param_count"] == 14_682 and predictions.shape == (NUM_TEST,)
     assert result["settings"]["optimizer"] == "sgd"
+
+
+@needs_bwrap
+def test_exports_that_fail_after_the_report_leave_the_run_standing(honest, tmp_path):
+    result, predictions, sandbox = run(tmp_path, "break_exports")
+    assert result["status"] == "ok" and sandbox.returncode == 0, (result, sandbox.stderr)
+    assert predictions.tolist() == honest[1].tolist()  # the same network as honest_tiny
+    assert not (tmp_path / "job" / "out" / "probabilities.npy").exists()
