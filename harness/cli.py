@@ -17,14 +17,20 @@ from harness.names import FRAMEWORKS, REFERENCE_NETWORKS
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="folder searched first for dataset files")
-    parser.add_argument("--allow-unverified", action="store_true",
-                        help="accept files whose checksums differ from the official ones; "
-                             "the data is then reported as unverified")
+    parser.add_argument(
+        "--allow-unverified",
+        action="store_true",
+        help="accept files whose checksums differ from the official ones; "
+        "the data is then reported as unverified",
+    )
 
 
 def _assignment_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--assignment", help="assignment.toml to use (default: ./assignment.toml "
-                                             "when there is one, else the one the package ships)")
+    parser.add_argument(
+        "--assignment",
+        help="assignment.toml to use (default: ./assignment.toml "
+        "when there is one, else the one the package ships)",
+    )
 
 
 def _add_data(sub) -> None:
@@ -38,32 +44,43 @@ def _add_data(sub) -> None:
     fetch = data_sub.add_parser("fetch", help="download the official files into the cache")
     fetch.add_argument("name", choices=DATASETS)
     fetch.add_argument("--cache-dir", help="where to put the files (default: the user cache)")
-    fetch.add_argument("--mirror", action="append",
-                       help="base URL to download from instead of the official mirrors")
+    fetch.add_argument(
+        "--mirror",
+        action="append",
+        help="base URL to download from instead of the official mirrors",
+    )
     fetch.set_defaults(target="harness.data.commands:fetch_command")
 
 
 def _add_train(sub) -> None:
     train = sub.add_parser("train", help="train one model in the sandbox, as grading does")
     what = train.add_mutually_exclusive_group(required=True)
-    what.add_argument("--reference", choices=REFERENCE_NETWORKS,
-                      help="a reference network")
+    what.add_argument("--reference", choices=REFERENCE_NETWORKS, help="a reference network")
     what.add_argument("submission", nargs="?", help="path to a submission's index.py")
-    train.add_argument("--framework", choices=FRAMEWORKS,
-                       help="default: the submission's FRAMEWORK, else torch")
-    train.add_argument("--dataset", choices=DATASETS, default="fashion_mnist",
-                       help="default: fashion_mnist")
-    train.add_argument("--num-batches", type=int,
-                       help="default: the submission's, or the assignment's for a reference")
+    train.add_argument(
+        "--framework", choices=FRAMEWORKS, help="default: the submission's FRAMEWORK, else torch"
+    )
+    train.add_argument(
+        "--dataset", choices=DATASETS, default="fashion_mnist", help="default: fashion_mnist"
+    )
+    train.add_argument(
+        "--num-batches",
+        type=int,
+        help="default: the submission's, or the assignment's for a reference",
+    )
     train.add_argument("--batch-size", type=int, help="default: as for --num-batches")
-    train.add_argument("--optimizer", help="sgd, momentum, adam, rmsprop or adagrad "
-                                           "(default: as for --num-batches)")
+    train.add_argument(
+        "--optimizer",
+        help="sgd, momentum, adam, rmsprop or adagrad (default: as for --num-batches)",
+    )
     train.add_argument("--learning-rate", type=float, help="default: as for --num-batches")
-    train.add_argument("--seed", type=int, default=0,
-                       help="weights, batch order and validation split (default: 0)")
+    train.add_argument(
+        "--seed", type=int, default=0, help="weights, batch order and validation split (default: 0)"
+    )
     _data_options(train)
-    train.add_argument("--json", action="store_true",
-                       help="end the output with one line holding a JSON object")
+    train.add_argument(
+        "--json", action="store_true", help="end the output with one line holding a JSON object"
+    )
     _assignment_option(train)
     train.set_defaults(target="harness.training.command:train_command")
 
@@ -71,22 +88,30 @@ def _add_train(sub) -> None:
 def _add_check(sub) -> None:
     check = sub.add_parser("check", help="check a submission before handing it in")
     check.add_argument("path", help="a submission's index.py or index.js, or its folder")
-    check.add_argument("--framework", choices=FRAMEWORKS,
-                       help="build only in this framework (Model Builder form)")
-    check.add_argument("--dataset", choices=DATASETS,
-                       help="check for this dataset's image shape only (default: the assignment's)")
+    check.add_argument(
+        "--framework", choices=FRAMEWORKS, help="build only in this framework (Model Builder form)"
+    )
+    check.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        help="check for this dataset's image shape only (default: the assignment's)",
+    )
     check.add_argument("--json", action="store_true", help="print one JSON object")
-    check.add_argument("--allow-unisolated", action="store_true",
-                       help="check even where no sandbox works (no bubblewrap): the "
-                            "submission's code then runs as a plain process")
+    check.add_argument(
+        "--allow-unisolated",
+        action="store_true",
+        help="check even where no sandbox works (no bubblewrap): the "
+        "submission's code then runs as a plain process",
+    )
     _assignment_option(check)
     check.set_defaults(target="harness.check.command:check_command")
 
 
 def _add_grade(sub) -> None:
     grade = sub.add_parser("grade", help="grade submissions against the references")
-    grade.add_argument("paths", nargs="*", help="submission folders or index.py/.js files "
-                                                "(default: submissions/)")
+    grade.add_argument(
+        "paths", nargs="*", help="submission folders or index.py/.js files (default: submissions/)"
+    )
     grade.add_argument("--datasets", help="comma-separated (default: the assignment's)")
     grade.add_argument("--frameworks", help="comma-separated, for Model Builder submissions")
     grade.add_argument("--out", default="grades", help="output folder (default: grades)")
@@ -94,24 +119,40 @@ def _add_grade(sub) -> None:
     _data_options(grade)
     grade.add_argument("--max-batches", type=int, help="cap every run, references too")
     grade.add_argument("--time-limit", type=float, help="wall-time limit per run, seconds")
-    grade.add_argument("--jobs", type=int,
-                       help="graded runs at once (default: one per GPU; without a GPU one per "
-                            "core, as many as fit in memory at the assignment's per-run "
-                            "limit: each run trains on one thread; on a quiet 2-core machine "
-                            "the example class took 0.68x the --jobs 1 time, runs side by "
-                            "side were 28%% slower each, and the identical network stayed at "
-                            "1.06x of its bar, see README)")
-    grade.add_argument("--cluster", metavar="ADDRESS",
-                       help="run on a Ray cluster: auto (RAY_ADDRESS or the one running "
-                            "here), local (a throwaway one on this machine) or HOST:PORT")
-    grade.add_argument("--runs-per-gpu", type=int, default=4,
-                       help="with --cluster on GPU nodes: runs sharing one card (default: 4)")
-    grade.add_argument("--allow-unisolated", action="store_true",
-                       help="grade even where no sandbox works (no bubblewrap): student code "
-                            "then runs as a plain process and could read the test labels; "
-                            "every record and the summary say so")
-    grade.add_argument("-k", dest="select", help="pytest -k expression selecting runs, "
-                                                 "e.g. 'alice and not cifar10'")
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        help="graded runs at once (default: one per GPU; without a GPU one per "
+        "core, as many as fit in memory at the assignment's per-run "
+        "limit: each run trains on one thread; on a quiet 2-core machine "
+        "the example class took 0.68x the --jobs 1 time, runs side by "
+        "side were 28%% slower each, and the identical network stayed at "
+        "1.06x of its bar, see README)",
+    )
+    grade.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Ray cluster: auto (RAY_ADDRESS or the one running "
+        "here), local (a throwaway one on this machine) or HOST:PORT",
+    )
+    grade.add_argument(
+        "--runs-per-gpu",
+        type=int,
+        default=4,
+        help="with --cluster on GPU nodes: runs sharing one card (default: 4)",
+    )
+    grade.add_argument(
+        "--allow-unisolated",
+        action="store_true",
+        help="grade even where no sandbox works (no bubblewrap): student code "
+        "then runs as a plain process and could read the test labels; "
+        "every record and the summary say so",
+    )
+    grade.add_argument(
+        "-k",
+        dest="select",
+        help="pytest -k expression selecting runs, e.g. 'alice and not cifar10'",
+    )
     grade.set_defaults(target="harness.grading.command:grade_command")
 
 
@@ -123,40 +164,58 @@ def _add_report(sub) -> None:
 
 def _add_benchmark(sub) -> None:
     bench = sub.add_parser("benchmark", help="benchmark the three frameworks")
-    bench.add_argument("submissions", nargs="*",
-                       help="Model Builder submissions to add (frameworks suite); the class "
-                            "to grade (class suite; default: submissions/)")
-    bench.add_argument("--frameworks", default=",".join(FRAMEWORKS),
-                       help="comma-separated (default: all three)")
-    bench.add_argument("--datasets", default="fashion_mnist",
-                       help="comma-separated (default: fashion_mnist)")
+    bench.add_argument(
+        "submissions",
+        nargs="*",
+        help="Model Builder submissions to add (frameworks suite); the class "
+        "to grade (class suite; default: submissions/)",
+    )
+    bench.add_argument(
+        "--frameworks", default=",".join(FRAMEWORKS), help="comma-separated (default: all three)"
+    )
+    bench.add_argument(
+        "--datasets", default="fashion_mnist", help="comma-separated (default: fashion_mnist)"
+    )
     bench.add_argument("--out", default="benchmark", help="output folder (default: benchmark)")
-    bench.add_argument("--max-batches", type=int,
-                       help="batches per round (default: 500 on a CPU, 2000 on a GPU)")
+    bench.add_argument(
+        "--max-batches", type=int, help="batches per round (default: 500 on a CPU, 2000 on a GPU)"
+    )
     bench.add_argument("--rounds", type=int, default=3, help="rounds per run (default: 3)")
-    bench.add_argument("--suite", default="frameworks",
-                       choices=("frameworks", "adapters", "experiments", "graded", "class",
-                                "cluster", "all"),
-                       help="frameworks: the three frameworks on the reference networks (and "
-                            "submissions); adapters: each adapter against a hand-written loop; "
-                            "experiments: the assignment's experiments (batch size, batches, "
-                            "filters, field size, strides, depth) in each framework, tables "
-                            "and charts; graded: the fixed cost of one sandboxed graded run; "
-                            "class: submissions/ graded with --jobs 1 and every core "
-                            "(full budget unless --max-batches); "
-                            "cluster: --runs quick graded runs through a two-node Ray cluster "
-                            "on this machine against --jobs 2 (needs the cluster extra); "
-                            "all: every suite but cluster, plus data loading")
-    bench.add_argument("--runs", type=int, default=16,
-                       help="graded runs in the cluster suite (default: 16; --max-batches "
-                            "batches each, default 150 there)")
-    bench.add_argument("--experiments", default="all",
-                       help="experiments suite: comma-separated experiment names (batch size, "
-                            "number of batches, filters, field size, strides, depth; "
-                            "default: all)")
-    bench.add_argument("--accuracy-bar", type=float,
-                       help="validation accuracy to time (default: the lowest final accuracy "
-                            "among the frameworks' runs)")
+    bench.add_argument(
+        "--suite",
+        default="frameworks",
+        choices=("frameworks", "adapters", "experiments", "graded", "class", "cluster", "all"),
+        help="frameworks: the three frameworks on the reference networks (and "
+        "submissions); adapters: each adapter against a hand-written loop; "
+        "experiments: the assignment's experiments (batch size, batches, "
+        "filters, field size, strides, depth) in each framework, tables "
+        "and charts; graded: the fixed cost of one sandboxed graded run; "
+        "class: submissions/ graded with --jobs 1 and every core "
+        "(full budget unless --max-batches); "
+        "cluster: --runs quick graded runs through a two-node Ray cluster "
+        "on this machine against --jobs 2 (needs the cluster extra); "
+        "all: every suite but cluster, plus data loading",
+    )
+    bench.add_argument(
+        "--runs",
+        type=int,
+        default=16,
+        help="graded runs in the cluster suite (default: 16; --max-batches "
+        "batches each, default 150 there)",
+    )
+    bench.add_argument(
+        "--experiments",
+        default="all",
+        help="experiments suite: comma-separated experiment names (batch size, "
+        "number of batches, filters, field size, strides, depth; "
+        "default: all)",
+    )
+    bench.add_argument(
+        "--accuracy-bar",
+        type=float,
+        help="validation accuracy to time (default: the lowest final accuracy "
+        "among the frameworks' runs)",
+    )
     _data_options(bench)
     bench.set_defaults(target="harness.benchmarks.command:benchmark_command")
 
@@ -164,7 +223,8 @@ def _add_benchmark(sub) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m harness",
-        description="Benchmark and auto-grading harness for the CNN assignment.")
+        description="Benchmark and auto-grading harness for the CNN assignment.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_data, _add_train, _add_check, _add_grade, _add_report, _add_benchmark):
         add(sub)

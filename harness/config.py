@@ -72,8 +72,13 @@ class Assignment:
     curve_points: int = CURVE_POINTS  # learning-curve points recorded per run
     budget: Budget = field(default_factory=Budget)
     rubric: Rubric = field(default_factory=Rubric)
-    references: dict[str, str] = field(default_factory=lambda: {
-        "mnist": "original", "fashion_mnist": "original", "cifar10": "cifar"})
+    references: dict[str, str] = field(
+        default_factory=lambda: {
+            "mnist": "original",
+            "fashion_mnist": "original",
+            "cifar10": "cifar",
+        }
+    )
 
 
 def _section(cls, table: dict, where: str):
@@ -106,49 +111,99 @@ def _require(where: str, holds: bool, key: str, expected: str, received) -> None
 
 def _check_budget(budget: Budget, where: str) -> None:
     """Every limit positive; the defaults a submission gets must themselves fit the budget."""
-    for key in ("max_batch_size", "max_num_batches", "max_examples", "memory_limit_mib",
-                "max_submission_kib", "scratch_limit_mib"):
+    for key in (
+        "max_batch_size",
+        "max_num_batches",
+        "max_examples",
+        "memory_limit_mib",
+        "max_submission_kib",
+        "scratch_limit_mib",
+    ):
         _require(where, getattr(budget, key) >= 1, key, "an integer >= 1", getattr(budget, key))
-    _require(where, budget.time_limit_seconds > 0, "time_limit_seconds",
-             "a number of seconds > 0", budget.time_limit_seconds)
-    for key, limit in (("default_batch_size", "max_batch_size"),
-                       ("default_num_batches", "max_num_batches")):
+    _require(
+        where,
+        budget.time_limit_seconds > 0,
+        "time_limit_seconds",
+        "a number of seconds > 0",
+        budget.time_limit_seconds,
+    )
+    for key, limit in (
+        ("default_batch_size", "max_batch_size"),
+        ("default_num_batches", "max_num_batches"),
+    ):
         value, most = getattr(budget, key), getattr(budget, limit)
         _require(where, 1 <= value <= most, key, f"an integer from 1 to {limit} ({most})", value)
     examples = budget.default_batch_size * budget.default_num_batches
-    _require(where, examples <= budget.max_examples, "default_num_batches",
-             f"default_batch_size x default_num_batches <= max_examples ({budget.max_examples})",
-             f"{budget.default_batch_size} x {budget.default_num_batches} = {examples}")
+    _require(
+        where,
+        examples <= budget.max_examples,
+        "default_num_batches",
+        f"default_batch_size x default_num_batches <= max_examples ({budget.max_examples})",
+        f"{budget.default_batch_size} x {budget.default_num_batches} = {examples}",
+    )
 
 
 def _check_rubric(rubric: Rubric, where: str) -> None:
     """Points positive, shares in [0, 1], and each ramp's zero end below its full end."""
-    _require(where, rubric.points_per_dataset > 0, "points_per_dataset", "a number > 0",
-             rubric.points_per_dataset)
+    _require(
+        where,
+        rubric.points_per_dataset > 0,
+        "points_per_dataset",
+        "a number > 0",
+        rubric.points_per_dataset,
+    )
     for key in ("accuracy_share", "accuracy_tolerance", "review_margin", "review_ceiling"):
-        _require(where, 0 <= getattr(rubric, key) <= 1, key, "a number from 0 to 1",
-                 getattr(rubric, key))
-    _require(where, rubric.accuracy_tolerance < rubric.accuracy_floor <= 1, "accuracy_floor",
-             f"a number above accuracy_tolerance ({rubric.accuracy_tolerance:g}) and at most 1",
-             rubric.accuracy_floor)
-    _require(where, rubric.throughput_zero_ratio >= 0, "throughput_zero_ratio", "a number >= 0",
-             rubric.throughput_zero_ratio)
-    _require(where, rubric.throughput_full_ratio > rubric.throughput_zero_ratio,
-             "throughput_full_ratio",
-             f"a number above throughput_zero_ratio ({rubric.throughput_zero_ratio:g})",
-             rubric.throughput_full_ratio)
+        _require(
+            where, 0 <= getattr(rubric, key) <= 1, key, "a number from 0 to 1", getattr(rubric, key)
+        )
+    _require(
+        where,
+        rubric.accuracy_tolerance < rubric.accuracy_floor <= 1,
+        "accuracy_floor",
+        f"a number above accuracy_tolerance ({rubric.accuracy_tolerance:g}) and at most 1",
+        rubric.accuracy_floor,
+    )
+    _require(
+        where,
+        rubric.throughput_zero_ratio >= 0,
+        "throughput_zero_ratio",
+        "a number >= 0",
+        rubric.throughput_zero_ratio,
+    )
+    _require(
+        where,
+        rubric.throughput_full_ratio > rubric.throughput_zero_ratio,
+        "throughput_full_ratio",
+        f"a number above throughput_zero_ratio ({rubric.throughput_zero_ratio:g})",
+        rubric.throughput_full_ratio,
+    )
 
 
 def _check_references(references: dict, datasets: tuple[str, ...], where: str) -> None:
     """A known reference network for every graded dataset (it sets that dataset's bars)."""
     for dataset, network in references.items():
-        _require(where, dataset in DATASET_NAMES, dataset,
-                 f"a dataset name ({', '.join(DATASET_NAMES)})", dataset)
-        _require(where, network in REFERENCE_NETWORKS, dataset,
-                 f"one of {', '.join(REFERENCE_NETWORKS)}", network)
+        _require(
+            where,
+            dataset in DATASET_NAMES,
+            dataset,
+            f"a dataset name ({', '.join(DATASET_NAMES)})",
+            dataset,
+        )
+        _require(
+            where,
+            network in REFERENCE_NETWORKS,
+            dataset,
+            f"one of {', '.join(REFERENCE_NETWORKS)}",
+            network,
+        )
     missing = [name for name in datasets if name not in references]
-    _require(where, not missing, ", ".join(missing),
-             "a reference network for every dataset in [assignment] datasets", None)
+    _require(
+        where,
+        not missing,
+        ", ".join(missing),
+        "a reference network for every dataset in [assignment] datasets",
+        None,
+    )
 
 
 def _check_names(head: Assignment, where: str) -> None:
@@ -156,12 +211,18 @@ def _check_names(head: Assignment, where: str) -> None:
     for key, allowed in (("datasets", DATASET_NAMES), ("builder_frameworks", FRAMEWORKS)):
         values = getattr(head, key)
         if not values or any(v not in allowed for v in values):
-            raise ConfigError(field_error(where, key, f"a non-empty list of {', '.join(allowed)}",
-                                          list(values)))
+            raise ConfigError(
+                field_error(where, key, f"a non-empty list of {', '.join(allowed)}", list(values))
+            )
     if head.reference_optimizer not in OPTIMIZER_NAMES:
-        raise ConfigError(field_error(where, "reference_optimizer",
-                                      f"one of {', '.join(OPTIMIZER_NAMES)}",
-                                      head.reference_optimizer))
+        raise ConfigError(
+            field_error(
+                where,
+                "reference_optimizer",
+                f"one of {', '.join(OPTIMIZER_NAMES)}",
+                head.reference_optimizer,
+            )
+        )
 
 
 def load_assignment(path: str | Path | None = None) -> Assignment:

@@ -10,8 +10,17 @@ from __future__ import annotations
 import time
 
 
-def train(data, field: int, filters: int, batch_size: int, num_batches: int, warmup: int,
-          learning_rate: float, momentum: float, seed: int) -> dict:
+def train(
+    data,
+    field: int,
+    filters: int,
+    batch_size: int,
+    num_batches: int,
+    warmup: int,
+    learning_rate: float,
+    momentum: float,
+    seed: int,
+) -> dict:
     import flax.linen as nn
     import jax
     import jax.numpy as jnp
@@ -44,6 +53,7 @@ def train(data, field: int, filters: int, batch_size: int, num_batches: int, war
         def loss_fn(params):
             logits = model.apply(params, x[rows])
             return optax.softmax_cross_entropy_with_integer_labels(logits, y[rows]).mean()
+
         loss, grads = jax.value_and_grad(loss_fn)(params)
         updates, opt_state = tx.update(grads, opt_state, params)
         return optax.apply_updates(params, updates), opt_state, loss
@@ -60,10 +70,16 @@ def train(data, field: int, filters: int, batch_size: int, num_batches: int, war
     predict = jax.jit(lambda params, images: jnp.argmax(model.apply(params, images), axis=1))
     vx = jnp.asarray(data.validation_images, jnp.float32) / 255.0
     vy = jnp.asarray(data.validation_labels, jnp.int32)
-    correct = sum(int((predict(params, vx[s:s + 1000]) == vy[s:s + 1000]).sum())
-                  for s in range(0, len(vy), 1000))
-    return {"examples_per_sec": (num_batches - warmup) * batch_size / steady_seconds,
-            "warmup_seconds": warmup_seconds, "steady_seconds": steady_seconds,
-            "final_loss": float(loss), "validation_accuracy": correct / max(len(vy), 1),
-            "param_count": sum(p.size for p in jax.tree.leaves(params)),
-            "device": {"kind": jax.default_backend(), "framework_version": jax.__version__}}
+    correct = sum(
+        int((predict(params, vx[s : s + 1000]) == vy[s : s + 1000]).sum())
+        for s in range(0, len(vy), 1000)
+    )
+    return {
+        "examples_per_sec": (num_batches - warmup) * batch_size / steady_seconds,
+        "warmup_seconds": warmup_seconds,
+        "steady_seconds": steady_seconds,
+        "final_loss": float(loss),
+        "validation_accuracy": correct / max(len(vy), 1),
+        "param_count": sum(p.size for p in jax.tree.leaves(params)),
+        "device": {"kind": jax.default_backend(), "framework_version": jax.__version__},
+    }

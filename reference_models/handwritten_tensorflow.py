@@ -10,8 +10,17 @@ from __future__ import annotations
 import time
 
 
-def train(data, field: int, filters: int, batch_size: int, num_batches: int, warmup: int,
-          learning_rate: float, momentum: float, seed: int) -> dict:
+def train(
+    data,
+    field: int,
+    filters: int,
+    batch_size: int,
+    num_batches: int,
+    warmup: int,
+    learning_rate: float,
+    momentum: float,
+    seed: int,
+) -> dict:
     # The benchmark child has already imported TensorFlow through the adapter, which keeps
     # TensorFlow from loading JAX as well; these imports find it loaded.
     import keras
@@ -21,15 +30,17 @@ def train(data, field: int, filters: int, batch_size: int, num_batches: int, war
 
     keras.utils.set_random_seed(seed)
     num_classes = int(data.train_labels.max()) + 1
-    model = keras.Sequential([
-        keras.Input(shape=data.train_images.shape[1:]),
-        layers.Conv2D(filters, field, padding="same", activation="relu"),  # odd field: pad f//2
-        layers.MaxPooling2D(2),
-        layers.Conv2D(filters, field, padding="same", activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Flatten(),
-        layers.Dense(num_classes),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=data.train_images.shape[1:]),
+            layers.Conv2D(filters, field, padding="same", activation="relu"),  # odd field: pad f//2
+            layers.MaxPooling2D(2),
+            layers.Conv2D(filters, field, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(num_classes),
+        ]
+    )
     optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
@@ -57,14 +68,22 @@ def train(data, field: int, filters: int, batch_size: int, num_batches: int, war
 
     vx = tf.cast(data.validation_images, tf.float32) / 255.0
     vy = data.validation_labels
-    predicted = [tf.argmax(model(vx[s:s + 1000], training=False), axis=1).numpy()
-                 for s in range(0, len(vy), 1000)]
-    correct = sum(int((p == vy[s * 1000:s * 1000 + len(p)]).sum())
-                  for s, p in enumerate(predicted))
-    return {"examples_per_sec": (num_batches - warmup) * batch_size / steady_seconds,
-            "warmup_seconds": warmup_seconds, "steady_seconds": steady_seconds,
-            "final_loss": final_loss, "validation_accuracy": correct / max(len(vy), 1),
-            "param_count": int(sum(v.numpy().size for v in model.trainable_variables)),
-            "device": {"kind": "gpu" if tf.config.list_logical_devices("GPU") else "cpu",
-                       "framework_version": f"tensorflow {tf.__version__}, "
-                                            f"keras {keras.__version__}"}}
+    predicted = [
+        tf.argmax(model(vx[s : s + 1000], training=False), axis=1).numpy()
+        for s in range(0, len(vy), 1000)
+    ]
+    correct = sum(
+        int((p == vy[s * 1000 : s * 1000 + len(p)]).sum()) for s, p in enumerate(predicted)
+    )
+    return {
+        "examples_per_sec": (num_batches - warmup) * batch_size / steady_seconds,
+        "warmup_seconds": warmup_seconds,
+        "steady_seconds": steady_seconds,
+        "final_loss": final_loss,
+        "validation_accuracy": correct / max(len(vy), 1),
+        "param_count": int(sum(v.numpy().size for v in model.trainable_variables)),
+        "device": {
+            "kind": "gpu" if tf.config.list_logical_devices("GPU") else "cpu",
+            "framework_version": f"tensorflow {tf.__version__}, keras {keras.__version__}",
+        },
+    }

@@ -10,8 +10,17 @@ from __future__ import annotations
 import time
 
 
-def train(data, field: int, filters: int, batch_size: int, num_batches: int, warmup: int,
-          learning_rate: float, momentum: float, seed: int) -> dict:
+def train(
+    data,
+    field: int,
+    filters: int,
+    batch_size: int,
+    num_batches: int,
+    warmup: int,
+    learning_rate: float,
+    momentum: float,
+    seed: int,
+) -> dict:
     import torch
     from torch import nn
 
@@ -21,9 +30,15 @@ def train(data, field: int, filters: int, batch_size: int, num_batches: int, war
     height, width, channels = data.train_images.shape[1:]
     num_classes = int(data.train_labels.max()) + 1
     model = nn.Sequential(
-        nn.Conv2d(channels, filters, field, padding=field // 2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(filters, filters, field, padding=field // 2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(filters * (height // 4) * (width // 4), num_classes))
+        nn.Conv2d(channels, filters, field, padding=field // 2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(filters, filters, field, padding=field // 2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(filters * (height // 4) * (width // 4), num_classes),
+    )
     for layer in model:
         if isinstance(layer, (nn.Conv2d, nn.Linear)):  # Glorot, as the references
             nn.init.xavier_uniform_(layer.weight)
@@ -57,11 +72,19 @@ def train(data, field: int, filters: int, batch_size: int, num_batches: int, war
     with torch.no_grad():
         vx = torch.tensor(data.validation_images, device=device).permute(0, 3, 1, 2).float()
         vy = torch.tensor(data.validation_labels, device=device, dtype=torch.long)
-        correct = sum(int((model(vx[s:s + 1000] / 255).argmax(1) == vy[s:s + 1000]).sum())
-                      for s in range(0, len(vy), 1000))
-    return {"examples_per_sec": (num_batches - warmup) * batch_size / steady_seconds,
-            "warmup_seconds": warmup_seconds, "steady_seconds": steady_seconds,
-            "final_loss": loss.item(), "validation_accuracy": correct / max(len(vy), 1),
-            "param_count": sum(p.numel() for p in model.parameters()),
-            "device": {"kind": "gpu" if device.type == "cuda" else "cpu",
-                       "framework_version": torch.__version__}}
+        correct = sum(
+            int((model(vx[s : s + 1000] / 255).argmax(1) == vy[s : s + 1000]).sum())
+            for s in range(0, len(vy), 1000)
+        )
+    return {
+        "examples_per_sec": (num_batches - warmup) * batch_size / steady_seconds,
+        "warmup_seconds": warmup_seconds,
+        "steady_seconds": steady_seconds,
+        "final_loss": loss.item(),
+        "validation_accuracy": correct / max(len(vy), 1),
+        "param_count": sum(p.numel() for p in model.parameters()),
+        "device": {
+            "kind": "gpu" if device.type == "cuda" else "cpu",
+            "framework_version": torch.__version__,
+        },
+    }

@@ -32,9 +32,14 @@ class ConvNet(nn.Module):
     def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
         pad = self.field_size // 2  # "same" size for odd fields at stride 1
         for _ in range(2):
-            x = nn.Conv(self.filters, (self.field_size, self.field_size), strides=(1, 1),
-                        padding=((pad, pad), (pad, pad)),
-                        kernel_init=KERNEL_INIT, bias_init=BIAS_INIT)(x)
+            x = nn.Conv(
+                self.filters,
+                (self.field_size, self.field_size),
+                strides=(1, 1),
+                padding=((pad, pad), (pad, pad)),
+                kernel_init=KERNEL_INIT,
+                bias_init=BIAS_INIT,
+            )(x)
             x = nn.relu(x)
             x = nn.max_pool(x, (2, 2), strides=(2, 2), padding="VALID")
         x = x.reshape((x.shape[0], -1))  # NHWC order: height, width, channel

@@ -36,26 +36,39 @@ def padded_conv(filters: int, field_size: int, stride: int, zero_pad: int) -> li
 
 def _conv_block(filters: int, field_size: int, zero_pad: int) -> list[keras.Layer]:
     """conv (stride 1, zero padding) -> relu -> 2x2 max-pool."""
-    return [*padded_conv(filters, field_size, 1, zero_pad), layers.ReLU(),
-            layers.MaxPooling2D(pool_size=2, strides=2, padding="valid")]
+    return [
+        *padded_conv(filters, field_size, 1, zero_pad),
+        layers.ReLU(),
+        layers.MaxPooling2D(pool_size=2, strides=2, padding="valid"),
+    ]
 
 
 def original(input_shape: tuple[int, int, int], num_classes: int) -> keras.Sequential:
     """The assignment's network: two (5x5 conv, 16 filters, pad 2, relu, 2x2 pool) blocks."""
     return keras.Sequential(
-        [keras.Input(shape=input_shape),
-         *_conv_block(16, 5, 2), *_conv_block(16, 5, 2),
-         layers.Flatten(), layers.Dense(num_classes)],
-        name="original")
+        [
+            keras.Input(shape=input_shape),
+            *_conv_block(16, 5, 2),
+            *_conv_block(16, 5, 2),
+            layers.Flatten(),
+            layers.Dense(num_classes),
+        ],
+        name="original",
+    )
 
 
 def cifar(input_shape: tuple[int, int, int], num_classes: int) -> keras.Sequential:
     """The CIFAR variant: two (3x3 conv, 30 filters, pad 1, relu, 2x2 pool) blocks."""
     return keras.Sequential(
-        [keras.Input(shape=input_shape),
-         *_conv_block(30, 3, 1), *_conv_block(30, 3, 1),
-         layers.Flatten(), layers.Dense(num_classes)],
-        name="cifar")
+        [
+            keras.Input(shape=input_shape),
+            *_conv_block(30, 3, 1),
+            *_conv_block(30, 3, 1),
+            layers.Flatten(),
+            layers.Dense(num_classes),
+        ],
+        name="cifar",
+    )
 
 
 NETWORKS = {"original": original, "cifar": cifar}

@@ -35,8 +35,9 @@ def glorot_init(module: nn.Module) -> None:
 class ConvNet(nn.Module):
     """conv -> relu -> maxpool, twice, then a dense layer to the classes."""
 
-    def __init__(self, input_shape: tuple[int, int, int], num_classes: int,
-                 field_size: int, filters: int):
+    def __init__(
+        self, input_shape: tuple[int, int, int], num_classes: int, field_size: int, filters: int
+    ):
         super().__init__()
         height, width, channels = input_shape
         pad = field_size // 2  # "same" size for odd fields at stride 1

@@ -19,9 +19,17 @@ from pathlib import Path
 
 from needs import chromium_path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-debugging-pipe"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-pipe",
+]
 TIMEOUT = 120  # seconds for any one answer: a hung browser fails the test, not the suite
 
 
@@ -38,19 +46,26 @@ class Browser:
             for fd in (3, 4):  # dup2 onto itself leaves close-on-exec set
                 os.set_inheritable(fd, True)
 
-        self.process = subprocess.Popen([chromium_path(), *FLAGS, f"--user-data-dir={profile}"],
-                                        preexec_fn=wire, close_fds=False,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [chromium_path(), *FLAGS, f"--user-data-dir={profile}"],
+            preexec_fn=wire,
+            close_fds=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(to_child)
         os.close(from_child)
         self._next_id, self._buffer, self.requests, self.loads = 0, b"", [], 0
         target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self._call("Target.attachToTarget",
-                                  {"targetId": target, "flatten": True})["sessionId"]
+        self.session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Network"):
             self.call(f"{domain}.enable")
-        self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
 
     def __enter__(self) -> Browser:
         return self
@@ -99,8 +114,10 @@ class Browser:
 
     def evaluate(self, expression: str):
         """The value of a JavaScript expression in the page (promises awaited)."""
-        result = self.call("Runtime.evaluate", {"expression": expression,
-                                                "returnByValue": True, "awaitPromise": True})
+        result = self.call(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression[:80]}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -111,8 +128,9 @@ class Browser:
         self.call("Page.navigate", {"url": Path(page).resolve().as_uri()})
         while self.loads == loads:
             self._note(self._message())
-        wait = (f"new Promise(r => {{ const t = () => ({ready}) ? r(true) : setTimeout(t, 50);"
-                " t(); })")
+        wait = (
+            f"new Promise(r => {{ const t = () => ({ready}) ? r(true) : setTimeout(t, 50); t(); }})"
+        )
         self.evaluate(wait)
 
     def screenshot(self):

@@ -22,7 +22,7 @@ def _selected_group(config) -> str | None:
     named = [w for w in words if w in FRAMEWORK_MARKERS]
     if set(named) == set(FRAMEWORK_MARKERS) and "not" in words:
         return "none"
-    if len(set(named)) == 1 and "not" not in words[:words.index(named[0])]:
+    if len(set(named)) == 1 and "not" not in words[: words.index(named[0])]:
         return named[0]
     return None
 
@@ -39,8 +39,10 @@ def pytest_collection_finish(session):
     loaded = [m for m in FRAMEWORK_MARKERS if sys.modules.get(m) is not None]
     expected = _selected_group(session.config)
     if expected is not None and set(loaded) - {expected}:
-        raise pytest.UsageError(f"collecting the {expected!r} group imported {loaded}: a test "
-                                "module imports a framework its file name does not say")
+        raise pytest.UsageError(
+            f"collecting the {expected!r} group imported {loaded}: a test "
+            "module imports a framework its file name does not say"
+        )
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected what will not run
@@ -50,7 +52,8 @@ def pytest_collection_modifyitems(config, items):
     if len(used) > 1:
         raise pytest.UsageError(
             f"this run selects tests of {sorted(used)}: run one framework per process, "
-            "e.g. `pytest -m torch` (nox -s tests does this)")
+            "e.g. `pytest -m torch` (nox -s tests does this)"
+        )
 
 
 def _cuda_visible() -> bool:
@@ -87,8 +90,9 @@ def _undeclared_skip(report) -> str | None:
         return None
     reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
     reason = reason.removeprefix("Skipped: ")
-    allowed = reason == GPU_SKIP or any(reason.startswith(needs.skip_prefix(name))
-                                        for name in needs.PROBES)
+    allowed = reason == GPU_SKIP or any(
+        reason.startswith(needs.skip_prefix(name)) for name in needs.PROBES
+    )
     return None if allowed else reason
 
 
@@ -96,8 +100,10 @@ def _fail_undeclared_skip(report) -> None:
     reason = _undeclared_skip(report)
     if reason is not None:
         report.outcome = "failed"
-        report.longrepr = (f"skipped under {needs.REQUIRE_VARIABLE}, where only GPU tests and "
-                           f"needs it does not list may skip: {reason}")
+        report.longrepr = (
+            f"skipped under {needs.REQUIRE_VARIABLE}, where only GPU tests and "
+            f"needs it does not list may skip: {reason}"
+        )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -127,7 +133,8 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"{needs.REQUIRE_VARIABLE}: {len(declared) - len(absent)} of {len(declared)} present"
         + (f", MISSING {', '.join(absent)}" if absent else "")
-        + f"; {len(skips)} skipped, {gpu} of them GPU tests")
+        + f"; {len(skips)} skipped, {gpu} of them GPU tests"
+    )
 
 
 # Set once per process when the TensorFlow adapter is first imported, whichever test that is.
@@ -139,8 +146,11 @@ def _settings_runs_read() -> dict[str, str]:
     own when first imported, which is no test's doing)."""
     from harness.worker.parent import PASSED_ENV
 
-    return {k: v for k, v in os.environ.items()
-            if (k.startswith("HARNESS_") or k in PASSED_ENV) and k not in SET_ON_IMPORT}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if (k.startswith("HARNESS_") or k in PASSED_ENV) and k not in SET_ON_IMPORT
+    }
 
 
 @pytest.fixture(autouse=True)

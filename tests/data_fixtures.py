@@ -21,8 +21,12 @@ from harness.data import locate
 from harness.data.make_bundled import idx_bytes
 from harness.data.registry import CIFAR10, DatasetSpec
 
-IDX_STEMS = {"train_images": "train-images-idx3-ubyte", "train_labels": "train-labels-idx1-ubyte",
-             "test_images": "t10k-images-idx3-ubyte", "test_labels": "t10k-labels-idx1-ubyte"}
+IDX_STEMS = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
 
 
 @pytest.fixture
@@ -64,18 +68,25 @@ def spec_trusting(spec: DatasetSpec, paths) -> DatasetSpec:
     md5 = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in paths}
     if spec.archive:
         return dataclasses.replace(
-            spec, archive=dataclasses.replace(spec.archive, container_md5=md5[spec.archive.name]))
+            spec, archive=dataclasses.replace(spec.archive, container_md5=md5[spec.archive.name])
+        )
     # Without decoded digests the container md5 alone decides, as for a published file.
-    files = tuple(dataclasses.replace(f, container_md5=md5[f.name], decoded_md5=None,
-                                      decoded_sha256=None) for f in spec.files)
+    files = tuple(
+        dataclasses.replace(f, container_md5=md5[f.name], decoded_md5=None, decoded_sha256=None)
+        for f in spec.files
+    )
     return dataclasses.replace(spec, files=files)
 
 
 def cifar_batch_bytes(images: np.ndarray, labels: np.ndarray, label: str) -> bytes:
     """One batch as the official files hold it: CHW rows of 3072 bytes, a list of labels."""
     rows = images.transpose(0, 3, 1, 2).reshape(len(images), -1)
-    batch = {b"batch_label": label.encode(), b"labels": [int(v) for v in labels],
-             b"data": rows, b"filenames": [b"x.png"] * len(images)}
+    batch = {
+        b"batch_label": label.encode(),
+        b"labels": [int(v) for v in labels],
+        b"data": rows,
+        b"filenames": [b"x.png"] * len(images),
+    }
     # The official files name numpy's old module path, as numpy 1 wrote it.
     return pickle.dumps(batch, protocol=2).replace(b"cnumpy._core.", b"cnumpy.core.")
 
@@ -107,8 +118,10 @@ def write_cifar_archive(base: Path, per_batch: int = 20, seed: int = 0):
 
 def expected_cifar(arrays: dict, role: str):
     names = [f.name for f in CIFAR10.files if f.role == role]
-    return (np.concatenate([arrays[n][0] for n in names]),
-            np.concatenate([arrays[n][1] for n in names]))
+    return (
+        np.concatenate([arrays[n][0] for n in names]),
+        np.concatenate([arrays[n][1] for n in names]),
+    )
 
 
 def write_fashion_slice(folder: Path, train: int, test: int) -> Path:
@@ -117,8 +130,13 @@ def write_fashion_slice(folder: Path, train: int, test: int) -> Path:
     from harness.data import load_dataset
 
     full = load_dataset("fashion_mnist")
-    write_idx(folder / "fashion_mnist", {
-        "train_images": full.train_images[:train, :, :, 0],
-        "train_labels": full.train_labels[:train],
-        "test_images": full.test_images[:test, :, :, 0], "test_labels": full.test_labels[:test]})
+    write_idx(
+        folder / "fashion_mnist",
+        {
+            "train_images": full.train_images[:train, :, :, 0],
+            "train_labels": full.train_labels[:train],
+            "test_images": full.test_images[:test, :, :, 0],
+            "test_labels": full.test_labels[:test],
+        },
+    )
     return folder

@@ -44,11 +44,18 @@ def real_test_images(count: int = 1000) -> tuple[np.ndarray, np.ndarray]:
 def random_arrays(layers, shape=SHAPE, seed: int = 0) -> tuple[list, list]:
     """Weights and batchnorm statistics of the right shapes, drawn at random."""
     rng = np.random.default_rng(seed)
-    weights = [rng.normal(0.0, 0.1, size=s.shape).astype(np.float32)
-               for s in arrays.weight_slots(layers, shape)]
-    state = [(rng.normal(0.0, 0.1, size=s.shape) if s.name == "moving_mean"
-              else rng.uniform(0.5, 1.5, size=s.shape)).astype(np.float32)
-             for s in arrays.state_slots(layers, shape)]
+    weights = [
+        rng.normal(0.0, 0.1, size=s.shape).astype(np.float32)
+        for s in arrays.weight_slots(layers, shape)
+    ]
+    state = [
+        (
+            rng.normal(0.0, 0.1, size=s.shape)
+            if s.name == "moving_mean"
+            else rng.uniform(0.5, 1.5, size=s.shape)
+        ).astype(np.float32)
+        for s in arrays.state_slots(layers, shape)
+    ]
     return weights, state
 
 
@@ -56,8 +63,7 @@ def save_run(out: Path, record, images, labels, probabilities, weights=(), state
     """What the parent stores after a graded run: picked images, the run's arrays."""
     predicted = probabilities.argmax(axis=1)
     chosen = examples.select(labels, predicted, probabilities, len(record.class_names))
-    saved = store.from_selection(chosen, images, labels, predicted, probabilities,
-                                 weights, state)
+    saved = store.from_selection(chosen, images, labels, predicted, probabilities, weights, state)
     store.save(saved, store.path_of(out, record.submission, record.dataset, record.framework))
 
 
@@ -74,8 +80,9 @@ def output_folder(out: Path, layers=ORIGINAL_LAYERS, seed: int = 0) -> Path:
     save_run(out, cody, images, labels, probabilities)
     cifar = run("ada", "cifar10", settings={"layers": [dict(x) for x in layers]})
     pictures = rng.integers(0, 256, (len(labels), *CIFAR_SHAPE), dtype=np.uint8)
-    save_run(out, cifar, pictures, labels, probabilities,
-             *random_arrays(layers, CIFAR_SHAPE, seed=seed))
+    save_run(
+        out, cifar, pictures, labels, probabilities, *random_arrays(layers, CIFAR_SHAPE, seed=seed)
+    )
     write_results(out, [ada, cody, cifar])
     build_reports(out)
     return out

@@ -25,8 +25,10 @@ def _bubblewrap() -> str | None:
 
     if bubblewrap_available():
         return None
-    return ("bubblewrap cannot start a sandbox here (install bubblewrap, allow unprivileged "
-            "user namespaces, leave HARNESS_NO_BWRAP unset)")
+    return (
+        "bubblewrap cannot start a sandbox here (install bubblewrap, allow unprivileged "
+        "user namespaces, leave HARNESS_NO_BWRAP unset)"
+    )
 
 
 def _fashion_mnist() -> str | None:
@@ -75,8 +77,10 @@ def required() -> tuple[str, ...]:
     names = tuple(n.strip() for n in os.environ.get(REQUIRE_VARIABLE, "").split(",") if n.strip())
     unknown = [n for n in names if n not in PROBES]
     if unknown:
-        raise pytest.UsageError(f"{REQUIRE_VARIABLE}: unknown name(s) {', '.join(unknown)}; "
-                                f"expected some of {', '.join(PROBES)}")
+        raise pytest.UsageError(
+            f"{REQUIRE_VARIABLE}: unknown name(s) {', '.join(unknown)}; "
+            f"expected some of {', '.join(PROBES)}"
+        )
     return names
 
 

@@ -11,8 +11,18 @@ from pathlib import Path
 
 from harness.results.record import RunRecord
 
-FASHION = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-           "Sneaker", "Bag", "Ankle boot"]
+FASHION = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 REFERENCE_ACC = {"fashion_mnist": 0.88, "mnist": 0.98, "cifar10": 0.6}
 REFERENCE_RATE = {"torch": 4000.0, "tensorflow": 4500.0, "jax": 5000.0}
 
@@ -26,30 +36,57 @@ def confusion(extra: dict[tuple[int, int], int] | None = None) -> list[list[int]
 
 
 def curve(final_acc: float, batches: int = 300) -> list[dict]:
-    return [{"batch": b, "loss": 2.3 / (1 + b / 50), "validation_accuracy": final_acc * b / batches}
-            for b in range(100, batches + 1, 100)]
+    return [
+        {"batch": b, "loss": 2.3 / (1 + b / 50), "validation_accuracy": final_acc * b / batches}
+        for b in range(100, batches + 1, 100)
+    ]
 
 
 def run(submission, dataset="fashion_mnist", framework="torch", **fields) -> RunRecord:
     """A passed, verified, isolated run unless ``fields`` says otherwise."""
     ref_acc, ref_rate = REFERENCE_ACC[dataset], REFERENCE_RATE[framework]
-    values = dict(submission=submission, dataset=dataset, framework=framework, status="passed",
-                  test_accuracy=ref_acc, examples_per_sec=ref_rate,
-                  reference_test_accuracy=ref_acc, reference_examples_per_sec=ref_rate,
-                  score=10.0, max_score=10.0, batch_size=64, num_batches=300, param_count=14682,
-                  isolated=True, device={"kind": "cpu", "name": "test cpu"}, data_verified=True,
-                  curve=curve(fields.get("test_accuracy") or ref_acc), confusion=confusion(),
-                  class_names=list(FASHION), settings={"batch_size": 64, "num_batches": 300},
-                  score_breakdown={"accuracy": 8.0, "throughput": 2.0, "why": "full marks"},
-                  wall_seconds=12.0)
+    values = dict(
+        submission=submission,
+        dataset=dataset,
+        framework=framework,
+        status="passed",
+        test_accuracy=ref_acc,
+        examples_per_sec=ref_rate,
+        reference_test_accuracy=ref_acc,
+        reference_examples_per_sec=ref_rate,
+        score=10.0,
+        max_score=10.0,
+        batch_size=64,
+        num_batches=300,
+        param_count=14682,
+        isolated=True,
+        device={"kind": "cpu", "name": "test cpu"},
+        data_verified=True,
+        curve=curve(fields.get("test_accuracy") or ref_acc),
+        confusion=confusion(),
+        class_names=list(FASHION),
+        settings={"batch_size": 64, "num_batches": 300},
+        score_breakdown={"accuracy": 8.0, "throughput": 2.0, "why": "full marks"},
+        wall_seconds=12.0,
+    )
     values.update(fields)
     return RunRecord(**values)
 
 
 def references() -> list[RunRecord]:
-    return [run("reference:original", d, f, reference="original", max_score=0.0, score=0.0,
-                score_breakdown={})
-            for d in ("fashion_mnist", "mnist") for f in ("torch", "jax")]
+    return [
+        run(
+            "reference:original",
+            d,
+            f,
+            reference="original",
+            max_score=0.0,
+            score=0.0,
+            score_breakdown={},
+        )
+        for d in ("fashion_mnist", "mnist")
+        for f in ("torch", "jax")
+    ]
 
 
 def students() -> list[RunRecord]:
@@ -58,21 +95,43 @@ def students() -> list[RunRecord]:
         run("alice", confusion=confusion({(2, 6): 123, (6, 0): 45, (4, 2): 7})),
         run("alice", "mnist"),
         # bob: Model Builder in torch and jax; the jax run has more points and counts
-        run("bob", score=6.0, test_accuracy=0.80, examples_per_sec=2000.0,
-            score_breakdown={"accuracy": 5.0, "throughput": 1.0, "why": "accuracy below bar"}),
+        run(
+            "bob",
+            score=6.0,
+            test_accuracy=0.80,
+            examples_per_sec=2000.0,
+            score_breakdown={"accuracy": 5.0, "throughput": 1.0, "why": "accuracy below bar"},
+        ),
         run("bob", framework="jax", score=8.5, test_accuracy=0.85, examples_per_sec=2500.0),
         run("bob", "mnist", score=7.0, test_accuracy=0.95),
         # carol: NaN loss on Fashion-MNIST, hostile captured output
-        run("carol", status="failed", reason="loss is NaN at batch 40", score=0.0,
-            test_accuracy=None, examples_per_sec=None, confusion=[],
+        run(
+            "carol",
+            status="failed",
+            reason="loss is NaN at batch 40",
+            score=0.0,
+            test_accuracy=None,
+            examples_per_sec=None,
+            confusion=[],
             curve=[{"batch": 20, "loss": 2.1, "validation_accuracy": 0.3}],
-            score_breakdown={"accuracy": 0.0, "throughput": 0.0,
-                             "why": "run failed: loss is NaN at batch 40"},
-            output="epoch 1\n<script>alert('pwned')</script>\nTraceback: NaN"),
+            score_breakdown={
+                "accuracy": 0.0,
+                "throughput": 0.0,
+                "why": "run failed: loss is NaN at batch 40",
+            },
+            output="epoch 1\n<script>alert('pwned')</script>\nTraceback: NaN",
+        ),
         run("carol", "mnist", score=9.0, test_accuracy=0.97),
         # dave: unverified bundled data, no bubblewrap, capped batches
-        run("dave", score=4.0, test_accuracy=0.70, data_verified=False, bundled_subset=True,
-            isolated=False, max_batches_cap=50),
+        run(
+            "dave",
+            score=4.0,
+            test_accuracy=0.70,
+            data_verified=False,
+            bundled_subset=True,
+            isolated=False,
+            max_batches_cap=50,
+        ),
         run("dave", "mnist", score=5.0, test_accuracy=0.90),
     ]
 

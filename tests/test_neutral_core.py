@@ -22,18 +22,24 @@ def _module_names() -> list[str]:
 
 
 def _core_modules() -> list[str]:
-    names = [n for n in _module_names()
-             if not any(n == a or n.startswith(a + ".") for a in ADAPTER_MODULES)]
+    names = [
+        n
+        for n in _module_names()
+        if not any(n == a or n.startswith(a + ".") for a in ADAPTER_MODULES)
+    ]
     return [n for n in names if not n.endswith("__main__")]
 
 
 def test_every_core_module_imports_with_frameworks_blocked():
     modules = _core_modules()
     assert {"harness.submission.spec", "harness.grading.rubric", "harness.worker.inside"} <= set(
-        modules)
-    code = (f"import sys\nfor name in {BLOCKED!r}: sys.modules[name] = None\n"
-            f"import importlib\nfor m in {modules!r}: importlib.import_module(m)\n"
-            "print('ok')")
+        modules
+    )
+    code = (
+        f"import sys\nfor name in {BLOCKED!r}: sys.modules[name] = None\n"
+        f"import importlib\nfor m in {modules!r}: importlib.import_module(m)\n"
+        "print('ok')"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
@@ -41,16 +47,19 @@ def test_every_core_module_imports_with_frameworks_blocked():
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_registry_resolves_each_framework_in_its_own_process(framework):
-    code = (f"import sys\nfrom harness.adapters import get_adapter\n"
-            f"adapter = get_adapter({framework!r})\nassert adapter.name == {framework!r}\n"
-            f"assert adapter.device_info()['framework_version']\n"
-            f"print(sorted(m for m in {FRAMEWORKS!r} if m in sys.modules))")
+    code = (
+        f"import sys\nfrom harness.adapters import get_adapter\n"
+        f"adapter = get_adapter({framework!r})\nassert adapter.name == {framework!r}\n"
+        f"assert adapter.device_info()['framework_version']\n"
+        f"print(sorted(m for m in {FRAMEWORKS!r} if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == str([framework])
 
 
 def test_unknown_framework_names_the_choices():
-    with pytest.raises(HarnessError, match="expected one of torch, tensorflow, jax, "
-                                           "received 'mxnet'"):
+    with pytest.raises(
+        HarnessError, match="expected one of torch, tensorflow, jax, received 'mxnet'"
+    ):
         get_adapter("mxnet")

@@ -7,8 +7,7 @@ own and the rest in a "neutral" one. A *tier* selects tests within every group b
 
 from harness.names import FRAMEWORKS
 
-GROUPS = {"neutral": "not (" + " or ".join(FRAMEWORKS) + ")",
-          **{name: name for name in FRAMEWORKS}}
+GROUPS = {"neutral": "not (" + " or ".join(FRAMEWORKS) + ")", **{name: name for name in FRAMEWORKS}}
 
 TIERS = {
     "ci": "not slow",  # nox -s tests: unit, parity, sandbox and short real training runs

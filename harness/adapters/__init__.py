@@ -17,21 +17,26 @@ FRAMEWORK_MODULES: dict[str, str] = {name: f"harness.adapters.{name}" for name i
 
 # The packages each adapter imports (what ``pip install 'cnn-harness[<name>]'`` brings).
 FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {
-    "torch": ("torch",), "tensorflow": ("tensorflow", "keras"), "jax": ("jax", "flax", "optax")}
+    "torch": ("torch",),
+    "tensorflow": ("tensorflow", "keras"),
+    "jax": ("jax", "flax", "optax"),
+}
 
 
 def installed_frameworks() -> list[str]:
     """The frameworks whose packages this Python can import (found, not imported)."""
     import importlib.util
 
-    return [name for name in FRAMEWORKS if all(
-        importlib.util.find_spec(package) for package in FRAMEWORK_PACKAGES[name])]
+    return [
+        name
+        for name in FRAMEWORKS
+        if all(importlib.util.find_spec(package) for package in FRAMEWORK_PACKAGES[name])
+    ]
 
 
 def get_adapter(name: str):
     """Return the adapter instance for ``name`` (one of ``FRAMEWORKS``)."""
     if name not in FRAMEWORK_MODULES:
-        raise HarnessError(
-            f"framework: expected one of {', '.join(FRAMEWORKS)}, received {name!r}")
+        raise HarnessError(f"framework: expected one of {', '.join(FRAMEWORKS)}, received {name!r}")
     module = importlib.import_module(FRAMEWORK_MODULES[name])
     return module.ADAPTER

@@ -103,8 +103,13 @@ class Adapter(Protocol):
     def peak_gpu_memory_bytes(self) -> int | None:
         """Bytes the framework's allocator held at its peak on the first GPU; None on a CPU."""
 
-    def build(self, source: ModelSource, input_shape: tuple[int, int, int], num_classes: int,
-              seed: int = 0) -> Any:
+    def build(
+        self,
+        source: ModelSource,
+        input_shape: tuple[int, int, int],
+        num_classes: int,
+        seed: int = 0,
+    ) -> Any:
         """Build and initialise a model on the adapter's device; returns an opaque handle."""
 
     def param_count(self, model: Any) -> int:
@@ -126,12 +131,18 @@ class Adapter(Protocol):
     def loss_and_grad_check(self, model: Any, images: np.ndarray, labels: np.ndarray) -> dict:
         """One forward and backward pass: ``{"output_shape", "loss", "grad_finite"}``."""
 
-    def train(self, model: Any, data: TrainData, config: TrainConfig,
-              on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
+    def train(
+        self,
+        model: Any,
+        data: TrainData,
+        config: TrainConfig,
+        on_progress: Callable[[CurvePoint], None] | None = None,
+    ) -> TrainOutcome:
         """Train in place for ``config.num_batches`` batches; softmax cross-entropy."""
 
-    def predict(self, model: Any, images: np.ndarray, batch_size: int = INFERENCE_CHUNK
-                ) -> np.ndarray:
+    def predict(
+        self, model: Any, images: np.ndarray, batch_size: int = INFERENCE_CHUNK
+    ) -> np.ndarray:
         """Predicted class per image (int64), inference mode."""
 
 
@@ -155,6 +166,7 @@ def gpu_memory_fraction() -> float | None:
     except ValueError:
         fraction = -1.0
     if not 0.0 < fraction <= 1.0:
-        raise ConfigError(field_error("environment", MEMORY_FRACTION_VARIABLE,
-                                      "a number in (0, 1]", raw))
+        raise ConfigError(
+            field_error("environment", MEMORY_FRACTION_VARIABLE, "a number in (0, 1]", raw)
+        )
     return fraction

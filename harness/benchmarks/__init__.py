@@ -22,8 +22,15 @@ import their framework inside ``train``.
 # network name -> (field size, filters): conv(f, pad f//2) relu maxpool(2), twice, dense
 NETWORKS = {"original": (5, 16), "cifar": (3, 30)}
 
-HANDWRITTEN_KEYS = ("examples_per_sec", "warmup_seconds", "steady_seconds", "final_loss",
-                    "validation_accuracy", "param_count", "device")
+HANDWRITTEN_KEYS = (
+    "examples_per_sec",
+    "warmup_seconds",
+    "steady_seconds",
+    "final_loss",
+    "validation_accuracy",
+    "param_count",
+    "device",
+)
 
 
 def warmup_count(warmup_batches: int, num_batches: int) -> int:

@@ -15,9 +15,13 @@ def _panels(result: dict) -> list[tuple[str, list[str], list[dict]]]:
             summaries += [row["adapter"], row["handwritten"]]
         panels.append(("adapter vs hand-written loop", labels, summaries))
     for table in result.get("frameworks", []):
-        panels.append((f"{table['model']} on {table['dataset']}",
-                       [r["framework"] for r in table["rows"]],
-                       [r["examples_per_sec"] for r in table["rows"]]))
+        panels.append(
+            (
+                f"{table['model']} on {table['dataset']}",
+                [r["framework"] for r in table["rows"]],
+                [r["examples_per_sec"] for r in table["rows"]],
+            )
+        )
     return panels
 
 
@@ -86,8 +90,10 @@ def write_experiment_chart(path: Path, tables: list[dict]) -> bool:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.minorticks_off()  # the variants' values label the axis, nothing between
-        ax.set_xticks([x for x, _s in next(iter(lines.values()))],
-                      [f"{x:g}" for x, _s in next(iter(lines.values()))])
+        ax.set_xticks(
+            [x for x, _s in next(iter(lines.values()))],
+            [f"{x:g}" for x, _s in next(iter(lines.values()))],
+        )
         ax.set_xlabel(table["axis"])
         ax.set_ylabel("examples/sec (steady state)")
         ax.set_title(f"examples/sec against {table['axis']}", fontsize=10)

@@ -32,8 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_mutually_exclusive_group()
     what.add_argument("--model", default="original", choices=("original", "cifar"))
     what.add_argument("--submission", help="a Model Builder submission's index.py")
-    p.add_argument("--batch-size", type=int,
-                   help="default: 64 for a reference, the submission's own for a submission")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        help="default: 64 for a reference, the submission's own for a submission",
+    )
     p.add_argument("--num-batches", type=int, default=500)
     p.add_argument("--warmup-batches", type=int, default=5)
     p.add_argument("--eval-every", type=int, help="curve point every k batches (default: end)")
@@ -59,14 +62,23 @@ def _settings(args) -> tuple[ModelSource, int, OptimizerConfig, str]:
     read = load_submission if Path(args.submission).suffix == ".js" else read_literal_layers
     sub = read(args.submission, load_assignment())
     hp = sub.hyperparameters
-    return (sub.model_source(), args.batch_size or hp.batch_size, sub.optimizer_config(),
-            sub.student_id)
+    return (
+        sub.model_source(),
+        args.batch_size or hp.batch_size,
+        sub.optimizer_config(),
+        sub.student_id,
+    )
 
 
 def _train_data(dataset, batch_size: int, num_batches: int, seed: int) -> TrainData:
     order = batch_indices(len(dataset.train_labels), batch_size, num_batches, seed)
-    return TrainData(dataset.train_images, dataset.train_labels, dataset.validation_images,
-                     dataset.validation_labels, order)
+    return TrainData(
+        dataset.train_images,
+        dataset.train_labels,
+        dataset.validation_images,
+        dataset.validation_labels,
+        order,
+    )
 
 
 def run_adapter(args, dataset, source, batch_size, optimizer) -> dict:
@@ -74,18 +86,29 @@ def run_adapter(args, dataset, source, batch_size, optimizer) -> dict:
 
     adapter = get_adapter(args.framework)
     model = adapter.build(source, dataset.image_shape, dataset.num_classes, args.seed)
-    config = TrainConfig(batch_size=batch_size, num_batches=args.num_batches,
-                         optimizer=optimizer, seed=args.seed,
-                         eval_every=args.eval_every or args.num_batches,
-                         warmup_batches=args.warmup_batches)
-    out = adapter.train(model, _train_data(dataset, batch_size, args.num_batches, args.seed),
-                        config)
-    result = {"examples_per_sec": out.examples_per_sec, "warmup_seconds": out.warmup_seconds,
-              "steady_seconds": out.steady_seconds, "train_seconds": out.train_seconds,
-              "final_loss": out.final_loss, "loss_finite": out.loss_finite,
-              "curve": [[p.batch, p.loss, p.validation_accuracy] for p in out.curve],
-              "validation_accuracy": out.curve[-1].validation_accuracy if out.curve else None,
-              "param_count": adapter.param_count(model), "device": adapter.device_info()}
+    config = TrainConfig(
+        batch_size=batch_size,
+        num_batches=args.num_batches,
+        optimizer=optimizer,
+        seed=args.seed,
+        eval_every=args.eval_every or args.num_batches,
+        warmup_batches=args.warmup_batches,
+    )
+    out = adapter.train(
+        model, _train_data(dataset, batch_size, args.num_batches, args.seed), config
+    )
+    result = {
+        "examples_per_sec": out.examples_per_sec,
+        "warmup_seconds": out.warmup_seconds,
+        "steady_seconds": out.steady_seconds,
+        "train_seconds": out.train_seconds,
+        "final_loss": out.final_loss,
+        "loss_finite": out.loss_finite,
+        "curve": [[p.batch, p.loss, p.validation_accuracy] for p in out.curve],
+        "validation_accuracy": out.curve[-1].validation_accuracy if out.curve else None,
+        "param_count": adapter.param_count(model),
+        "device": adapter.device_info(),
+    }
     if args.test_accuracy:
         predicted = adapter.predict(model, dataset.test_images)
         result["test_accuracy"] = float((predicted == dataset.test_labels).mean())
@@ -101,10 +124,17 @@ def run_handwritten(args, dataset, batch_size, optimizer) -> dict:
     loop = importlib.import_module(f"reference_models.handwritten_{args.framework}")
     momentum = optimizer.setting("momentum") if optimizer.name == "momentum" else 0.0
     field, filters = NETWORKS[args.model]
-    return loop.train(_train_data(dataset, batch_size, args.num_batches, args.seed),
-                      field, filters, batch_size, args.num_batches,
-                      warmup_count(args.warmup_batches, args.num_batches),
-                      optimizer.learning_rate, momentum, args.seed)
+    return loop.train(
+        _train_data(dataset, batch_size, args.num_batches, args.seed),
+        field,
+        filters,
+        batch_size,
+        args.num_batches,
+        warmup_count(args.warmup_batches, args.num_batches),
+        optimizer.learning_rate,
+        momentum,
+        args.seed,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,10 +149,18 @@ def main(argv: list[str] | None = None) -> int:
         result = run_adapter(args, dataset, source, batch_size, optimizer)
     else:
         result = run_handwritten(args, dataset, batch_size, optimizer)
-    result.update(framework=args.framework, runner=args.runner, dataset=args.dataset,
-                  model=label, batch_size=batch_size, num_batches=args.num_batches,
-                  warmup_batches=args.warmup_batches, optimizer=optimizer.name,
-                  learning_rate=optimizer.learning_rate, data=dataset.describe())
+    result.update(
+        framework=args.framework,
+        runner=args.runner,
+        dataset=args.dataset,
+        model=label,
+        batch_size=batch_size,
+        num_batches=args.num_batches,
+        warmup_batches=args.warmup_batches,
+        optimizer=optimizer.name,
+        learning_rate=optimizer.learning_rate,
+        data=dataset.describe(),
+    )
     sys.stdout.flush()
     print(json.dumps(result, default=str))
     return 0

@@ -40,13 +40,30 @@ def job_counts() -> list[int]:
     return [1, cores] if cores > 1 else [1]
 
 
-def grade_class(jobs: int, dataset: str, out: Path, max_batches: int | None = None,
-                data_dir: str | None = None, submissions: list[str] | None = None) -> dict:
+def grade_class(
+    jobs: int,
+    dataset: str,
+    out: Path,
+    max_batches: int | None = None,
+    data_dir: str | None = None,
+    submissions: list[str] | None = None,
+) -> dict:
     """Grade the class once into a fresh ``out``; the figures of :func:`summarise`."""
     shutil.rmtree(out, ignore_errors=True)
     paths = [str(Path(p).resolve()) for p in submissions or [REPO_ROOT / "submissions"]]
-    argv = [sys.executable, "-m", "harness", "grade", *paths,
-            "--datasets", dataset, "--jobs", str(jobs), "--out", str(out)]
+    argv = [
+        sys.executable,
+        "-m",
+        "harness",
+        "grade",
+        *paths,
+        "--datasets",
+        dataset,
+        "--jobs",
+        str(jobs),
+        "--out",
+        str(out),
+    ]
     argv += ["--max-batches", str(max_batches)] if max_batches else []
     argv += ["--data-dir", data_dir] if data_dir else []
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -58,8 +75,10 @@ def grade_class(jobs: int, dataset: str, out: Path, max_batches: int | None = No
     wall, peak = time.monotonic() - started, memory.stop()
     results = out / "results.json"
     if not results.is_file():
-        raise RuntimeError(f"grading with --jobs {jobs} wrote no results (exit {returncode}); "
-                           f"its output is in {log.name}")
+        raise RuntimeError(
+            f"grading with --jobs {jobs} wrote no results (exit {returncode}); "
+            f"its output is in {log.name}"
+        )
     figures = summarise(json.loads(results.read_text()), jobs, wall)
     figures["peak_memory_bytes"] = peak
     return figures
@@ -72,17 +91,27 @@ def summarise(records: list[dict], jobs: int, wall: float) -> dict:
     references = {r["framework"]: r for r in records if r.get("reference")}
     identical = {r["framework"]: r for r in passed if r["submission"] == IDENTICAL}
     return {
-        "jobs": jobs, "wall_s": wall, "runs": len(records), "passed": len(passed),
-        "train_s": train, "runs_wall_s": sum(r.get("wall_seconds") or 0.0 for r in records),
+        "jobs": jobs,
+        "wall_s": wall,
+        "runs": len(records),
+        "passed": len(passed),
+        "train_s": train,
+        "runs_wall_s": sum(r.get("wall_seconds") or 0.0 for r in records),
         "efficiency": train / (wall * jobs) if wall > 0 else None,
-        "references": {fw: {"test_accuracy": r.get("test_accuracy"),
-                            "examples_per_sec": r.get("examples_per_sec"),
-                            "bar": r.get("throughput_bar"),
-                            "samples": r.get("throughput_samples") or [],
-                            "spread": r.get("throughput_spread")}
-                       for fw, r in sorted(references.items())},
-        "identical": {fw: _ratio(r.get("examples_per_sec"), r.get("reference_examples_per_sec"))
-                      for fw, r in sorted(identical.items())},
+        "references": {
+            fw: {
+                "test_accuracy": r.get("test_accuracy"),
+                "examples_per_sec": r.get("examples_per_sec"),
+                "bar": r.get("throughput_bar"),
+                "samples": r.get("throughput_samples") or [],
+                "spread": r.get("throughput_spread"),
+            }
+            for fw, r in sorted(references.items())
+        },
+        "identical": {
+            fw: _ratio(r.get("examples_per_sec"), r.get("reference_examples_per_sec"))
+            for fw, r in sorted(identical.items())
+        },
     }
 
 
@@ -94,43 +123,94 @@ def _ratio(value, reference) -> float | None:
     return value / reference if value and reference else None
 
 
-def class_benchmark(dataset: str, out: Path, max_batches: int | None = None,
-                    data_dir: str | None = None, jobs_list: list[int] | None = None,
-                    submissions: list[str] | None = None) -> dict:
+def class_benchmark(
+    dataset: str,
+    out: Path,
+    max_batches: int | None = None,
+    data_dir: str | None = None,
+    jobs_list: list[int] | None = None,
+    submissions: list[str] | None = None,
+) -> dict:
     """The class graded once per job count; ``{"gradings": [...], "text": tables}``."""
     gradings = []
     for jobs in jobs_list or job_counts():
         print(f"class: grading {dataset} with --jobs {jobs}", file=sys.stderr, flush=True)
-        gradings.append(grade_class(jobs, dataset, out / f"jobs{jobs}", max_batches,
-                                    data_dir, submissions))
+        gradings.append(
+            grade_class(jobs, dataset, out / f"jobs{jobs}", max_batches, data_dir, submissions)
+        )
     budget = f"--max-batches {max_batches}" if max_batches else "full budget"
-    return {"dataset": dataset, "budget": budget, "gradings": gradings,
-            "text": class_tables(gradings)}
+    return {
+        "dataset": dataset,
+        "budget": budget,
+        "gradings": gradings,
+        "text": class_tables(gradings),
+    }
 
 
 def class_tables(gradings: list[dict]) -> str:
     """Wall time and efficiency per job count; bars and the identical network per grading."""
     base = gradings[0]["wall_s"] if gradings else None
-    timing = [[g["jobs"], f"{g['passed']}/{g['runs']}", seconds(g["wall_s"]),
-               share(g["wall_s"] / base if base else None, 2), seconds(g["train_s"]),
-               seconds(g["runs_wall_s"]), f"{g['efficiency']:.0%}" if g["efficiency"] else "n/a",
-               _mib(g.get("peak_memory_bytes"))]
-              for g in gradings]
-    parts = [tabulate(timing, headers=("jobs", "passed", "wall s", "of --jobs 1",
-                                       "training s (sum)", "runs' wall s (sum)",
-                                       "efficiency", "peak memory MiB"), tablefmt="github",
-                      disable_numparse=True)]
+    timing = [
+        [
+            g["jobs"],
+            f"{g['passed']}/{g['runs']}",
+            seconds(g["wall_s"]),
+            share(g["wall_s"] / base if base else None, 2),
+            seconds(g["train_s"]),
+            seconds(g["runs_wall_s"]),
+            f"{g['efficiency']:.0%}" if g["efficiency"] else "n/a",
+            _mib(g.get("peak_memory_bytes")),
+        ]
+        for g in gradings
+    ]
+    parts = [
+        tabulate(
+            timing,
+            headers=(
+                "jobs",
+                "passed",
+                "wall s",
+                "of --jobs 1",
+                "training s (sum)",
+                "runs' wall s (sum)",
+                "efficiency",
+                "peak memory MiB",
+            ),
+            tablefmt="github",
+            disable_numparse=True,
+        )
+    ]
     bars = []
     for g in gradings:
         for fw, ref in g["references"].items():
             first = gradings[0]["references"].get(fw, {}).get("bar")
-            bars.append([g["jobs"], fw, share(ref["test_accuracy"], 4), rate(ref["bar"]),
-                         " ".join(rate(s) for s in ref["samples"]) or "n/a",
-                         f"±{ref['spread'] * 50:.0f}%" if ref["spread"] is not None else "n/a",
-                         share(_ratio(ref["bar"], first), 2),
-                         share(g["identical"].get(fw), 2)])
-    parts.append(tabulate(bars, headers=("jobs", "reference", "accuracy", "ex/s bar (median)",
-                                         "samples (run, probes)", "spread",
-                                         "bar / --jobs 1 bar", f"{IDENTICAL} / bar"),
-                          tablefmt="github", disable_numparse=True))
+            bars.append(
+                [
+                    g["jobs"],
+                    fw,
+                    share(ref["test_accuracy"], 4),
+                    rate(ref["bar"]),
+                    " ".join(rate(s) for s in ref["samples"]) or "n/a",
+                    f"±{ref['spread'] * 50:.0f}%" if ref["spread"] is not None else "n/a",
+                    share(_ratio(ref["bar"], first), 2),
+                    share(g["identical"].get(fw), 2),
+                ]
+            )
+    parts.append(
+        tabulate(
+            bars,
+            headers=(
+                "jobs",
+                "reference",
+                "accuracy",
+                "ex/s bar (median)",
+                "samples (run, probes)",
+                "spread",
+                "bar / --jobs 1 bar",
+                f"{IDENTICAL} / bar",
+            ),
+            tablefmt="github",
+            disable_numparse=True,
+        )
+    )
     return "\n\n".join(parts)

@@ -45,14 +45,36 @@ def _class_of(runs: int, folder: Path) -> list[Path]:
     return paths
 
 
-def _grade(students: list[Path], out: Path, options: list[str], framework: str,
-           dataset: str, batches: int, data_dir: str | None) -> tuple[float, list[dict]]:
-    argv = [sys.executable, "-m", "harness", "grade", *map(str, students), "--out", str(out),
-            "--datasets", dataset, "--frameworks", framework, "--max-batches", str(batches),
-            *(["--data-dir", data_dir] if data_dir else []), *options]
+def _grade(
+    students: list[Path],
+    out: Path,
+    options: list[str],
+    framework: str,
+    dataset: str,
+    batches: int,
+    data_dir: str | None,
+) -> tuple[float, list[dict]]:
+    argv = [
+        sys.executable,
+        "-m",
+        "harness",
+        "grade",
+        *map(str, students),
+        "--out",
+        str(out),
+        "--datasets",
+        dataset,
+        "--frameworks",
+        framework,
+        "--max-batches",
+        str(batches),
+        *(["--data-dir", data_dir] if data_dir else []),
+        *options,
+    ]
     started = time.monotonic()
-    done = subprocess.run(argv, capture_output=True, text=True,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    done = subprocess.run(
+        argv, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}
+    )
     wall = time.monotonic() - started
     if done.returncode != 0:
         raise RuntimeError(f"grading with {options} failed: {done.stderr[-800:]}")
@@ -61,35 +83,66 @@ def _grade(students: list[Path], out: Path, options: list[str], framework: str,
 
 def _row(mode: str, wall: float, records: list[dict]) -> dict:
     busy = sum(r["wall_seconds"] or 0.0 for r in records)
-    return {"mode": mode, "runs": len(records), "passed": sum(r["status"] == "passed"
-                                                            for r in records),
-            "wall_s": wall, "busy_s": busy,
-            "overhead_per_run_s": (wall * SLOTS - busy) / len(records),
-            "nodes": len({r["node"] for r in records})}
+    return {
+        "mode": mode,
+        "runs": len(records),
+        "passed": sum(r["status"] == "passed" for r in records),
+        "wall_s": wall,
+        "busy_s": busy,
+        "overhead_per_run_s": (wall * SLOTS - busy) / len(records),
+        "nodes": len({r["node"] for r in records}),
+    }
 
 
-def cluster_benchmark(framework: str = "torch", dataset: str = "fashion_mnist",
-                      runs: int = 16, batches: int = 150,
-                      data_dir: str | None = None) -> tuple[list[dict], str]:
+def cluster_benchmark(
+    framework: str = "torch",
+    dataset: str = "fashion_mnist",
+    runs: int = 16,
+    batches: int = 150,
+    data_dir: str | None = None,
+) -> tuple[list[dict], str]:
     """Rows (``--jobs 2``, then the cluster) and their table."""
     from harness.cluster.local import local_cluster
 
     with tempfile.TemporaryDirectory() as tmp:
         students = _class_of(runs, Path(tmp) / "class")
         grade = [framework, dataset, batches, data_dir]
-        local = _row(f"--jobs {SLOTS}", *_grade(students, Path(tmp) / "jobs",
-                                                 ["--jobs", str(SLOTS)], *grade))
+        local = _row(
+            f"--jobs {SLOTS}", *_grade(students, Path(tmp) / "jobs", ["--jobs", str(SLOTS)], *grade)
+        )
         with local_cluster(nodes=SLOTS) as cluster:
-            remote = _row(f"cluster: {SLOTS} nodes x 1 CPU", *_grade(
-                students, Path(tmp) / "cluster", ["--cluster", cluster.address], *grade))
+            remote = _row(
+                f"cluster: {SLOTS} nodes x 1 CPU",
+                *_grade(students, Path(tmp) / "cluster", ["--cluster", cluster.address], *grade),
+            )
     remote["ratio"] = remote["wall_s"] / local["wall_s"]
     return [local, remote], cluster_table([local, remote], batches)
 
 
 def cluster_table(rows: list[dict], batches: int) -> str:
-    headers = ["mode", "runs", "passed", "batches", "wall s", "busy s (sum of runs)",
-               "overhead per run s", "nodes used", "wall / --jobs wall"]
-    body = [[r["mode"], r["runs"], r["passed"], batches, f"{r['wall_s']:.1f}",
-             f"{r['busy_s']:.1f}", f"{r['overhead_per_run_s']:.2f}", r["nodes"],
-             f"{r['ratio']:.2f}" if "ratio" in r else "1.00"] for r in rows]
+    headers = [
+        "mode",
+        "runs",
+        "passed",
+        "batches",
+        "wall s",
+        "busy s (sum of runs)",
+        "overhead per run s",
+        "nodes used",
+        "wall / --jobs wall",
+    ]
+    body = [
+        [
+            r["mode"],
+            r["runs"],
+            r["passed"],
+            batches,
+            f"{r['wall_s']:.1f}",
+            f"{r['busy_s']:.1f}",
+            f"{r['overhead_per_run_s']:.2f}",
+            r["nodes"],
+            f"{r['ratio']:.2f}" if "ratio" in r else "1.00",
+        ]
+        for r in rows
+    ]
     return tabulate(body, headers=headers, disable_numparse=True)

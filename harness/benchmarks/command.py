@@ -34,8 +34,11 @@ def _names(raw: str, allowed, option: str) -> list[str]:
     names = [n.strip() for n in raw.split(",") if n.strip()]
     bad = [n for n in names if allowed is not None and n not in allowed]
     if bad or not names:
-        raise ConfigError(field_error("command line", option,
-                                      f"a comma-separated list of {', '.join(allowed)}", raw))
+        raise ConfigError(
+            field_error(
+                "command line", option, f"a comma-separated list of {', '.join(allowed)}", raw
+            )
+        )
     return names
 
 
@@ -49,12 +52,17 @@ def make_plan(args) -> suites.Plan:
     require_count("--rounds", args.rounds)
     require_count("--runs", getattr(args, "runs", None))
     if args.max_batches is not None and args.max_batches < 2:
-        raise ConfigError(field_error("command line", "--max-batches", "an integer >= 2",
-                                      args.max_batches))
+        raise ConfigError(
+            field_error("command line", "--max-batches", "an integer >= 2", args.max_batches)
+        )
     batches = args.max_batches or (GPU_BATCHES if _gpu_visible() else CPU_BATCHES)
-    return suites.Plan(num_batches=batches, rounds=args.rounds, data_dir=args.data_dir,
-                       allow_unverified=args.allow_unverified,
-                       warmup_batches=min(suites.Plan.warmup_batches, batches - 1))
+    return suites.Plan(
+        num_batches=batches,
+        rounds=args.rounds,
+        data_dir=args.data_dir,
+        allow_unverified=args.allow_unverified,
+        warmup_batches=min(suites.Plan.warmup_batches, batches - 1),
+    )
 
 
 def _progress(run: dict) -> None:
@@ -62,8 +70,12 @@ def _progress(run: dict) -> None:
     if "error" in run:
         print(f"  {what}: FAILED ({run['error'].splitlines()[-1][:200]})", file=sys.stderr)
     else:
-        print(f"  {what}: {tables.rate(run['examples_per_sec'])} ex/s, warm-up "
-              f"{run['warmup_seconds']:.1f} s", file=sys.stderr, flush=True)
+        print(
+            f"  {what}: {tables.rate(run['examples_per_sec'])} ex/s, warm-up "
+            f"{run['warmup_seconds']:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def run_adapter_suite(frameworks, dataset, plan, groups) -> list[dict]:
@@ -81,8 +93,10 @@ def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str,
     from harness.submission.load import discover, peek
 
     references = load_assignment().references
-    models = [(d, {"model": references.get(d, "original")}, references.get(d, "original"))
-              for d in datasets]
+    models = [
+        (d, {"model": references.get(d, "original")}, references.get(d, "original"))
+        for d in datasets
+    ]
     for index in discover(submissions):  # index.py or index.js
         try:
             form, _framework = peek(index)
@@ -90,11 +104,14 @@ def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str,
             notes.append(f"- {index}: skipped, unreadable ({type(exc).__name__})")
             continue
         if form != "layers":
-            notes.append(f"- {index}: skipped, only Model Builder (LAYERS) submissions run "
-                         f"in all three frameworks (found form {form!r})")
+            notes.append(
+                f"- {index}: skipped, only Model Builder (LAYERS) submissions run "
+                f"in all three frameworks (found form {form!r})"
+            )
             continue
-        models += [(d, {"submission": str(index), "batch_size": None}, index.parent.name)
-                   for d in datasets]  # the submission's own batch size
+        models += [
+            (d, {"submission": str(index), "batch_size": None}, index.parent.name) for d in datasets
+        ]  # the submission's own batch size
     return models
 
 
@@ -118,8 +135,9 @@ def run_experiment_suite(frameworks, dataset, plan, groups, names: str = "all") 
     for key, by_framework in runs.by_key.items():
         options = dict(key)
         name = Path(options["submission"]).parent.name
-        groups[f"experiments-{name}-b{options['batch_size'] or 'own'}-n{options['num_batches']}"] \
-            = by_framework
+        groups[
+            f"experiments-{name}-b{options['batch_size'] or 'own'}-n{options['num_batches']}"
+        ] = by_framework
     return experiments.experiment_tables(runs, plan.num_batches, chosen)
 
 
@@ -130,8 +148,9 @@ def data_loading(datasets, plan, notes: list[str]) -> dict | None:
     found = []
     for name in datasets:
         try:
-            found.append(loading.loading_benchmark(name, data_dir=plan.data_dir,
-                                                   rounds=plan.rounds))
+            found.append(
+                loading.loading_benchmark(name, data_dir=plan.data_dir, rounds=plan.rounds)
+            )
         except Exception as exc:  # noqa: BLE001 - one missing dataset must not end the run
             notes.append(f"- data loading {name}: failed: {str(exc).strip()[-300:]}")
     if not found:
@@ -153,8 +172,13 @@ def graded_runs(frameworks, dataset, plan, notes: list[str]) -> dict | None:
     """A graded run's fixed cost beside its training (:mod:`harness.benchmarks.graded`)."""
     from harness.benchmarks.graded import graded_run_benchmark
 
-    return _table_suite("graded-run cost", notes, lambda: graded_run_benchmark(
-        frameworks, dataset, plan.num_batches, plan.data_dir, plan.rounds))
+    return _table_suite(
+        "graded-run cost",
+        notes,
+        lambda: graded_run_benchmark(
+            frameworks, dataset, plan.num_batches, plan.data_dir, plan.rounds
+        ),
+    )
 
 
 def cluster_runs(framework: str, dataset: str, args, notes: list[str]) -> dict | None:
@@ -162,8 +186,13 @@ def cluster_runs(framework: str, dataset: str, args, notes: list[str]) -> dict |
     (:mod:`harness.benchmarks.cluster`)."""
     from harness.benchmarks.cluster import cluster_benchmark
 
-    return _table_suite("cluster", notes, lambda: cluster_benchmark(
-        framework, dataset, args.runs, args.max_batches or 150, args.data_dir))
+    return _table_suite(
+        "cluster",
+        notes,
+        lambda: cluster_benchmark(
+            framework, dataset, args.runs, args.max_batches or 150, args.data_dir
+        ),
+    )
 
 
 def class_grading(dataset, args, notes: list[str]) -> dict | None:
@@ -171,8 +200,13 @@ def class_grading(dataset, args, notes: list[str]) -> dict | None:
     from harness.benchmarks.class_grading import class_benchmark
 
     try:
-        return class_benchmark(dataset, Path(args.out) / "class", args.max_batches,
-                               args.data_dir, submissions=args.submissions or None)
+        return class_benchmark(
+            dataset,
+            Path(args.out) / "class",
+            args.max_batches,
+            args.data_dir,
+            submissions=args.submissions or None,
+        )
     except Exception as exc:  # noqa: BLE001 - the other suites' tables still print
         notes.append(f"- class grading: failed: {str(exc).strip()[-300:]}")
         return None
@@ -186,21 +220,31 @@ def benchmark_command(args) -> int:
     # One CPU thread per run unless set, as grade runs them: torch's pool collapses on a
     # CPU that anything else uses (README, Grading).
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    result = {"settings": {"suite": suite, "frameworks": frameworks, "datasets": datasets,
-                           "batch_size": plan.batch_size, "num_batches": plan.num_batches,
-                           "warmup_batches": plan.warmup_batches, "rounds": plan.rounds,
-                           "dataset_for_adapters": datasets[0],
-                           # torch's OpenMP pool collapses on an oversubscribed CPU: say so
-                           "thread_env": {k: os.environ.get(k) for k in THREAD_VARIABLES}}}
+    result = {
+        "settings": {
+            "suite": suite,
+            "frameworks": frameworks,
+            "datasets": datasets,
+            "batch_size": plan.batch_size,
+            "num_batches": plan.num_batches,
+            "warmup_batches": plan.warmup_batches,
+            "rounds": plan.rounds,
+            "dataset_for_adapters": datasets[0],
+            # torch's OpenMP pool collapses on an oversubscribed CPU: say so
+            "thread_env": {k: os.environ.get(k) for k in THREAD_VARIABLES},
+        }
+    }
     if suite in ("adapters", "all"):
         result["adapters"] = run_adapter_suite(frameworks, datasets[0], plan, groups)
     if suite in ("frameworks", "all"):
         models = framework_models(datasets, args.submissions, notes)
-        result["frameworks"] = run_framework_suite(frameworks, models, plan,
-                                                   getattr(args, "accuracy_bar", None), groups)
+        result["frameworks"] = run_framework_suite(
+            frameworks, models, plan, getattr(args, "accuracy_bar", None), groups
+        )
     if suite in ("experiments", "all"):
-        result["experiments"] = run_experiment_suite(frameworks, datasets[0], plan, groups,
-                                                     getattr(args, "experiments", "all"))
+        result["experiments"] = run_experiment_suite(
+            frameworks, datasets[0], plan, groups, getattr(args, "experiments", "all")
+        )
     if suite == "all":
         result["data_loading"] = data_loading(datasets, plan, notes)
     if suite in ("graded", "all"):

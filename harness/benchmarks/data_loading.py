@@ -38,8 +38,12 @@ print(json.dumps({"seconds": seconds, "peak_bytes": (after - before) * 1024,
 
 
 def _one_round(name: str, data_dir) -> dict:
-    done = subprocess.run([sys.executable, "-c", _ROUND, name, str(data_dir or "")],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _ROUND, name, str(data_dir or "")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"loading {name} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -56,13 +60,17 @@ def loading_benchmark(name: str = "fashion_mnist", data_dir=None, rounds: int = 
     first = results[0]
     peak = max(r["peak_bytes"] for r in results)
     return {
-        "name": name, "location": first["location"], "verified": first["verified"],
+        "name": name,
+        "location": first["location"],
+        "verified": first["verified"],
         "bundled_subset": first["bundled_subset"],
         "counts": [first["train_count"], first["validation_count"], first["test_count"]],
         "seconds": statistics.median(r["seconds"] for r in results),
         "best_seconds": min(r["seconds"] for r in results),
-        "peak_bytes": peak, "decoded_bytes": first["decoded_bytes"],
-        "peak_ratio": peak / first["decoded_bytes"], "rounds": rounds,
+        "peak_bytes": peak,
+        "decoded_bytes": first["decoded_bytes"],
+        "peak_ratio": peak / first["decoded_bytes"],
+        "rounds": rounds,
     }
 
 
@@ -73,15 +81,32 @@ def format_loading_benchmark(results) -> str:
     rows = []
     for r in [results] if isinstance(results, dict) else results:
         data = "bundled subset" if r["bundled_subset"] else "full"
-        rows.append([
-            r["name"], data + ("" if r["verified"] else ", UNVERIFIED"), r["location"],
-            "/".join(f"{c:,}" for c in r["counts"]), f"{r['seconds']:.2f}",
-            f"{r['best_seconds']:.2f}", f"{r['peak_bytes'] / 2**20:.0f}",
-            f"{r['decoded_bytes'] / 2**20:.0f}", f"{r['peak_ratio']:.2f}x",
-            "yes" if r["seconds"] < TARGET_SECONDS and r["peak_ratio"] < TARGET_PEAK_RATIO
-            else "NO",
-        ])
-    headers = ["dataset", "data", "location", "train/val/test", "load s (median)", "best s",
-               "peak MiB", "arrays MiB", "peak/arrays",
-               f"< {TARGET_SECONDS:g} s and < {TARGET_PEAK_RATIO:g}x"]
+        rows.append(
+            [
+                r["name"],
+                data + ("" if r["verified"] else ", UNVERIFIED"),
+                r["location"],
+                "/".join(f"{c:,}" for c in r["counts"]),
+                f"{r['seconds']:.2f}",
+                f"{r['best_seconds']:.2f}",
+                f"{r['peak_bytes'] / 2**20:.0f}",
+                f"{r['decoded_bytes'] / 2**20:.0f}",
+                f"{r['peak_ratio']:.2f}x",
+                "yes"
+                if r["seconds"] < TARGET_SECONDS and r["peak_ratio"] < TARGET_PEAK_RATIO
+                else "NO",
+            ]
+        )
+    headers = [
+        "dataset",
+        "data",
+        "location",
+        "train/val/test",
+        "load s (median)",
+        "best s",
+        "peak MiB",
+        "arrays MiB",
+        "peak/arrays",
+        f"< {TARGET_SECONDS:g} s and < {TARGET_PEAK_RATIO:g}x",
+    ]
     return tabulate(rows, headers=headers)

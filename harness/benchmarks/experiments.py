@@ -43,8 +43,11 @@ class Variant:
             batches = max(num_batches * BASE_BATCH_SIZE // self.batch_size, 20)
         if self.batch_share is not None:
             batches = max(int(num_batches * self.batch_share), 2)
-        return {"submission": str(SUBMISSIONS / self.submission / "index.py"),
-                "batch_size": self.batch_size, "num_batches": batches}
+        return {
+            "submission": str(SUBMISSIONS / self.submission / "index.py"),
+            "batch_size": self.batch_size,
+            "num_batches": batches,
+        }
 
 
 @dataclass(frozen=True)
@@ -60,26 +63,56 @@ def _original(label: str, x=None, **settings) -> Variant:
 
 
 EXPERIMENTS = (
-    Experiment("batch size", "batch size", tuple(
-        _original(str(b), b, batch_size=None if b == BASE_BATCH_SIZE else b)
-        for b in BATCH_SIZES), chart=True),
-    Experiment("number of batches", "share of the batches", (
-        _original("1/4", 0.25, batch_share=0.25), _original("1/2", 0.5, batch_share=0.5),
-        _original("all", 1.0))),
-    Experiment("filters", "filters", (
-        Variant("5", "filters_5", 5), _original("16", 16), Variant("50", "filters_50", 50)),
-        chart=True),
-    Experiment("field size", "field size", (
-        Variant("1x1", "field_size_1", 1), _original("5x5", 5),
-        Variant("7x7", "field_size_7", 7))),
-    Experiment("strides", "conv / pool stride", (
-        _original("conv 1, pool 2"), Variant("conv 3", "conv_stride_3"),
-        Variant("pool 1", "pool_stride_1"), Variant("pool 5", "pool_stride_5"))),
-    Experiment("depth", "conv/relu/pool triples", (
-        Variant("no triple", "two_triples_removed", 0),
-        Variant("1 triple", "one_triple_removed", 1), _original("2 triples", 2),
-        Variant("2 triples + 2 conv", "two_extra_conv"),
-        Variant("2 triples + 4 conv", "four_extra_conv"))),
+    Experiment(
+        "batch size",
+        "batch size",
+        tuple(
+            _original(str(b), b, batch_size=None if b == BASE_BATCH_SIZE else b)
+            for b in BATCH_SIZES
+        ),
+        chart=True,
+    ),
+    Experiment(
+        "number of batches",
+        "share of the batches",
+        (
+            _original("1/4", 0.25, batch_share=0.25),
+            _original("1/2", 0.5, batch_share=0.5),
+            _original("all", 1.0),
+        ),
+    ),
+    Experiment(
+        "filters",
+        "filters",
+        (Variant("5", "filters_5", 5), _original("16", 16), Variant("50", "filters_50", 50)),
+        chart=True,
+    ),
+    Experiment(
+        "field size",
+        "field size",
+        (Variant("1x1", "field_size_1", 1), _original("5x5", 5), Variant("7x7", "field_size_7", 7)),
+    ),
+    Experiment(
+        "strides",
+        "conv / pool stride",
+        (
+            _original("conv 1, pool 2"),
+            Variant("conv 3", "conv_stride_3"),
+            Variant("pool 1", "pool_stride_1"),
+            Variant("pool 5", "pool_stride_5"),
+        ),
+    ),
+    Experiment(
+        "depth",
+        "conv/relu/pool triples",
+        (
+            Variant("no triple", "two_triples_removed", 0),
+            Variant("1 triple", "one_triple_removed", 1),
+            _original("2 triples", 2),
+            Variant("2 triples + 2 conv", "two_extra_conv"),
+            Variant("2 triples + 4 conv", "four_extra_conv"),
+        ),
+    ),
 )
 
 
@@ -92,9 +125,14 @@ def select(names: str) -> tuple[Experiment, ...]:
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     known = {e.name for e in EXPERIMENTS}
     if not wanted or set(wanted) - known:
-        raise ConfigError(field_error("command line", "--experiments",
-                                      f"all or a comma-separated list of {', '.join(known)}",
-                                      names))
+        raise ConfigError(
+            field_error(
+                "command line",
+                "--experiments",
+                f"all or a comma-separated list of {', '.join(known)}",
+                names,
+            )
+        )
     return tuple(e for e in EXPERIMENTS if e.name in wanted)
 
 
@@ -112,8 +150,13 @@ class ExperimentRuns:
         return self.by_key[_key(variant, num_batches)]
 
 
-def run_experiments(frameworks: list[str], dataset: str, plan: suites.Plan,
-                    experiments=EXPERIMENTS, progress=suites._quiet) -> ExperimentRuns:
+def run_experiments(
+    frameworks: list[str],
+    dataset: str,
+    plan: suites.Plan,
+    experiments=EXPERIMENTS,
+    progress=suites._quiet,
+) -> ExperimentRuns:
     """Every distinct variant of ``experiments`` in every framework, ``plan.rounds`` each."""
     runs = ExperimentRuns()
     for experiment in experiments:
@@ -122,8 +165,7 @@ def run_experiments(frameworks: list[str], dataset: str, plan: suites.Plan,
             if key in runs.by_key:
                 continue
             model = variant.child_options(plan.num_batches)
-            runs.by_key[key] = suites.framework_rounds(frameworks, dataset, model, plan,
-                                                       progress)
+            runs.by_key[key] = suites.framework_rounds(frameworks, dataset, model, plan, progress)
     return runs
 
 
@@ -136,32 +178,48 @@ def reference_bar(runs: ExperimentRuns, num_batches: int) -> float | None:
 def _row(variant: Variant, framework: str, framework_runs: list[dict], bar) -> dict:
     good = stats.ok_runs(framework_runs)
     first = good[0] if good else {}
-    return {"variant": variant.label, "x": variant.x, "framework": framework,
-            "batch_size": first.get("batch_size"), "num_batches": first.get("num_batches"),
-            "param_count": first.get("param_count"),
-            "device": (first.get("device") or {}).get("name"),
-            "device_kind": (first.get("device") or {}).get("kind"),
-            "examples_per_sec": stats.summary([r["examples_per_sec"] for r in good]),
-            "test_accuracy": stats.summary([r.get("test_accuracy") for r in good]),
-            "seconds_to_bar": stats.summary([stats.seconds_to_bar(r, bar) for r in good]),
-            "reached_bar": sum(stats.seconds_to_bar(r, bar) is not None for r in good),
-            "rounds": len(framework_runs),
-            "errors": [r["error"] for r in framework_runs if "error" in r]}
+    return {
+        "variant": variant.label,
+        "x": variant.x,
+        "framework": framework,
+        "batch_size": first.get("batch_size"),
+        "num_batches": first.get("num_batches"),
+        "param_count": first.get("param_count"),
+        "device": (first.get("device") or {}).get("name"),
+        "device_kind": (first.get("device") or {}).get("kind"),
+        "examples_per_sec": stats.summary([r["examples_per_sec"] for r in good]),
+        "test_accuracy": stats.summary([r.get("test_accuracy") for r in good]),
+        "seconds_to_bar": stats.summary([stats.seconds_to_bar(r, bar) for r in good]),
+        "reached_bar": sum(stats.seconds_to_bar(r, bar) is not None for r in good),
+        "rounds": len(framework_runs),
+        "errors": [r["error"] for r in framework_runs if "error" in r],
+    }
 
 
-def experiment_tables(runs: ExperimentRuns, num_batches: int, experiments=EXPERIMENTS
-                      ) -> list[dict]:
+def experiment_tables(
+    runs: ExperimentRuns, num_batches: int, experiments=EXPERIMENTS
+) -> list[dict]:
     """One table per experiment: a row per (variant, framework), and who is fastest."""
     bar = reference_bar(runs, num_batches)
     tables = []
     for experiment in experiments:
-        rows = [_row(v, fw, fw_runs, bar) for v in experiment.variants
-                for fw, fw_runs in runs.of(v, num_batches).items()]
+        rows = [
+            _row(v, fw, fw_runs, bar)
+            for v in experiment.variants
+            for fw, fw_runs in runs.of(v, num_batches).items()
+        ]
         for variant in experiment.variants:
             mine = [r for r in rows if r["variant"] == variant.label]
             best = max((r["examples_per_sec"]["median"] or 0.0 for r in mine), default=0.0)
             for row in mine:
                 row["ratio_to_fastest"] = stats.ratio(row["examples_per_sec"]["median"], best)
-        tables.append({"experiment": experiment.name, "axis": experiment.axis,
-                       "chart": experiment.chart, "accuracy_bar": bar, "rows": rows})
+        tables.append(
+            {
+                "experiment": experiment.name,
+                "axis": experiment.axis,
+                "chart": experiment.chart,
+                "accuracy_bar": bar,
+                "rows": rows,
+            }
+        )
     return tables

@@ -29,8 +29,11 @@ from tabulate import tabulate
 from harness.names import FRAMEWORKS
 
 # What each adapter imports, then the worker's way out (os._exit: no interpreter teardown).
-IMPORTS = {"torch": "import torch", "tensorflow": "import tensorflow, keras",
-           "jax": "import jax, flax.linen, optax"}
+IMPORTS = {
+    "torch": "import torch",
+    "tensorflow": "import tensorflow, keras",
+    "jax": "import jax, flax.linen, optax",
+}
 EXIT_AS_WORKER = "; import os; os._exit(0)"
 # Most seconds a graded run may cost beyond its training and the framework's bare import.
 TARGET_BEYOND_IMPORT = {"torch": 0.5, "tensorflow": 0.5, "jax": 1.5}
@@ -41,15 +44,15 @@ def _sandboxed_seconds(code: str, scratch: Path) -> float:
 
     limits = Limits(wall_seconds=300, memory_bytes=8 << 30)
     started = time.monotonic()
-    result = run_isolated([sys.executable, "-c", code], scratch_dir=scratch,
-                          readonly_paths=[], limits=limits)
+    result = run_isolated(
+        [sys.executable, "-c", code], scratch_dir=scratch, readonly_paths=[], limits=limits
+    )
     if result.returncode != 0:
         raise RuntimeError(f"sandboxed {code!r} failed: {result.stderr[-500:]}")
     return time.monotonic() - started
 
 
-def _graded_run(framework: str, dataset: str, num_batches: int, data_dir: str | None,
-                out: Path):
+def _graded_run(framework: str, dataset: str, num_batches: int, data_dir: str | None, out: Path):
     from harness.config import load_assignment
     from harness.grading.inputs import prepare_dataset
     from harness.grading.plan import Plan, RunSpec
@@ -57,11 +60,20 @@ def _graded_run(framework: str, dataset: str, num_batches: int, data_dir: str | 
     from harness.names import reference_id
 
     assignment = load_assignment()
-    plan = Plan(runs=[], out_dir=str(out), assignment_path=str(_assignment_path()),
-                data_dir=data_dir, max_batches=num_batches)
+    plan = Plan(
+        runs=[],
+        out_dir=str(out),
+        assignment_path=str(_assignment_path()),
+        data_dir=data_dir,
+        max_batches=num_batches,
+    )
     prepare_dataset(plan, dataset, assignment.seed)
-    spec = RunSpec(reference_id(assignment.references[dataset]), dataset, framework,
-                   reference=assignment.references[dataset])
+    spec = RunSpec(
+        reference_id(assignment.references[dataset]),
+        dataset,
+        framework,
+        reference=assignment.references[dataset],
+    )
     return execute(spec, GradingSession.open(plan))
 
 
@@ -71,8 +83,7 @@ def _assignment_path() -> Path:
     return default_assignment_path()
 
 
-def overhead_round(framework: str, dataset: str, num_batches: int,
-                   data_dir: str | None) -> dict:
+def overhead_round(framework: str, dataset: str, num_batches: int, data_dir: str | None) -> dict:
     """One round's figures: sandbox start, bare import, and one graded reference run."""
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "scratch"
@@ -83,44 +94,82 @@ def overhead_round(framework: str, dataset: str, num_batches: int,
     if record.status != "passed":
         raise RuntimeError(f"{framework} reference run failed: {record.reason}")
     train = record.train_seconds or 0.0
-    return {"batches": record.num_batches, "sandbox_s": sandbox, "import_s": imported,
-            "fixed_s": record.wall_seconds - train, "train_s": train,
-            "wall_s": record.wall_seconds, "examples_per_sec": record.examples_per_sec,
-            "isolated": record.isolated}
+    return {
+        "batches": record.num_batches,
+        "sandbox_s": sandbox,
+        "import_s": imported,
+        "fixed_s": record.wall_seconds - train,
+        "train_s": train,
+        "wall_s": record.wall_seconds,
+        "examples_per_sec": record.examples_per_sec,
+        "isolated": record.isolated,
+    }
 
 
-def overhead_row(framework: str, dataset: str, num_batches: int, data_dir: str | None,
-                 rounds: int = 1) -> dict:
+def overhead_row(
+    framework: str, dataset: str, num_batches: int, data_dir: str | None, rounds: int = 1
+) -> dict:
     """The median of ``rounds`` rounds of every figure, and the target's verdict."""
     runs = [overhead_round(framework, dataset, num_batches, data_dir) for _ in range(rounds)]
-    row = {key: statistics.median(r[key] for r in runs)
-           for key in ("sandbox_s", "import_s", "fixed_s", "train_s", "wall_s",
-                       "examples_per_sec")}
+    row = {
+        key: statistics.median(r[key] for r in runs)
+        for key in ("sandbox_s", "import_s", "fixed_s", "train_s", "wall_s", "examples_per_sec")
+    }
     target = TARGET_BEYOND_IMPORT.get(framework)
     beyond = row["fixed_s"] - row["import_s"]
-    row.update(framework=framework, batches=runs[0]["batches"], rounds=rounds,
-               beyond_import_s=beyond, target_s=target,
-               met=None if target is None else beyond <= target,
-               fixed_share=row["fixed_s"] / row["wall_s"],
-               isolated=all(r["isolated"] for r in runs))
+    row.update(
+        framework=framework,
+        batches=runs[0]["batches"],
+        rounds=rounds,
+        beyond_import_s=beyond,
+        target_s=target,
+        met=None if target is None else beyond <= target,
+        fixed_share=row["fixed_s"] / row["wall_s"],
+        isolated=all(r["isolated"] for r in runs),
+    )
     return row
 
 
 def overhead_table(rows: list[dict]) -> str:
-    headers = ["framework", "batches", "sandbox s", "import s", "fixed s (all but training)",
-               "fixed beyond import s", "target s", "met", "training s",
-               "whole run s", "fixed share", "examples/s", "isolated"]
-    body = [[r["framework"], r["batches"], f"{r['sandbox_s']:.2f}", f"{r['import_s']:.2f}",
-             f"{r['fixed_s']:.2f}", f"{r['beyond_import_s']:.2f}", f"{r['target_s']}",
-             {True: "yes", False: "no", None: "n/a"}[r["met"]],
-             f"{r['train_s']:.2f}",
-             f"{r['wall_s']:.2f}", f"{r['fixed_share']:.0%}", f"{r['examples_per_sec']:.0f}",
-             r["isolated"]] for r in rows]
+    headers = [
+        "framework",
+        "batches",
+        "sandbox s",
+        "import s",
+        "fixed s (all but training)",
+        "fixed beyond import s",
+        "target s",
+        "met",
+        "training s",
+        "whole run s",
+        "fixed share",
+        "examples/s",
+        "isolated",
+    ]
+    body = [
+        [
+            r["framework"],
+            r["batches"],
+            f"{r['sandbox_s']:.2f}",
+            f"{r['import_s']:.2f}",
+            f"{r['fixed_s']:.2f}",
+            f"{r['beyond_import_s']:.2f}",
+            f"{r['target_s']}",
+            {True: "yes", False: "no", None: "n/a"}[r["met"]],
+            f"{r['train_s']:.2f}",
+            f"{r['wall_s']:.2f}",
+            f"{r['fixed_share']:.0%}",
+            f"{r['examples_per_sec']:.0f}",
+            r["isolated"],
+        ]
+        for r in rows
+    ]
     return tabulate(body, headers=headers)
 
 
-def graded_run_benchmark(frameworks, dataset="fashion_mnist", num_batches=500,
-                         data_dir=None, rounds=3) -> tuple[list[dict], str]:
+def graded_run_benchmark(
+    frameworks, dataset="fashion_mnist", num_batches=500, data_dir=None, rounds=3
+) -> tuple[list[dict], str]:
     """Rows per framework (medians of ``rounds``) and their table; each framework's run is
     its own process. Runs get one CPU thread unless ``OMP_NUM_THREADS`` says otherwise, as
     in ``grade``.

@@ -19,9 +19,12 @@ from harness.benchmarks import stats, tables
 
 
 def host_info() -> dict:
-    return {"cpu": host.cpu_name(), "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}"}
+    return {
+        "cpu": host.cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
 
 
 def machine_info(all_runs: list[dict]) -> dict:
@@ -34,29 +37,65 @@ def machine_info(all_runs: list[dict]) -> dict:
 
 
 def markdown(result: dict) -> str:
-    parts = ["# Benchmark", "", f"Settings: {result['settings']}", "", "## Machine", "",
-             tables.machine_table(result["machine"]), ""]
+    parts = [
+        "# Benchmark",
+        "",
+        f"Settings: {result['settings']}",
+        "",
+        "## Machine",
+        "",
+        tables.machine_table(result["machine"]),
+        "",
+    ]
     if result.get("adapters"):
-        parts += ["## Adapter vs hand-written loop (steady-state examples/sec, `original`, "
-                  f"{result['settings']['dataset_for_adapters']})", "",
-                  tables.adapter_table(result["adapters"]), ""]
+        parts += [
+            "## Adapter vs hand-written loop (steady-state examples/sec, `original`, "
+            f"{result['settings']['dataset_for_adapters']})",
+            "",
+            tables.adapter_table(result["adapters"]),
+            "",
+        ]
     for table in result.get("frameworks", []):
-        parts += [f"## Frameworks: {tables.framework_title(table)}", "",
-                  tables.framework_table(table), ""]
+        parts += [
+            f"## Frameworks: {tables.framework_title(table)}",
+            "",
+            tables.framework_table(table),
+            "",
+        ]
     for table in result.get("experiments", []):
-        parts += [f"## Experiment: {tables.experiment_title(table)}", "",
-                  tables.experiment_table(table), ""]
+        parts += [
+            f"## Experiment: {tables.experiment_title(table)}",
+            "",
+            tables.experiment_table(table),
+            "",
+        ]
     if result.get("data_loading") is not None:
         parts += ["## Data loading", "", "```", result["data_loading"]["text"], "```", ""]
     if result.get("graded_runs") is not None:
-        parts += ["## Fixed cost of one graded run (reference network, sandboxed)", "",
-                  "```", result["graded_runs"]["text"], "```", ""]
+        parts += [
+            "## Fixed cost of one graded run (reference network, sandboxed)",
+            "",
+            "```",
+            result["graded_runs"]["text"],
+            "```",
+            "",
+        ]
     if result.get("class") is not None:
-        parts += [f"## The class graded on {result['class']['dataset']} "
-                  f"({result['class']['budget']})", "", result["class"]["text"], ""]
+        parts += [
+            f"## The class graded on {result['class']['dataset']} ({result['class']['budget']})",
+            "",
+            result["class"]["text"],
+            "",
+        ]
     if result.get("cluster") is not None:
-        parts += ["## Graded runs: a two-node Ray cluster on this machine vs --jobs 2", "",
-                  "```", result["cluster"]["text"], "```", ""]
+        parts += [
+            "## Graded runs: a two-node Ray cluster on this machine vs --jobs 2",
+            "",
+            "```",
+            result["cluster"]["text"],
+            "```",
+            "",
+        ]
     parts.append(tables.errors_section(result.get("errors", [])))
     parts.append(result.get("notes", ""))
     return "\n".join(parts).rstrip() + "\n"
@@ -71,15 +110,26 @@ def _pb_entry(group: str, name: str, runs: list[dict]) -> dict | None:
     timings = Stats()
     for run in good:
         timings.update(run["steady_seconds"])
-    return {"group": group, "name": name, "fullname": f"{group}::{name}", "params": None,
-            "param": None, "options": {"rounds": len(good), "iterations": 1,
-                                       "timer": "perf_counter, steady state only"},
-            "stats": {**timings.as_dict(), "data": list(timings.data), "iterations": 1},
-            "extra_info": {"examples_per_sec": [r["examples_per_sec"] for r in good],
-                           "warmup_seconds": [r["warmup_seconds"] for r in good],
-                           "batch_size": good[0]["batch_size"],
-                           "steady_batches": good[0]["num_batches"] - good[0]["warmup_batches"],
-                           "device": good[0].get("device")}}
+    return {
+        "group": group,
+        "name": name,
+        "fullname": f"{group}::{name}",
+        "params": None,
+        "param": None,
+        "options": {
+            "rounds": len(good),
+            "iterations": 1,
+            "timer": "perf_counter, steady state only",
+        },
+        "stats": {**timings.as_dict(), "data": list(timings.data), "iterations": 1},
+        "extra_info": {
+            "examples_per_sec": [r["examples_per_sec"] for r in good],
+            "warmup_seconds": [r["warmup_seconds"] for r in good],
+            "batch_size": good[0]["batch_size"],
+            "steady_batches": good[0]["num_batches"] - good[0]["warmup_batches"],
+            "device": good[0].get("device"),
+        },
+    }
 
 
 def pytest_benchmark_json(groups: dict[str, dict[str, list[dict]]]) -> dict | None:
@@ -89,11 +139,18 @@ def pytest_benchmark_json(groups: dict[str, dict[str, list[dict]]]) -> dict | No
         from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
     except ImportError:
         return None
-    entries = [_pb_entry(group, name, runs) for group, by_name in groups.items()
-               for name, runs in by_name.items()]
-    return {"machine_info": pytest_benchmark_generate_machine_info(), "commit_info": {},
-            "benchmarks": [e for e in entries if e is not None],
-            "datetime": datetime.now(timezone.utc).isoformat(), "version": __version__}
+    entries = [
+        _pb_entry(group, name, runs)
+        for group, by_name in groups.items()
+        for name, runs in by_name.items()
+    ]
+    return {
+        "machine_info": pytest_benchmark_generate_machine_info(),
+        "commit_info": {},
+        "benchmarks": [e for e in entries if e is not None],
+        "datetime": datetime.now(timezone.utc).isoformat(),
+        "version": __version__,
+    }
 
 
 def write_all(out: Path, result: dict, groups: dict) -> list[Path]:

@@ -50,11 +50,20 @@ def last_json_line(stdout: str) -> dict | None:
 
 def run_child(options: dict, timeout: float | None = None) -> dict:
     """One child run; ``options`` are the child's flags (see ``child.build_parser``)."""
-    label = {k: options.get(k) for k in ("framework", "runner", "dataset", "model",
-                                         "submission") if options.get(k)}
+    label = {
+        k: options.get(k)
+        for k in ("framework", "runner", "dataset", "model", "submission")
+        if options.get(k)
+    }
     try:
-        done = subprocess.run(child_command(options), capture_output=True, text=True,
-                              timeout=timeout, env=_environment(), cwd=REPO_ROOT)
+        done = subprocess.run(
+            child_command(options),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_environment(),
+            cwd=REPO_ROOT,
+        )
     except subprocess.TimeoutExpired:
         return {**label, "error": f"timed out after {timeout:.0f} s"}
     result = last_json_line(done.stdout) if done.returncode == 0 else None

@@ -22,8 +22,13 @@ def summary(values: list[float]) -> dict:
         return {"median": None, "min": None, "max": None, "spread": None, "rounds": 0}
     median = statistics.median(values)
     spread = (max(values) - min(values)) / median if median else None
-    return {"median": median, "min": min(values), "max": max(values), "spread": spread,
-            "rounds": len(values)}
+    return {
+        "median": median,
+        "min": min(values),
+        "max": max(values),
+        "spread": spread,
+        "rounds": len(values),
+    }
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -35,8 +40,11 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 def paired_ratios(adapter_runs: list[dict], hand_runs: list[dict]) -> list[float]:
     """adapter / hand examples/sec per round; rounds ran back to back, so noise mostly cancels."""
     pairs = zip(adapter_runs, hand_runs, strict=False)
-    return [a["examples_per_sec"] / h["examples_per_sec"] for a, h in pairs
-            if "error" not in a and "error" not in h and h["examples_per_sec"]]
+    return [
+        a["examples_per_sec"] / h["examples_per_sec"]
+        for a, h in pairs
+        if "error" not in a and "error" not in h and h["examples_per_sec"]
+    ]
 
 
 def accuracy_bar(runs: list[dict], fixed: float | None = None) -> float | None:

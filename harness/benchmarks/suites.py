@@ -31,10 +31,15 @@ class Plan:
     timeout_seconds: float = 1800.0  # one child; a stuck run fails alone
 
     def child_options(self, **extra) -> dict:
-        return {"batch_size": self.batch_size, "num_batches": self.num_batches,
-                "warmup_batches": self.warmup_batches, "seed": self.seed,
-                "data_dir": self.data_dir, "allow_unverified": self.allow_unverified,
-                **extra}
+        return {
+            "batch_size": self.batch_size,
+            "num_batches": self.num_batches,
+            "warmup_batches": self.warmup_batches,
+            "seed": self.seed,
+            "data_dir": self.data_dir,
+            "allow_unverified": self.allow_unverified,
+            **extra,
+        }
 
 
 Progress = Callable[[dict], None]
@@ -44,17 +49,20 @@ def _quiet(_run: dict) -> None:
     pass
 
 
-def adapter_rounds(framework: str, dataset: str, plan: Plan, progress: Progress = _quiet
-                   ) -> dict[str, list[dict]]:
+def adapter_rounds(
+    framework: str, dataset: str, plan: Plan, progress: Progress = _quiet
+) -> dict[str, list[dict]]:
     """``{"adapter": runs, "handwritten": runs}``, rounds interleaved, ``original`` network."""
     runs: dict[str, list[dict]] = {"adapter": [], "handwritten": []}
     for round_index in range(plan.rounds):
-        order = ("adapter", "handwritten") if round_index % 2 == 0 else (
-            "handwritten", "adapter")
+        order = ("adapter", "handwritten") if round_index % 2 == 0 else ("handwritten", "adapter")
         for runner in order:
-            run = run_child(plan.child_options(framework=framework, runner=runner,
-                                               dataset=dataset, model="original"),
-                            plan.timeout_seconds)
+            run = run_child(
+                plan.child_options(
+                    framework=framework, runner=runner, dataset=dataset, model="original"
+                ),
+                plan.timeout_seconds,
+            )
             runs[runner].append(run)
             progress(run)
     return runs
@@ -69,24 +77,38 @@ def compare_adapter(framework: str, runs: dict[str, list[dict]]) -> dict:
     # The verdict uses the median per-round ratio: each round ran adapter and hand loop back
     # to back, so load that drifts between rounds cancels out of it.
     verdict = statistics.median(paired) if paired else ratio
-    return {"framework": framework, "adapter": adapter, "handwritten": hand, "ratio": ratio,
-            "paired_ratios": paired, "paired_median": verdict,
-            "meets_target": verdict is not None and verdict >= stats.ADAPTER_TARGET,
-            "errors": [r["error"] for rs in runs.values() for r in rs if "error" in r]}
+    return {
+        "framework": framework,
+        "adapter": adapter,
+        "handwritten": hand,
+        "ratio": ratio,
+        "paired_ratios": paired,
+        "paired_median": verdict,
+        "meets_target": verdict is not None and verdict >= stats.ADAPTER_TARGET,
+        "errors": [r["error"] for rs in runs.values() for r in rs if "error" in r],
+    }
 
 
-def framework_rounds(frameworks: list[str], dataset: str, model: dict, plan: Plan,
-                     progress: Progress = _quiet) -> dict[str, list[dict]]:
+def framework_rounds(
+    frameworks: list[str], dataset: str, model: dict, plan: Plan, progress: Progress = _quiet
+) -> dict[str, list[dict]]:
     """Runs per framework of one model on one dataset; the starting framework rotates."""
     runs: dict[str, list[dict]] = {fw: [] for fw in frameworks}
     eval_every = max(1, model.get("num_batches", plan.num_batches) // plan.curve_points)
     for round_index in range(plan.rounds):
         shift = round_index % len(frameworks)
         for framework in frameworks[shift:] + frameworks[:shift]:
-            run = run_child(plan.child_options(framework=framework, runner="adapter",
-                                               dataset=dataset, eval_every=eval_every,
-                                               test_accuracy=True, **model),
-                            plan.timeout_seconds)
+            run = run_child(
+                plan.child_options(
+                    framework=framework,
+                    runner="adapter",
+                    dataset=dataset,
+                    eval_every=eval_every,
+                    test_accuracy=True,
+                    **model,
+                ),
+                plan.timeout_seconds,
+            )
             runs[framework].append(run)
             progress(run)
     return runs
@@ -94,25 +116,34 @@ def framework_rounds(frameworks: list[str], dataset: str, model: dict, plan: Pla
 
 def _framework_row(framework: str, runs: list[dict], bar: float | None) -> dict:
     good = stats.ok_runs(runs)
-    return {"framework": framework,
-            "examples_per_sec": stats.summary([r["examples_per_sec"] for r in good]),
-            "warmup_seconds": stats.summary([r["warmup_seconds"] for r in good]),
-            "seconds_to_bar": stats.summary([stats.seconds_to_bar(r, bar) for r in good]),
-            "reached_bar": sum(stats.seconds_to_bar(r, bar) is not None for r in good),
-            "test_accuracy": stats.summary([r.get("test_accuracy") for r in good]),
-            "param_count": good[0]["param_count"] if good else None,
-            "device": good[0]["device"] if good else None,
-            "errors": [r["error"] for r in runs if "error" in r]}
+    return {
+        "framework": framework,
+        "examples_per_sec": stats.summary([r["examples_per_sec"] for r in good]),
+        "warmup_seconds": stats.summary([r["warmup_seconds"] for r in good]),
+        "seconds_to_bar": stats.summary([stats.seconds_to_bar(r, bar) for r in good]),
+        "reached_bar": sum(stats.seconds_to_bar(r, bar) is not None for r in good),
+        "test_accuracy": stats.summary([r.get("test_accuracy") for r in good]),
+        "param_count": good[0]["param_count"] if good else None,
+        "device": good[0]["device"] if good else None,
+        "errors": [r["error"] for r in runs if "error" in r],
+    }
 
 
-def compare_frameworks(dataset: str, label: str, runs: dict[str, list[dict]],
-                       fixed_bar: float | None = None) -> dict:
+def compare_frameworks(
+    dataset: str, label: str, runs: dict[str, list[dict]], fixed_bar: float | None = None
+) -> dict:
     """One table: a row per framework, with the ratio to the fastest framework's median."""
     bar = stats.accuracy_bar([r for rs in runs.values() for r in rs], fixed_bar)
     rows = [_framework_row(fw, rs, bar) for fw, rs in runs.items()]
     fastest = max((r["examples_per_sec"]["median"] or 0.0 for r in rows), default=0.0)
     for row in rows:
         row["ratio_to_fastest"] = stats.ratio(row["examples_per_sec"]["median"], fastest)
-    return {"dataset": dataset, "model": label, "accuracy_bar": bar,
-            "accuracy_bar_rule": "fixed (--accuracy-bar)" if fixed_bar is not None else
-            "lowest final validation accuracy of all runs", "rows": rows}
+    return {
+        "dataset": dataset,
+        "model": label,
+        "accuracy_bar": bar,
+        "accuracy_bar_rule": "fixed (--accuracy-bar)"
+        if fixed_bar is not None
+        else "lowest final validation accuracy of all runs",
+        "rows": rows,
+    }

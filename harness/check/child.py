@@ -35,18 +35,21 @@ def input_groups(datasets) -> list[dict]:
     groups: dict[tuple, dict] = {}
     for name in datasets:
         shape, classes = DATASET_SHAPES[name]
-        group = groups.setdefault((shape, classes), {"input_shape": list(shape),
-                                                     "num_classes": classes, "datasets": []})
+        group = groups.setdefault(
+            (shape, classes), {"input_shape": list(shape), "num_classes": classes, "datasets": []}
+        )
         group["datasets"].append(name)
     return list(groups.values())
 
 
 def _spec_summary(layers, group: dict) -> dict:
     shape = tuple(group["input_shape"])
-    return {"param_count": spec.param_count(layers, shape),
-            "macs": spec.macs_per_example(layers, shape),
-            "output_shape": list(spec.infer_shapes(layers, shape)[-1]),
-            "layers": spec.layer_table(layers, shape)}
+    return {
+        "param_count": spec.param_count(layers, shape),
+        "macs": spec.macs_per_example(layers, shape),
+        "output_shape": list(spec.infer_shapes(layers, shape)[-1]),
+        "layers": spec.layer_table(layers, shape),
+    }
 
 
 def _failure(exc: BaseException, submission, what: str) -> str:
@@ -59,17 +62,23 @@ def _build_problems(build: dict, group: dict, expected_params) -> list[str]:
     batch_shape = [build["batch"], group["num_classes"]]
     problems = []
     if list(build["output_shape"]) != batch_shape:
-        problems.append(f"output shape: expected {tuple(batch_shape)} (batch, num_classes) "
-                        f"logits, received {tuple(build['output_shape'])}; fix: end the "
-                        f"model with a dense/linear layer of {group['num_classes']} units")
+        problems.append(
+            f"output shape: expected {tuple(batch_shape)} (batch, num_classes) "
+            f"logits, received {tuple(build['output_shape'])}; fix: end the "
+            f"model with a dense/linear layer of {group['num_classes']} units"
+        )
     elif not (np.isfinite(build["loss"]) and build["grad_finite"]):
-        problems.append(f"loss/gradients: expected finite values on a random batch, received "
-                        f"loss {build['loss']} (gradients finite: {build['grad_finite']}); "
-                        "fix: check for divisions or logs that can blow up")
+        problems.append(
+            f"loss/gradients: expected finite values on a random batch, received "
+            f"loss {build['loss']} (gradients finite: {build['grad_finite']}); "
+            "fix: check for divisions or logs that can blow up"
+        )
     if expected_params is not None and build["param_count"] != expected_params:
-        problems.append(f"parameter count: expected {expected_params} (hand count of LAYERS), "
-                        f"received {build['param_count']} from the framework (a harness bug: "
-                        "please report it)")
+        problems.append(
+            f"parameter count: expected {expected_params} (hand count of LAYERS), "
+            f"received {build['param_count']} from the framework (a harness bug: "
+            "please report it)"
+        )
     return problems
 
 
@@ -81,9 +90,11 @@ def _shape_failure(adapter, model, images, group: dict) -> str | None:
         return None
     if tuple(shape) == (2, group["num_classes"]):
         return None
-    return (f"output shape: expected (batch, {group['num_classes']}) logits, received "
-            f"{tuple(shape)} for a batch of 2; fix: end the model with a dense/linear layer "
-            f"of {group['num_classes']} units")
+    return (
+        f"output shape: expected (batch, {group['num_classes']}) logits, received "
+        f"{tuple(shape)} for a batch of 2; fix: end the model with a dense/linear layer "
+        f"of {group['num_classes']} units"
+    )
 
 
 def build_and_check(adapter, submission, group: dict, expected_params=None) -> dict:
@@ -101,12 +112,20 @@ def build_and_check(adapter, submission, group: dict, expected_params=None) -> d
     try:
         result = adapter.loss_and_grad_check(model, images, labels)
     except Exception as exc:
-        return {"problems": [_shape_failure(adapter, model, images, group)
-                             or _failure(exc, submission, "a forward/backward pass")]}
-    build = {"param_count": int(adapter.param_count(model)), "batch": batch,
-             "output_shape": [int(n) for n in result["output_shape"]],
-             "loss": float(result["loss"]), "grad_finite": bool(result["grad_finite"]),
-             "seconds": round(time.perf_counter() - started, 3)}
+        return {
+            "problems": [
+                _shape_failure(adapter, model, images, group)
+                or _failure(exc, submission, "a forward/backward pass")
+            ]
+        }
+    build = {
+        "param_count": int(adapter.param_count(model)),
+        "batch": batch,
+        "output_shape": [int(n) for n in result["output_shape"]],
+        "loss": float(result["loss"]),
+        "grad_finite": bool(result["grad_finite"]),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
     return {"build": build, "problems": _build_problems(build, group, expected_params)}
 
 
@@ -117,21 +136,34 @@ def describe(path: Path, framework: str, datasets, assignment) -> dict:
         submission = load_submission(path, assignment)
     except SubmissionError as exc:
         return {**out, "problems": exc.problems}
-    out.update(form=submission.form, hyperparameters=asdict(submission.hyperparameters),
-               num_layers=len(submission.layers or ()), declared=submission.framework,
-               provenance=submission.provenance)
+    out.update(
+        form=submission.form,
+        hyperparameters=asdict(submission.hyperparameters),
+        num_layers=len(submission.layers or ()),
+        declared=submission.framework,
+        provenance=submission.provenance,
+    )
     if framework == "auto":
         framework = out["framework"] = submission.framework
     elif submission.form == "code" and submission.framework != framework:
-        return {**out, "problems": [
-            f"FRAMEWORK: the file declares {submission.framework!r} but the check was asked "
-            f"for {framework!r}; fix: leave --framework out for code-form submissions"]}
+        return {
+            **out,
+            "problems": [
+                f"FRAMEWORK: the file declares {submission.framework!r} but the check was asked "
+                f"for {framework!r}; fix: leave --framework out for code-form submissions"
+            ],
+        }
     try:
         from harness.adapters import get_adapter
+
         adapter = get_adapter(framework)
     except Exception as exc:  # e.g. the framework is not installed here
-        return {**out, "problems": [f"{framework}: could not load the framework adapter: "
-                                    f"{type(exc).__name__}: {exc}"]}
+        return {
+            **out,
+            "problems": [
+                f"{framework}: could not load the framework adapter: {type(exc).__name__}: {exc}"
+            ],
+        }
     for group in input_groups(datasets):
         entry = dict(group)
         if submission.layers is not None:

@@ -34,12 +34,14 @@ CHILD_SECONDS_PER_SUBMISSION = 30
 CHILD_MEMORY_BYTES = 8 << 30  # a framework, one model and a batch; far below this
 
 
-def _run_child(argv: list[str], scratch: Path, readable: list[Path], timeout: float,
-               isolate: bool = True):
+def _run_child(
+    argv: list[str], scratch: Path, readable: list[Path], timeout: float, isolate: bool = True
+):
     """Run one child in the grading sandbox: only its submission and scratch are visible."""
     limits = Limits(wall_seconds=timeout, memory_bytes=CHILD_MEMORY_BYTES)
-    return run_isolated(argv, scratch_dir=scratch, readonly_paths=readable, limits=limits,
-                        isolate=isolate)
+    return run_isolated(
+        argv, scratch_dir=scratch, readonly_paths=readable, limits=limits, isolate=isolate
+    )
 
 
 def plan(paths, framework: str | None) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
@@ -75,19 +77,32 @@ def _not_installed_note(framework: str | None) -> str | None:
     missing = [name for name in FRAMEWORKS if name not in _layer_frameworks()]
     if framework or not missing:
         return None
-    return (f"note: layer lists not checked in {', '.join(missing)}: not installed here "
-            f"(pip install 'cnn-harness[{','.join(missing)}]'); grading builds them in the "
-            "assignment's builder frameworks")
+    return (
+        f"note: layer lists not checked in {', '.join(missing)}: not installed here "
+        f"(pip install 'cnn-harness[{','.join(missing)}]'); grading builds them in the "
+        "assignment's builder frameworks"
+    )
 
 
-def _child(framework: str, path: str, datasets, assignment: str | None,
-           isolate: bool) -> list[dict]:
+def _child(
+    framework: str, path: str, datasets, assignment: str | None, isolate: bool
+) -> list[dict]:
     """Run one describe child; a crash or timeout becomes a problem of the submission."""
     assignment = str(Path(assignment or default_assignment_path()).resolve())
     with tempfile.TemporaryDirectory(prefix="harness-check-") as scratch:
-        argv = [sys.executable, "-m", "harness.check.child", "--framework", framework,
-                "--out", "describe.json", *[f"--dataset={d}" for d in datasets],
-                "--assignment", assignment, path]
+        argv = [
+            sys.executable,
+            "-m",
+            "harness.check.child",
+            "--framework",
+            framework,
+            "--out",
+            "describe.json",
+            *[f"--dataset={d}" for d in datasets],
+            "--assignment",
+            assignment,
+            path,
+        ]
         readable = [Path(path).resolve().parent, Path(assignment)]
         timeout = CHILD_SECONDS + CHILD_SECONDS_PER_SUBMISSION
         done = _run_child(argv, Path(scratch), readable, timeout, isolate)
@@ -95,13 +110,25 @@ def _child(framework: str, path: str, datasets, assignment: str | None,
         if out.is_file() and not out.is_symlink():
             return json.loads(out.read_text())
         reason = failure_reason(done, Limits(timeout, CHILD_MEMORY_BYTES)) or (
-            f"exited with status {done.returncode}: {done.stderr.strip()[-1500:]}")
-    return [{"path": path, "framework": framework, "inputs": [],
-             "problems": [f"the {framework} check process {reason}"]}]
+            f"exited with status {done.returncode}: {done.stderr.strip()[-1500:]}"
+        )
+    return [
+        {
+            "path": path,
+            "framework": framework,
+            "inputs": [],
+            "problems": [f"the {framework} check process {reason}"],
+        }
+    ]
 
 
-def check_paths(paths, framework: str | None = None, datasets=None,
-                assignment: str | None = None, allow_unisolated: bool = False) -> list[dict]:
+def check_paths(
+    paths,
+    framework: str | None = None,
+    datasets=None,
+    assignment: str | None = None,
+    allow_unisolated: bool = False,
+) -> list[dict]:
     """One report per submission (see :func:`harness.check.report.merge`); refuses
     (:class:`~harness.sandbox.modes.SandboxUnavailable`) where no sandbox works unless
     ``allow_unisolated``."""
@@ -112,19 +139,22 @@ def check_paths(paths, framework: str | None = None, datasets=None,
     with ThreadPoolExecutor(workers) as pool:
         done = pool.map(lambda job: _child(*job, datasets, assignment, isolate), jobs)
         results = [result for batch in done for result in batch]
-    return [merge(str(p), early.get(str(p)), [r for r in results if r["path"] == str(p)])
-            for p in paths]
+    return [
+        merge(str(p), early.get(str(p)), [r for r in results if r["path"] == str(p)]) for p in paths
+    ]
 
 
 def check_command(args) -> int:
     """Entry point of ``python -m harness check`` (see :mod:`harness.cli`)."""
     paths = discover([args.path])
     if not paths:
-        raise SubmissionError(args.path, ["expected a folder holding index.py or index.js, "
-                                          "found none"])
+        raise SubmissionError(
+            args.path, ["expected a folder holding index.py or index.js, found none"]
+        )
     datasets = [args.dataset] if args.dataset else None
-    reports = check_paths(paths, args.framework, datasets, args.assignment,
-                          getattr(args, "allow_unisolated", False))
+    reports = check_paths(
+        paths, args.framework, datasets, args.assignment, getattr(args, "allow_unisolated", False)
+    )
     accepted = all(report["accepted"] for report in reports)
     note = _not_installed_note(args.framework)
     if note:

@@ -72,8 +72,9 @@ class ClusterBackend:
         self.runs_per_gpu = runs_per_gpu  # 0: runs use no GPU
         self.board = board  # a ProgressBoard, or None
         self._waiting: collections.deque[RunSpec] = collections.deque()  # queued for a slot
-        self._slots = max(1, cluster.task_slots("GPU" if runs_per_gpu else "CPU")
-                          * max(1, runs_per_gpu))
+        self._slots = max(
+            1, cluster.task_slots("GPU" if runs_per_gpu else "CPU") * max(1, runs_per_gpu)
+        )
         self.puts: list = []  # every object this head put into the store, in order
         self._datasets: dict[str, tuple] = {}
         self._flights: dict[str, InFlight] = {}
@@ -96,7 +97,8 @@ class ClusterBackend:
         if data.name not in self._datasets:
             inputs = data.inputs()
             self._datasets[data.name] = self._put(
-                RunInputs(*(np.array(getattr(inputs, name)) for name in FILES)))
+                RunInputs(*(np.array(getattr(inputs, name)) for name in FILES))
+            )
         return self._datasets[data.name]
 
     def _task_options(self) -> dict:
@@ -125,16 +127,21 @@ class ClusterBackend:
             data = load_prepared(Path(plan.out_dir), spec.dataset)
             key = run_fingerprint(spec, plan, data)
             if spec.name in self._flights or self.session.store.reusable(
-                    spec.submission, spec.dataset, spec.framework, key):
+                spec.submission, spec.dataset, spec.framework, key
+            ):
                 continue
             flight = InFlight(spec, data, key, threading.Event())
             job = job_description(spec, plan, assignment, data)
             try:
                 kept = len(run_inputs(spec, self.session, data).test_images)
-                node_job = NodeJob(job, submission_files(spec.path) if spec.path else {},
-                                   Path(plan.assignment_path).read_bytes(),
-                                   self.session.limits(), kept if spec.probe else None,
-                                   plan.unisolated_allowed)
+                node_job = NodeJob(
+                    job,
+                    submission_files(spec.path) if spec.path else {},
+                    Path(plan.assignment_path).read_bytes(),
+                    self.session.limits(),
+                    kept if spec.probe else None,
+                    plan.unisolated_allowed,
+                )
             except SubmissionError as exc:
                 self._finish(flight, _unsent_record(spec, exc), key)
                 continue
@@ -155,7 +162,8 @@ class ClusterBackend:
         if flight is not None:
             flight.done.wait()
         return self._records.get(spec.name) or self.session.store.load(
-            spec.submission, spec.dataset, spec.framework)
+            spec.submission, spec.dataset, spec.framework
+        )
 
     def _collect(self) -> None:
         import ray
@@ -190,25 +198,29 @@ class ClusterBackend:
             self._finish(flight, _lost_record(flight.spec, exc), "")
             return
         record = self._scored(flight, outcome)
-        self._finish(flight, record, flight.key if record.status != "error" else "",
-                     outcome.wall_seconds)
+        self._finish(
+            flight, record, flight.key if record.status != "error" else "", outcome.wall_seconds
+        )
 
     def _scored(self, flight: InFlight, outcome: NodeOutcome) -> RunRecord:
         from harness.grading.fingerprint import code_hash
 
         if outcome.code_hash != code_hash():
-            record = _error_record(flight.spec, f"node {outcome.node} runs harness code "
-                                   "different from the head's; install the same version")
+            record = _error_record(
+                flight.spec,
+                f"node {outcome.node} runs harness code "
+                "different from the head's; install the same version",
+            )
         else:
             with tempfile.TemporaryDirectory(prefix="cnn-harness-exports-") as job_dir:
                 write_files(Path(job_dir) / "out", outcome.exports)
-                record = scored_record(flight.spec, self.session, flight.data, Path(job_dir),
-                                       outcome.run)
+                record = scored_record(
+                    flight.spec, self.session, flight.data, Path(job_dir), outcome.run
+                )
         record.node = outcome.node
         return record
 
-    def _finish(self, flight: InFlight, record: RunRecord, key: str,
-                wall: float = 0.0) -> None:
+    def _finish(self, flight: InFlight, record: RunRecord, key: str, wall: float = 0.0) -> None:
         store_record(self.session, record, key, wall)
         self._records[flight.spec.name] = record
         if self.board is not None:
@@ -245,15 +257,23 @@ def _now() -> str:
 
 
 def _error_record(spec: RunSpec, reason: str) -> RunRecord:
-    return RunRecord(submission=spec.submission, dataset=spec.dataset,
-                     framework=spec.framework, status="error", reason=reason,
-                     finished_at=_now())
+    return RunRecord(
+        submission=spec.submission,
+        dataset=spec.dataset,
+        framework=spec.framework,
+        status="error",
+        reason=reason,
+        finished_at=_now(),
+    )
 
 
 def _lost_record(spec: RunSpec, exc: BaseException) -> RunRecord:
     """The run's record when Ray could not bring a result back (after its retries)."""
-    return _error_record(spec, f"lost on the cluster after {RETRIES + 1} attempts: "
-                         f"{type(exc).__name__}: {_first_line(exc)}; grading again retries it")
+    return _error_record(
+        spec,
+        f"lost on the cluster after {RETRIES + 1} attempts: "
+        f"{type(exc).__name__}: {_first_line(exc)}; grading again retries it",
+    )
 
 
 def _first_line(exc: BaseException) -> str:

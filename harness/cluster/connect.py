@@ -37,8 +37,10 @@ def require_ray():
     try:
         import ray
     except ImportError as exc:
-        raise ConfigError("--cluster needs Ray on this machine and on every node: "
-                          "pip install 'cnn-harness[cluster]'") from exc
+        raise ConfigError(
+            "--cluster needs Ray on this machine and on every node: "
+            "pip install 'cnn-harness[cluster]'"
+        ) from exc
     return ray
 
 

@@ -30,9 +30,13 @@ class LocalCluster:
 @contextlib.contextmanager
 def local_cluster(nodes: int = 2):
     """A running cluster of ``nodes`` one-CPU worker nodes, ended when the block ends."""
-    child = subprocess.Popen([sys.executable, "-m", "harness.cluster.local", str(nodes)],
-                             env={**os.environ, **LOOPBACK_ENV}, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "harness.cluster.local", str(nodes)],
+        env={**os.environ, **LOOPBACK_ENV},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = child.stdout.readline()
         if not line:
@@ -57,13 +61,22 @@ def _raylet_pid(node) -> int:
 def main(nodes: int) -> None:
     from ray.cluster_utils import Cluster
 
-    cluster = Cluster(initialize_head=True, head_node_args={
-        "num_cpus": 0, "object_store_memory": STORE_BYTES, "include_dashboard": False})
-    workers = [cluster.add_node(num_cpus=1, object_store_memory=STORE_BYTES)
-               for _ in range(nodes)]
+    cluster = Cluster(
+        initialize_head=True,
+        head_node_args={
+            "num_cpus": 0,
+            "object_store_memory": STORE_BYTES,
+            "include_dashboard": False,
+        },
+    )
+    workers = [cluster.add_node(num_cpus=1, object_store_memory=STORE_BYTES) for _ in range(nodes)]
     cluster.wait_for_nodes()
-    print(json.dumps({"address": cluster.address,
-                      "raylet_pids": [_raylet_pid(node) for node in workers]}), flush=True)
+    print(
+        json.dumps(
+            {"address": cluster.address, "raylet_pids": [_raylet_pid(node) for node in workers]}
+        ),
+        flush=True,
+    )
     sys.stdin.read()
     cluster.shutdown()
 

@@ -115,15 +115,24 @@ def run_on_node(task: NodeJob, inputs: RunInputs) -> NodeOutcome:
     started = time.monotonic()
     base = Path(tempfile.mkdtemp(prefix="cnn-harness-run-"))
     if task.test_images is not None:
-        inputs = replace(inputs, test_images=inputs.test_images[:task.test_images])
+        inputs = replace(inputs, test_images=inputs.test_images[: task.test_images])
     try:
         job, job_dir = _lay_out(base, task)
-        run = run_worker(job, inputs, task.limits, scratch_dir=job_dir,
-                         isolate=_isolate(task), gpu_index=_gpu_index())
+        run = run_worker(
+            job,
+            inputs,
+            task.limits,
+            scratch_dir=job_dir,
+            isolate=_isolate(task),
+            gpu_index=_gpu_index(),
+        )
         exports = _exports(job_dir / "out") if run.status == "ok" else {}
     finally:
         shutil.rmtree(base, ignore_errors=True)
     run.reason = _head_paths(run.reason, task.job, base)
-    run.sandbox = replace(run.sandbox, stdout=_head_paths(run.sandbox.stdout, task.job, base),
-                          stderr=_head_paths(run.sandbox.stderr, task.job, base))
+    run.sandbox = replace(
+        run.sandbox,
+        stdout=_head_paths(run.sandbox.stdout, task.job, base),
+        stderr=_head_paths(run.sandbox.stderr, task.job, base),
+    )
     return NodeOutcome(run, node_name(), code_hash(), time.monotonic() - started, exports)

@@ -35,8 +35,10 @@ def submission_files(index_py: str | Path) -> dict[str, bytes]:
     for path in _regular_files(folder):
         total += os.lstat(path).st_size
         if total > SUBMISSION_BYTES:
-            raise SubmissionError(folder, [f"folder: expected at most {SUBMISSION_BYTES} "
-                                           f"bytes of files, received more"])
+            raise SubmissionError(
+                folder,
+                [f"folder: expected at most {SUBMISSION_BYTES} bytes of files, received more"],
+            )
         files[path.relative_to(folder).as_posix()] = path.read_bytes()
     return files
 

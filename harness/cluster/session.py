@@ -16,8 +16,9 @@ def open_backend(session, runs: list):
     cluster.connect(session.plan.cluster)
     from harness.grading.progress import ProgressBoard
 
-    backend = ClusterBackend(session, runs_per_gpu=_runs_per_gpu(session.plan),
-                             board=ProgressBoard(session.plan.out_dir))
+    backend = ClusterBackend(
+        session, runs_per_gpu=_runs_per_gpu(session.plan), board=ProgressBoard(session.plan.out_dir)
+    )
     session.remote = backend
     try:
         backend.submit(runs)

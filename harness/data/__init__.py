@@ -9,5 +9,12 @@ uint8 NHWC arrays and carves a seeded validation split from the training set.
 from harness.data.loader import Dataset, load_dataset
 from harness.data.registry import DATASET_NAMES, DATASETS, DatasetSpec, FileSpec, get_spec
 
-__all__ = ["DATASETS", "DATASET_NAMES", "Dataset", "DatasetSpec", "FileSpec", "get_spec",
-           "load_dataset"]
+__all__ = [
+    "DATASETS",
+    "DATASET_NAMES",
+    "Dataset",
+    "DatasetSpec",
+    "FileSpec",
+    "get_spec",
+    "load_dataset",
+]

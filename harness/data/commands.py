@@ -14,10 +14,16 @@ def format_info(dataset: Dataset) -> str:
     """The human-readable description ``data info`` prints."""
     info = dataset.describe()
     height, width, channels = info["image_shape"]
-    checksums = ("verified against the published checksums" if info["verified"]
-                 else "UNVERIFIED (--allow-unverified: not the official files)")
-    source = ("the BUNDLED SUBSET shipped with the harness (the full set was not found)"
-              if info["bundled_subset"] else "full dataset")
+    checksums = (
+        "verified against the published checksums"
+        if info["verified"]
+        else "UNVERIFIED (--allow-unverified: not the official files)"
+    )
+    source = (
+        "the BUNDLED SUBSET shipped with the harness (the full set was not found)"
+        if info["bundled_subset"]
+        else "full dataset"
+    )
     lines = [
         f"{info['name']}: {get_spec(info['name']).title}",
         f"  location:    {info['location']}",
@@ -34,8 +40,9 @@ def format_info(dataset: Dataset) -> str:
 
 def info_command(args) -> int:
     """Describe where a dataset was found and what it holds (``--json``: one object)."""
-    dataset = load_dataset(args.name, data_dir=args.data_dir,
-                           allow_unverified=args.allow_unverified)
+    dataset = load_dataset(
+        args.name, data_dir=args.data_dir, allow_unverified=args.allow_unverified
+    )
     if args.json:
         print(json.dumps(dataset.describe()))
     else:
@@ -45,10 +52,13 @@ def info_command(args) -> int:
 
 def fetch_command(args) -> int:
     """Download the official files (or from ``--mirror`` base URLs) into the cache."""
-    folder = fetch_dataset(get_spec(args.name), cache_dir=args.cache_dir,
-                           mirrors=args.mirror, stream=sys.stderr)
+    folder = fetch_dataset(
+        get_spec(args.name), cache_dir=args.cache_dir, mirrors=args.mirror, stream=sys.stderr
+    )
     print(f"{args.name}: verified files in {folder}")
     if args.cache_dir:
-        print(f"(not the default cache: load them with --data-dir {args.cache_dir} or set "
-              f"HARNESS_CACHE_DIR={args.cache_dir})")
+        print(
+            f"(not the default cache: load them with --data-dir {args.cache_dir} or set "
+            f"HARNESS_CACHE_DIR={args.cache_dir})"
+        )
     return 0

@@ -76,8 +76,9 @@ def _download(url: str, file: FileSpec, temp: Path, stream, timeout: float) -> N
     if total is not None and received != total:
         raise DataError(f"transfer cut off: expected {total} bytes, received {received}")
     if md5 != file.container_md5:
-        raise DataError(f"checksum mismatch: expected the published md5 "
-                        f"{file.container_md5}, found {md5}")
+        raise DataError(
+            f"checksum mismatch: expected the published md5 {file.container_md5}, found {md5}"
+        )
 
 
 def _url(mirror: str, file: FileSpec) -> str:
@@ -87,8 +88,9 @@ def _url(mirror: str, file: FileSpec) -> str:
     return url
 
 
-def fetch_file(file: FileSpec, mirrors, folder: Path, stream=sys.stderr,
-               timeout: float = 60.0) -> Path:
+def fetch_file(
+    file: FileSpec, mirrors, folder: Path, stream=sys.stderr, timeout: float = 60.0
+) -> Path:
     """Download ``file`` from the first mirror that serves it intact; returns its path."""
     if not file.container_md5:
         raise DataError(f"{file.name}: no published md5 to verify a download against")
@@ -104,17 +106,24 @@ def fetch_file(file: FileSpec, mirrors, folder: Path, stream=sys.stderr,
             _download(url, file, temp, stream, timeout)
             os.replace(temp, final)  # atomic: the official name appears only when verified
             return final
-        except (DataError, urllib.error.URLError, http.client.HTTPException, OSError,
-                ValueError) as exc:
+        except (
+            DataError,
+            urllib.error.URLError,
+            http.client.HTTPException,
+            OSError,
+            ValueError,
+        ) as exc:
             failures.append(f"{url}: {exc}")
         finally:
             temp.unlink(missing_ok=True)  # also on KeyboardInterrupt; no-op after replace
-    raise DataError(f"{file.name}: could not download a verified copy; tried:\n  "
-                    + "\n  ".join(failures))
+    raise DataError(
+        f"{file.name}: could not download a verified copy; tried:\n  " + "\n  ".join(failures)
+    )
 
 
-def fetch_dataset(spec: DatasetSpec, cache_dir=None, mirrors=None, stream=sys.stderr,
-                  timeout: float = 60.0) -> Path:
+def fetch_dataset(
+    spec: DatasetSpec, cache_dir=None, mirrors=None, stream=sys.stderr, timeout: float = 60.0
+) -> Path:
     """Download ``spec``'s official files into ``<cache_dir>/<name>/``; returns that folder.
 
     ``mirrors`` (base URLs) replace ``spec.mirrors``. Files already there with the published

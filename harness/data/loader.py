@@ -43,11 +43,14 @@ class Dataset:
     def describe(self) -> dict:
         """What every report says about the data (the keys of ``data info --json``)."""
         return {
-            "name": self.name, "location": self.location,
+            "name": self.name,
+            "location": self.location,
             "train_count": len(self.train_labels),
             "validation_count": len(self.validation_labels),
-            "test_count": len(self.test_labels), "image_shape": list(self.image_shape),
-            "verified": self.verified, "bundled_subset": self.bundled_subset,
+            "test_count": len(self.test_labels),
+            "image_shape": list(self.image_shape),
+            "verified": self.verified,
+            "bundled_subset": self.bundled_subset,
             "class_names": list(self.class_names),
         }
 
@@ -56,9 +59,11 @@ def _validation_size(requested: int | None, train_count: int) -> int:
     if requested is None:
         return min(DEFAULT_VALIDATION_SIZE, train_count // 10)
     if not 0 < requested < train_count:
-        raise ConfigError(f"validation_size: expected an integer between 1 and "
-                          f"{train_count - 1} (the training set has {train_count} examples), "
-                          f"received {requested!r}")
+        raise ConfigError(
+            f"validation_size: expected an integer between 1 and "
+            f"{train_count - 1} (the training set has {train_count} examples), "
+            f"received {requested!r}"
+        )
     return requested
 
 
@@ -82,15 +87,31 @@ def _read(spec: DatasetSpec, located: Located, allow_unverified: bool) -> reader
     return readers.read_cifar_folder(spec, located, allow_unverified)
 
 
-def _build(spec: DatasetSpec, raw: readers.RawSplits, location: Path,
-           validation_size: int | None, seed: int) -> Dataset:
+def _build(
+    spec: DatasetSpec,
+    raw: readers.RawSplits,
+    location: Path,
+    validation_size: int | None,
+    seed: int,
+) -> Dataset:
     size = _validation_size(validation_size, len(raw.train_labels))
     (train_x, train_y), (val_x, val_y) = _split(raw.train_images, raw.train_labels, size, seed)
-    arrays = [train_x, train_y, val_x, val_y, np.ascontiguousarray(raw.test_images),
-              raw.test_labels]
-    return Dataset(spec.name, spec.class_names, *map(_read_only, arrays),
-                   location=str(location), verified=raw.verified,
-                   bundled_subset=spec.bundled_subset)
+    arrays = [
+        train_x,
+        train_y,
+        val_x,
+        val_y,
+        np.ascontiguousarray(raw.test_images),
+        raw.test_labels,
+    ]
+    return Dataset(
+        spec.name,
+        spec.class_names,
+        *map(_read_only, arrays),
+        location=str(location),
+        verified=raw.verified,
+        bundled_subset=spec.bundled_subset,
+    )
 
 
 def load_bundled(validation_size: int | None = None, seed: int = 0) -> Dataset:
@@ -107,23 +128,35 @@ def _not_found(spec: DatasetSpec, looked: list[str]) -> DataError:
         f"{spec.name}: dataset files not found. Looked in, in this order:\n{places}\n"
         f"Expected the official files: {expected_files(spec)}.\n"
         f"Download them with: python -m harness data fetch {spec.name} "
-        f"(or put them in one of the folders above, or pass --data-dir).")
+        f"(or put them in one of the folders above, or pass --data-dir)."
+    )
 
 
-def load_from_spec(spec: DatasetSpec, data_dir=None, allow_unverified: bool = False,
-                   validation_size: int | None = None, seed: int = 0) -> Dataset:
+def load_from_spec(
+    spec: DatasetSpec,
+    data_dir=None,
+    allow_unverified: bool = False,
+    validation_size: int | None = None,
+    seed: int = 0,
+) -> Dataset:
     """``load_dataset`` for a given spec (tests pass one with their own files' checksums)."""
     located, looked = locate(spec, data_dir)
     if located is None:
         if spec.name == BUNDLED_FASHION_MNIST.name:
             return load_bundled(validation_size, seed)
         raise _not_found(spec, looked)
-    return _build(spec, _read(spec, located, allow_unverified), located.location,
-                  validation_size, seed)
+    return _build(
+        spec, _read(spec, located, allow_unverified), located.location, validation_size, seed
+    )
 
 
-def load_dataset(name: str, data_dir=None, allow_unverified: bool = False,
-                 validation_size: int | None = None, seed: int = 0) -> Dataset:
+def load_dataset(
+    name: str,
+    data_dir=None,
+    allow_unverified: bool = False,
+    validation_size: int | None = None,
+    seed: int = 0,
+) -> Dataset:
     """Find ``name`` (see ``locate.py`` for the order), verify and decode it, split it.
 
     Files that fail their checksums raise DataError unless ``allow_unverified``, which marks

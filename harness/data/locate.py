@@ -108,5 +108,7 @@ def expected_files(spec: DatasetSpec) -> str:
     """The official names a folder must hold, for error messages."""
     if spec.file_format == "idx":
         return ", ".join(f"{f.name} (or {f.decoded_name})" for f in spec.files)
-    return (f"{spec.archive.name}, or the extracted folder {spec.folder}/ with "
-            f"{', '.join(f.name for f in spec.files)}")
+    return (
+        f"{spec.archive.name}, or the extracted folder {spec.folder}/ with "
+        f"{', '.join(f.name for f in spec.files)}"
+    )

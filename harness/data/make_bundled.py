@@ -29,8 +29,7 @@ TEST_COUNT = 1_000
 
 def idx_bytes(array: np.ndarray) -> bytes:
     """An idx file of unsigned bytes: magic (0, 0, 8, ndim), big-endian dims, the data."""
-    header = bytes([0, 0, 8, array.ndim]) + b"".join(
-        int(d).to_bytes(4, "big") for d in array.shape)
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
     return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
 
 

@@ -41,14 +41,20 @@ def _read_idx_file(path: Path, file: FileSpec, allow_unverified: bool):
 def _check_pair(spec: DatasetSpec, images, labels, where: dict[str, str]) -> None:
     rows, cols, _ = spec.image_shape
     if images.shape[1:3] != (rows, cols):
-        raise DataError(f"{where['images']}: image size: expected {rows}x{cols} "
-                        f"({spec.title}), found {images.shape[1]}x{images.shape[2]}")
+        raise DataError(
+            f"{where['images']}: image size: expected {rows}x{cols} "
+            f"({spec.title}), found {images.shape[1]}x{images.shape[2]}"
+        )
     if len(images) != len(labels):
-        raise DataError(f"{where['labels']}: label count: expected {len(images)} (one per "
-                        f"image in {where['images']}), found {len(labels)}")
+        raise DataError(
+            f"{where['labels']}: label count: expected {len(images)} (one per "
+            f"image in {where['images']}), found {len(labels)}"
+        )
     if len(labels) and int(labels.max()) >= len(spec.class_names):
-        raise DataError(f"{where['labels']}: labels: expected values 0..."
-                        f"{len(spec.class_names) - 1}, found {int(labels.max())}")
+        raise DataError(
+            f"{where['labels']}: labels: expected values 0..."
+            f"{len(spec.class_names) - 1}, found {int(labels.max())}"
+        )
 
 
 def read_idx(spec: DatasetSpec, located: Located, allow_unverified: bool) -> RawSplits:
@@ -60,15 +66,20 @@ def read_idx(spec: DatasetSpec, located: Located, allow_unverified: bool) -> Raw
     paths = {file.role: str(located.files[file.name]) for file in spec.files}
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
-        _check_pair(spec, images, labels,
-                    {"images": paths[f"{split}_images"], "labels": paths[f"{split}_labels"]})
+        _check_pair(
+            spec,
+            images,
+            labels,
+            {"images": paths[f"{split}_images"], "labels": paths[f"{split}_labels"]},
+        )
         arrays[f"{split}_images"] = images[..., np.newaxis]  # idx has no channel axis
         arrays[f"{split}_labels"] = labels.astype(np.int64)
     return RawSplits(**arrays, verified=verified)
 
 
-def _join_batches(spec: DatasetSpec, batches: dict[str, tuple], verified: bool,
-                  where: str) -> RawSplits:
+def _join_batches(
+    spec: DatasetSpec, batches: dict[str, tuple], verified: bool, where: str
+) -> RawSplits:
     splits = {}
     for role in ("train", "test"):
         parts = [batches[f.name] for f in spec.files if f.role == role]
@@ -99,12 +110,15 @@ def _archive_members(spec: DatasetSpec, archive: Path) -> dict[str, bytes]:
                 if member.name in wanted and member.isfile():
                     members[wanted[member.name]] = tar.extractfile(member).read()
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-        raise DataError(f"{archive}: corrupt or truncated archive: expected a complete "
-                        f"tar.gz, found an error ({type(exc).__name__}: {exc})") from None
+        raise DataError(
+            f"{archive}: corrupt or truncated archive: expected a complete "
+            f"tar.gz, found an error ({type(exc).__name__}: {exc})"
+        ) from None
     missing = [name for name in wanted if wanted[name] not in members]
     if missing:
-        raise DataError(f"{archive}: expected the members {', '.join(wanted)}, "
-                        f"missing {', '.join(missing)}")
+        raise DataError(
+            f"{archive}: expected the members {', '.join(wanted)}, missing {', '.join(missing)}"
+        )
     return members
 
 

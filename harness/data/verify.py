@@ -33,12 +33,15 @@ def _strongest_published(spec: FileSpec) -> tuple[str, str] | None:
 def _container_note(spec: FileSpec, container: bytes | None) -> str:
     if container is None:
         return ""
-    return (f"; the file itself has md5 {hashlib.md5(container).hexdigest()}, the official "
-            f"{spec.name} has md5 {spec.container_md5 or '(not published)'}")
+    return (
+        f"; the file itself has md5 {hashlib.md5(container).hexdigest()}, the official "
+        f"{spec.name} has md5 {spec.container_md5 or '(not published)'}"
+    )
 
 
-def verify_content(where: str, spec: FileSpec, decoded: bytes, container: bytes | None,
-                   allow_unverified: bool) -> bool:
+def verify_content(
+    where: str, spec: FileSpec, decoded: bytes, container: bytes | None, allow_unverified: bool
+) -> bool:
     """True when the file is the official one; False (allowed) or DataError when it is not.
 
     ``decoded`` is what the file decodes to; ``container`` the stored bytes of a ``.gz`` file
@@ -52,15 +55,21 @@ def verify_content(where: str, spec: FileSpec, decoded: bytes, container: bytes 
         found = hashlib.new(algorithm, decoded).hexdigest()
         if found == expected:
             return True
-        problem = (f"checksum mismatch: expected the content of the official "
-                   f"{spec.decoded_name} ({algorithm} {expected}), found {algorithm} {found}")
+        problem = (
+            f"checksum mismatch: expected the content of the official "
+            f"{spec.decoded_name} ({algorithm} {expected}), found {algorithm} {found}"
+        )
     elif container is not None and spec.container_md5 == hashlib.md5(container).hexdigest():
         return True
     else:
-        problem = (f"no published checksum of its decoded content is known and the file is "
-                   f"not the official {spec.name}")
+        problem = (
+            f"no published checksum of its decoded content is known and the file is "
+            f"not the official {spec.name}"
+        )
     if allow_unverified:
         return False
-    raise DataError(f"{where}: {problem}{_container_note(spec, container)}. These are not the "
-                    f"official files; pass --allow-unverified to use them anyway (the data is "
-                    f"then reported as unverified).")
+    raise DataError(
+        f"{where}: {problem}{_container_note(spec, container)}. These are not the "
+        f"official files; pass --allow-unverified to use them anyway (the data is "
+        f"then reported as unverified)."
+    )

@@ -46,14 +46,17 @@ from harness.submission.load import discover
 GRADED_RUNS = Path(__file__).with_name("items.py")
 
 
-def _split(value: str | None, default: tuple[str, ...], option: str,
-           allowed: tuple[str, ...]) -> tuple[str, ...]:
+def _split(
+    value: str | None, default: tuple[str, ...], option: str, allowed: tuple[str, ...]
+) -> tuple[str, ...]:
     names = tuple(v.strip() for v in value.split(",") if v.strip()) if value else default
     unknown = [n for n in names if n not in allowed]
     if unknown or not names:
-        raise ConfigError(field_error("command line", option,
-                                      f"a comma-separated list of {', '.join(allowed)}",
-                                      value))
+        raise ConfigError(
+            field_error(
+                "command line", option, f"a comma-separated list of {', '.join(allowed)}", value
+            )
+        )
     return names
 
 
@@ -75,32 +78,38 @@ def _prepare(plan: Plan, datasets: tuple[str, ...], seed: int) -> tuple[str, ...
 
 def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
     out = Path(args.out).resolve()
-    plan = Plan(runs=[], out_dir=str(out), assignment_path=assignment_path,
-                data_dir=args.data_dir, allow_unverified=args.allow_unverified,
-                max_batches=args.max_batches, time_limit=args.time_limit,
-                cluster=getattr(args, "cluster", None),
-                runs_per_gpu=getattr(args, "runs_per_gpu", None) or 4)
+    plan = Plan(
+        runs=[],
+        out_dir=str(out),
+        assignment_path=assignment_path,
+        data_dir=args.data_dir,
+        allow_unverified=args.allow_unverified,
+        max_batches=args.max_batches,
+        time_limit=args.time_limit,
+        cluster=getattr(args, "cluster", None),
+        runs_per_gpu=getattr(args, "runs_per_gpu", None) or 4,
+    )
     # A dataset without a reference network in assignment.toml has no bar to grade against.
     gradable = tuple(name for name in DATASET_NAMES if name in assignment.references)
     datasets = _split(args.datasets, assignment.datasets, "--datasets", gradable)
-    frameworks = _split(args.frameworks, assignment.builder_frameworks, "--frameworks",
-                        FRAMEWORKS)
+    frameworks = _split(args.frameworks, assignment.builder_frameworks, "--frameworks", FRAMEWORKS)
     given = args.paths or ["submissions"]
     paths = discover(given)
     if not paths:
         raise HarnessError(f"nothing to grade: no submissions found in {' '.join(given)}")
     check_student_ids(paths)
     plan.isolation, plan.unisolated_allowed = decide_isolation(
-        paths, args.data_dir, getattr(args, "allow_unisolated", False))
+        paths, args.data_dir, getattr(args, "allow_unisolated", False)
+    )
     datasets = _prepare(plan, datasets, assignment.seed)
-    students = student_runs(paths, datasets, frameworks,
-                            assignment.budget.max_submission_kib << 10)
+    students = student_runs(paths, datasets, frameworks, assignment.budget.max_submission_kib << 10)
     plan.runs = with_throughput_probes(reference_runs(students, assignment), students)
     return plan
 
 
-def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None,
-               cluster: str | None = None) -> int:
+def run_pytest(
+    plan_path: Path, out: Path, jobs: int, select: str | None, cluster: str | None = None
+) -> int:
     """Run the plan's items in a pytest process; returns pytest's exit code.
 
     On a cluster one pytest process drives every run (the runs go out at once, each item
@@ -108,11 +117,28 @@ def run_pytest(plan_path: Path, out: Path, jobs: int, select: str | None,
     """
     ini = work_dir(out) / "pytest.ini"
     ini.write_text("[pytest]\n")
-    argv = [sys.executable, "-m", "pytest", str(GRADED_RUNS), "-c", str(ini),
-            "-p", "harness.grading.pytest_plugin", "-p", "no:cacheprovider",
-            "--harness-plan", str(plan_path), "--junitxml", str(out / "junit.xml"),
-            "--benchmark-json", str(out / "benchmark.json"), "--benchmark-disable-gc",
-            "-q", "-rf", "--tb=line"]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(GRADED_RUNS),
+        "-c",
+        str(ini),
+        "-p",
+        "harness.grading.pytest_plugin",
+        "-p",
+        "no:cacheprovider",
+        "--harness-plan",
+        str(plan_path),
+        "--junitxml",
+        str(out / "junit.xml"),
+        "--benchmark-json",
+        str(out / "benchmark.json"),
+        "--benchmark-disable-gc",
+        "-q",
+        "-rf",
+        "--tb=line",
+    ]
     if cluster:
         argv += ["--benchmark-disable"]
     elif jobs > 1:
@@ -156,11 +182,18 @@ def shared_gpu_memory_fraction(gpus: int, jobs: int) -> float | None:
 def missing_runs(plan: Plan, records: list[RunRecord]) -> list[RunRecord]:
     """An "error" record for every planned run that left none: no run vanishes."""
     done = {(r.submission, r.dataset, r.framework) for r in records}
-    return [RunRecord(submission=s.submission, dataset=s.dataset, framework=s.framework,
-                      reference=s.reference, status="error",
-                      reason="the grading process stopped before recording this run "
-                             "(see junit.xml)")
-            for s in plan.runs if (s.submission, s.dataset, s.framework) not in done]
+    return [
+        RunRecord(
+            submission=s.submission,
+            dataset=s.dataset,
+            framework=s.framework,
+            reference=s.reference,
+            status="error",
+            reason="the grading process stopped before recording this run (see junit.xml)",
+        )
+        for s in plan.runs
+        if (s.submission, s.dataset, s.framework) not in done
+    ]
 
 
 def finish(plan: Plan, assignment: Assignment, selected: bool = False) -> list:
@@ -226,8 +259,10 @@ def grade_command(args) -> int:
     check_numbers(args)
     plan = build_plan(args, assignment, assignment_path)
     if not plan.runs:
-        raise HarnessError(f"nothing to grade: no dataset could be loaded "
-                           f"({', '.join(plan.skipped)}; reasons above)")
+        raise HarnessError(
+            f"nothing to grade: no dataset could be loaded "
+            f"({', '.join(plan.skipped)}; reasons above)"
+        )
     out = Path(plan.out_dir)
     work_dir(out).mkdir(parents=True, exist_ok=True)
     plan_path = work_dir(out) / "plan.json"
@@ -235,8 +270,7 @@ def grade_command(args) -> int:
     print(f"grading {len(plan.runs)} runs into {out}/")
     jobs = args.jobs or default_jobs(assignment)
     print(f"{jobs} run(s) at once")
-    code = run_pytest(plan_path, out, jobs, getattr(args, "select", None),
-                      plan.cluster)
+    code = run_pytest(plan_path, out, jobs, getattr(args, "select", None), plan.cluster)
     records = finish(plan, assignment, selected=bool(getattr(args, "select", None)))
     print(summary_table(records))
     print(f"\nresults: {out / 'results.json'}; class summary: {out / 'summary.html'}")

@@ -20,15 +20,25 @@ from harness import host
 from harness.names import PACKAGE_ROOT, REFERENCE_MODELS_ROOT
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
-VERSIONED_PACKAGES = ("numpy", "torch", "tensorflow", "tensorflow-cpu", "keras", "jax",
-                      "jaxlib", "flax", "optax")
+VERSIONED_PACKAGES = (
+    "numpy",
+    "torch",
+    "tensorflow",
+    "tensorflow-cpu",
+    "keras",
+    "jax",
+    "jaxlib",
+    "flax",
+    "optax",
+)
 
 
 def _hash_tree(digest, root: Path, pattern: str) -> None:
     """Add every file under ``root`` matching ``pattern``: its path relative to ``root``,
     its length and its bytes, so that no two different trees feed the same stream."""
-    files = sorted(p for p in Path(root).rglob(pattern)
-                   if p.is_file() and "__pycache__" not in p.parts)
+    files = sorted(
+        p for p in Path(root).rglob(pattern) if p.is_file() and "__pycache__" not in p.parts
+    )
     for path in files:
         data = path.read_bytes()
         digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())

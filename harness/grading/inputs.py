@@ -47,19 +47,27 @@ def prepare_dataset(plan: Plan, name: str, seed: int) -> PreparedDataset:
     """Load ``name`` and write its grading arrays under ``OUT/.work`` (parent, once)."""
     from harness.data import load_dataset
 
-    ds = load_dataset(name, data_dir=plan.data_dir, allow_unverified=plan.allow_unverified,
-                      seed=seed)
+    ds = load_dataset(
+        name, data_dir=plan.data_dir, allow_unverified=plan.allow_unverified, seed=seed
+    )
     folder = work_dir(Path(plan.out_dir)) / "data" / name
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)  # the parent's alone: a run under a bare uid must not read them
     RunInputs(ds.train_images, ds.train_labels, ds.validation_images, ds.test_images).save(folder)
-    save_read_only(folder, {"validation_labels": ds.validation_labels,
-                            "test_labels": ds.test_labels})
-    meta = {"class_names": list(ds.class_names), "input_shape": list(ds.image_shape),
-            "num_classes": ds.num_classes, "verified": ds.verified,
-            "bundled_subset": ds.bundled_subset, "location": ds.location,
-            "data_hash": fingerprint.arrays_hash(ds.train_images, ds.train_labels,
-                                                 ds.test_images, ds.test_labels)}
+    save_read_only(
+        folder, {"validation_labels": ds.validation_labels, "test_labels": ds.test_labels}
+    )
+    meta = {
+        "class_names": list(ds.class_names),
+        "input_shape": list(ds.image_shape),
+        "num_classes": ds.num_classes,
+        "verified": ds.verified,
+        "bundled_subset": ds.bundled_subset,
+        "location": ds.location,
+        "data_hash": fingerprint.arrays_hash(
+            ds.train_images, ds.train_labels, ds.test_images, ds.test_labels
+        ),
+    }
     (folder / "meta.json").write_text(json.dumps(meta))
     return PreparedDataset(name, folder, meta)
 

@@ -23,7 +23,8 @@ BANNER = "!" * 78
 
 def _project_examples(paths: list[Path]) -> bool:
     return EXAMPLES_ROOT.is_dir() and all(
-        Path(p).resolve().is_relative_to(EXAMPLES_ROOT.resolve()) for p in paths)
+        Path(p).resolve().is_relative_to(EXAMPLES_ROOT.resolve()) for p in paths
+    )
 
 
 def decide_isolation(paths: list[Path], data_dir, allow_unisolated: bool) -> tuple[str, str]:
@@ -40,6 +41,9 @@ def decide_isolation(paths: list[Path], data_dir, allow_unisolated: bool) -> tup
         why = "project examples"
     else:
         raise SandboxUnavailable(unavailable_message(data_dir, FLAG))
-    print(f"{BANNER}\nWARNING: student code runs UNISOLATED ({why}).\n"
-          f"{unavailable_message(data_dir, FLAG)}\n{BANNER}", file=sys.stderr)
+    print(
+        f"{BANNER}\nWARNING: student code runs UNISOLATED ({why}).\n"
+        f"{unavailable_message(data_dir, FLAG)}\n{BANNER}",
+        file=sys.stderr,
+    )
     return "none", why

@@ -15,12 +15,19 @@ def test_graded_run(graded_run, grading_session, benchmark):
     board = ProgressBoard(grading_session.plan.out_dir)
     if grading_session.remote is None:  # on a cluster the backend knows what runs when
         board.mark(graded_run, "running")
-    record = benchmark.pedantic(execute, args=(graded_run, grading_session),
-                                rounds=1, iterations=1, warmup_rounds=0)
+    record = benchmark.pedantic(
+        execute, args=(graded_run, grading_session), rounds=1, iterations=1, warmup_rounds=0
+    )
     board.mark(graded_run, record.status)
-    benchmark.extra_info.update({
-        "submission": record.submission, "dataset": record.dataset,
-        "framework": record.framework, "status": record.status,
-        "test_accuracy": record.test_accuracy, "examples_per_sec": record.examples_per_sec})
+    benchmark.extra_info.update(
+        {
+            "submission": record.submission,
+            "dataset": record.dataset,
+            "framework": record.framework,
+            "status": record.status,
+            "test_accuracy": record.test_accuracy,
+            "examples_per_sec": record.examples_per_sec,
+        }
+    )
     if record.status != "passed":
         pytest.fail(f"{record.status}: {record.reason}", pytrace=False)

@@ -24,8 +24,9 @@ def run_with_progress(argv: list[str], env: dict, board: ProgressBoard, console=
     console = console or Console()
     if not console.is_terminal:
         return subprocess.run(argv, env=env).returncode
-    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True) as child:
+    with subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as child:
         return _draw_until_done(child, board, console)
 
 
@@ -57,15 +58,23 @@ def _progress(console):
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
-                    TextColumn("left"), TimeRemainingColumn(), console=console,
-                    auto_refresh=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=console,
+        auto_refresh=False,
+    )
 
 
 def _update(progress, task, now, snapshot: Snapshot) -> None:
-    progress.update(task, total=snapshot.total or None, completed=snapshot.finished,
-                    counts=snapshot.line())
+    progress.update(
+        task, total=snapshot.total or None, completed=snapshot.finished, counts=snapshot.line()
+    )
     now.plain = current_line(snapshot, time.time())
 
 

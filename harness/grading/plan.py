@@ -83,15 +83,22 @@ def check_student_ids(paths: list[Path]) -> None:
     for path in map(Path, paths):
         sid = student_id(path)
         if sid.startswith(REFERENCE_PREFIX):
-            raise HarnessError(f"{path.parent}: submission id {sid!r} is reserved (ids starting "
-                               f"with {REFERENCE_PREFIX!r} name reference runs); rename the "
-                               "folder")
+            raise HarnessError(
+                f"{path.parent}: submission id {sid!r} is reserved (ids starting "
+                f"with {REFERENCE_PREFIX!r} name reference runs); rename the "
+                "folder"
+            )
         other = seen.setdefault(sid.casefold(), path)
         if other != path:
-            both = (f"{other.parent} and {path.parent}" if other.parent != path.parent
-                    else f"{other} and {path}")
-            raise HarnessError(f"{both}: two submissions with the id {sid!r} (ids are folder "
-                               "names, compared ignoring case); rename one")
+            both = (
+                f"{other.parent} and {path.parent}"
+                if other.parent != path.parent
+                else f"{other} and {path}"
+            )
+            raise HarnessError(
+                f"{both}: two submissions with the id {sid!r} (ids are folder "
+                "names, compared ignoring case); rename one"
+            )
 
 
 def _frameworks_for(index_py: Path, builder_frameworks: tuple[str, ...]) -> tuple[str, ...]:
@@ -107,9 +114,12 @@ def _frameworks_for(index_py: Path, builder_frameworks: tuple[str, ...]) -> tupl
     return (framework or "unknown",)
 
 
-def student_runs(paths: list[Path], datasets: tuple[str, ...],
-                 builder_frameworks: tuple[str, ...],
-                 max_bytes: int | None = None) -> list[RunSpec]:
+def student_runs(
+    paths: list[Path],
+    datasets: tuple[str, ...],
+    builder_frameworks: tuple[str, ...],
+    max_bytes: int | None = None,
+) -> list[RunSpec]:
     """Every student run; a folder over ``max_bytes`` (default: the budget's) is refused
     unread, one failed run per dataset, so that it harms no one else."""
     max_bytes = Budget().max_submission_kib << 10 if max_bytes is None else max_bytes
@@ -117,8 +127,11 @@ def student_runs(paths: list[Path], datasets: tuple[str, ...],
     for path in paths:
         too_big = folder_problem(Path(path).parent, max_bytes)
         frameworks = ("unknown",) if too_big else _frameworks_for(path, builder_frameworks)
-        runs += [RunSpec(student_id(path), dataset, fw, path=str(path), refused=too_big)
-                 for dataset in datasets for fw in frameworks]
+        runs += [
+            RunSpec(student_id(path), dataset, fw, path=str(path), refused=too_big)
+            for dataset in datasets
+            for fw in frameworks
+        ]
     return runs
 
 
@@ -126,12 +139,17 @@ def reference_runs(runs: list[RunSpec], assignment: Assignment) -> list[RunSpec]
     """One reference run per (dataset, framework) that the student runs use."""
     # A framework the harness lacks has no reference: its student run fails naming it.
     needed = sorted({(r.dataset, r.framework) for r in runs if r.framework in FRAMEWORKS})
-    return [RunSpec(reference_id(assignment.references[ds]), ds, fw,
-                    reference=assignment.references[ds]) for ds, fw in needed]
+    return [
+        RunSpec(
+            reference_id(assignment.references[ds]), ds, fw, reference=assignment.references[ds]
+        )
+        for ds, fw in needed
+    ]
 
 
-def with_throughput_probes(references: list[RunSpec], students: list[RunSpec],
-                           probes: int = THROUGHPUT_PROBES) -> list[RunSpec]:
+def with_throughput_probes(
+    references: list[RunSpec], students: list[RunSpec], probes: int = THROUGHPUT_PROBES
+) -> list[RunSpec]:
     """References first, each probe's calibration, then the students with short reference
     probes spread among them.
 
@@ -147,15 +165,28 @@ def with_throughput_probes(references: list[RunSpec], students: list[RunSpec],
     order = list(references)
     due: dict[int, list[RunSpec]] = {}
     for ref in references:
-        count = min(probes, sum(s.dataset == ref.dataset and s.framework == ref.framework
-                                for s in students))
+        count = min(
+            probes, sum(s.dataset == ref.dataset and s.framework == ref.framework for s in students)
+        )
         if count:
-            due.setdefault(0, []).append(RunSpec(
-                f"{ref.submission}~probe0", ref.dataset, ref.framework,
-                reference=ref.reference, probe=True, calibrates=True))
+            due.setdefault(0, []).append(
+                RunSpec(
+                    f"{ref.submission}~probe0",
+                    ref.dataset,
+                    ref.framework,
+                    reference=ref.reference,
+                    probe=True,
+                    calibrates=True,
+                )
+            )
         for k in range(1, count + 1):
-            spec = RunSpec(f"{ref.submission}~probe{k}", ref.dataset, ref.framework,
-                           reference=ref.reference, probe=True)
+            spec = RunSpec(
+                f"{ref.submission}~probe{k}",
+                ref.dataset,
+                ref.framework,
+                reference=ref.reference,
+                probe=True,
+            )
             due.setdefault(round(k * len(students) / count), []).append(spec)
     for index, student in enumerate(students):
         order += due.get(index, []) + [student]

@@ -55,8 +55,10 @@ class Snapshot:
         return self.counts["done"] + self.counts["failed"]
 
     def line(self) -> str:
-        return (f"done {self.counts['done']} · running {self.counts['running']} · "
-                f"failed {self.counts['failed']} · total {self.total}")
+        return (
+            f"done {self.counts['done']} · running {self.counts['running']} · "
+            f"failed {self.counts['failed']} · total {self.total}"
+        )
 
 
 def read_board(board: ProgressBoard) -> Snapshot:

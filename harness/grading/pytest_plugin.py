@@ -86,5 +86,8 @@ def grading_session(pytestconfig, request):
 
 def _selected_runs(items) -> list:
     """The planned runs of the items that will run (after -k and -m), in their order."""
-    return [item.callspec.params["graded_run"] for item in items
-            if "graded_run" in getattr(getattr(item, "callspec", None), "params", {})]
+    return [
+        item.callspec.params["graded_run"]
+        for item in items
+        if "graded_run" in getattr(getattr(item, "callspec", None), "params", {})
+    ]

@@ -21,8 +21,11 @@ class Grade:
     why: str
 
     def breakdown(self) -> dict:
-        return {"accuracy": self.accuracy_points, "throughput": self.throughput_points,
-                "why": self.why}
+        return {
+            "accuracy": self.accuracy_points,
+            "throughput": self.throughput_points,
+            "why": self.why,
+        }
 
 
 def _ramp(value: float, zero_at: float, full_at: float) -> float:
@@ -36,12 +39,16 @@ def _ramp(value: float, zero_at: float, full_at: float) -> float:
 
 def accuracy_credit(accuracy: float, reference_accuracy: float, rubric: Rubric) -> float:
     """Share of the accuracy points: full at reference - tolerance, none at reference - floor."""
-    return _ramp(accuracy, reference_accuracy - rubric.accuracy_floor,
-                 reference_accuracy - rubric.accuracy_tolerance)
+    return _ramp(
+        accuracy,
+        reference_accuracy - rubric.accuracy_floor,
+        reference_accuracy - rubric.accuracy_tolerance,
+    )
 
 
-def throughput_credit(examples_per_sec: float, reference_examples_per_sec: float,
-                      rubric: Rubric) -> float:
+def throughput_credit(
+    examples_per_sec: float, reference_examples_per_sec: float, rubric: Rubric
+) -> float:
     """Share of the throughput points, from the ratio to the reference in the same framework."""
     if reference_examples_per_sec <= 0:
         return 0.0
@@ -49,37 +56,51 @@ def throughput_credit(examples_per_sec: float, reference_examples_per_sec: float
     return _ramp(ratio, rubric.throughput_zero_ratio, rubric.throughput_full_ratio)
 
 
-def grade_run(test_accuracy: float, examples_per_sec: float, reference_accuracy: float,
-              reference_examples_per_sec: float, rubric: Rubric) -> Grade:
+def grade_run(
+    test_accuracy: float,
+    examples_per_sec: float,
+    reference_accuracy: float,
+    reference_examples_per_sec: float,
+    rubric: Rubric,
+) -> Grade:
     """Points for one passed run on one dataset, with the reasons in words."""
     total = rubric.points_per_dataset
     acc_max = total * rubric.accuracy_share
     thr_max = total - acc_max
     acc_pts = round(acc_max * accuracy_credit(test_accuracy, reference_accuracy, rubric), 3)
-    thr_pts = round(thr_max * throughput_credit(
-        examples_per_sec, reference_examples_per_sec, rubric), 3)
+    thr_pts = round(
+        thr_max * throughput_credit(examples_per_sec, reference_examples_per_sec, rubric), 3
+    )
     ratio = examples_per_sec / reference_examples_per_sec if reference_examples_per_sec else 0.0
-    why = (f"accuracy {test_accuracy:.4f} vs reference {reference_accuracy:.4f} "
-           f"(full credit from {reference_accuracy - rubric.accuracy_tolerance:.4f}, none at "
-           f"{reference_accuracy - rubric.accuracy_floor:.4f}): {acc_pts:g}/{acc_max:g}; "
-           f"throughput {examples_per_sec:.0f}/s = {ratio:.2f}x the reference "
-           f"(full credit from {rubric.throughput_full_ratio:g}x): {thr_pts:g}/{thr_max:g}")
+    why = (
+        f"accuracy {test_accuracy:.4f} vs reference {reference_accuracy:.4f} "
+        f"(full credit from {reference_accuracy - rubric.accuracy_tolerance:.4f}, none at "
+        f"{reference_accuracy - rubric.accuracy_floor:.4f}): {acc_pts:g}/{acc_max:g}; "
+        f"throughput {examples_per_sec:.0f}/s = {ratio:.2f}x the reference "
+        f"(full credit from {rubric.throughput_full_ratio:g}x): {thr_pts:g}/{thr_max:g}"
+    )
     return Grade(round(acc_pts + thr_pts, 3), total, acc_pts, thr_pts, why)
 
 
-def review_evidence(test_accuracy: float, reference_accuracy: float, rubric: Rubric,
-                    submission_bytes: int | None, train_seconds: float | None) -> str:
+def review_evidence(
+    test_accuracy: float,
+    reference_accuracy: float,
+    rubric: Rubric,
+    submission_bytes: int | None,
+    train_seconds: float | None,
+) -> str:
     """Why a person should look at a passed run ("" when nothing is suspicious): an
     accuracy above the reference's by more than the margin, or at the ceiling. Points
     are not changed; the evidence (accuracy gap, folder size, time) is shown."""
     gap = test_accuracy - reference_accuracy
     flags = []
     if gap > rubric.review_margin:
-        flags.append(f"accuracy {test_accuracy:.4f} is {gap:+.4f} above the reference's "
-                     f"{reference_accuracy:.4f} (review margin {rubric.review_margin:g})")
+        flags.append(
+            f"accuracy {test_accuracy:.4f} is {gap:+.4f} above the reference's "
+            f"{reference_accuracy:.4f} (review margin {rubric.review_margin:g})"
+        )
     if test_accuracy >= rubric.review_ceiling:
-        flags.append(f"accuracy {test_accuracy:.4f} is at the ceiling "
-                     f"({rubric.review_ceiling:g})")
+        flags.append(f"accuracy {test_accuracy:.4f} is at the ceiling ({rubric.review_ceiling:g})")
     if not flags:
         return ""
     size = "unknown" if submission_bytes is None else f"{submission_bytes / 1024:.1f} KiB"

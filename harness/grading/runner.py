@@ -34,25 +34,36 @@ PROBE_BATCHES = 300  # a reference's throughput probe: seconds of steady steps o
 
 def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
     """Changes when the submission, the data, the assignment or the environment change."""
-    code = (fingerprint.folder_hash(Path(spec.path).parent) if spec.path
-            else fingerprint.code_hash())
+    code = fingerprint.folder_hash(Path(spec.path).parent) if spec.path else fingerprint.code_hash()
     # The isolation mode too: a result obtained unisolated is never reused for an isolated
     # grading (nor the other way round).
-    options = json.dumps([plan.max_batches, plan.time_limit, spec.framework, spec.reference,
-                          plan.isolation])
-    return fingerprint.combine(code, data.meta["data_hash"], str(data.meta["verified"]),
-                               Path(plan.assignment_path).read_text(), options,
-                               fingerprint.environment_hash())
+    options = json.dumps(
+        [plan.max_batches, plan.time_limit, spec.framework, spec.reference, plan.isolation]
+    )
+    return fingerprint.combine(
+        code,
+        data.meta["data_hash"],
+        str(data.meta["verified"]),
+        Path(plan.assignment_path).read_text(),
+        options,
+        fingerprint.environment_hash(),
+    )
 
 
-def job_description(spec: RunSpec, plan: Plan, assignment: Assignment,
-                    data: PreparedDataset) -> Job:
+def job_description(
+    spec: RunSpec, plan: Plan, assignment: Assignment, data: PreparedDataset
+) -> Job:
     """The worker's job: references get the assignment's settings, students their own."""
-    shared = dict(framework=spec.framework, dataset=spec.dataset,
-                  input_shape=tuple(data.meta["input_shape"]),
-                  num_classes=data.meta["num_classes"], seed=assignment.seed,
-                  max_batches=plan.max_batches, curve_points=assignment.curve_points,
-                  assignment_path=plan.assignment_path)
+    shared = dict(
+        framework=spec.framework,
+        dataset=spec.dataset,
+        input_shape=tuple(data.meta["input_shape"]),
+        num_classes=data.meta["num_classes"],
+        seed=assignment.seed,
+        max_batches=plan.max_batches,
+        curve_points=assignment.curve_points,
+        assignment_path=plan.assignment_path,
+    )
     if not spec.is_reference:
         return Job(kind="submission", submission_path=spec.path, **shared)
     budget = assignment.budget
@@ -62,9 +73,15 @@ def job_description(spec: RunSpec, plan: Plan, assignment: Assignment,
         # here); it predicts its share of the test images too (run_inputs)
         shared["eval_every"] = max(1, num_batches // assignment.curve_points)
         num_batches = min(num_batches, PROBE_BATCHES)
-    return Job(kind="reference", reference=spec.reference, batch_size=budget.default_batch_size,
-               num_batches=num_batches, optimizer=assignment.reference_optimizer,
-               learning_rate=assignment.reference_learning_rate, **shared)
+    return Job(
+        kind="reference",
+        reference=spec.reference,
+        batch_size=budget.default_batch_size,
+        num_batches=num_batches,
+        optimizer=assignment.reference_optimizer,
+        learning_rate=assignment.reference_learning_rate,
+        **shared,
+    )
 
 
 def reference_batches(plan: Plan, assignment: Assignment) -> int:
@@ -113,20 +130,30 @@ class GradingSession:
     cpus: tuple[int, ...] = ()  # this machine's cores its runs compute on; () all
 
     @classmethod
-    def open(cls, plan: Plan, gpu_index: int | None = None,
-             cpus: tuple[int, ...] = ()) -> GradingSession:
+    def open(
+        cls, plan: Plan, gpu_index: int | None = None, cpus: tuple[int, ...] = ()
+    ) -> GradingSession:
         from harness.config import load_assignment
 
-        return cls(plan, load_assignment(plan.assignment_path),
-                   ResultsStore(Path(plan.out_dir)), gpu_index, cpus=cpus)
+        return cls(
+            plan,
+            load_assignment(plan.assignment_path),
+            ResultsStore(Path(plan.out_dir)),
+            gpu_index,
+            cpus=cpus,
+        )
 
     def limits(self):
         from harness.sandbox.process import Limits
 
         budget = self.assignment.budget
         wall = self.plan.time_limit or budget.time_limit_seconds
-        return Limits(wall_seconds=float(wall), memory_bytes=budget.memory_limit_mib << 20,
-                      scratch_bytes=budget.scratch_limit_mib << 20, cpus=self.cpus)
+        return Limits(
+            wall_seconds=float(wall),
+            memory_bytes=budget.memory_limit_mib << 20,
+            scratch_bytes=budget.scratch_limit_mib << 20,
+            cpus=self.cpus,
+        )
 
 
 def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
@@ -147,8 +174,7 @@ def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
     return store_record(session, record, key, time.monotonic() - started)
 
 
-def _run_in_scratch(spec: RunSpec, session: GradingSession,
-                    data: PreparedDataset) -> RunRecord:
+def _run_in_scratch(spec: RunSpec, session: GradingSession, data: PreparedDataset) -> RunRecord:
     """Run in a fresh job folder, then remove it. A harness error or a folder that cannot
     be removed is an error of this run, recorded, never a run that vanished."""
     from harness.sandbox.scratch import remove_tree
@@ -157,9 +183,15 @@ def _run_in_scratch(spec: RunSpec, session: GradingSession,
     job = job_description(spec, session.plan, session.assignment, data)
     job_dir = _make_job_dir(session.plan, spec)
     try:
-        run = run_worker(job, run_inputs(spec, session, data), session.limits(),
-                         scratch_dir=job_dir, budget=session.assignment.budget,
-                         isolate=session.plan.isolation != "none", gpu_index=session.gpu_index)
+        run = run_worker(
+            job,
+            run_inputs(spec, session, data),
+            session.limits(),
+            scratch_dir=job_dir,
+            budget=session.assignment.budget,
+            isolate=session.plan.isolation != "none",
+            gpu_index=session.gpu_index,
+        )
         record = scored_record(spec, session, data, job_dir, run)
     except Exception as exc:  # ours, not the student's: still this run's record, named
         record = _base_record(spec, session, data, None)
@@ -172,8 +204,7 @@ def _run_in_scratch(spec: RunSpec, session: GradingSession,
     return record
 
 
-def store_record(session: GradingSession, record: RunRecord, key: str,
-                 wall: float) -> RunRecord:
+def store_record(session: GradingSession, record: RunRecord, key: str, wall: float) -> RunRecord:
     """Stamp the parent-side wall time and fingerprint on ``record`` and save it."""
     record.wall_seconds = round(wall, 3)
     record.fingerprint = key
@@ -181,8 +212,9 @@ def store_record(session: GradingSession, record: RunRecord, key: str,
     return record
 
 
-def scored_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
-                  job_dir: Path, run) -> RunRecord:
+def scored_record(
+    spec: RunSpec, session: GradingSession, data: PreparedDataset, job_dir: Path, run
+) -> RunRecord:
     """The record of a finished run (:class:`harness.worker.parent.WorkerRun`), scored here
     with the validation and test labels only we hold (``job_dir/out`` holds what the run
     exported for its explore page)."""
@@ -190,37 +222,50 @@ def scored_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
 
     record = _base_record(spec, session, data, run)
     if run.status == "ok":
-        labels = np.asarray(data.labels("test")[:len(run.predictions)])  # a probe: its share
+        labels = np.asarray(data.labels("test")[: len(run.predictions)])  # a probe: its share
         record.status = "passed"
         record.test_accuracy = accuracy(run.predictions, labels)
         record.confusion = confusion_matrix(run.predictions, labels, data.meta["num_classes"])
-        record.curve = scored_curve(run.plan.points, run.report.losses,
-                                    run.report.validation_predictions,
-                                    data.labels("validation"))
+        record.curve = scored_curve(
+            run.plan.points,
+            run.report.losses,
+            run.report.validation_predictions,
+            data.labels("validation"),
+        )
         if not spec.is_reference:
             _keep_for_page(session, job_dir, data, record, run.predictions, labels)
     return record
 
 
-def _keep_for_page(session: GradingSession, job_dir: Path, data: PreparedDataset,
-                   record: RunRecord, predictions: np.ndarray, labels: np.ndarray) -> None:
+def _keep_for_page(
+    session: GradingSession,
+    job_dir: Path,
+    data: PreparedDataset,
+    record: RunRecord,
+    predictions: np.ndarray,
+    labels: np.ndarray,
+) -> None:
     """Save what the student's explore page shows; why not, if not, ends the output."""
     from harness.report.explore.keep import keep_for_page
     from harness.report.explore.store import path_of
 
-    test = {"images": data.inputs().test_images,  # the parent's copy, not the worker's
-            "labels": labels, "num_classes": data.meta["num_classes"],
-            "input_shape": tuple(data.meta["input_shape"])}
-    page = path_of(Path(session.plan.out_dir), record.submission, record.dataset,
-                   record.framework)
+    test = {
+        "images": data.inputs().test_images,  # the parent's copy, not the worker's
+        "labels": labels,
+        "num_classes": data.meta["num_classes"],
+        "input_shape": tuple(data.meta["input_shape"]),
+    }
+    page = path_of(Path(session.plan.out_dir), record.submission, record.dataset, record.framework)
     why = keep_for_page(job_dir / "out", page, record.settings, test, predictions)
     if why:
-        record.output = "\n".join(part for part in (
-            record.output, f"[harness] no explore page for this run: {why}") if part)
+        record.output = "\n".join(
+            part
+            for part in (record.output, f"[harness] no explore page for this run: {why}")
+            if part
+        )
 
 
-def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
-                 run) -> RunRecord:
+def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, run) -> RunRecord:
     """The record of a run (a :class:`harness.worker.parent.WorkerRun`); ``run`` is None for
     a run refused before it started."""
     report, plan = (run.report, run.plan) if run is not None else (None, None)
@@ -228,8 +273,12 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
     parts = (sandbox.stdout, sandbox.stderr) if sandbox is not None else ()
     output = "\n".join(part for part in parts if part)
     return RunRecord(
-        submission=spec.submission, reference=spec.reference, dataset=spec.dataset,
-        framework=spec.framework, status="failed", reason=run.reason if run else "",
+        submission=spec.submission,
+        reference=spec.reference,
+        dataset=spec.dataset,
+        framework=spec.framework,
+        status="failed",
+        reason=run.reason if run else "",
         examples_per_sec=run.examples_per_sec if run else None,
         train_seconds=run.train_seconds if run else None,
         batch_size=plan.batch_size if plan else None,
@@ -238,14 +287,19 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset,
         param_count=report.param_count if report else None,
         isolated=bool(sandbox and sandbox.isolated),
         isolation=sandbox.isolation if sandbox is not None else "",
-        unisolated_allowed="" if sandbox is not None and sandbox.isolated
+        unisolated_allowed=""
+        if sandbox is not None and sandbox.isolated
         else session.plan.unisolated_allowed,
         device=report.device if report else {},
         data_verified=bool(data.meta["verified"]),
         bundled_subset=bool(data.meta["bundled_subset"]),
-        class_names=data.meta["class_names"], settings=run.settings() if run else {},
-        assignment=session.plan.assignment_path, output=output, throughput_probe=spec.probe,
+        class_names=data.meta["class_names"],
+        settings=run.settings() if run else {},
+        assignment=session.plan.assignment_path,
+        output=output,
+        throughput_probe=spec.probe,
         throughput_calibration=spec.calibrates,
         submission_bytes=folder_size(Path(spec.path).parent) if spec.path else None,
         node=socket.gethostname(),
-        finished_at=_now())
+        finished_at=_now(),
+    )

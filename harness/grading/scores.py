@@ -26,8 +26,7 @@ def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
             continue
         reference = references.get((record.dataset, record.framework))
         _score_one(record, reference, rubric)
-    return sorted(records, key=lambda r: (not r.is_reference, r.submission, r.dataset,
-                                          r.framework))
+    return sorted(records, key=lambda r: (not r.is_reference, r.submission, r.dataset, r.framework))
 
 
 def throughput_bar(reference: RunRecord, probes: list[RunRecord]) -> None:
@@ -59,13 +58,25 @@ def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -
     if record.status == "passed" and not usable:
         # Not the student's fault: without a bar there is no grade.
         record.status = "error"
-        record.reason = (f"reference run for {record.dataset}/{record.framework} "
-                         f"{'is missing' if reference is None else 'failed: ' + reference.reason}")
+        record.reason = (
+            f"reference run for {record.dataset}/{record.framework} "
+            f"{'is missing' if reference is None else 'failed: ' + reference.reason}"
+        )
     if record.status == "passed":
-        grade = grade_run(record.test_accuracy, record.examples_per_sec or 0.0,
-                          reference.test_accuracy, reference.throughput_bar or 0.0, rubric)
-        record.review = review_evidence(record.test_accuracy, reference.test_accuracy, rubric,
-                                        record.submission_bytes, record.train_seconds)
+        grade = grade_run(
+            record.test_accuracy,
+            record.examples_per_sec or 0.0,
+            reference.test_accuracy,
+            reference.throughput_bar or 0.0,
+            rubric,
+        )
+        record.review = review_evidence(
+            record.test_accuracy,
+            reference.test_accuracy,
+            rubric,
+            record.submission_bytes,
+            record.train_seconds,
+        )
     else:
         grade = failed_grade(record.reason, rubric)
     record.score, record.max_score = grade.score, grade.max_score
@@ -78,9 +89,27 @@ def _fmt(value, spec: str) -> str:
 
 def summary_table(records: list[RunRecord]) -> str:
     """One line per run, for the terminal."""
-    rows = [[r.submission, r.dataset, r.framework, r.status, _fmt(r.test_accuracy, ".4f"),
-             _fmt(r.examples_per_sec, ".0f"), f"{r.score:g}/{r.max_score:g}",
-             (r.reason[:60] + "...") if len(r.reason) > 60 else r.reason] for r in records]
-    headers = ["submission", "dataset", "framework", "status", "accuracy", "examples/s",
-               "points", "reason"]
+    rows = [
+        [
+            r.submission,
+            r.dataset,
+            r.framework,
+            r.status,
+            _fmt(r.test_accuracy, ".4f"),
+            _fmt(r.examples_per_sec, ".0f"),
+            f"{r.score:g}/{r.max_score:g}",
+            (r.reason[:60] + "...") if len(r.reason) > 60 else r.reason,
+        ]
+        for r in records
+    ]
+    headers = [
+        "submission",
+        "dataset",
+        "framework",
+        "status",
+        "accuracy",
+        "examples/s",
+        "points",
+        "reason",
+    ]
     return tabulate(rows, headers=headers)

@@ -31,21 +31,28 @@ def median(values) -> float | None:
     return statistics.median(present) if present else None
 
 
-def most_confused(confusion: list[list[int]], class_names: list[str],
-                  top: int = 3) -> list[tuple[str, str, int]]:
+def most_confused(
+    confusion: list[list[int]], class_names: list[str], top: int = 3
+) -> list[tuple[str, str, int]]:
     """The largest off-diagonal cells as (true class, predicted class, count), largest first.
 
     Rows of ``confusion`` are true classes and columns predicted ones (RunRecord's layout).
     """
-    return [(class_name(class_names, i), class_name(class_names, j), count)
-            for count, i, j in confused_cells(confusion, top)]
+    return [
+        (class_name(class_names, i), class_name(class_names, j), count)
+        for count, i, j in confused_cells(confusion, top)
+    ]
 
 
 def confused_cells(confusion: list[list[int]], top: int = 3) -> list[tuple[int, int, int]]:
     """The largest off-diagonal cells as (count, true index, predicted index), largest
     first, ties by class index."""
-    cells = [(count, i, j) for i, row in enumerate(confusion) for j, count in enumerate(row)
-             if i != j and count > 0]
+    cells = [
+        (count, i, j)
+        for i, row in enumerate(confusion)
+        for j, count in enumerate(row)
+        if i != j and count > 0
+    ]
     cells.sort(key=lambda c: (-c[0], c[1], c[2]))
     return cells[:top]
 
@@ -73,21 +80,32 @@ def safe_name(student: str) -> str:
 
 def notes(records: list[RunRecord]) -> list[str]:
     """Caveats a reader must know before comparing the figures, in words."""
-    found = [_unverified(records), _bundled(records), _not_isolated(records),
-             _caps(records), _devices(records), _throughput_bars(records),
-             _assignments(records)]
+    found = [
+        _unverified(records),
+        _bundled(records),
+        _not_isolated(records),
+        _caps(records),
+        _devices(records),
+        _throughput_bars(records),
+        _assignments(records),
+    ]
     return [n for n in found if n]
 
 
 def _throughput_bars(records) -> str:
     """How each reference's examples/sec bar was sampled, and how far the samples spread."""
-    bars = [f"{r.dataset}/{r.framework} {r.throughput_bar:,.0f} (median of "
-            f"{len(r.throughput_samples)}, spread ±{(r.throughput_spread or 0) * 50:.0f}%)"
-            for r in records if r.is_reference and r.throughput_bar]
+    bars = [
+        f"{r.dataset}/{r.framework} {r.throughput_bar:,.0f} (median of "
+        f"{len(r.throughput_samples)}, spread ±{(r.throughput_spread or 0) * 50:.0f}%)"
+        for r in records
+        if r.is_reference and r.throughput_bar
+    ]
     if not bars:
         return ""
-    return ("Throughput bars (examples/sec): the median of the reference run and short "
-            "reference probes spread through the grading: " + "; ".join(bars) + ".")
+    return (
+        "Throughput bars (examples/sec): the median of the reference run and short "
+        "reference probes spread through the grading: " + "; ".join(bars) + "."
+    )
 
 
 def _datasets_where(records, test) -> list[str]:
@@ -103,16 +121,20 @@ def _unverified(records) -> str:
     names = _datasets_where(records, lambda r: not r.data_verified)
     if not names:
         return ""
-    return (f"Data not verified against the official checksums for: {', '.join(names)} "
-            "(graded with --allow-unverified or from unchecked files).")
+    return (
+        f"Data not verified against the official checksums for: {', '.join(names)} "
+        "(graded with --allow-unverified or from unchecked files)."
+    )
 
 
 def _bundled(records) -> str:
     names = _datasets_where(records, lambda r: r.bundled_subset)
     if not names:
         return ""
-    return (f"The small bundled subset was used for: {', '.join(names)}; accuracies are not "
-            "comparable with runs on the full dataset.")
+    return (
+        f"The small bundled subset was used for: {', '.join(names)}; accuracies are not "
+        "comparable with runs on the full dataset."
+    )
 
 
 def _not_isolated(records) -> str:
@@ -121,9 +143,11 @@ def _not_isolated(records) -> str:
         return ""
     allowed = sorted({r.unisolated_allowed for r in loose if r.unisolated_allowed})
     why = f", accepted by {' and '.join(allowed)}" if allowed else ""
-    return (f"{len(loose)} of {len(records)} runs were not isolated (no working sandbox"
-            f"{why}): they ran in a plain subprocess with limits only, and could have read "
-            "the test labels; their accuracy proves nothing.")
+    return (
+        f"{len(loose)} of {len(records)} runs were not isolated (no working sandbox"
+        f"{why}): they ran in a plain subprocess with limits only, and could have read "
+        "the test labels; their accuracy proves nothing."
+    )
 
 
 def _caps(records) -> str:
@@ -131,8 +155,10 @@ def _caps(records) -> str:
     if not caps:
         return ""
     shown = ", ".join(str(c) for c in caps)
-    return (f"--max-batches {shown} was in force: runs (references too) stopped after at most "
-            "that many batches, so figures are lower than a full run's.")
+    return (
+        f"--max-batches {shown} was in force: runs (references too) stopped after at most "
+        "that many batches, so figures are lower than a full run's."
+    )
 
 
 def _devices(records) -> str:

@@ -76,8 +76,12 @@ def _html_block(block: Block) -> str:
     if block.kind == "links":
         return html.links([(label, f"{stem}.html") for label, stem in block.items])
     if block.kind == "table":
-        return html.table(block.short_headers or block.headers, block.items,
-                          block.row_classes or None, block.groups or None)
+        return html.table(
+            block.short_headers or block.headers,
+            block.items,
+            block.row_classes or None,
+            block.groups or None,
+        )
     if block.kind == "image":
         return html.image(block.path, block.text)
     if block.kind == "link":

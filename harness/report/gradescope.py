@@ -63,14 +63,19 @@ def _test_output(record: RunRecord, runs: list[RunRecord]) -> str:
     lines = [] if record.status == "passed" else [f"Run {record.status}: {record.reason}"]
     lines.append(record.score_breakdown.get("why", "") or "")
     if record.test_accuracy is not None:
-        lines.append(f"test accuracy {record.test_accuracy:.4f} "
-                     f"{_versus_reference(accuracy_ratio(record))}")
+        lines.append(
+            f"test accuracy {record.test_accuracy:.4f} {_versus_reference(accuracy_ratio(record))}"
+        )
     if record.examples_per_sec is not None:
-        lines.append(f"{record.examples_per_sec:,.0f} examples/sec "
-                     f"{_versus_reference(throughput_ratio(record))}")
+        lines.append(
+            f"{record.examples_per_sec:,.0f} examples/sec "
+            f"{_versus_reference(throughput_ratio(record))}"
+        )
     others = [r for r in runs if r.dataset == record.dataset and r is not record]
-    lines += [f"also ran in {r.framework}: {r.status}, {r.score:g}/{r.max_score:g} points "
-              "(not counted)" for r in others]
+    lines += [
+        f"also ran in {r.framework}: {r.status}, {r.score:g}/{r.max_score:g} points (not counted)"
+        for r in others
+    ]
     return "\n".join(line for line in lines if line)
 
 
@@ -81,16 +86,29 @@ def _versus_reference(value: float | None) -> str:
 def _leaderboard(counted: list[RunRecord]) -> list[dict]:
     board = []
     for record in counted:
-        board.append({"name": f"{record.dataset} accuracy",
-                      "value": round(record.test_accuracy or 0.0, 4), "order": "desc"})
-        board.append({"name": f"{record.dataset} examples/sec",
-                      "value": round(record.examples_per_sec or 0.0, 1), "order": "desc"})
+        board.append(
+            {
+                "name": f"{record.dataset} accuracy",
+                "value": round(record.test_accuracy or 0.0, 4),
+                "order": "desc",
+            }
+        )
+        board.append(
+            {
+                "name": f"{record.dataset} examples/sec",
+                "value": round(record.examples_per_sec or 0.0, 1),
+                "order": "desc",
+            }
+        )
     return board
 
 
 def _unbuilt(why: str) -> dict:
-    return {"score": 0.0, "output": f"Error: these results could not be built from the stored "
-                                    f"records ({why}). Staff have been warned."}
+    return {
+        "score": 0.0,
+        "output": f"Error: these results could not be built from the stored "
+        f"records ({why}). Staff have been warned.",
+    }
 
 
 def write_gradescope(results: ClassResults, out_dir: Path) -> list[Path]:

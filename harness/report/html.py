@@ -33,24 +33,36 @@ img { max-width: 100%; border: 1px solid #d7dce5; }
 
 def page(title: str, body: str) -> str:
     """A whole HTML document; ``body`` must already be escaped HTML."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
-            f"<body>\n<h1>{escape(title)}</h1>\n{body}\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<body>\n<h1>{escape(title)}</h1>\n{body}\n</body>\n</html>\n"
+    )
 
 
-def table(headers: list[str], rows: list[list[str]], row_classes: list[str] | None = None,
-          groups: list[tuple[str, int]] | None = None) -> str:
+def table(
+    headers: list[str],
+    rows: list[list[str]],
+    row_classes: list[str] | None = None,
+    groups: list[tuple[str, int]] | None = None,
+) -> str:
     """An escaped table; ``groups`` adds a header row of (label, column span) above."""
     classes = row_classes or [""] * len(rows)
     head = ""
     if groups:
-        head = "<tr>" + "".join(f"<th colspan=\"{span}\">{escape(label)}</th>"
-                                for label, span in groups) + "</tr>"
+        head = (
+            "<tr>"
+            + "".join(f'<th colspan="{span}">{escape(label)}</th>' for label, span in groups)
+            + "</tr>"
+        )
     head += "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in headers) + "</tr>"
-    body = "".join(f"<tr class=\"{c}\">" + "".join(f"<td>{escape(str(v))}</td>" for v in row)
-                   + "</tr>\n" for row, c in zip(rows, classes, strict=True))
-    return (f"<div class=\"wide\"><table>\n<thead>{head}</thead>\n<tbody>\n{body}</tbody>\n"
-            "</table></div>")
+    body = "".join(
+        f'<tr class="{c}">' + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>\n"
+        for row, c in zip(rows, classes, strict=True)
+    )
+    return (
+        f'<div class="wide"><table>\n<thead>{head}</thead>\n<tbody>\n{body}</tbody>\n</table></div>'
+    )
 
 
 def heading(text: str, level: int = 2) -> str:
@@ -62,7 +74,7 @@ def paragraph(text: str) -> str:
 
 
 def notes(lines: list[str]) -> str:
-    return "".join(f"<div class=\"note\">{escape(line)}</div>" for line in lines)
+    return "".join(f'<div class="note">{escape(line)}</div>' for line in lines)
 
 
 def bullets(lines: list[str]) -> str:
@@ -76,15 +88,18 @@ def preformatted(text: str) -> str:
 def image(path: Path, alt: str) -> str:
     """The PNG at ``path`` embedded as a data URI."""
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f"<p><img src=\"data:image/png;base64,{data}\" alt=\"{escape(alt)}\"></p>"
+    return f'<p><img src="data:image/png;base64,{data}" alt="{escape(alt)}"></p>'
 
 
 def link(label: str, href: str) -> str:
     """One paragraph holding one relative link."""
-    return f"<p><a href=\"{escape(href)}\">{escape(label)}</a></p>"
+    return f'<p><a href="{escape(href)}">{escape(label)}</a></p>'
 
 
 def links(items: list[tuple[str, str]]) -> str:
     """A list of (label, relative href) links."""
-    return "<ul>" + "".join(f"<li><a href=\"{escape(href)}\">{escape(label)}</a></li>"
-                            for label, href in items) + "</ul>"
+    return (
+        "<ul>"
+        + "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in items)
+        + "</ul>"
+    )

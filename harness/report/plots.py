@@ -41,8 +41,9 @@ def learning_curves(record: RunRecord, reference: RunRecord | None, path: Path) 
     for run, label, style in runs:
         loss_ax.plot(*_series(run.curve, "loss"), style, marker=".", label=label)
         acc_ax.plot(*_series(run.curve, "validation_accuracy"), style, marker=".", label=label)
-    loss_ax.set(title="training loss (as the run reported it)", xlabel="batches",
-                ylabel="cross-entropy")
+    loss_ax.set(
+        title="training loss (as the run reported it)", xlabel="batches", ylabel="cross-entropy"
+    )
     acc_ax.set(title="validation accuracy", xlabel="batches", ylabel="accuracy")
     for ax in (loss_ax, acc_ax):
         ax.grid(alpha=0.3)

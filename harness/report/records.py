@@ -33,8 +33,9 @@ def load_records(path: Path) -> list[RunRecord]:
     except json.JSONDecodeError as exc:
         raise HarnessError(f"{path}: not valid JSON: {exc}") from exc
     if not isinstance(data, list):
-        raise HarnessError(field_error(str(path), "top level", "a JSON list of run records",
-                                       type(data).__name__))
+        raise HarnessError(
+            field_error(str(path), "top level", "a JSON list of run records", type(data).__name__)
+        )
     records = [_record(path, i, entry) for i, entry in enumerate(data)]
     return [record for record in records if record is not None]
 
@@ -52,10 +53,15 @@ def _record(path: Path, index: int, entry) -> RunRecord | None:
     if not problems:
         return RunRecord.from_dict(entry)
     reference = entry.get("reference") if isinstance(entry.get("reference"), str) else None
-    return RunRecord(submission=entry["submission"], dataset=entry["dataset"],
-                     framework=entry["framework"], reference=reference, status="error",
-                     reason=f"the stored record of this run is unusable ({where}): "
-                            + "; ".join(problems)[:1000])
+    return RunRecord(
+        submission=entry["submission"],
+        dataset=entry["dataset"],
+        framework=entry["framework"],
+        reference=reference,
+        status="error",
+        reason=f"the stored record of this run is unusable ({where}): "
+        + "; ".join(problems)[:1000],
+    )
 
 
 Built = TypeVar("Built")
@@ -125,12 +131,18 @@ class ClassResults:
 
     def reference_for(self, record: RunRecord) -> RunRecord | None:
         """The reference run that set this run's bars (same dataset and framework)."""
-        same = [r for r in self.references
-                if r.dataset == record.dataset and r.framework == record.framework]
+        same = [
+            r
+            for r in self.references
+            if r.dataset == record.dataset and r.framework == record.framework
+        ]
         exact = [r for r in same if r.test_accuracy == record.reference_test_accuracy]
         return (exact or sorted(same, key=lambda r: r.submission) or [None])[0]
 
     def reference_run(self, name: str, framework: str, dataset: str) -> RunRecord | None:
-        same = [r for r in self.references if (r.submission, r.framework, r.dataset)
-                == (name, framework, dataset)]
+        same = [
+            r
+            for r in self.references
+            if (r.submission, r.framework, r.dataset) == (name, framework, dataset)
+        ]
         return same[0] if same else None

@@ -20,8 +20,10 @@ def source_notes(settings: dict) -> list[str]:
     source = _source(settings)
     if source.get("language") != "javascript":
         return []
-    head = (f"index.js ({source.get('dialect')}), recorded and trained as the Model Builder "
-            "layers it builds")
+    head = (
+        f"index.js ({source.get('dialect')}), recorded and trained as the Model Builder "
+        "layers it builds"
+    )
     return [head] + [str(note) for note in source.get("notes", []) if isinstance(note, str)]
 
 
@@ -35,5 +37,9 @@ def layer_lines(settings: dict) -> list[str]:
     lines = [json.dumps(layer) for layer in layers]
     if sources is None:
         return lines
-    return [f"{line}  # index.js line {s.get('where')} ({s.get('call')})"
-            if isinstance(s, dict) else line for line, s in zip(lines, sources, strict=True)]
+    return [
+        f"{line}  # index.js line {s.get('where')} ({s.get('call')})"
+        if isinstance(s, dict)
+        else line
+        for line, s in zip(lines, sources, strict=True)
+    ]

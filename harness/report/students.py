@@ -52,23 +52,40 @@ def _run_blocks(results: ClassResults, record: RunRecord, chart_dir: Path) -> li
     blocks += _settings_blocks(record.settings)
     blocks += _chart_blocks(results, record, chart_dir)
     if record.output:
-        blocks += [Block("heading", "Captured output (end)", level=3),
-                   Block("pre", tail(record.output))]
+        blocks += [
+            Block("heading", "Captured output (end)", level=3),
+            Block("pre", tail(record.output)),
+        ]
     return blocks
 
 
 def _figures(record: RunRecord) -> list[str]:
     why = record.score_breakdown.get("why") or record.reason or "no explanation recorded"
-    lines = [f"Status: {record.status}" + (f" ({record.reason})" if record.reason else ""),
-             f"Points: {record.score:g}/{record.max_score:g}"
-             + _parts(record.score_breakdown), f"Why: {why}"]
+    lines = [
+        f"Status: {record.status}" + (f" ({record.reason})" if record.reason else ""),
+        f"Points: {record.score:g}/{record.max_score:g}" + _parts(record.score_breakdown),
+        f"Why: {why}",
+    ]
     if record.test_accuracy is not None:
-        lines.append(_versus("Test accuracy", record.test_accuracy,
-                             record.reference_test_accuracy, accuracy_ratio(record), "{:.4f}"))
+        lines.append(
+            _versus(
+                "Test accuracy",
+                record.test_accuracy,
+                record.reference_test_accuracy,
+                accuracy_ratio(record),
+                "{:.4f}",
+            )
+        )
     if record.examples_per_sec is not None:
-        lines.append(_versus("Examples/sec", record.examples_per_sec,
-                             record.reference_examples_per_sec, throughput_ratio(record),
-                             "{:,.0f}"))
+        lines.append(
+            _versus(
+                "Examples/sec",
+                record.examples_per_sec,
+                record.reference_examples_per_sec,
+                throughput_ratio(record),
+                "{:,.0f}",
+            )
+        )
     lines.append(_budget(record))
     if record.review:
         lines.append(f"Review: flagged for a person to look at: {record.review}")
@@ -78,12 +95,15 @@ def _figures(record: RunRecord) -> list[str]:
 def _parts(breakdown: dict) -> str:
     if "accuracy" not in breakdown and "throughput" not in breakdown:
         return ""
-    return (f" (accuracy {breakdown.get('accuracy', 0):g}, "
-            f"throughput {breakdown.get('throughput', 0):g})")
+    return (
+        f" (accuracy {breakdown.get('accuracy', 0):g}, "
+        f"throughput {breakdown.get('throughput', 0):g})"
+    )
 
 
-def _versus(label: str, value: float, reference: float | None, ratio: float | None,
-            pattern: str) -> str:
+def _versus(
+    label: str, value: float, reference: float | None, ratio: float | None, pattern: str
+) -> str:
     text = f"{label}: {pattern.format(value)}"
     if reference is not None:
         text += f" vs reference {pattern.format(reference)}"
@@ -102,8 +122,9 @@ def _budget(record: RunRecord) -> str:
 def _settings_blocks(settings: dict) -> list[Block]:
     if not settings:
         return []
-    scalars = [[k, json.dumps(v)] for k, v in settings.items()
-               if not isinstance(v, list) and k != "source"]
+    scalars = [
+        [k, json.dumps(v)] for k, v in settings.items() if not isinstance(v, list) and k != "source"
+    ]
     blocks = [Block("heading", "Settings used", level=3)]
     if source_notes(settings):
         blocks.append(Block("notes", items=source_notes(settings)))
@@ -118,31 +139,48 @@ def _settings_blocks(settings: dict) -> list[Block]:
 
 def _chart_blocks(results: ClassResults, record: RunRecord, chart_dir: Path) -> list[Block]:
     if not plots.available():
-        return [Block("notes", items=["Charts skipped: matplotlib is not installed "
-                                      "(pip install 'cnn-harness[report]')."])]
+        return [
+            Block(
+                "notes",
+                items=[
+                    "Charts skipped: matplotlib is not installed "
+                    "(pip install 'cnn-harness[report]')."
+                ],
+            )
+        ]
     stem = safe_name(f"{record.dataset}-{record.framework}")
     chart_dir.mkdir(parents=True, exist_ok=True)
     blocks = []
-    curves = plots.learning_curves(record, results.reference_for(record),
-                                   chart_dir / f"{stem}-curves.png")
+    curves = plots.learning_curves(
+        record, results.reference_for(record), chart_dir / f"{stem}-curves.png"
+    )
     if curves:
-        blocks += [Block("heading", "Learning curves (reference dashed)", level=3),
-                   _image(curves, "learning curves")]
+        blocks += [
+            Block("heading", "Learning curves (reference dashed)", level=3),
+            _image(curves, "learning curves"),
+        ]
     matrix = plots.confusion_matrix(record, chart_dir / f"{stem}-confusion.png")
     if matrix:
         pairs = most_confused(record.confusion, record.class_names)
-        blocks += [Block("heading", "Confusion matrix (test set)", level=3),
-                   _image(matrix, "confusion matrix"),
-                   Block("text", "Most confused classes:"),
-                   Block("bullets", items=[confused_text(*p) for p in pairs] or ["none"])]
+        blocks += [
+            Block("heading", "Confusion matrix (test set)", level=3),
+            _image(matrix, "confusion matrix"),
+            Block("text", "Most confused classes:"),
+            Block("bullets", items=[confused_text(*p) for p in pairs] or ["none"]),
+        ]
     return blocks
 
 
 def _explore_link(name: str) -> list[Block]:
-    return [Block("heading", "See inside your network"),
-            Block("link", "Draw a digit or pick a test image and see every layer of your "
-                  "trained network at work; the confusions explained with pictures",
-                  href=f"{name}/{PAGE_NAME}")]
+    return [
+        Block("heading", "See inside your network"),
+        Block(
+            "link",
+            "Draw a digit or pick a test image and see every layer of your "
+            "trained network at work; the confusions explained with pictures",
+            href=f"{name}/{PAGE_NAME}",
+        ),
+    ]
 
 
 def _image(path: Path, alt: str) -> Block:
@@ -150,8 +188,15 @@ def _image(path: Path, alt: str) -> Block:
 
 
 def _unbuilt(why: str) -> list[Block]:
-    return [Block("notes", items=[f"Error: this page could not be built from the stored "
-                                  f"results ({why}). Staff have been warned."])]
+    return [
+        Block(
+            "notes",
+            items=[
+                f"Error: this page could not be built from the stored "
+                f"results ({why}). Staff have been warned."
+            ],
+        )
+    ]
 
 
 def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
@@ -161,10 +206,12 @@ def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
     written = []
     for student in results.students:
         name = safe_name(student)
-        blocks = guarded(student, partial(student_blocks, results, student, folder / name),
-                         _unbuilt)
-        explore = guarded(student, partial(write_explore_page, results, student, out_dir),
-                          lambda why: None)
+        blocks = guarded(
+            student, partial(student_blocks, results, student, folder / name), _unbuilt
+        )
+        explore = guarded(
+            student, partial(write_explore_page, results, student, out_dir), lambda why: None
+        )
         if explore:
             blocks[1:1] = _explore_link(name)
             written.append(explore)

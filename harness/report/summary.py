@@ -16,7 +16,8 @@ EXPLANATION = (
     "reference (ex/s/ref) and points (pts). When a Model Builder submission ran in several "
     "frameworks, the run with the most points counts; every run is listed under 'All runs'. "
     "Reference rows are the bars; the class median leaves out missing figures and counts "
-    "failed runs as 0 points.")
+    "failed runs as 0 points."
+)
 
 
 def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Block]:
@@ -24,18 +25,33 @@ def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Bl
         return [Block("text", "results.json holds no runs yet: nothing to report.")]
     headers, rows = tables.class_table(results)
     skipped = [_skipped_note(name, why) for name, why in sorted(results.skipped.items())]
-    blocks = [Block("notes", items=skipped + notes(results.records)),
-              Block("heading", "Grades"), Block("text", EXPLANATION),
-              Block("table", items=rows, headers=headers, row_classes=_row_classes(results),
-                    groups=_groups(results), short_headers=_short_headers(results))]
+    blocks = [
+        Block("notes", items=skipped + notes(results.records)),
+        Block("heading", "Grades"),
+        Block("text", EXPLANATION),
+        Block(
+            "table",
+            items=rows,
+            headers=headers,
+            row_classes=_row_classes(results),
+            groups=_groups(results),
+            short_headers=_short_headers(results),
+        ),
+    ]
     blocks += _review_blocks(results) + _failed_blocks(results)
-    blocks += [Block("heading", "All runs"),
-               Block("table", items=tables.run_rows(sorted(results.records, key=_by_run)),
-                     headers=list(tables.RUN_HEADERS))]
+    blocks += [
+        Block("heading", "All runs"),
+        Block(
+            "table",
+            items=tables.run_rows(sorted(results.records, key=_by_run)),
+            headers=list(tables.RUN_HEADERS),
+        ),
+    ]
     if student_links and results.students:
-        blocks += [Block("heading", "Student pages"),
-                   Block("links", items=[(s, f"students/{safe_name(s)}")
-                                         for s in results.students])]
+        blocks += [
+            Block("heading", "Student pages"),
+            Block("links", items=[(s, f"students/{safe_name(s)}") for s in results.students]),
+        ]
     return blocks
 
 
@@ -51,8 +67,10 @@ def _by_run(record) -> tuple:
 
 
 def _row_classes(results: ClassResults) -> list[str]:
-    students = ["failed" if any(r.status != "passed" for r in results.runs_of(s)) else ""
-                for s in results.students]
+    students = [
+        "failed" if any(r.status != "passed" for r in results.runs_of(s)) else ""
+        for s in results.students
+    ]
     return students + ["reference"] * len(results.reference_rows) + ["median"]
 
 
@@ -71,22 +89,31 @@ def _review_blocks(results: ClassResults) -> list[Block]:
     rows = tables.review_rows(sorted(results.records, key=_by_run))
     if not rows:
         return []
-    return [Block("heading", f"Flagged for review ({len(rows)})"),
-            Block("text", "Accuracy far above the reference's, or at the ceiling: possibly a "
-                  "memorised test set or weights shipped in the code. Points are unchanged "
-                  "until a person has looked."),
-            Block("table", items=rows, headers=["submission", "dataset", "framework",
-                                                "evidence"])]
+    return [
+        Block("heading", f"Flagged for review ({len(rows)})"),
+        Block(
+            "text",
+            "Accuracy far above the reference's, or at the ceiling: possibly a "
+            "memorised test set or weights shipped in the code. Points are unchanged "
+            "until a person has looked.",
+        ),
+        Block("table", items=rows, headers=["submission", "dataset", "framework", "evidence"]),
+    ]
 
 
 def _failed_blocks(results: ClassResults) -> list[Block]:
     rows = tables.failed_rows(sorted(results.records, key=_by_run))
     if not rows:
         return [Block("heading", "Failed runs"), Block("text", "None: every run passed.")]
-    return [Block("heading", f"Failed runs ({len(rows)})"),
-            Block("table", items=rows,
-                  headers=["submission", "dataset", "framework", "status", "reason"],
-                  row_classes=["failed"] * len(rows))]
+    return [
+        Block("heading", f"Failed runs ({len(rows)})"),
+        Block(
+            "table",
+            items=rows,
+            headers=["submission", "dataset", "framework", "status", "reason"],
+            row_classes=["failed"] * len(rows),
+        ),
+    ]
 
 
 def write_summary(results: ClassResults, out_dir: Path) -> list[Path]:

@@ -14,19 +14,40 @@ from harness.report.records import ClassResults
 from harness.results.record import RunRecord
 
 # Per-dataset columns: (key suffix, short header, display format)
-COLUMNS = (("test_accuracy", "acc", "{:.4f}"), ("accuracy_ratio", "acc/ref", "{:.2f}x"),
-           ("examples_per_sec", "ex/s", "{:,.0f}"), ("throughput_ratio", "ex/s/ref", "{:.2f}x"),
-           ("points", "pts", "{:g}"))
-RUN_HEADERS = ("submission", "dataset", "framework", "status", "acc", "acc/ref", "ex/s",
-               "ex/s/ref", "points", "batch size", "batches", "params")
+COLUMNS = (
+    ("test_accuracy", "acc", "{:.4f}"),
+    ("accuracy_ratio", "acc/ref", "{:.2f}x"),
+    ("examples_per_sec", "ex/s", "{:,.0f}"),
+    ("throughput_ratio", "ex/s/ref", "{:.2f}x"),
+    ("points", "pts", "{:g}"),
+)
+RUN_HEADERS = (
+    "submission",
+    "dataset",
+    "framework",
+    "status",
+    "acc",
+    "acc/ref",
+    "ex/s",
+    "ex/s/ref",
+    "points",
+    "batch size",
+    "batches",
+    "params",
+)
 
 
 def dataset_cells(record: RunRecord | None, dataset: str) -> dict:
     """The five figures of one dataset for one row; empty when the run is missing."""
     if record is None:
         return {f"{dataset} {key}": None for key, _, _ in COLUMNS}
-    values = (record.test_accuracy, accuracy_ratio(record), record.examples_per_sec,
-              throughput_ratio(record), record.score)
+    values = (
+        record.test_accuracy,
+        accuracy_ratio(record),
+        record.examples_per_sec,
+        throughput_ratio(record),
+        record.score,
+    )
     return {f"{dataset} {key}": v for (key, _, _), v in zip(COLUMNS, values, strict=True)}
 
 
@@ -108,11 +129,23 @@ def _total(row: dict) -> str:
 
 def run_rows(records: list[RunRecord]) -> list[list[str]]:
     """Every run, one row each (all frameworks of a Model Builder submission)."""
-    return [[r.submission, r.dataset, r.framework, r.status, fmt("test_accuracy", r.test_accuracy),
-             fmt("accuracy_ratio", accuracy_ratio(r)), fmt("examples_per_sec", r.examples_per_sec),
-             fmt("throughput_ratio", throughput_ratio(r)),
-             f"{r.score:g}/{r.max_score:g}", _opt(r.batch_size), _opt(r.num_batches),
-             _opt(r.param_count)] for r in records]
+    return [
+        [
+            r.submission,
+            r.dataset,
+            r.framework,
+            r.status,
+            fmt("test_accuracy", r.test_accuracy),
+            fmt("accuracy_ratio", accuracy_ratio(r)),
+            fmt("examples_per_sec", r.examples_per_sec),
+            fmt("throughput_ratio", throughput_ratio(r)),
+            f"{r.score:g}/{r.max_score:g}",
+            _opt(r.batch_size),
+            _opt(r.num_batches),
+            _opt(r.param_count),
+        ]
+        for r in records
+    ]
 
 
 def _opt(value) -> str:
@@ -129,8 +162,11 @@ def review_rows(records: list[RunRecord]) -> list[list[str]]:
 
 
 def failed_rows(records: list[RunRecord]) -> list[list[str]]:
-    return [[r.submission, r.dataset, r.framework, r.status, r.reason or "(no reason given)"]
-            for r in records if r.status != "passed"]
+    return [
+        [r.submission, r.dataset, r.framework, r.status, r.reason or "(no reason given)"]
+        for r in records
+        if r.status != "passed"
+    ]
 
 
 def write_grades_csv(results: ClassResults, path: Path) -> Path:

@@ -79,8 +79,7 @@ class RunRecord:
 
 
 STATUSES = ("passed", "failed", "error")
-_KINDS = {"str": str, "int": numbers.Integral, "float": numbers.Real, "bool": bool,
-          "dict": dict}
+_KINDS = {"str": str, "int": numbers.Integral, "float": numbers.Real, "bool": bool, "dict": dict}
 
 
 def _value_problem(value, annotation: str) -> str | None:
@@ -114,8 +113,10 @@ def _curve_problem(curve: list) -> str | None:
 def _nested_problem(name: str, value) -> str | None:
     if name == "curve":
         return _curve_problem(value)
-    if name == "confusion" and not all(isinstance(row, list) and all(
-            isinstance(n, int) and not isinstance(n, bool) for n in row) for row in value):
+    if name == "confusion" and not all(
+        isinstance(row, list) and all(isinstance(n, int) and not isinstance(n, bool) for n in row)
+        for row in value
+    ):
         return "rows of integer counts"
     if name == "class_names" and not all(isinstance(n, str) for n in value):
         return "a list of names"

@@ -17,8 +17,10 @@ def check_predictions(pred, num_test: int, num_classes: int) -> str | None:
     if pred.dtype.kind not in "iu":
         return f"predictions: expected integer class indices, received dtype {pred.dtype}"
     if num_test and (pred.min() < 0 or pred.max() >= num_classes):
-        return (f"predictions: expected class indices in [0, {num_classes - 1}], received "
-                f"values from {pred.min()} to {pred.max()}")
+        return (
+            f"predictions: expected class indices in [0, {num_classes - 1}], received "
+            f"values from {pred.min()} to {pred.max()}"
+        )
     return None
 
 
@@ -35,11 +37,13 @@ def confusion_matrix(pred: np.ndarray, labels: np.ndarray, num_classes: int) -> 
     return counts.tolist()
 
 
-def scored_curve(batches, losses, validation_predictions: np.ndarray,
-                 validation_labels: np.ndarray) -> list[dict]:
+def scored_curve(
+    batches, losses, validation_predictions: np.ndarray, validation_labels: np.ndarray
+) -> list[dict]:
     """Learning-curve points: the batch the parent planned, the loss the run claims, and the
     accuracy of the run's validation predictions, scored here against the first labels."""
-    labels = np.asarray(validation_labels[:np.shape(validation_predictions)[1]])
-    return [{"batch": int(batch), "loss": float(loss),
-             "validation_accuracy": accuracy(pred, labels)}
-            for batch, loss, pred in zip(batches, losses, validation_predictions, strict=True)]
+    labels = np.asarray(validation_labels[: np.shape(validation_predictions)[1]])
+    return [
+        {"batch": int(batch), "loss": float(loss), "validation_accuracy": accuracy(pred, labels)}
+        for batch, loss, pred in zip(batches, losses, validation_predictions, strict=True)
+    ]

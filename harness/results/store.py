@@ -17,9 +17,11 @@ from harness.errors import HarnessError
 from harness.names import file_name
 from harness.results.record import RunRecord
 
-REQUIRED_FIELDS = tuple(f.name for f in dataclasses.fields(RunRecord)
-                        if f.default is dataclasses.MISSING
-                        and f.default_factory is dataclasses.MISSING)
+REQUIRED_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(RunRecord)
+    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+)
 
 
 class UnreadableRun(HarnessError):
@@ -69,8 +71,9 @@ class ResultsStore:
         except (FileNotFoundError, UnreadableRun):
             return None
 
-    def reusable(self, submission: str, dataset: str, framework: str,
-                 fingerprint: str) -> RunRecord | None:
+    def reusable(
+        self, submission: str, dataset: str, framework: str, fingerprint: str
+    ) -> RunRecord | None:
         """The stored record when its fingerprint matches (nothing changed), else None."""
         record = self.load(submission, dataset, framework)
         if record is not None and record.fingerprint == fingerprint:
@@ -99,15 +102,20 @@ def read_run(path: Path) -> RunRecord:
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise UnreadableRun(f"{path}: expected UTF-8 JSON, received byte {raw[exc.start]:#04x} "
-                            f"at offset {exc.start}") from exc
+        raise UnreadableRun(
+            f"{path}: expected UTF-8 JSON, received byte {raw[exc.start]:#04x} "
+            f"at offset {exc.start}"
+        ) from exc
     except json.JSONDecodeError as exc:
         raise UnreadableRun(f"{path}: expected JSON, received invalid text ({exc})") from exc
     if not isinstance(data, dict):
-        raise UnreadableRun(f"{path}: expected a JSON object (one run record), "
-                            f"received {type(data).__name__} {str(data)[:60]}")
+        raise UnreadableRun(
+            f"{path}: expected a JSON object (one run record), "
+            f"received {type(data).__name__} {str(data)[:60]}"
+        )
     missing = [name for name in REQUIRED_FIELDS if name not in data]
     if missing:
-        raise UnreadableRun(f"{path}: expected a run record, received an object without "
-                            f"{', '.join(missing)}")
+        raise UnreadableRun(
+            f"{path}: expected a run record, received an object without {', '.join(missing)}"
+        )
     return RunRecord.from_dict(data)

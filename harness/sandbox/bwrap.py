@@ -29,8 +29,16 @@ def namespace_args(root: bool) -> list[str]:
     # to host uid 0, for which RLIMIT_NPROC is not enforced. setpriv drops to a real
     # unprivileged uid instead. Unprivileged callers need the user namespace for bwrap.
     user = [] if root else ["--unshare-user"]
-    return [*user, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    return [
+        *user,
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+    ]
 
 
 def _mkdirs_for(path: Path, made: set[Path]) -> list[str]:
@@ -62,13 +70,26 @@ def _private_tmpfs(path: str, size: str) -> list[str]:
     return ["--perms", "1777", "--size", size, "--tmpfs", path]
 
 
-def bwrap_argv(scratch_dir: Path, readonly: Sequence[Path], tmp_bytes: int,
-               gpu_index: int | None, uid: int | None) -> list[str]:
+def bwrap_argv(
+    scratch_dir: Path,
+    readonly: Sequence[Path],
+    tmp_bytes: int,
+    gpu_index: int | None,
+    uid: int | None,
+) -> list[str]:
     """The bwrap (and, with ``uid``, setpriv) prefix of a sandboxed command line."""
     tmp_size = str(tmp_bytes)
-    args = [BWRAP, *namespace_args(root=uid is not None), *_system_args(),
-            "--proc", "/proc", "--dev", "/dev",
-            *_private_tmpfs("/tmp", tmp_size), *_private_tmpfs("/dev/shm", tmp_size)]
+    args = [
+        BWRAP,
+        *namespace_args(root=uid is not None),
+        *_system_args(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        *_private_tmpfs("/tmp", tmp_size),
+        *_private_tmpfs("/dev/shm", tmp_size),
+    ]
     made: set[Path] = set()
     for path in readonly:
         args += [*_mkdirs_for(path, made), "--ro-bind", str(path), str(path)]
@@ -87,5 +108,13 @@ def bwrap_argv(scratch_dir: Path, readonly: Sequence[Path], tmp_bytes: int,
 
 def setpriv_argv(uid: int) -> list[str]:
     """Drop to ``uid`` (and its own gid), no supplementary group, no capability left."""
-    return [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    return [
+        SETPRIV,
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+    ]

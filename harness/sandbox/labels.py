@@ -29,8 +29,9 @@ def _bundled_copies() -> list[Path]:
     for prefix in {sys.prefix, sys.base_prefix, "/usr", "/usr/local"}:
         for pattern in SITE_GLOBS:
             roots.update(map(Path, glob.glob(os.path.join(prefix, pattern))))
-    return sorted({(r / "harness" / BUNDLED).resolve() for r in roots
-                   if (r / "harness" / BUNDLED).is_dir()})
+    return sorted(
+        {(r / "harness" / BUNDLED).resolve() for r in roots if (r / "harness" / BUNDLED).is_dir()}
+    )
 
 
 def label_locations(data_dir: str | Path | None = None) -> list[Path]:

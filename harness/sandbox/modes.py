@@ -60,8 +60,9 @@ def sandbox_mode(data_dir=None) -> str | None:
     return None
 
 
-def require_sandbox(data_dir=None, *, allow_unisolated: bool = False,
-                    option: str = "--allow-unisolated") -> str:
+def require_sandbox(
+    data_dir=None, *, allow_unisolated: bool = False, option: str = "--allow-unisolated"
+) -> str:
     """The mode student code will run in; raises :class:`SandboxUnavailable` when only
     ``none`` is left and ``allow_unisolated`` is false."""
     mode = sandbox_mode(data_dir)
@@ -74,14 +75,20 @@ def require_sandbox(data_dir=None, *, allow_unisolated: bool = False,
 
 def unavailable_message(data_dir=None, option: str = "--allow-unisolated") -> str:
     """Why there is no sandbox and how to get one, for the refusal and the loud notice."""
-    lines = ["no working sandbox for student code: bubblewrap is missing or cannot create "
-             "namespaces here (install it: `apt-get install bubblewrap`; in a container, "
-             "allow user namespaces)"]
+    lines = [
+        "no working sandbox for student code: bubblewrap is missing or cannot create "
+        "namespaces here (install it: `apt-get install bubblewrap`; in a container, "
+        "allow user namespaces)"
+    ]
     if uid_drop_possible():
         folders = sorted({f.parent for f in exposed_labels(data_dir)})
-        lines.append("as root each run could drop to a uid of its own, but these folders "
-                     "hold dataset files readable by every user: "
-                     f"{', '.join(map(str, folders))} (fix: `chmod -R o-rwx` them)")
-    lines.append(f"{option} runs student code unisolated anyway (it can then read test "
-                 "labels); every record and the summary say so")
+        lines.append(
+            "as root each run could drop to a uid of its own, but these folders "
+            "hold dataset files readable by every user: "
+            f"{', '.join(map(str, folders))} (fix: `chmod -R o-rwx` them)"
+        )
+    lines.append(
+        f"{option} runs student code unisolated anyway (it can then read test "
+        "labels); every record and the summary say so"
+    )
     return "; ".join(lines)

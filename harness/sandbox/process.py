@@ -91,8 +91,10 @@ def failure_reason(result: SandboxResult, limits: Limits) -> str | None:
     if result.memory_exceeded:
         return f"exceeded the memory limit of {limits.memory_bytes // 2**20} MiB"
     if result.disk_exceeded:
-        return (f"wrote more than {limits.scratch_bytes // 2**20} MiB to its scratch folder "
-                "(scratch_limit_mib)")
+        return (
+            f"wrote more than {limits.scratch_bytes // 2**20} MiB to its scratch folder "
+            "(scratch_limit_mib)"
+        )
     if result.processes_exceeded:
         return f"started more than {limits.max_processes} processes"
     if result.signal_name == "SIGXFSZ":
@@ -128,8 +130,10 @@ def _die_with_parent() -> None:
 
 def _set_limits(limits: Limits, cap_data: bool, nproc: int) -> None:
     """Runs in the child before exec; inherited through bwrap and setpriv."""
+
     def cap(kind, value):
         resource.setrlimit(kind, (value, value))
+
     cap(resource.RLIMIT_NPROC, nproc)
     cap(resource.RLIMIT_NOFILE, limits.max_open_files)
     cap(resource.RLIMIT_FSIZE, limits.max_file_bytes)
@@ -158,19 +162,33 @@ def _prepare_scratch(scratch_dir: Path, uid: int | None) -> None:
 
 
 def _environment(env: Mapping[str, str] | None, home: str, gpu_index: int | None) -> dict:
-    base = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TMPDIR": "/tmp",
-            "LANG": "C.UTF-8", "USER": "sandbox", "LOGNAME": "sandbox",
-            "PYTHONPATH": str(HARNESS_SOURCE.parent), "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1"}
+    base = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "USER": "sandbox",
+        "LOGNAME": "sandbox",
+        "PYTHONPATH": str(HARNESS_SOURCE.parent),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
     if gpu_index is not None:
         base["CUDA_VISIBLE_DEVICES"] = str(gpu_index)
     return {**base, **(env or {})}
 
 
-def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequence[Path],
-                 limits: Limits, env: Mapping[str, str] | None = None,
-                 gpu_index: int | None = None, isolate: bool = True,
-                 pass_fds: Sequence[int] = ()) -> SandboxResult:
+def run_isolated(
+    argv: Sequence[str],
+    *,
+    scratch_dir: Path,
+    readonly_paths: Sequence[Path],
+    limits: Limits,
+    env: Mapping[str, str] | None = None,
+    gpu_index: int | None = None,
+    isolate: bool = True,
+    pass_fds: Sequence[int] = (),
+) -> SandboxResult:
     """Run ``argv`` with ``scratch_dir`` as its working directory (the only writable place).
 
     Inside bubblewrap the scratch directory is :data:`SCRATCH_MOUNT` and every path of
@@ -186,9 +204,17 @@ def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequ
     scratch_dir = Path(scratch_dir).resolve()
     mode = require_sandbox() if isolate else "none"
     uid = _sandbox_uid() if mode != "none" else None
-    readonly = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, HARNESS_SOURCE,
-                                            REFERENCE_MODELS_ROOT,
-                                            *readonly_paths) if Path(p).exists()]
+    readonly = [
+        Path(p).resolve()
+        for p in (
+            sys.prefix,
+            sys.base_prefix,
+            HARNESS_SOURCE,
+            REFERENCE_MODELS_ROOT,
+            *readonly_paths,
+        )
+        if Path(p).exists()
+    ]
     _prepare_scratch(scratch_dir, uid)
     full = _wrapped(list(argv), mode, scratch_dir, readonly, limits, gpu_index, uid)
     home = SCRATCH_MOUNT if mode == "bubblewrap" else str(scratch_dir)
@@ -197,15 +223,28 @@ def run_isolated(argv: Sequence[str], *, scratch_dir: Path, readonly_paths: Sequ
     nproc = limits.max_processes + (_own_task_count() if shared_uid else 0)
     orphans = sandbox_watch.OrphanCatcher() if mode == "none" else None
     popen = subprocess.Popen(
-        full, cwd=scratch_dir, env=_environment(env, home, gpu_index),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True, pass_fds=tuple(pass_fds),
-        preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc))
+        full,
+        cwd=scratch_dir,
+        env=_environment(env, home, gpu_index),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        pass_fds=tuple(pass_fds),
+        preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc),
+    )
     return _supervise(popen, limits, mode, uid, orphans, scratch_dir)
 
 
-def _wrapped(argv: list[str], mode: str, scratch_dir: Path, readonly: list[Path],
-             limits: Limits, gpu_index: int | None, uid: int | None) -> list[str]:
+def _wrapped(
+    argv: list[str],
+    mode: str,
+    scratch_dir: Path,
+    readonly: list[Path],
+    limits: Limits,
+    gpu_index: int | None,
+    uid: int | None,
+) -> list[str]:
     """``argv`` behind bubblewrap, behind setpriv alone (mode "uid"), or bare."""
     if mode == "bubblewrap":
         tmp_bytes = min(limits.max_file_bytes, limits.memory_bytes // 4, limits.scratch_bytes)
@@ -215,14 +254,18 @@ def _wrapped(argv: list[str], mode: str, scratch_dir: Path, readonly: list[Path]
     return argv
 
 
-def _supervise(popen: subprocess.Popen, limits: Limits, mode: str, uid: int | None,
-               orphans, scratch_dir: Path) -> SandboxResult:
+def _supervise(
+    popen: subprocess.Popen, limits: Limits, mode: str, uid: int | None, orphans, scratch_dir: Path
+) -> SandboxResult:
     start = time.monotonic()
     isolated = mode == "bubblewrap"
-    captures = [OutputCapture(popen.stdout, limits.output_bytes),
-                OutputCapture(popen.stderr, limits.output_bytes)]
-    verdict = sandbox_watch.watch(popen, limits, check_processes=not isolated,
-                                  scratch_dir=scratch_dir)
+    captures = [
+        OutputCapture(popen.stdout, limits.output_bytes),
+        OutputCapture(popen.stderr, limits.output_bytes),
+    ]
+    verdict = sandbox_watch.watch(
+        popen, limits, check_processes=not isolated, scratch_dir=scratch_dir
+    )
     sandbox_watch.kill_tree(popen)
     returncode = popen.wait()
     # Whatever left the tree (double fork + setsid) ends too: by uid, or as our orphan.
@@ -236,10 +279,16 @@ def _supervise(popen: subprocess.Popen, limits: Limits, mode: str, uid: int | No
     return SandboxResult(
         returncode=None if killed else returncode,
         signal_name=None if killed else _signal_name(returncode, isolated),
-        timed_out=verdict == "timeout", memory_exceeded=verdict == "memory",
-        processes_exceeded=verdict == "processes", disk_exceeded=verdict == "disk",
-        stdout=out, stderr=err,
-        wall_seconds=wall, isolated=mode != "none", isolation=mode)
+        timed_out=verdict == "timeout",
+        memory_exceeded=verdict == "memory",
+        processes_exceeded=verdict == "processes",
+        disk_exceeded=verdict == "disk",
+        stdout=out,
+        stderr=err,
+        wall_seconds=wall,
+        isolated=mode != "none",
+        isolation=mode,
+    )
 
 
 def _signal_name(returncode: int, isolated: bool) -> str | None:

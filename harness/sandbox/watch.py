@@ -52,8 +52,9 @@ def resident_bytes(pids: list[int]) -> int:
     return total
 
 
-def watch(popen: subprocess.Popen, limits, check_processes: bool,
-          scratch_dir: Path | None = None) -> str | None:
+def watch(
+    popen: subprocess.Popen, limits, check_processes: bool, scratch_dir: Path | None = None
+) -> str | None:
     """Wait for ``popen`` to end; return "timeout", "memory", "processes" or "disk" (the
     scratch folder outgrew ``limits.scratch_bytes``) if it must be killed first (the
     caller kills), None when it ended by itself."""
@@ -67,8 +68,10 @@ def watch(popen: subprocess.Popen, limits, check_processes: bool,
             return "memory"
         if check_processes and len(tree) > limits.max_processes:
             return "processes"
-        if scratch_dir is not None and folder_bytes(scratch_dir, limits.scratch_bytes) > \
-                limits.scratch_bytes:
+        if (
+            scratch_dir is not None
+            and folder_bytes(scratch_dir, limits.scratch_bytes) > limits.scratch_bytes
+        ):
             return "disk"
         try:  # returns at once when the run ends, unlike a sleep
             popen.wait(min(pause, max(deadline - time.monotonic(), 0)))
@@ -180,7 +183,7 @@ class OutputCapture:
             room = self.half - len(self.head)
             self.head += chunk[:room]
             self.tail += chunk[room:] if room > 0 else chunk
-            del self.tail[:-self.half]
+            del self.tail[: -self.half]
         self.stream.close()
 
     def text(self, wait: float = 5.0) -> str:

@@ -37,13 +37,21 @@ def _layer_slots(index: int, layer: dict, before: tuple, after: tuple) -> list[S
         kernel = (layer["field_size"], layer["field_size"], before[-1], layer["filters"])
         return [Slot(index, "kernel", kernel, True), Slot(index, "bias", after[-1:], True)]
     if kind == "dense":
-        return [Slot(index, "kernel", (before[0], layer["units"]), True),
-                Slot(index, "bias", after, True)]
+        return [
+            Slot(index, "kernel", (before[0], layer["units"]), True),
+            Slot(index, "bias", after, True),
+        ]
     if kind == "batchnorm":
         width = before[-1:]
-        return [Slot(index, name, width, trained) for name, trained in
-                (("gamma", True), ("beta", True), ("moving_mean", False),
-                 ("moving_variance", False))]
+        return [
+            Slot(index, name, width, trained)
+            for name, trained in (
+                ("gamma", True),
+                ("beta", True),
+                ("moving_mean", False),
+                ("moving_variance", False),
+            )
+        ]
     return []
 
 
@@ -97,6 +105,8 @@ def arrays_problems(arrays, expected: list[Slot], what: str) -> list[str]:
         return [f"{what}: expected {len(expected)} arrays, received {count}"]
     if sum(int(np.prod(s.shape)) for s in expected) > MAX_PARAMETERS:
         return [f"{what}: expected at most {MAX_PARAMETERS:,} numbers, the layer list needs more"]
-    found = (array_problem(f"{what}[{i}] (LAYERS[{s.layer}] {s.name})", a, s.shape)
-             for i, (a, s) in enumerate(zip(arrays, expected, strict=True)))
+    found = (
+        array_problem(f"{what}[{i}] (LAYERS[{s.layer}] {s.name})", a, s.shape)
+        for i, (a, s) in enumerate(zip(arrays, expected, strict=True))
+    )
     return [p for p in found if p]

@@ -58,7 +58,9 @@ def folder_problem(folder: Path, max_bytes: int) -> str:
             return path
         total += size
         if total > max_bytes:
-            return (f"submission folder is larger than the limit of {max_bytes >> 10} KiB "
-                    "(max_submission_kib in assignment.toml); hand in index.py and only "
-                    "the small files it needs")
+            return (
+                f"submission folder is larger than the limit of {max_bytes >> 10} KiB "
+                "(max_submission_kib in assignment.toml); hand in index.py and only "
+                "the small files it needs"
+            )
     return ""

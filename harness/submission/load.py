@@ -38,7 +38,8 @@ from harness.training.optim import OptimizerConfig
 
 # (height, width, channels), classes: the shapes submissions are built for.
 DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
-    name: (spec.image_shape, len(spec.class_names)) for name, spec in DATASETS.items()}
+    name: (spec.image_shape, len(spec.class_names)) for name, spec in DATASETS.items()
+}
 # Not graded when a parent folder is given: templates and hidden or private folders.
 SKIPPED_FOLDER = re.compile(r"^(_|\.)|^template(_\w+)?$")
 SUBMISSION_FILES = ("index.py", "index.js")  # index.py wins when a folder holds both
@@ -88,8 +89,10 @@ def discover(paths) -> list[Path]:
                 if _index_file(folder) and not SKIPPED_FOLDER.search(folder.name):
                     found[_index_file(folder).resolve()] = None
         else:
-            raise HarnessError(f"{given}: expected an index.py or index.js file or a folder "
-                               "of submissions, received a path that does not exist")
+            raise HarnessError(
+                f"{given}: expected an index.py or index.js file or a folder "
+                "of submissions, received a path that does not exist"
+            )
     return list(found)
 
 
@@ -105,8 +108,10 @@ def syntax_problem(exc: SyntaxError) -> str:
     """A SyntaxError as one problem line, with line, column and the offending text."""
     text = (exc.text or "").strip()
     at = f" in `{text}` (column {exc.offset})" if text else ""
-    return (f"line {exc.lineno}: syntax error: {exc.msg}{at}; fix: correct the Python "
-            "syntax on that line (run `python -m py_compile index.py` to check)")
+    return (
+        f"line {exc.lineno}: syntax error: {exc.msg}{at}; fix: correct the Python "
+        "syntax on that line (run `python -m py_compile index.py` to check)"
+    )
 
 
 def peek(path: Path) -> tuple[str | None, str | None]:
@@ -161,18 +166,28 @@ def _import_file(path: Path):
         line = line_of_exception(exc, path)
         where = f"line {line}: " if line else ""
         detail = f"{type(exc).__name__}: {exc}"
-        raise SubmissionError(path, [
-            f"{where}loading the file raised {detail}; fix: the harness runs the file top "
-            "to bottom when it loads it, so every top-level statement must run without "
-            "error (only the standard library, numpy and your framework are installed)"
-        ]) from None
+        raise SubmissionError(
+            path,
+            [
+                f"{where}loading the file raised {detail}; fix: the harness runs the file top "
+                "to bottom when it loads it, so every top-level statement must run without "
+                "error (only the standard library, numpy and your framework are installed)"
+            ],
+        ) from None
     return module
 
 
 # top-level package -> the framework it belongs to
-FRAMEWORK_PACKAGES = {"torch": "torch", "torchvision": "torch", "tensorflow": "tensorflow",
-                      "keras": "tensorflow", "jax": "jax", "jaxlib": "jax", "flax": "jax",
-                      "optax": "jax"}
+FRAMEWORK_PACKAGES = {
+    "torch": "torch",
+    "torchvision": "torch",
+    "tensorflow": "tensorflow",
+    "keras": "tensorflow",
+    "jax": "jax",
+    "jaxlib": "jax",
+    "flax": "jax",
+    "optax": "jax",
+}
 
 
 def _foreign_imports(names: dict, framework) -> list[str]:
@@ -185,9 +200,12 @@ def _foreign_imports(names: dict, framework) -> list[str]:
         package = str(owner or "").split(".")[0]
         if FRAMEWORK_PACKAGES.get(package, framework) != framework:
             foreign.setdefault(package, name)
-    return [f"{name}: expected only {framework!r} code (FRAMEWORK = {framework!r}), received "
-            f"{name!r} from {package} ({FRAMEWORK_PACKAGES[package]}); fix: remove that import "
-            "(each graded run loads one framework)" for package, name in foreign.items()]
+    return [
+        f"{name}: expected only {framework!r} code (FRAMEWORK = {framework!r}), received "
+        f"{name!r} from {package} ({FRAMEWORK_PACKAGES[package]}); fix: remove that import "
+        "(each graded run loads one framework)"
+        for package, name in foreign.items()
+    ]
 
 
 def assignment_shape_problems(layers, assignment: Assignment) -> list[str]:
@@ -199,10 +217,13 @@ def assignment_shape_problems(layers, assignment: Assignment) -> list[str]:
     found: dict[str, list[str]] = {}
     for (shape, classes), names in by_shape.items():
         for problem in spec.shape_problems(layers, shape, classes)[1]:
-            found.setdefault(problem, []).append(f"{'x'.join(map(str, shape))} "
-                                                 f"({', '.join(names)})")
-    return [p if len(on) == len(by_shape) else f"for input {' and '.join(on)}: {p}"
-            for p, on in found.items()]
+            found.setdefault(problem, []).append(
+                f"{'x'.join(map(str, shape))} ({', '.join(names)})"
+            )
+    return [
+        p if len(on) == len(by_shape) else f"for input {' and '.join(on)}: {p}"
+        for p, on in found.items()
+    ]
 
 
 def load_submission(path, assignment: Assignment) -> Submission:
@@ -218,8 +239,9 @@ def load_submission(path, assignment: Assignment) -> Submission:
     form, problems = namespace_problems(names, module.__name__)
     if form == "code":
         problems += _foreign_imports(names, names.get("FRAMEWORK"))
-    hyperparameters, found = hyperparameter_problems(names.get("HYPERPARAMETERS"),
-                                                     assignment.budget)
+    hyperparameters, found = hyperparameter_problems(
+        names.get("HYPERPARAMETERS"), assignment.budget
+    )
     problems += found
     layers = None
     if form == "layers":
@@ -227,10 +249,15 @@ def load_submission(path, assignment: Assignment) -> Submission:
         problems += found or assignment_shape_problems(layers, assignment)
     if problems:
         raise SubmissionError(path, _with_lines(problems, path))
-    return Submission(path=path, student_id=path.parent.name, form=form,
-                      framework=names.get("FRAMEWORK") if form == "code" else None,
-                      hyperparameters=hyperparameters, layers=layers,
-                      build_model=names.get("build_model") if form == "code" else None)
+    return Submission(
+        path=path,
+        student_id=path.parent.name,
+        form=form,
+        framework=names.get("FRAMEWORK") if form == "code" else None,
+        hyperparameters=hyperparameters,
+        layers=layers,
+        build_model=names.get("build_model") if form == "code" else None,
+    )
 
 
 LITERAL_NAMES = ("LAYERS", "HYPERPARAMETERS")
@@ -248,24 +275,36 @@ def read_literal_layers(path, assignment: Assignment) -> Submission:
         raise SubmissionError(path, [syntax_problem(exc)]) from None
     values, problems = {}, []
     for node in tree.body:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id in LITERAL_NAMES):
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id in LITERAL_NAMES
+        ):
             continue
         try:
             values[node.targets[0].id] = ast.literal_eval(node.value)
         except ValueError:
-            problems.append(f"line {node.lineno}: {node.targets[0].id}: expected a literal "
-                            "(lists, dicts, numbers, strings), received an expression")
+            problems.append(
+                f"line {node.lineno}: {node.targets[0].id}: expected a literal "
+                "(lists, dicts, numbers, strings), received an expression"
+            )
     if "LAYERS" not in values and not problems:
         problems.append("LAYERS: expected a Model Builder layer list, received none")
-    hyperparameters, found = hyperparameter_problems(values.get("HYPERPARAMETERS"),
-                                                     assignment.budget)
+    hyperparameters, found = hyperparameter_problems(
+        values.get("HYPERPARAMETERS"), assignment.budget
+    )
     layers, layer_found = spec.layer_problems(values.get("LAYERS", []))
     if problems or found or layer_found:
         raise SubmissionError(path, problems + found + layer_found)
-    return Submission(path=path, student_id=path.parent.name, form="layers", framework=None,
-                      hyperparameters=hyperparameters, layers=layers)
+    return Submission(
+        path=path,
+        student_id=path.parent.name,
+        form="layers",
+        framework=None,
+        hyperparameters=hyperparameters,
+        layers=layers,
+    )
 
 
 def _load_javascript(path: Path, assignment: Assignment) -> Submission:
@@ -273,9 +312,15 @@ def _load_javascript(path: Path, assignment: Assignment) -> Submission:
     from harness.submission.javascript import load_javascript
 
     loaded = load_javascript(path, assignment)
-    return Submission(path=path, student_id=path.parent.name, form="layers", framework=None,
-                      hyperparameters=loaded.hyperparameters, layers=loaded.layers,
-                      provenance=loaded.provenance)
+    return Submission(
+        path=path,
+        student_id=path.parent.name,
+        form="layers",
+        framework=None,
+        hyperparameters=loaded.hyperparameters,
+        layers=loaded.layers,
+        provenance=loaded.provenance,
+    )
 
 
 def _with_lines(problems: list[str], path: Path) -> list[str]:
@@ -283,8 +328,9 @@ def _with_lines(problems: list[str], path: Path) -> list[str]:
     lines = field_lines(path)
     out = []
     for problem in problems:
-        match = (re.search(r"LAYERS\[\d+\]|HYPERPARAMETERS\['\w+'\]", problem)
-                 or re.match(r"\w+", problem))
+        match = re.search(r"LAYERS\[\d+\]|HYPERPARAMETERS\['\w+'\]", problem) or re.match(
+            r"\w+", problem
+        )
         key = match.group(0) if match else None
         line = lines.get(key) or lines.get(key.split("[")[0]) if key else None
         out.append(f"line {line}: {problem}" if line else problem)
@@ -310,6 +356,9 @@ def _item_lines(name: str, value) -> dict[str, int]:
     if isinstance(value, (ast.List, ast.Tuple)):
         return {f"{name}[{i}]": item.lineno for i, item in enumerate(value.elts)}
     if isinstance(value, ast.Dict):
-        return {f"{name}[{key.value!r}]": key.lineno for key in value.keys
-                if isinstance(key, ast.Constant)}
+        return {
+            f"{name}[{key.value!r}]": key.lineno
+            for key in value.keys
+            if isinstance(key, ast.Constant)
+        }
     return {}

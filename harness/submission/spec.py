@@ -39,7 +39,7 @@ MIN_VALUE = {"field_size": 1, "stride": 1, "filters": 1, "zero_pad": 0, "units":
 # Kinds students know from other builders, with the fix to tell them.
 KNOWN_MISTAKES = {
     "softmax": "the harness applies softmax in the loss (softmax cross-entropy on logits); "
-               "fix: remove this layer and end with {'layer': 'dense', 'units': NUM_CLASSES}",
+    "fix: remove this layer and end with {'layer': 'dense', 'units': NUM_CLASSES}",
     "fc": "fix: a fully connected layer is spelled {'layer': 'dense', 'units': N}",
     "input": "the harness feeds the input itself; fix: remove the input layer",
 }
@@ -64,8 +64,9 @@ def _setting_problem(label: str, key: str, value) -> str | None:
         expected = f"an integer >= {MIN_VALUE[key]}"
     if ok:
         return None
-    return (f"{label}: {key}: expected {expected}, received {value!r}; "
-            f"fix: set {key!r} to {expected}")
+    return (
+        f"{label}: {key}: expected {expected}, received {value!r}; fix: set {key!r} to {expected}"
+    )
 
 
 def _kind_problem(label: str, kind) -> str:
@@ -73,19 +74,24 @@ def _kind_problem(label: str, kind) -> str:
         return f"{label}: layer {kind!r} is not available: {KNOWN_MISTAKES[kind.lower()]}"
     close = difflib.get_close_matches(str(kind).lower(), LAYER_KINDS, n=1)
     hint = f"did you mean {close[0]!r}?" if close else "use one of those kinds"
-    return (f"{label}: layer: expected one of {', '.join(LAYER_KINDS)}, received {kind!r}; "
-            f"fix: {hint}")
+    return (
+        f"{label}: layer: expected one of {', '.join(LAYER_KINDS)}, received {kind!r}; fix: {hint}"
+    )
 
 
 def _normalise_one(index: int, layer) -> tuple[dict | None, list[str]]:
     """One layer with every setting filled in, and the problems found in it."""
     label = _label(index, layer)
     if not isinstance(layer, dict):
-        return None, [f"{label}: expected a dict such as {{'layer': 'relu'}}, "
-                      f"received {layer!r}; fix: write each layer as a dict"]
+        return None, [
+            f"{label}: expected a dict such as {{'layer': 'relu'}}, "
+            f"received {layer!r}; fix: write each layer as a dict"
+        ]
     if "layer" not in layer:
-        return None, [f"{label}: layer: expected a 'layer' key naming the kind "
-                      f"({', '.join(LAYER_KINDS)}), received keys {sorted(map(str, layer))}"]
+        return None, [
+            f"{label}: layer: expected a 'layer' key naming the kind "
+            f"({', '.join(LAYER_KINDS)}), received keys {sorted(map(str, layer))}"
+        ]
     kind = layer["layer"]
     if kind not in LAYER_KINDS:
         return None, [_kind_problem(label, kind)]
@@ -95,15 +101,19 @@ def _normalise_one(index: int, layer) -> tuple[dict | None, list[str]]:
             close = difflib.get_close_matches(str(key), defaults, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             allowed = ", ".join(defaults) or "no settings"
-            problems.append(f"{label}: unknown setting {key!r} (value {layer[key]!r}); "
-                            f"{kind} takes {allowed}; fix: {hint}remove or rename it")
+            problems.append(
+                f"{label}: unknown setting {key!r} (value {layer[key]!r}); "
+                f"{kind} takes {allowed}; fix: {hint}remove or rename it"
+            )
     normalised = {"layer": kind}
     for key, default in defaults.items():
         if key in layer:
             value = layer[key]
         elif default is REQUIRED:
-            problems.append(f"{label}: {key}: expected a value, received nothing; "
-                            f"fix: add {key!r} to this layer")
+            problems.append(
+                f"{label}: {key}: expected a value, received nothing; "
+                f"fix: add {key!r} to this layer"
+            )
             continue
         else:
             value = normalised["field_size"] if default is SAME_AS_FIELD else default
@@ -120,8 +130,10 @@ def _normalise_one(index: int, layer) -> tuple[dict | None, list[str]]:
 def layer_problems(layers) -> tuple[tuple[dict, ...], list[str]]:
     """Normalised layers and every problem found in ``layers`` (does not raise)."""
     if not isinstance(layers, (list, tuple)) or not layers:
-        return (), [f"LAYERS: expected a non-empty list of layer dicts, received {layers!r}; "
-                    "fix: see submissions/template/index.py"]
+        return (), [
+            f"LAYERS: expected a non-empty list of layer dicts, received {layers!r}; "
+            "fix: see submissions/template/index.py"
+        ]
     normalised, problems = [], []
     for index, layer in enumerate(layers):
         one, found = _normalise_one(index, layer)
@@ -154,12 +166,16 @@ def _step(index: int, layer: dict, shape: tuple) -> tuple[tuple | None, str | No
     """Output shape of one layer for one input shape, or the problem with it."""
     kind, label = layer["layer"], f"LAYERS[{index}] ({layer['layer']}: {_settings(layer)})"
     if kind in SPATIAL_KINDS and len(shape) == 1:
-        return None, (f"{label}: expected an image (height x width x channels) as input, "
-                      f"received {_fmt(shape)} from a flatten; fix: put {kind} layers before "
-                      "the flatten layer")
+        return None, (
+            f"{label}: expected an image (height x width x channels) as input, "
+            f"received {_fmt(shape)} from a flatten; fix: put {kind} layers before "
+            "the flatten layer"
+        )
     if kind == "dense" and len(shape) == 3:
-        return None, (f"{label}: expected flat features as input, received a {_fmt(shape)} "
-                      "image; fix: add {'layer': 'flatten'} before the first dense layer")
+        return None, (
+            f"{label}: expected flat features as input, received a {_fmt(shape)} "
+            "image; fix: add {'layer': 'flatten'} before the first dense layer"
+        )
     if kind == "flatten":
         if len(shape) == 1:
             return None, f"{label}: the input is already flat ({_fmt(shape)}); fix: remove it"
@@ -173,15 +189,18 @@ def _step(index: int, layer: dict, shape: tuple) -> tuple[tuple | None, str | No
     height, width = ((n + 2 * pad - f) // s + 1 for n in shape[:2])
     channels = layer["filters"] if kind == "conv" else shape[2]
     if height < 1 or width < 1:
-        return None, (f"{label}: input {_fmt(shape)} gives an empty image "
-                      f"(output {height}x{width}x{channels}, out = floor((in + 2*zero_pad - "
-                      "field_size) / stride) + 1); fix: use a smaller field_size or stride, "
-                      "more zero_pad, or fewer pooling layers before it")
+        return None, (
+            f"{label}: input {_fmt(shape)} gives an empty image "
+            f"(output {height}x{width}x{channels}, out = floor((in + 2*zero_pad - "
+            "field_size) / stride) + 1); fix: use a smaller field_size or stride, "
+            "more zero_pad, or fewer pooling layers before it"
+        )
     return (height, width, channels), None
 
 
-def shape_problems(layers, input_shape, num_classes: int | None = None
-                   ) -> tuple[list[tuple], list[str]]:
+def shape_problems(
+    layers, input_shape, num_classes: int | None = None
+) -> tuple[list[tuple], list[str]]:
     """Per-layer output shapes (up to the first impossible layer) and the problems found."""
     shapes, problems, shape = [], [], tuple(input_shape)
     for index, layer in enumerate(layers):
@@ -197,19 +216,24 @@ def shape_problems(layers, input_shape, num_classes: int | None = None
 def _output_problems(layers, shape: tuple, num_classes: int) -> list[str]:
     dense = [i for i, layer in enumerate(layers) if layer["layer"] == "dense"]
     if len(shape) == 3 or not dense:
-        return [f"LAYERS: the network ends with a {_fmt(shape)} output, expected "
-                f"{num_classes} class scores; fix: end with {{'layer': 'flatten'}} and "
-                f"{{'layer': 'dense', 'units': {num_classes}}}"]
+        return [
+            f"LAYERS: the network ends with a {_fmt(shape)} output, expected "
+            f"{num_classes} class scores; fix: end with {{'layer': 'flatten'}} and "
+            f"{{'layer': 'dense', 'units': {num_classes}}}"
+        ]
     if shape[0] != num_classes:
         last = layers[dense[-1]]
-        return [f"LAYERS[{dense[-1]}] (dense: units={last['units']}): the last dense layer "
-                f"gives {shape[0]} outputs, expected {num_classes} (one per class); fix: set "
-                f"its units to {num_classes}"]
+        return [
+            f"LAYERS[{dense[-1]}] (dense: units={last['units']}): the last dense layer "
+            f"gives {shape[0]} outputs, expected {num_classes} (one per class); fix: set "
+            f"its units to {num_classes}"
+        ]
     return []
 
 
-def infer_shapes(layers, input_shape, num_classes: int | None = None,
-                 where: str = "LAYERS") -> list[tuple]:
+def infer_shapes(
+    layers, input_shape, num_classes: int | None = None, where: str = "LAYERS"
+) -> list[tuple]:
     """Output shape of every layer for one example of ``input_shape`` (H, W, C).
 
     ``layers`` must be normalised. Raises :class:`SubmissionError` naming the layer's index,
@@ -252,8 +276,17 @@ def macs_per_example(layers, input_shape) -> int:
 
 def layer_table(layers, input_shape) -> list[dict]:
     """One row per layer: index, kind, settings, output shape, params, MACs (for reports)."""
-    rows = zip(layers, infer_shapes(layers, input_shape), _layer_costs(layers, input_shape),
-               strict=True)
-    return [{"index": i, "layer": layer["layer"], "settings": _settings(layer),
-             "output_shape": list(out), "params": params, "macs": macs}
-            for i, (layer, out, (params, macs)) in enumerate(rows)]
+    rows = zip(
+        layers, infer_shapes(layers, input_shape), _layer_costs(layers, input_shape), strict=True
+    )
+    return [
+        {
+            "index": i,
+            "layer": layer["layer"],
+            "settings": _settings(layer),
+            "output_shape": list(out),
+            "params": params,
+            "macs": macs,
+        }
+        for i, (layer, out, (params, macs)) in enumerate(rows)
+    ]

@@ -33,29 +33,40 @@ def _framework(args) -> str:
 
     _, declared = peek(Path(args.submission))
     if declared and args.framework and args.framework != declared:
-        raise ConfigError(f"--framework: {args.submission} is written for {declared}, "
-                          f"received {args.framework}")
+        raise ConfigError(
+            f"--framework: {args.submission} is written for {declared}, received {args.framework}"
+        )
     return declared or args.framework or "torch"
 
 
 def training_job(args, assignment: Assignment, data) -> Job:
     """The job of a ``train`` run; options given on the command line override settings."""
-    settings = dict(batch_size=args.batch_size, num_batches=args.num_batches,
-                    optimizer=args.optimizer, learning_rate=args.learning_rate)
+    settings = dict(
+        batch_size=args.batch_size,
+        num_batches=args.num_batches,
+        optimizer=args.optimizer,
+        learning_rate=args.learning_rate,
+    )
     if args.reference:
         budget = assignment.budget
         settings = dict(
             batch_size=_given(args.batch_size, budget.default_batch_size),
             num_batches=_given(args.num_batches, budget.default_num_batches),
             optimizer=_given(args.optimizer, assignment.reference_optimizer),
-            learning_rate=_given(args.learning_rate, assignment.reference_learning_rate))
-    return Job(kind="reference" if args.reference else "submission",
-               framework=_framework(args), dataset=data.name,
-               input_shape=tuple(data.image_shape), num_classes=data.num_classes,
-               seed=args.seed, reference=args.reference,
-               submission_path=str(Path(args.submission).resolve()) if args.submission else None,
-               assignment_path=str(Path(args.assignment).resolve()) if args.assignment else None,
-               **settings)
+            learning_rate=_given(args.learning_rate, assignment.reference_learning_rate),
+        )
+    return Job(
+        kind="reference" if args.reference else "submission",
+        framework=_framework(args),
+        dataset=data.name,
+        input_shape=tuple(data.image_shape),
+        num_classes=data.num_classes,
+        seed=args.seed,
+        reference=args.reference,
+        submission_path=str(Path(args.submission).resolve()) if args.submission else None,
+        assignment_path=str(Path(args.assignment).resolve()) if args.assignment else None,
+        **settings,
+    )
 
 
 def check_options(args) -> None:
@@ -64,8 +75,14 @@ def check_options(args) -> None:
     require_count("--num-batches", args.num_batches)
     require_positive("--learning-rate", args.learning_rate)
     if args.optimizer is not None and args.optimizer not in OPTIMIZER_NAMES:
-        raise ConfigError(field_error("command line", "--optimizer",
-                                      f"one of {', '.join(OPTIMIZER_NAMES)}", args.optimizer))
+        raise ConfigError(
+            field_error(
+                "command line",
+                "--optimizer",
+                f"one of {', '.join(OPTIMIZER_NAMES)}",
+                args.optimizer,
+            )
+        )
 
 
 def train_command(args) -> int:
@@ -73,12 +90,16 @@ def train_command(args) -> int:
 
     check_options(args)
     assignment = load_assignment(args.assignment)
-    data = load_dataset(args.dataset, data_dir=args.data_dir,
-                        allow_unverified=args.allow_unverified, seed=args.seed)
+    data = load_dataset(
+        args.dataset, data_dir=args.data_dir, allow_unverified=args.allow_unverified, seed=args.seed
+    )
     job = training_job(args, assignment, data)
     label = reference_id(args.reference) if args.reference else Path(args.submission).parent.name
-    print(f"training {label} with {job.framework} on {data.name} in the sandbox",
-          file=sys.stderr, flush=True)
+    print(
+        f"training {label} with {job.framework} on {data.name} in the sandbox",
+        file=sys.stderr,
+        flush=True,
+    )
     summary = run_training(job, data, assignment, label)
     if args.json:
         print(json.dumps(summary))
@@ -93,36 +114,65 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
     from harness.worker.stream import RunInputs
 
     budget = assignment.budget
-    limits = Limits(wall_seconds=budget.time_limit_seconds,
-                    memory_bytes=budget.memory_limit_mib << 20)
-    inputs = RunInputs(data.train_images, data.train_labels, data.validation_images,
-                       data.test_images)
+    limits = Limits(
+        wall_seconds=budget.time_limit_seconds, memory_bytes=budget.memory_limit_mib << 20
+    )
+    inputs = RunInputs(
+        data.train_images, data.train_labels, data.validation_images, data.test_images
+    )
     with tempfile.TemporaryDirectory(prefix="harness-train.") as scratch:
         run = run_worker(job, inputs, limits, scratch_dir=Path(scratch), budget=budget)
-    summary = {"status": "passed" if run.status == "ok" else "failed", "reason": run.reason,
-               "framework": job.framework, "dataset": data.name, "model": label,
-               **_settings(run), "examples_per_sec": run.examples_per_sec,
-               "train_seconds": run.train_seconds, "isolated": run.sandbox.isolated,
-               "data_verified": data.verified, "bundled_subset": data.bundled_subset}
+    summary = {
+        "status": "passed" if run.status == "ok" else "failed",
+        "reason": run.reason,
+        "framework": job.framework,
+        "dataset": data.name,
+        "model": label,
+        **_settings(run),
+        "examples_per_sec": run.examples_per_sec,
+        "train_seconds": run.train_seconds,
+        "isolated": run.sandbox.isolated,
+        "data_verified": data.verified,
+        "bundled_subset": data.bundled_subset,
+    }
     if run.status != "ok":
         print(f"failed: {run.reason}", file=sys.stderr, flush=True)
         return summary
-    curve = scored_curve(run.plan.points, run.report.losses,
-                         run.report.validation_predictions, data.validation_labels)
+    curve = scored_curve(
+        run.plan.points,
+        run.report.losses,
+        run.report.validation_predictions,
+        data.validation_labels,
+    )
     for point in curve:
-        print(f"batch {point['batch']:>6}/{run.plan.num_batches}  loss {point['loss']:.4f}  "
-              f"validation accuracy {point['validation_accuracy']:.4f}", flush=True)
+        print(
+            f"batch {point['batch']:>6}/{run.plan.num_batches}  loss {point['loss']:.4f}  "
+            f"validation accuracy {point['validation_accuracy']:.4f}",
+            flush=True,
+        )
     test_accuracy = accuracy(run.predictions, data.test_labels)
-    print(f"test accuracy {test_accuracy:.4f}, {run.examples_per_sec:.0f} examples/s "
-          f"(parent's clock, {run.train_seconds:.2f} s)", flush=True)
-    return {**summary, "test_accuracy": test_accuracy, "curve": curve,
-            "loss_finite": True,  # the parent accepts finite losses only
-            "param_count": run.report.param_count, "device": run.report.device}
+    print(
+        f"test accuracy {test_accuracy:.4f}, {run.examples_per_sec:.0f} examples/s "
+        f"(parent's clock, {run.train_seconds:.2f} s)",
+        flush=True,
+    )
+    return {
+        **summary,
+        "test_accuracy": test_accuracy,
+        "curve": curve,
+        "loss_finite": True,  # the parent accepts finite losses only
+        "param_count": run.report.param_count,
+        "device": run.report.device,
+    }
 
 
 def _settings(run) -> dict:
     plan = run.plan
     if plan is None:
         return {"num_batches": None, "batch_size": None, "optimizer": None}
-    return {"num_batches": plan.num_batches, "batch_size": plan.batch_size,
-            "optimizer": plan.optimizer, "learning_rate": plan.learning_rate}
+    return {
+        "num_batches": plan.num_batches,
+        "batch_size": plan.batch_size,
+        "optimizer": plan.optimizer,
+        "learning_rate": plan.learning_rate,
+    }

@@ -39,21 +39,28 @@ class TrainingPlan:
         return self.batch_size * self.num_batches
 
     def message(self) -> dict:
-        return {"batch_size": self.batch_size, "num_batches": self.num_batches,
-                "eval_every": self.eval_every, "optimizer": self.optimizer,
-                "learning_rate": self.learning_rate}
+        return {
+            "batch_size": self.batch_size,
+            "num_batches": self.num_batches,
+            "eval_every": self.eval_every,
+            "optimizer": self.optimizer,
+            "learning_rate": self.learning_rate,
+        }
 
 
-def _declared_settings(job: Job, declared: Declared,
-                       budget: Budget) -> tuple[int, int, str, float]:
+def _declared_settings(job: Job, declared: Declared, budget: Budget) -> tuple[int, int, str, float]:
     """The declaration, with the job's own settings (``train`` options) in its place."""
     from harness.submission.fields import hyperparameter_problems
-    given = {key: getattr(job, key) for key in files.HYPERPARAMETER_KEYS
-             if getattr(job, key) is not None}
+
+    given = {
+        key: getattr(job, key) for key in files.HYPERPARAMETER_KEYS if getattr(job, key) is not None
+    }
     hp, problems = hyperparameter_problems({**declared.hyperparameters, **given}, budget)
     if problems:
-        raise Refused("ready.settings: the declared hyperparameters are outside the "
-                      f"assignment's budget: {problems[0]}")
+        raise Refused(
+            "ready.settings: the declared hyperparameters are outside the "
+            f"assignment's budget: {problems[0]}"
+        )
     return hp.batch_size, hp.num_batches, hp.optimizer, hp.learning_rate
 
 
@@ -67,5 +74,6 @@ def plan_training(job: Job, declared: Declared, budget: Budget) -> TrainingPlan:
     if job.max_batches:
         num_batches = min(num_batches, job.max_batches)
     eval_every = job.eval_every or max(1, num_batches // (job.curve_points or CURVE_POINTS))
-    return TrainingPlan(int(batch_size), int(num_batches), int(eval_every), str(optimizer),
-                        float(rate))
+    return TrainingPlan(
+        int(batch_size), int(num_batches), int(eval_every), str(optimizer), float(rate)
+    )

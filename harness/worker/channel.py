@@ -51,7 +51,7 @@ class Rows:
         per_row = max(1, int(np.prod(self.shape[1:], dtype=np.int64)) * self.dtype.itemsize)
         step = max(1, CHUNK_BYTES // per_row)
         for start in range(0, len(self.rows), step):
-            yield self.source[self.rows[start:start + step]]
+            yield self.source[self.rows[start : start + step]]
 
 
 def _pieces(array) -> Iterator[np.ndarray]:
@@ -62,17 +62,24 @@ def _pieces(array) -> Iterator[np.ndarray]:
     else:
         step = max(1, CHUNK_BYTES * len(array) // array.nbytes)
         for start in range(0, len(array), step):
-            yield array[start:start + step]
+            yield array[start : start + step]
 
 
-def send(sock: socket.socket, kind: str, body: Mapping | None = None,
-         arrays: Mapping[str, np.ndarray | Rows] | None = None) -> None:
+def send(
+    sock: socket.socket,
+    kind: str,
+    body: Mapping | None = None,
+    arrays: Mapping[str, np.ndarray | Rows] | None = None,
+) -> None:
     """Send one message; arrays go in row chunks, so none is copied whole."""
     arrays = dict(arrays or {})
-    described = [{"name": name, "dtype": np.dtype(a.dtype).name, "shape": list(a.shape)}
-                 for name, a in arrays.items()]
-    header = json.dumps({"kind": kind, "body": dict(body or {}), "arrays": described},
-                        allow_nan=True).encode()
+    described = [
+        {"name": name, "dtype": np.dtype(a.dtype).name, "shape": list(a.shape)}
+        for name, a in arrays.items()
+    ]
+    header = json.dumps(
+        {"kind": kind, "body": dict(body or {}), "arrays": described}, allow_nan=True
+    ).encode()
     sock.sendall(_LENGTH.pack(len(header)) + header)
     for array in arrays.values():
         for piece in _pieces(array):
@@ -97,20 +104,29 @@ def _fill(sock: socket.socket, view: memoryview) -> None:
 def _describe(entry, remaining: int) -> tuple[str, np.dtype, tuple[int, ...]]:
     """An array entry of the header, checked: name, an allowed dtype, a bounded shape."""
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-        raise ProtocolError(f"array entry: expected {{name, dtype, shape}}, "
-                            f"received {entry!r}"[:300])
+        raise ProtocolError(
+            f"array entry: expected {{name, dtype, shape}}, received {entry!r}"[:300]
+        )
     if entry.get("dtype") not in DTYPES:
-        raise ProtocolError(f"array {entry['name']!r}: dtype expected one of "
-                            f"{', '.join(DTYPES)}, received {entry.get('dtype')!r}"[:300])
+        raise ProtocolError(
+            f"array {entry['name']!r}: dtype expected one of "
+            f"{', '.join(DTYPES)}, received {entry.get('dtype')!r}"[:300]
+        )
     shape = entry.get("shape")
-    if not isinstance(shape, list) or len(shape) > 8 or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
-        raise ProtocolError(f"array {entry['name']!r}: shape expected up to 8 sizes >= 0, "
-                            f"received {shape!r}"[:300])
+    if (
+        not isinstance(shape, list)
+        or len(shape) > 8
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+    ):
+        raise ProtocolError(
+            f"array {entry['name']!r}: shape expected up to 8 sizes >= 0, received {shape!r}"[:300]
+        )
     dtype = np.dtype(entry["dtype"])
     if int(np.prod(shape, dtype=object)) * dtype.itemsize > remaining:
-        raise ProtocolError(f"array {entry['name']!r} of shape {tuple(shape)} is larger than "
-                            f"the {remaining} bytes left of the message limit")
+        raise ProtocolError(
+            f"array {entry['name']!r} of shape {tuple(shape)} is larger than "
+            f"the {remaining} bytes left of the message limit"
+        )
     return entry["name"], dtype, tuple(shape)
 
 
@@ -123,9 +139,12 @@ def receive(sock: socket.socket, limit: int) -> tuple[str, dict, dict[str, np.nd
         header = json.loads(_exactly(sock, length))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"header is not JSON ({exc})") from None
-    if not isinstance(header, dict) or not isinstance(header.get("kind"), str) \
-            or not isinstance(header.get("body", {}), dict) \
-            or not isinstance(header.get("arrays", []), list):
+    if (
+        not isinstance(header, dict)
+        or not isinstance(header.get("kind"), str)
+        or not isinstance(header.get("body", {}), dict)
+        or not isinstance(header.get("arrays", []), list)
+    ):
         raise ProtocolError("header: expected {kind: str, body: object, arrays: list}")
     remaining, arrays = limit - length, {}
     for entry in header.get("arrays", []):

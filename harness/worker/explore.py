@@ -103,8 +103,12 @@ def _npz(raw: bytes | None, limit: int) -> dict | str:
             entries = archive.infolist()
             if sum(e.file_size for e in entries) > limit:
                 return f"{WEIGHTS}: expected at most {limit:,} bytes unpacked"
-            return {e.filename.removesuffix(".npy"): np.lib.format.read_array(
-                archive.open(e), allow_pickle=False) for e in entries}
+            return {
+                e.filename.removesuffix(".npy"): np.lib.format.read_array(
+                    archive.open(e), allow_pickle=False
+                )
+                for e in entries
+            }
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         return f"{WEIGHTS}: not a readable .npz file ({exc})"
 
@@ -114,8 +118,7 @@ def _arrays(out: Path, layers, input_shape, num_classes: int) -> tuple[list, lis
     checked = arrays.checked_layers(layers, input_shape, num_classes, "settings.layers")
     weight_slots = arrays.weight_slots(checked, input_shape)
     state_slots = arrays.state_slots(checked, input_shape)
-    limit = 4 * arrays.MAX_PARAMETERS + NPY_HEADER_BYTES * (len(weight_slots)
-                                                             + len(state_slots))
+    limit = 4 * arrays.MAX_PARAMETERS + NPY_HEADER_BYTES * (len(weight_slots) + len(state_slots))
     found = _npz(read_regular(out / WEIGHTS, limit), limit)
     if isinstance(found, str):
         raise SubmissionError(WEIGHTS, [found])
@@ -123,30 +126,35 @@ def _arrays(out: Path, layers, input_shape, num_classes: int) -> tuple[list, lis
     names += [f"state_{i}" for i in range(len(state_slots))]
     if sorted(found) != sorted(names):
         raise SubmissionError(WEIGHTS, [f"arrays: expected {names}, received {sorted(found)}"])
-    weights = [found[n] for n in names[:len(weight_slots)]]
-    state = [found[n] for n in names[len(weight_slots):]]
-    problems = (arrays.arrays_problems(weights, weight_slots, "weights")
-                + arrays.arrays_problems(state, state_slots, "batchnorm statistics"))
+    weights = [found[n] for n in names[: len(weight_slots)]]
+    state = [found[n] for n in names[len(weight_slots) :]]
+    problems = arrays.arrays_problems(weights, weight_slots, "weights") + arrays.arrays_problems(
+        state, state_slots, "batchnorm statistics"
+    )
     if problems:
         raise SubmissionError(WEIGHTS, problems)
     return weights, state
 
 
-def read_exports(out: Path, settings: dict, input_shape, num_classes: int,
-                 predictions: np.ndarray) -> tuple[Exports | None, str]:
+def read_exports(
+    out: Path, settings: dict, input_shape, num_classes: int, predictions: np.ndarray
+) -> tuple[Exports | None, str]:
     """Parent side: what the page may use of a passed run, or None and why not."""
     limit = len(predictions) * num_classes * 4 + NPY_HEADER_BYTES
     probabilities = _npy(read_regular(out / PROBABILITIES, limit), PROBABILITIES)
-    problem = (probabilities if isinstance(probabilities, str)
-               else probabilities_problem(probabilities, predictions, num_classes))
+    problem = (
+        probabilities
+        if isinstance(probabilities, str)
+        else probabilities_problem(probabilities, predictions, num_classes)
+    )
     if problem:
         return None, problem
     exports = Exports(probabilities)
     if settings.get("layers"):
         try:
-            exports.weights, exports.state = _arrays(out, settings["layers"], input_shape,
-                                                     num_classes)
+            exports.weights, exports.state = _arrays(
+                out, settings["layers"], input_shape, num_classes
+            )
         except SubmissionError as exc:
             exports.refused = str(exc)
     return exports, ""
-

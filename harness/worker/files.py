@@ -78,16 +78,23 @@ def parse_declared(body: dict) -> Declared:
     form = settings.get("form")
     if form not in (None, "code", "layers"):
         raise _refuse("ready.settings.form", "'code' or 'layers'", repr(form))
-    return Declared(hyper, form, _declared_layers(settings.get("layers")),
-                    _declared_source(settings.get("source")))
+    return Declared(
+        hyper,
+        form,
+        _declared_layers(settings.get("layers")),
+        _declared_source(settings.get("source")),
+    )
 
 
 def _declared_source(source) -> dict | None:
     if source is None:
         return None
     if not isinstance(source, dict) or len(json.dumps(source)) > SOURCE_CHARS:
-        raise _refuse("ready.settings.source", f"an object of at most {SOURCE_CHARS} "
-                      "characters as JSON", type(source).__name__)
+        raise _refuse(
+            "ready.settings.source",
+            f"an object of at most {SOURCE_CHARS} characters as JSON",
+            type(source).__name__,
+        )
     return source
 
 
@@ -95,9 +102,11 @@ def _declared_layers(layers) -> tuple[dict, ...] | None:
     if layers is None:
         return None
     from harness.submission.spec import layer_problems
+
     if not isinstance(layers, list) or len(layers) > MAX_LAYERS:
-        raise _refuse("ready.settings.layers", f"a list of at most {MAX_LAYERS} layers",
-                      type(layers).__name__)
+        raise _refuse(
+            "ready.settings.layers", f"a list of at most {MAX_LAYERS} layers", type(layers).__name__
+        )
     normalised, problems = layer_problems(layers)
     if problems:
         raise _refuse("ready.settings.layers", "a valid layer list", problems[0])
@@ -113,42 +122,54 @@ def _text(value, where: str, limit: int = TEXT_CHARS) -> str:
 def _device(value) -> dict:
     """Scalars under short text keys; anything else is refused."""
     if not isinstance(value, dict) or len(value) > MAX_DEVICE_KEYS:
-        raise _refuse("report.device", f"an object of at most {MAX_DEVICE_KEYS} fields",
-                      type(value).__name__)
+        raise _refuse(
+            "report.device", f"an object of at most {MAX_DEVICE_KEYS} fields", type(value).__name__
+        )
     device = {}
     for key, item in value.items():
         if isinstance(item, str):
             item = item[:TEXT_CHARS]
         elif item is not None and not isinstance(item, (bool, int, float)):
-            raise _refuse(f"report.device.{key[:40]}", "a number, text or null",
-                          type(item).__name__)
+            raise _refuse(
+                f"report.device.{key[:40]}", "a number, text or null", type(item).__name__
+            )
         device[key[:40]] = item
     return device
 
 
 def _losses(value, points: int) -> tuple[float, ...]:
-    ok = isinstance(value, list) and len(value) == points and all(
-        isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-        for v in value)
+    ok = (
+        isinstance(value, list)
+        and len(value) == points
+        and all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+            for v in value
+        )
+    )
     if not ok:
-        raise _refuse("report.losses", f"{points} finite numbers >= 0 (one per curve point)",
-                      repr(value)[:TEXT_CHARS])
+        raise _refuse(
+            "report.losses",
+            f"{points} finite numbers >= 0 (one per curve point)",
+            repr(value)[:TEXT_CHARS],
+        )
     return tuple(float(v) for v in value)
 
 
 def _validation(value, points: int, images: int, classes: int) -> np.ndarray:
     if not isinstance(value, np.ndarray) or value.shape != (points, images):
         shape = getattr(value, "shape", None)
-        raise _refuse("report.validation_predictions", f"an array of shape ({points}, {images})",
-                      shape)
+        raise _refuse(
+            "report.validation_predictions", f"an array of shape ({points}, {images})", shape
+        )
     reason = check_predictions(value.reshape(-1), points * images, classes)
     if reason:
         raise Refused(f"report.validation_{reason}")
     return value.astype(np.int64)
 
 
-def parse_report(body: dict, arrays: dict, *, points: int, num_test: int,
-                 validation_images: int, classes: int) -> Report:
+def parse_report(
+    body: dict, arrays: dict, *, points: int, num_test: int, validation_images: int, classes: int
+) -> Report:
     """The ``report`` message checked against what the parent planned; raises Refused."""
     status = body.get("status")
     if status not in ("ok", "failed"):
@@ -163,10 +184,15 @@ def parse_report(body: dict, arrays: dict, *, points: int, num_test: int,
     count = body.get("param_count")
     if not _is_int(count) or count < 0:
         raise _refuse("report.param_count", "an integer >= 0", repr(count))
-    return Report("ok", reason, predictions.astype(np.int64),
-                  _validation(arrays.get("validation_predictions"), points, validation_images,
-                              classes),
-                  _losses(body.get("losses"), points), int(count), _device(body.get("device")))
+    return Report(
+        "ok",
+        reason,
+        predictions.astype(np.int64),
+        _validation(arrays.get("validation_predictions"), points, validation_images, classes),
+        _losses(body.get("losses"), points),
+        int(count),
+        _device(body.get("device")),
+    )
 
 
 def _read_regular(path: Path, limit: int) -> bytes | None:

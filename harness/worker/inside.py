@@ -74,6 +74,7 @@ def _run(job_dir: Path, sock: socket.socket) -> tuple[tuple[dict, dict], Callabl
     job = Job.load(job_dir / "job.json")
     source, settings = _model_source(job)  # runs the student's file: before any framework
     from harness.adapters import get_adapter
+
     adapter = get_adapter(job.framework)
     model = adapter.build(source, job.input_shape, job.num_classes, seed=job.seed)
     if source.build_model is not None:  # our own networks' shapes are checked before this
@@ -82,14 +83,24 @@ def _run(job_dir: Path, sock: socket.socket) -> tuple[tuple[dict, dict], Callabl
     _, plan, data = channel.receive(sock, DATA_BYTES)
     curve = _train(adapter, model, data, _train_config(job, plan), job.num_classes)
     logits = _logits(adapter, model, data["test_images"], job.num_classes)
-    body = {"status": "ok", "param_count": int(adapter.param_count(model)),
-            "device": adapter.device_info(), "losses": [loss for loss, _ in curve]}
-    report = body, {"predictions": np.argmax(logits, axis=1).astype(np.int64),
-                    "validation_predictions": _stack([p for _, p in curve], data)}
+    body = {
+        "status": "ok",
+        "param_count": int(adapter.param_count(model)),
+        "device": adapter.device_info(),
+        "losses": [loss for loss, _ in curve],
+    }
+    report = (
+        body,
+        {
+            "predictions": np.argmax(logits, axis=1).astype(np.int64),
+            "validation_predictions": _stack([p for _, p in curve], data),
+        },
+    )
     if job.is_reference:
         return report, None
     return report, lambda: explore.write_exports(  # what the student's explore page shows
-        job_dir / "out", explore.softmax(logits), explore.trained_arrays(adapter, model, settings))
+        job_dir / "out", explore.softmax(logits), explore.trained_arrays(adapter, model, settings)
+    )
 
 
 def _stack(predictions: list[np.ndarray], data: dict) -> np.ndarray:
@@ -101,21 +112,30 @@ def _stack(predictions: list[np.ndarray], data: dict) -> np.ndarray:
 def _model_source(job: Job):
     """The ModelSource and the settings to train with, from the submission or the job."""
     from harness.adapters.base import ModelSource
+
     if job.is_reference:
-        settings = {key: getattr(job, key) for key in
-                    ("batch_size", "num_batches", "optimizer", "learning_rate")}
+        settings = {
+            key: getattr(job, key)
+            for key in ("batch_size", "num_batches", "optimizer", "learning_rate")
+        }
         return ModelSource(reference=job.reference), settings
     from harness.config import Assignment, load_assignment
     from harness.submission.load import load_submission
+
     assignment = load_assignment(job.assignment_path) if job.assignment_path else Assignment()
     submission = load_submission(job.submission_path, assignment)
     if submission.framework not in (None, job.framework):
-        raise StepFailed(f"FRAMEWORK: expected {job.framework!r} for this run, received "
-                         f"{submission.framework!r}")
+        raise StepFailed(
+            f"FRAMEWORK: expected {job.framework!r} for this run, received {submission.framework!r}"
+        )
     hp = submission.hyperparameters
-    settings = {"batch_size": hp.batch_size, "num_batches": hp.num_batches,
-                "optimizer": hp.optimizer, "learning_rate": hp.learning_rate,
-                "form": submission.form}
+    settings = {
+        "batch_size": hp.batch_size,
+        "num_batches": hp.num_batches,
+        "optimizer": hp.optimizer,
+        "learning_rate": hp.learning_rate,
+        "form": submission.form,
+    }
     if submission.layers is not None:
         settings["layers"] = [dict(layer) for layer in submission.layers]
     if submission.provenance:  # an index.js: where each layer came from, for the reports
@@ -134,27 +154,33 @@ def _check_output(adapter, model, job: Job) -> None:
     check = adapter.loss_and_grad_check(model, images, labels)
     _expect_shape(np.empty(check["output_shape"]), len(images), classes, "in training")
     if not np.isfinite(check["loss"]) or not check["grad_finite"]:
-        raise StepFailed(f"loss or gradients not finite on a first synthetic batch "
-                         f"(loss {check['loss']})")
+        raise StepFailed(
+            f"loss or gradients not finite on a first synthetic batch (loss {check['loss']})"
+        )
 
 
 def _expect_shape(logits, rows: int, classes: int, when: str) -> None:
     shape = tuple(np.shape(logits))
     if shape != (rows, classes):
-        raise StepFailed(f"wrong output shape {when}: expected ({rows}, {classes}), "
-                         f"received {shape}")
+        raise StepFailed(
+            f"wrong output shape {when}: expected ({rows}, {classes}), received {shape}"
+        )
 
 
 def _train_config(job: Job, plan: dict):
     """The adapter's configuration, from the plan the parent sent with the data."""
     from harness.adapters.base import TrainConfig
     from harness.training.optim import OptimizerConfig
+
     num_batches = int(plan["num_batches"])
     return TrainConfig(
-        batch_size=int(plan["batch_size"]), num_batches=num_batches,
+        batch_size=int(plan["batch_size"]),
+        num_batches=num_batches,
         optimizer=OptimizerConfig.from_name(plan["optimizer"], plan["learning_rate"]),
-        seed=job.seed, eval_every=int(plan["eval_every"]),
-        warmup_batches=min(WARMUP_BATCHES, max(num_batches - 1, 0)))
+        seed=job.seed,
+        eval_every=int(plan["eval_every"]),
+        warmup_batches=min(WARMUP_BATCHES, max(num_batches - 1, 0)),
+    )
 
 
 def _train(adapter, model, data: dict, config, classes: int) -> list[tuple[float, np.ndarray]]:
@@ -164,6 +190,7 @@ def _train(adapter, model, data: dict, config, classes: int) -> list[tuple[float
     callback predicts the unlabelled validation images with the model as trained so far.
     """
     from harness.adapters.base import TrainData
+
     images = data["validation_images"]
     none = images[:0]
     curve = []
@@ -172,8 +199,13 @@ def _train(adapter, model, data: dict, config, classes: int) -> list[tuple[float
         logits = _logits(adapter, model, images, classes)
         curve.append((float(point.loss), np.argmax(logits, axis=1).astype(np.int64)))
 
-    train = TrainData(data["train_images"], data["train_labels"], none,
-                      np.zeros(0, np.int64), data["batch_indices"])
+    train = TrainData(
+        data["train_images"],
+        data["train_labels"],
+        none,
+        np.zeros(0, np.int64),
+        data["batch_indices"],
+    )
     outcome = adapter.train(model, train, config, on_progress=at_point)
     if not outcome.loss_finite:
         at = outcome.curve[-1].batch if outcome.curve else "?"
@@ -185,7 +217,7 @@ def _logits(adapter, model, images: np.ndarray, classes: int) -> np.ndarray:
     """Logits chunk by chunk, each chunk's shape checked (a model may change)."""
     chunks = []
     for start in range(0, len(images), PREDICT_CHUNK):
-        chunk = images[start:start + PREDICT_CHUNK]
+        chunk = images[start : start + PREDICT_CHUNK]
         logits = np.asarray(adapter.logits(model, chunk))
         _expect_shape(logits, len(chunk), classes, "on the test images")
         chunks.append(logits)

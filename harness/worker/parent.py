@@ -37,10 +37,17 @@ from harness.worker.job import Job
 from harness.worker.stream import RunInputs, send_data
 
 # Settings of the parent's environment a run honours; nothing else of it crosses over.
-PASSED_ENV = ("HARNESS_GPU_MEMORY_FRACTION", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-              "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "XLA_FLAGS",
-              "XLA_PYTHON_CLIENT_MEM_FRACTION", "XLA_PYTHON_CLIENT_PREALLOCATE",
-              "CUBLAS_WORKSPACE_CONFIG")
+PASSED_ENV = (
+    "HARNESS_GPU_MEMORY_FRACTION",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_CPP_MIN_LOG_LEVEL",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "XLA_FLAGS",
+    "XLA_PYTHON_CLIENT_MEM_FRACTION",
+    "XLA_PYTHON_CLIENT_PREALLOCATE",
+    "CUBLAS_WORKSPACE_CONFIG",
+)
 READY_BYTES = 1 << 20  # the worker's declaration
 REPORT_BYTES = 64 << 20  # its report: predictions, validation predictions, claims
 
@@ -117,11 +124,15 @@ class _Conversation:
             raise files.Refused(f"message: expected 'ready' or 'report', received {kind!r}")
         points = len(self.plan.points) if self.plan else 0
         report = files.parse_report(
-            body, arrays, points=points, num_test=len(self.inputs.test_images),
-            validation_images=len(self.inputs.curve_images), classes=self.job.num_classes)
+            body,
+            arrays,
+            points=points,
+            num_test=len(self.inputs.test_images),
+            validation_images=len(self.inputs.curve_images),
+            classes=self.job.num_classes,
+        )
         if report.status == "ok" and self.plan is None:
-            raise files.Refused("report: expected 'failed' before any data was sent, "
-                                "received 'ok'")
+            raise files.Refused("report: expected 'failed' before any data was sent, received 'ok'")
         self.report = report
 
 
@@ -137,12 +148,20 @@ def _visible_paths(job: Job) -> list[Path]:
 
 def _budget(job: Job) -> Budget:
     from harness.config import load_assignment
+
     return (load_assignment(job.assignment_path) if job.assignment_path else Assignment()).budget
 
 
-def run_worker(job: Job, inputs: RunInputs, limits: Limits, *, scratch_dir: Path,
-               budget: Budget | None = None, isolate: bool = True,
-               gpu_index: int | None = None) -> WorkerRun:
+def run_worker(
+    job: Job,
+    inputs: RunInputs,
+    limits: Limits,
+    *,
+    scratch_dir: Path,
+    budget: Budget | None = None,
+    isolate: bool = True,
+    gpu_index: int | None = None,
+) -> WorkerRun:
     """Run ``job`` in the sandbox with ``scratch_dir`` (empty, ours) as its only writable
     folder; stream it ``inputs``; return what the parent measured and accepted."""
     scratch_dir = Path(scratch_dir).resolve()
@@ -154,9 +173,14 @@ def run_worker(job: Job, inputs: RunInputs, limits: Limits, *, scratch_dir: Path
     try:
         sandbox = run_isolated(
             [sys.executable, "-m", "harness.worker.inside", ".", str(theirs.fileno())],
-            scratch_dir=scratch_dir, readonly_paths=_visible_paths(job), limits=limits,
-            gpu_index=gpu_index, isolate=isolate, pass_fds=[theirs.fileno()],
-            env={k: os.environ[k] for k in PASSED_ENV if k in os.environ})
+            scratch_dir=scratch_dir,
+            readonly_paths=_visible_paths(job),
+            limits=limits,
+            gpu_index=gpu_index,
+            isolate=isolate,
+            pass_fds=[theirs.fileno()],
+            env={k: os.environ[k] for k in PASSED_ENV if k in os.environ},
+        )
     finally:
         theirs.close()
         ours.shutdown(socket.SHUT_RDWR)
@@ -168,8 +192,12 @@ def run_worker(job: Job, inputs: RunInputs, limits: Limits, *, scratch_dir: Path
 def _verdict(talk: _Conversation, sandbox: SandboxResult, limits: Limits) -> WorkerRun:
     """The sandbox's cause wins over whatever the worker sent; no report names why."""
     run = WorkerRun("failed", "", sandbox, talk.plan, talk.declared, talk.report)
-    killed = (sandbox.timed_out or sandbox.memory_exceeded or sandbox.processes_exceeded
-              or sandbox.disk_exceeded)
+    killed = (
+        sandbox.timed_out
+        or sandbox.memory_exceeded
+        or sandbox.processes_exceeded
+        or sandbox.disk_exceeded
+    )
     if killed or sandbox.returncode or sandbox.signal_name:
         run.reason = f"{failure_reason(sandbox, limits)} before returning predictions"
     elif talk.refused:

@@ -29,13 +29,13 @@ def _limit(kind: int) -> int | None:
 def _resource_reason(exc: BaseException) -> str | None:
     if isinstance(exc, MemoryError):
         limit = _limit(resource.RLIMIT_DATA)
-        return (f"exceeded the memory limit of {limit // 2**20} MiB" if limit
-                else "ran out of memory")
+        return (
+            f"exceeded the memory limit of {limit // 2**20} MiB" if limit else "ran out of memory"
+        )
     if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
         return f"wrote a file larger than {_limit(resource.RLIMIT_FSIZE)} bytes"
     if isinstance(exc, OSError) and exc.errno == errno.EAGAIN and "fork" in _frames_text(exc):
-        return (f"reached the process limit ({_limit(resource.RLIMIT_NPROC)} processes "
-                "and threads)")
+        return f"reached the process limit ({_limit(resource.RLIMIT_NPROC)} processes and threads)"
     if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
         return f"reached the process limit ({_limit(resource.RLIMIT_NPROC)} processes and threads)"
     return None
@@ -72,6 +72,7 @@ def _cause(exc: BaseException) -> BaseException:
 def describe_exception(exc: BaseException, job_dir: Path) -> str:
     """The reason for a failed run that ended with ``exc``."""
     from harness.errors import HarnessError, SubmissionError
+
     if isinstance(exc, SubmissionError):
         exc = _cause(exc)
     if isinstance(exc, SystemExit):

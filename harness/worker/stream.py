@@ -64,6 +64,7 @@ def save_read_only(folder: Path, arrays: dict[str, np.ndarray]) -> None:
 def visited(num_examples: int, plan: TrainingPlan, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(training rows the plan's batches visit, ascending; the batch table over them)."""
     from harness.training.batching import batch_indices
+
     order = batch_indices(num_examples, plan.batch_size, plan.num_batches, seed)
     rows, table = np.unique(order, return_inverse=True)
     return rows, table.reshape(order.shape).astype(np.int32)
@@ -73,7 +74,15 @@ def send_data(sock: socket.socket, plan: TrainingPlan, inputs: RunInputs, seed: 
     """The one ``data`` message of a run: plan, visited examples, batch table, images."""
     rows, table = visited(len(inputs.train_labels), plan, seed)
     labels = np.asarray(inputs.train_labels[rows], dtype=np.int64)
-    channel.send(sock, "data", plan.message(), {
-        "train_images": channel.Rows(inputs.train_images, rows), "train_labels": labels,
-        "batch_indices": table, "validation_images": inputs.curve_images,
-        "test_images": inputs.test_images})
+    channel.send(
+        sock,
+        "data",
+        plan.message(),
+        {
+            "train_images": channel.Rows(inputs.train_images, rows),
+            "train_labels": labels,
+            "batch_indices": table,
+            "validation_images": inputs.curve_images,
+            "test_images": inputs.test_images,
+        },
+    )

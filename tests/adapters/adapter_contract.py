@@ -65,6 +65,7 @@ class FashionExpectations:
 
 # --- data and runs --------------------------------------------------------------------
 
+
 def random_images(n, shape=(28, 28, 1), seed=0):
     return np.random.default_rng(seed).integers(0, 256, (n, *shape), dtype=np.uint8)
 
@@ -76,7 +77,7 @@ def separable_data(n=1200, seed=0):
     images = rng.integers(0, 60, (n, 28, 28, 1), dtype=np.uint8)
     for i, label in enumerate(labels):
         row, col = divmod(int(label), 2)
-        images[i, row * 14 + 3:row * 14 + 11, col * 14 + 3:col * 14 + 11] = 255
+        images[i, row * 14 + 3 : row * 14 + 11, col * 14 + 3 : col * 14 + 11] = 255
     return images, labels
 
 
@@ -87,7 +88,7 @@ def pattern_data(count=1200, seed=0):
     images = rng.integers(0, 60, (count, *SMALL_SHAPE), dtype=np.uint8)
     for i, c in enumerate(labels):
         row, col = 3 * (c // 4), 3 * (c % 4)
-        images[i, row:row + 3, col:col + 3, 0] = 220
+        images[i, row : row + 3, col : col + 3, 0] = 220
     return images, labels
 
 
@@ -101,25 +102,42 @@ def reference(adapter, name="original", shape=(28, 28, 1), seed=0):
     return adapter.build(ModelSource(reference=name), shape, 10, seed=seed)
 
 
-def short_run(adapter, optimizer="momentum", lr=None, num_batches=60, eval_every=20, seed=0,
-              source=ORIGINAL):
+def short_run(
+    adapter, optimizer="momentum", lr=None, num_batches=60, eval_every=20, seed=0, source=ORIGINAL
+):
     """``source`` trained on :func:`separable_data` (28x28x1, 4 classes): (model, outcome)."""
     images, labels = separable_data()
-    config = TrainConfig(batch_size=32, num_batches=num_batches, eval_every=eval_every,
-                         optimizer=OptimizerConfig.from_name(optimizer, lr), seed=seed)
+    config = TrainConfig(
+        batch_size=32,
+        num_batches=num_batches,
+        eval_every=eval_every,
+        optimizer=OptimizerConfig.from_name(optimizer, lr),
+        seed=seed,
+    )
     model = adapter.build(source, (28, 28, 1), 4, seed=seed)
     return model, adapter.train(model, train_data(images, labels, config), config)
 
 
-def train_small(adapter, model, num_batches=60, optimizer="momentum", lr=None, seed=0,
-                eval_every=20):
+def train_small(
+    adapter, model, num_batches=60, optimizer="momentum", lr=None, seed=0, eval_every=20
+):
     """``model`` trained on :func:`pattern_data` (12x12x1, 10 classes): the outcome."""
     images, labels = pattern_data()
-    data = TrainData(images[:1000], labels[:1000], images[1000:], labels[1000:],
-                     batch_indices(1000, 32, num_batches, seed))
-    config = TrainConfig(batch_size=32, num_batches=num_batches, seed=seed,
-                         eval_every=eval_every, warmup_batches=5,
-                         optimizer=OptimizerConfig.from_name(optimizer, lr))
+    data = TrainData(
+        images[:1000],
+        labels[:1000],
+        images[1000:],
+        labels[1000:],
+        batch_indices(1000, 32, num_batches, seed),
+    )
+    config = TrainConfig(
+        batch_size=32,
+        num_batches=num_batches,
+        seed=seed,
+        eval_every=eval_every,
+        warmup_batches=5,
+        optimizer=OptimizerConfig.from_name(optimizer, lr),
+    )
     return adapter.train(model, data, config)
 
 
@@ -130,11 +148,15 @@ def _random_weights(adapter, model, seed=7):
 
 # --- counts and the canonical weight layout -------------------------------------------
 
-@pytest.mark.parametrize("name, shape, count", [
-    ("original", (28, 28, 1), 14_682),
-    ("original", (32, 32, 3), 17_882),
-    ("cifar", (32, 32, 3), 28_180),
-])
+
+@pytest.mark.parametrize(
+    "name, shape, count",
+    [
+        ("original", (28, 28, 1), 14_682),
+        ("original", (32, 32, 3), 17_882),
+        ("cifar", (32, 32, 3), 28_180),
+    ],
+)
 def test_reference_parameter_counts_are_pinned(adapter, name, shape, count):
     assert adapter.param_count(reference(adapter, name, shape)) == count
 
@@ -160,8 +182,9 @@ def test_weights_round_trip(adapter):
         np.testing.assert_array_equal(got, want)
 
 
-def test_set_weights_rejects_a_wrong_shape_or_count(adapter, weight_shape_error,
-                                                    weight_count_error):
+def test_set_weights_rejects_a_wrong_shape_or_count(
+    adapter, weight_shape_error, weight_count_error
+):
     model = reference(adapter)
     weights = adapter.get_weights(model)
     with pytest.raises(HarnessError, match=weight_shape_error):
@@ -177,14 +200,16 @@ def test_layers_form_matches_reference_count_and_logits(adapter):
     images = random_images(16)
     assert not np.allclose(adapter.logits(built, images), adapter.logits(original, images))
     adapter.set_weights(built, adapter.get_weights(original))
-    np.testing.assert_allclose(adapter.logits(built, images), adapter.logits(original, images),
-                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        adapter.logits(built, images), adapter.logits(original, images), rtol=0, atol=1e-6
+    )
     weights = _random_weights(adapter, original)  # larger than Glorot's: larger logits
     adapter.set_weights(original, weights)
     adapter.set_weights(built, weights)
     images = random_images(16, seed=1)
-    np.testing.assert_allclose(adapter.logits(built, images), adapter.logits(original, images),
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        adapter.logits(built, images), adapter.logits(original, images), rtol=1e-6, atol=1e-6
+    )
 
 
 def _numpy_forward(weights, images):
@@ -192,17 +217,27 @@ def _numpy_forward(weights, images):
     kernel, bias, dense, dense_bias = weights
     x = np.pad(images.astype(np.float64) / 255, ((0, 0), (1, 1), (1, 1), (0, 0)))
     h, w = images.shape[1:3]
-    conv = sum(np.einsum("nhwc,cf->nhwf", x[:, i:i + h, j:j + w], kernel[i, j])
-               for i in range(3) for j in range(3)) + bias
+    conv = (
+        sum(
+            np.einsum("nhwc,cf->nhwf", x[:, i : i + h, j : j + w], kernel[i, j])
+            for i in range(3)
+            for j in range(3)
+        )
+        + bias
+    )
     relu = np.maximum(conv, 0)
     pooled = relu.reshape(len(x), h // 2, 2, w // 2, 2, -1).max(axis=(2, 4))
     return pooled.reshape(len(x), -1) @ dense + dense_bias
 
 
 def test_canonical_layout_matches_an_independent_numpy_forward(adapter):
-    layers = ({"layer": "conv", "field_size": 3, "stride": 1, "filters": 4, "zero_pad": 1},
-              {"layer": "relu"}, {"layer": "maxpool", "field_size": 2, "stride": 2},
-              {"layer": "flatten"}, {"layer": "dense", "units": 10})
+    layers = (
+        {"layer": "conv", "field_size": 3, "stride": 1, "filters": 4, "zero_pad": 1},
+        {"layer": "relu"},
+        {"layer": "maxpool", "field_size": 2, "stride": 2},
+        {"layer": "flatten"},
+        {"layer": "dense", "units": 10},
+    )
     model = adapter.build(ModelSource(layers=layers), (8, 6, 2), 10, seed=0)
     images = random_images(5, (8, 6, 2))
     want = _numpy_forward(adapter.get_weights(model), images)
@@ -210,11 +245,18 @@ def test_canonical_layout_matches_an_independent_numpy_forward(adapter):
 
 
 def test_every_layer_kind_builds_with_the_expected_parameters(adapter):
-    layers = ({"layer": "conv", "field_size": 3, "stride": 2, "filters": 6, "zero_pad": 0},
-              {"layer": "batchnorm"}, {"layer": "tanh"},
-              {"layer": "avgpool", "field_size": 2, "stride": 2}, {"layer": "dropout", "rate": 0.5},
-              {"layer": "flatten"}, {"layer": "dense", "units": 12}, {"layer": "batchnorm"},
-              {"layer": "sigmoid"}, {"layer": "dense", "units": 10})
+    layers = (
+        {"layer": "conv", "field_size": 3, "stride": 2, "filters": 6, "zero_pad": 0},
+        {"layer": "batchnorm"},
+        {"layer": "tanh"},
+        {"layer": "avgpool", "field_size": 2, "stride": 2},
+        {"layer": "dropout", "rate": 0.5},
+        {"layer": "flatten"},
+        {"layer": "dense", "units": 12},
+        {"layer": "batchnorm"},
+        {"layer": "sigmoid"},
+        {"layer": "dense", "units": 10},
+    )
     model = adapter.build(ModelSource(layers=layers), (16, 16, 3), 10)
     # conv 3*3*3*6+6, bn 12, 16x16 -> 7x7 -> 3x3, dense 54*12+12, bn 24, dense 12*10+10
     assert adapter.param_count(model) == 168 + 12 + 660 + 24 + 130
@@ -226,18 +268,29 @@ def test_every_layer_kind_builds_with_the_expected_parameters(adapter):
 def test_overlapping_avgpool_and_canonical_batchnorm_weights(adapter):
     specs = (
         {"layer": "conv", "field_size": 3, "stride": 2, "filters": 4, "zero_pad": 0},
-        {"layer": "batchnorm"}, {"layer": "tanh"},
+        {"layer": "batchnorm"},
+        {"layer": "tanh"},
         {"layer": "avgpool", "field_size": 2, "stride": 1},
-        {"layer": "sigmoid"}, {"layer": "dropout", "rate": 0.5}, {"layer": "flatten"},
-        {"layer": "dense", "units": 3})
+        {"layer": "sigmoid"},
+        {"layer": "dropout", "rate": 0.5},
+        {"layer": "flatten"},
+        {"layer": "dense", "units": 3},
+    )
     model = adapter.build(ModelSource(layers=specs), SMALL_SHAPE, 3)
     # conv: (12-3)//2+1 = 5; avgpool 2, stride 1: 4 -> 4*4*4 = 64 dense inputs
     assert [w.shape for w in adapter.get_weights(model)] == [
-        (3, 3, 1, 4), (4,), (4,), (4,), (64, 3), (3,)]
+        (3, 3, 1, 4),
+        (4,),
+        (4,),
+        (4,),
+        (64, 3),
+        (3,),
+    ]
     assert adapter.param_count(model) == 36 + 4 + 8 + 64 * 3 + 3
 
 
 # --- inference and the load-time check ------------------------------------------------
+
 
 def test_output_shapes_and_gradient_check(adapter):
     model = reference(adapter, "cifar", (32, 32, 3))
@@ -262,10 +315,10 @@ def test_loss_and_grad_check_on_a_fresh_small_network(adapter):
 
 # --- training -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("optimizer", OPTIMIZER_NAMES)
 def test_short_training_reduces_loss(adapter, optimizer):
-    _, outcome = short_run(adapter, optimizer,
-                           lr=0.05 if optimizer in ("sgd", "adagrad") else None)
+    _, outcome = short_run(adapter, optimizer, lr=0.05 if optimizer in ("sgd", "adagrad") else None)
     assert [p.batch for p in outcome.curve] == [20, 40, 60]
     assert outcome.loss_finite and outcome.curve[-1].loss < 0.7 * outcome.curve[0].loss
     assert outcome.curve[-1].validation_accuracy > 0.5
@@ -273,8 +326,9 @@ def test_short_training_reduces_loss(adapter, optimizer):
 
 @pytest.mark.parametrize("optimizer", OPTIMIZER_NAMES)
 def test_every_optimizer_trains_at_its_default_rate(adapter, optimizer):
-    outcome = train_small(adapter, reference(adapter, "original", SMALL_SHAPE), 20, optimizer,
-                          eval_every=10)
+    outcome = train_small(
+        adapter, reference(adapter, "original", SMALL_SHAPE), 20, optimizer, eval_every=10
+    )
     assert outcome.loss_finite and outcome.curve[-1].loss < outcome.curve[0].loss * 1.2
 
 
@@ -323,10 +377,12 @@ def test_warmup_longer_than_the_run_leaves_one_steady_batch(adapter):
 def test_same_seed_gives_bit_identical_runs(adapter):
     first_model, first = short_run(adapter, num_batches=25, eval_every=5)
     second_model, second = short_run(adapter, num_batches=25, eval_every=5)
-    assert [(p.loss, p.validation_accuracy) for p in first.curve] == \
-        [(p.loss, p.validation_accuracy) for p in second.curve]
-    for a, b in zip(adapter.get_weights(first_model), adapter.get_weights(second_model),
-                    strict=True):
+    assert [(p.loss, p.validation_accuracy) for p in first.curve] == [
+        (p.loss, p.validation_accuracy) for p in second.curve
+    ]
+    for a, b in zip(
+        adapter.get_weights(first_model), adapter.get_weights(second_model), strict=True
+    ):
         np.testing.assert_array_equal(a, b)
     _, other = short_run(adapter, num_batches=25, eval_every=5, seed=1)
     assert other.curve[0].loss != first.curve[0].loss
@@ -337,8 +393,9 @@ def test_the_seed_also_fixes_dropout(adapter):
     runs = []
     for seed in (3, 3, 4):
         model = adapter.build(ModelSource(layers=specs), SMALL_SHAPE, 10, seed=seed)
-        runs.append([p.loss for p in
-                     train_small(adapter, model, 30, seed=seed, eval_every=10).curve])
+        runs.append(
+            [p.loss for p in train_small(adapter, model, 30, seed=seed, eval_every=10).curve]
+        )
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
 
@@ -378,6 +435,7 @@ def test_device_info_names_the_device(adapter):
 
 # --- real Fashion-MNIST ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def fashion_mnist():
     from harness.data import load_dataset
@@ -389,11 +447,19 @@ def fashion_mnist():
 def fashion_run(adapter, dataset, num_batches):
     """``original`` trained on real Fashion-MNIST (momentum, batch 64, seed 0):
     (test accuracy, outcome)."""
-    config = TrainConfig(batch_size=64, num_batches=num_batches, eval_every=num_batches,
-                         optimizer=OptimizerConfig.from_name("momentum"))
-    data = TrainData(dataset.train_images, dataset.train_labels, dataset.validation_images,
-                     dataset.validation_labels,
-                     batch_indices(len(dataset.train_labels), 64, num_batches, config.seed))
+    config = TrainConfig(
+        batch_size=64,
+        num_batches=num_batches,
+        eval_every=num_batches,
+        optimizer=OptimizerConfig.from_name("momentum"),
+    )
+    data = TrainData(
+        dataset.train_images,
+        dataset.train_labels,
+        dataset.validation_images,
+        dataset.validation_labels,
+        batch_indices(len(dataset.train_labels), 64, num_batches, config.seed),
+    )
     model = adapter.build(ORIGINAL, dataset.image_shape, dataset.num_classes, seed=0)
     outcome = adapter.train(model, data, config)
     predicted = adapter.predict(model, dataset.test_images)
@@ -401,8 +467,9 @@ def fashion_run(adapter, dataset, num_batches):
 
 
 @pytest.mark.realdata
-def test_original_learns_fashion_mnist_in_a_few_hundred_batches(adapter, fashion_mnist,
-                                                                 fashion_expectations):
+def test_original_learns_fashion_mnist_in_a_few_hundred_batches(
+    adapter, fashion_mnist, fashion_expectations
+):
     expect = fashion_expectations
     untrained, _ = fashion_run(adapter, fashion_mnist, 10)
     assert untrained < expect.untrained_below
@@ -417,7 +484,9 @@ def test_original_learns_fashion_mnist_in_a_few_hundred_batches(adapter, fashion
 def test_original_reaches_the_assignment_bar_on_fashion_mnist(adapter, fashion_mnist):
     # Measured on the 2-core CI machine: 0.88 test accuracy in about 65 s in every framework.
     accuracy, outcome = fashion_run(adapter, fashion_mnist, 3000)
-    print(f"{adapter.name} original fashion_mnist 3000x64: test accuracy {accuracy:.4f}, "
-          f"{outcome.examples_per_sec:.0f} examples/s, warm-up {outcome.warmup_seconds:.2f}s, "
-          f"training {outcome.train_seconds:.1f}s")
+    print(
+        f"{adapter.name} original fashion_mnist 3000x64: test accuracy {accuracy:.4f}, "
+        f"{outcome.examples_per_sec:.0f} examples/s, warm-up {outcome.warmup_seconds:.2f}s, "
+        f"training {outcome.train_seconds:.1f}s"
+    )
     assert accuracy >= 0.85

@@ -24,8 +24,7 @@ from harness.training.optim import OPTIMIZER_NAMES, OptimizerConfig
 
 SHAPE, CLASSES = (28, 28, 1), 10
 # Rates large enough that ten steps move the loss visibly with each update rule.
-LEARNING_RATES = {"sgd": 0.05, "momentum": 0.05, "adam": 0.001, "rmsprop": 0.001,
-                  "adagrad": 0.05}
+LEARNING_RATES = {"sgd": 0.05, "momentum": 0.05, "adam": 0.001, "rmsprop": 0.001, "adagrad": 0.05}
 
 
 def canonical_weights(rng):
@@ -58,16 +57,20 @@ def main(framework, source_name, out_path, *paths):
     if source_name == "files":
         return file_logits(framework, out_path, paths)
     weights, images, labels = fixed_inputs()
-    source = (ModelSource(layers=ORIGINAL_LAYERS) if source_name == "layers"
-              else ModelSource(reference=source_name))
+    source = (
+        ModelSource(layers=ORIGINAL_LAYERS)
+        if source_name == "layers"
+        else ModelSource(reference=source_name)
+    )
     adapter = get_adapter(framework)
     model = adapter.build(source, SHAPE, CLASSES, seed=0)
     adapter.set_weights(model, weights)
     logits = adapter.logits(model, images[:16])
-    data = TrainData(images, labels, images[:64], labels[:64],
-                     batch_indices(256, 32, 10, seed=0))
-    losses = {f"losses_{name}": ten_steps(adapter, source, weights, data, name)
-              for name in OPTIMIZER_NAMES}
+    data = TrainData(images, labels, images[:64], labels[:64], batch_indices(256, 32, 10, seed=0))
+    losses = {
+        f"losses_{name}": ten_steps(adapter, source, weights, data, name)
+        for name in OPTIMIZER_NAMES
+    }
     np.savez(out_path, param_count=adapter.param_count(model), logits=logits, **losses)
 
 
@@ -75,9 +78,14 @@ def ten_steps(adapter, source, weights, data, optimizer):
     """The losses of ten steps of ``optimizer`` on a fresh model holding ``weights``."""
     model = adapter.build(source, SHAPE, CLASSES, seed=0)
     adapter.set_weights(model, weights)
-    config = TrainConfig(batch_size=32, num_batches=10, seed=0, eval_every=1,
-                         warmup_batches=1, optimizer=OptimizerConfig.from_name(
-                             optimizer, LEARNING_RATES[optimizer]))
+    config = TrainConfig(
+        batch_size=32,
+        num_batches=10,
+        seed=0,
+        eval_every=1,
+        warmup_batches=1,
+        optimizer=OptimizerConfig.from_name(optimizer, LEARNING_RATES[optimizer]),
+    )
     outcome = adapter.train(model, data, config)
     return np.array([p.loss for p in outcome.curve])
 

@@ -9,8 +9,10 @@ from harness.errors import ConfigError
 @pytest.mark.parametrize("value", ["half", "0", "1.5"])
 def test_a_bad_memory_fraction_names_the_variable(monkeypatch, value):
     monkeypatch.setenv("HARNESS_GPU_MEMORY_FRACTION", value)
-    with pytest.raises(ConfigError, match=f"HARNESS_GPU_MEMORY_FRACTION: expected a number "
-                                          f"in \\(0, 1\\], received '{value}'"):
+    with pytest.raises(
+        ConfigError,
+        match=f"HARNESS_GPU_MEMORY_FRACTION: expected a number in \\(0, 1\\], received '{value}'",
+    ):
         gpu_memory_fraction()
 
 

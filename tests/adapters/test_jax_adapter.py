@@ -71,13 +71,15 @@ def weight_count_error():
 @pytest.fixture
 def fashion_expectations():
     # Measured on CPU (jax 0.10.2): 0.81 after 300 batches of 64, 0.17 after 10.
-    return FashionExpectations(num_batches=300, lowest=0.76, highest=0.88,
-                               validation_within=0.03, untrained_below=0.5)
+    return FashionExpectations(
+        num_batches=300, lowest=0.76, highest=0.88, validation_within=0.03, untrained_below=0.5
+    )
 
 
 def test_code_form_passes_the_train_flag_it_declares():
-    model = ADAPTER.build(ModelSource(build_model=lambda shape, n: StudentNet(n)),
-                          (28, 28, 1), 4, seed=0)
+    model = ADAPTER.build(
+        ModelSource(build_model=lambda shape, n: StudentNet(n)), (28, 28, 1), 4, seed=0
+    )
     assert model.mode_keyword == "train"
 
 
@@ -151,11 +153,16 @@ def test_unknown_optimizer_is_named():
 
 
 def test_dropout_and_batchnorm_train_deterministically_from_the_seed():
-    layers = ORIGINAL_LAYERS[:6] + ({"layer": "batchnorm"}, {"layer": "dropout", "rate": 0.5},
-                                    {"layer": "flatten"}, {"layer": "dense", "units": 4})
+    layers = ORIGINAL_LAYERS[:6] + (
+        {"layer": "batchnorm"},
+        {"layer": "dropout", "rate": 0.5},
+        {"layer": "flatten"},
+        {"layer": "dense", "units": 4},
+    )
     source = ModelSource(layers=layers)
-    runs = [short_run(ADAPTER, num_batches=20, eval_every=10, seed=s, source=source)
-            for s in (0, 0, 1)]
+    runs = [
+        short_run(ADAPTER, num_batches=20, eval_every=10, seed=s, source=source) for s in (0, 0, 1)
+    ]
     curves = [[p.loss for p in outcome.curve] for _, outcome in runs]
     assert curves[0] == curves[1] and curves[0] != curves[2]
     stats = runs[0][0].variables["batch_stats"]
@@ -166,8 +173,9 @@ def test_compiled_loop_and_per_step_dispatch_train_the_same(monkeypatch):
     _, per_step = short_run(ADAPTER, num_batches=12, eval_every=6)
     monkeypatch.setattr(jax_training, "COMPILED_LOOP", {"cpu": True, "gpu": True})
     _, looped = short_run(ADAPTER, num_batches=12, eval_every=6)
-    np.testing.assert_allclose([p.loss for p in looped.curve],
-                               [p.loss for p in per_step.curve], rtol=1e-5)
+    np.testing.assert_allclose(
+        [p.loss for p in looped.curve], [p.loss for p in per_step.curve], rtol=1e-5
+    )
 
 
 def test_code_form_must_return_a_flax_module():

@@ -20,9 +20,14 @@ CHILD = Path(__file__).with_name("parity_child.py")
 
 def _run_child(framework: str, source: str, tmp_path: Path) -> dict:
     out = tmp_path / f"{framework}-{source}.npz"
-    done = subprocess.run([sys.executable, str(CHILD), framework, source, str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600,
-                          env=child_env())
+    done = subprocess.run(
+        [sys.executable, str(CHILD), framework, source, str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        env=child_env(),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     with np.load(out) as data:
         return {k: data[k] for k in data.files}
@@ -61,5 +66,6 @@ def test_ten_steps_give_the_same_losses(results, optimizer):
     base = results["torch"][key]
     assert base.shape == (10,) and base[-1] < base[0]
     for framework in ("tensorflow", "jax"):
-        np.testing.assert_allclose(results[framework][key], base, rtol=1e-4, atol=1e-4,
-                                   err_msg=f"{framework} {optimizer}")
+        np.testing.assert_allclose(
+            results[framework][key], base, rtol=1e-4, atol=1e-4, err_msg=f"{framework} {optimizer}"
+        )

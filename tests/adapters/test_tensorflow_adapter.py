@@ -34,10 +34,15 @@ def student_build_model(input_shape, num_classes):
     """A code-form submission: a plain Keras Sequential."""
     import keras
 
-    return keras.Sequential([
-        keras.Input(input_shape),
-        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
-        keras.layers.MaxPooling2D(2), keras.layers.Flatten(), keras.layers.Dense(num_classes)])
+    return keras.Sequential(
+        [
+            keras.Input(input_shape),
+            keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(num_classes),
+        ]
+    )
 
 
 @pytest.fixture
@@ -58,8 +63,9 @@ def weight_count_error():
 @pytest.fixture
 def fashion_expectations():
     # Measured on a 2-core EPYC (seed 0): 10 batches 0.32, 300 0.82, 500 0.83 test accuracy.
-    return FashionExpectations(num_batches=400, lowest=0.78, highest=0.88,
-                               validation_within=0.05, untrained_below=0.6)
+    return FashionExpectations(
+        num_batches=400, lowest=0.78, highest=0.88, validation_within=0.05, untrained_below=0.6
+    )
 
 
 def test_optimizers_get_the_shared_values_not_keras_defaults():
@@ -85,9 +91,14 @@ def test_code_form_with_global_pooling_trains():
     import keras
 
     def build_model(input_shape, num_classes):
-        return keras.Sequential([
-            keras.Input(input_shape), keras.layers.Conv2D(8, 3, activation="relu"),
-            keras.layers.GlobalMaxPooling2D(), keras.layers.Dense(num_classes)])
+        return keras.Sequential(
+            [
+                keras.Input(input_shape),
+                keras.layers.Conv2D(8, 3, activation="relu"),
+                keras.layers.GlobalMaxPooling2D(),
+                keras.layers.Dense(num_classes),
+            ]
+        )
 
     model = ADAPTER.build(ModelSource(build_model=build_model), SMALL_SHAPE, 10)
     assert ADAPTER.param_count(model) == 3 * 3 * 8 + 8 + 8 * 10 + 10
@@ -99,8 +110,9 @@ def test_wrong_output_shape_is_reported_by_the_check():
     import keras
 
     def build_model(input_shape, num_classes):
-        return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
-                                 keras.layers.Dense(num_classes + 1)])
+        return keras.Sequential(
+            [keras.Input(input_shape), keras.layers.Flatten(), keras.layers.Dense(num_classes + 1)]
+        )
 
     model = ADAPTER.build(ModelSource(build_model=build_model), SMALL_SHAPE, 10)
     images, labels = pattern_data(4)
@@ -123,6 +135,5 @@ def test_models_and_data_live_on_the_gpu():
     model = reference(ADAPTER)
     assert "GPU" in model.model.trainable_variables[0].device
     assert ADAPTER.device_info()["kind"] == "gpu"
-    outcome = train_small(ADAPTER, reference(ADAPTER, "original", SMALL_SHAPE), 20,
-                          eval_every=10)
+    outcome = train_small(ADAPTER, reference(ADAPTER, "original", SMALL_SHAPE), 20, eval_every=10)
     assert outcome.loss_finite and tf.config.list_logical_devices("GPU")

@@ -71,8 +71,9 @@ def weight_count_error():
 @pytest.fixture
 def fashion_expectations():
     # Measured (torch 2.13 CPU, seed 0): 0.22 after 10 batches, 0.82 after 400.
-    return FashionExpectations(num_batches=400, lowest=0.78, highest=0.88,
-                               validation_within=0.05, untrained_below=0.50)
+    return FashionExpectations(
+        num_batches=400, lowest=0.78, highest=0.88, validation_within=0.05, untrained_below=0.50
+    )
 
 
 @pytest.mark.parametrize("name", OPTIMIZER_NAMES)
@@ -80,11 +81,13 @@ def test_optimizers_get_the_shared_values_explicitly(name):
     config = OptimizerConfig.from_name(name)
     group = make_optimizer([torch.nn.Parameter(torch.zeros(2))], config).param_groups[0]
     assert group["lr"] == config.learning_rate
-    expected = {"momentum": {"momentum": 0.9, "dampening": 0.0, "nesterov": False},
-                "adam": {"betas": (0.9, 0.999), "eps": 1e-8, "amsgrad": False},
-                "rmsprop": {"alpha": 0.9, "eps": 1e-8, "momentum": 0.0, "centered": False},
-                "adagrad": {"initial_accumulator_value": 0.1, "eps": 1e-8},
-                "sgd": {"momentum": 0.0}}[name]
+    expected = {
+        "momentum": {"momentum": 0.9, "dampening": 0.0, "nesterov": False},
+        "adam": {"betas": (0.9, 0.999), "eps": 1e-8, "amsgrad": False},
+        "rmsprop": {"alpha": 0.9, "eps": 1e-8, "momentum": 0.0, "centered": False},
+        "adagrad": {"initial_accumulator_value": 0.1, "eps": 1e-8},
+        "sgd": {"momentum": 0.0},
+    }[name]
     assert {key: group[key] for key in expected} == expected
 
 

@@ -21,17 +21,34 @@ from harness.errors import ConfigError
 
 def fake_run(framework="torch", runner="adapter", rate=1000.0, curve=None, **extra) -> dict:
     curve = curve or [[10, 2.0, 0.5], [20, 1.0, 0.8]]
-    return {"framework": framework, "runner": runner, "dataset": "fashion_mnist",
-            "model": "original", "examples_per_sec": rate, "warmup_seconds": 1.5,
-            "steady_seconds": 15 * 64 / rate, "batch_size": 64, "num_batches": 20,
-            "warmup_batches": 5, "curve": curve, "test_accuracy": curve[-1][2] - 0.01,
-            "param_count": 14682, "validation_accuracy": curve[-1][2],
-            "device": {"kind": "cpu", "name": "test cpu", "framework_version": "1.0"}, **extra}
+    return {
+        "framework": framework,
+        "runner": runner,
+        "dataset": "fashion_mnist",
+        "model": "original",
+        "examples_per_sec": rate,
+        "warmup_seconds": 1.5,
+        "steady_seconds": 15 * 64 / rate,
+        "batch_size": 64,
+        "num_batches": 20,
+        "warmup_batches": 5,
+        "curve": curve,
+        "test_accuracy": curve[-1][2] - 0.01,
+        "param_count": 14682,
+        "validation_accuracy": curve[-1][2],
+        "device": {"kind": "cpu", "name": "test cpu", "framework_version": "1.0"},
+        **extra,
+    }
 
 
 def test_summary_gives_median_range_and_relative_spread():
-    assert stats.summary([3.0, 1.0, 2.0]) == {"median": 2.0, "min": 1.0, "max": 3.0,
-                                              "spread": 1.0, "rounds": 3}
+    assert stats.summary([3.0, 1.0, 2.0]) == {
+        "median": 2.0,
+        "min": 1.0,
+        "max": 3.0,
+        "spread": 1.0,
+        "rounds": 3,
+    }
     assert stats.summary([None])["median"] is None
 
 
@@ -42,8 +59,10 @@ def test_paired_ratios_pair_rounds_and_skip_failures():
 
 
 def test_compare_adapter_ratio_of_medians_and_verdict_on_paired_rounds():
-    runs = {"adapter": [fake_run(rate=r) for r in (90.0, 94.0, 200.0)],
-            "handwritten": [fake_run(runner="handwritten", rate=r) for r in (100.0, 80.0, 100.0)]}
+    runs = {
+        "adapter": [fake_run(rate=r) for r in (90.0, 94.0, 200.0)],
+        "handwritten": [fake_run(runner="handwritten", rate=r) for r in (100.0, 80.0, 100.0)],
+    }
     row = suites.compare_adapter("torch", runs)
     assert row["ratio"] == pytest.approx(0.94)  # 94 / 100
     assert row["paired_median"] == pytest.approx(94 / 80)  # of 0.90, 1.175, 2.0
@@ -53,8 +72,10 @@ def test_compare_adapter_ratio_of_medians_and_verdict_on_paired_rounds():
 
 
 def test_accuracy_bar_is_lowest_final_accuracy_unless_fixed():
-    runs = [fake_run(curve=[[10, 1, 0.6], [20, 1, 0.81]]), fake_run(curve=[[10, 1, 0.7],
-                                                                          [20, 1, 0.79]])]
+    runs = [
+        fake_run(curve=[[10, 1, 0.6], [20, 1, 0.81]]),
+        fake_run(curve=[[10, 1, 0.7], [20, 1, 0.79]]),
+    ]
     assert stats.accuracy_bar(runs) == pytest.approx(0.79)
     assert stats.accuracy_bar(runs, fixed=0.85) == 0.85
     assert stats.accuracy_bar([{"error": "x"}]) is None
@@ -69,9 +90,13 @@ def test_seconds_to_bar_uses_warmup_plus_steady_rate():
 
 
 def test_compare_frameworks_ratio_to_fastest_and_bar():
-    runs = {"torch": [fake_run(rate=r) for r in (100.0, 110.0, 90.0)],
-            "jax": [fake_run("jax", rate=r, curve=[[10, 1, 0.7], [20, 1, 0.75]])
-                    for r in (200.0, 190.0, 210.0)]}
+    runs = {
+        "torch": [fake_run(rate=r) for r in (100.0, 110.0, 90.0)],
+        "jax": [
+            fake_run("jax", rate=r, curve=[[10, 1, 0.7], [20, 1, 0.75]])
+            for r in (200.0, 190.0, 210.0)
+        ],
+    }
     table = suites.compare_frameworks("fashion_mnist", "original", runs)
     assert table["accuracy_bar"] == pytest.approx(0.75)
     by_name = {r["framework"]: r for r in table["rows"]}
@@ -89,10 +114,24 @@ def test_adapter_table_prints_ratio_and_verdict():
 
 
 def test_child_command_and_last_json_line():
-    argv = spawn.child_command({"framework": "jax", "num_batches": 3, "test_accuracy": True,
-                                "data_dir": None, "allow_unverified": False})
-    assert argv[1:] == ["-m", "harness.benchmarks.child", "--framework", "jax",
-                        "--num-batches", "3", "--test-accuracy"]
+    argv = spawn.child_command(
+        {
+            "framework": "jax",
+            "num_batches": 3,
+            "test_accuracy": True,
+            "data_dir": None,
+            "allow_unverified": False,
+        }
+    )
+    assert argv[1:] == [
+        "-m",
+        "harness.benchmarks.child",
+        "--framework",
+        "jax",
+        "--num-batches",
+        "3",
+        "--test-accuracy",
+    ]
     assert spawn.last_json_line('noise\n{"a": 1}\ntrailing') == {"a": 1}
     assert spawn.last_json_line("no json") is None
 
@@ -105,10 +144,18 @@ def test_failed_child_becomes_an_error_run(monkeypatch):
 
 
 def _args(tmp_path, **overrides) -> argparse.Namespace:
-    values = {"submissions": [], "frameworks": "torch,jax", "datasets": "fashion_mnist",
-              "out": str(tmp_path / "out"), "max_batches": 20, "rounds": 2,
-              "data_dir": None, "allow_unverified": False, "suite": "all",
-              "accuracy_bar": None}
+    values = {
+        "submissions": [],
+        "frameworks": "torch,jax",
+        "datasets": "fashion_mnist",
+        "out": str(tmp_path / "out"),
+        "max_batches": 20,
+        "rounds": 2,
+        "data_dir": None,
+        "allow_unverified": False,
+        "suite": "all",
+        "accuracy_bar": None,
+    }
     return argparse.Namespace(**{**values, **overrides})
 
 
@@ -122,8 +169,10 @@ def test_options_are_checked(tmp_path):
 def test_code_form_submission_is_skipped_with_a_note(tmp_path):
     index = tmp_path / "alice" / "index.py"
     index.parent.mkdir()
-    index.write_text('FRAMEWORK = "torch"\ndef build_model(input_shape, num_classes):\n'
-                     '    raise RuntimeError("never run by the benchmark parent")\n')
+    index.write_text(
+        'FRAMEWORK = "torch"\ndef build_model(input_shape, num_classes):\n'
+        '    raise RuntimeError("never run by the benchmark parent")\n'
+    )
     notes: list[str] = []
     models = bench.framework_models(["fashion_mnist"], [str(index.parent)], notes)
     assert models == [("fashion_mnist", {"model": "original"}, "original")]
@@ -134,13 +183,17 @@ def test_an_index_js_submission_is_benchmarked_like_a_layer_list():
     notes: list[str] = []
     models = bench.framework_models(["fashion_mnist"], [str(SUBMISSIONS / "original_js")], notes)
     index = SUBMISSIONS / "original_js" / "index.js"
-    assert models[-1] == ("fashion_mnist", {"submission": str(index), "batch_size": None},
-                          "original_js")
+    assert models[-1] == (
+        "fashion_mnist",
+        {"submission": str(index), "batch_size": None},
+        "original_js",
+    )
     assert notes == []
 
 
-def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(tmp_path, monkeypatch,
-                                                                         capsys):
+def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(
+    tmp_path, monkeypatch, capsys
+):
     calls = []
 
     def fake_child(options, timeout=None):
@@ -158,8 +211,12 @@ def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(tmp_pat
     monkeypatch.setattr(bench, "class_grading", lambda dataset, args, notes: None)
     assert bench.benchmark_command(_args(tmp_path)) == 0
     runners = [(c["framework"], c["runner"]) for c in calls[:4]]
-    assert runners == [("torch", "adapter"), ("torch", "handwritten"),
-                       ("torch", "handwritten"), ("torch", "adapter")]  # interleaved rounds
+    assert runners == [
+        ("torch", "adapter"),
+        ("torch", "handwritten"),
+        ("torch", "handwritten"),
+        ("torch", "adapter"),
+    ]  # interleaved rounds
     printed = capsys.readouterr().out
     assert "Adapter vs hand-written loop" in printed and "0.99" in printed
     out = tmp_path / "out"
@@ -167,26 +224,32 @@ def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(tmp_pat
     assert saved["frameworks"][0]["rows"][1]["ratio_to_fastest"] == 1.0
     assert (out / "benchmark.png").read_bytes()[:4] == b"\x89PNG"
     pb = json.loads((out / "pytest-benchmark.json").read_text())
-    entry = next(b for b in pb["benchmarks"] if b["name"] == "adapter"
-                 and b["group"] == "adapters-torch")
+    entry = next(
+        b for b in pb["benchmarks"] if b["name"] == "adapter" and b["group"] == "adapters-torch"
+    )
     assert entry["stats"]["median"] == pytest.approx(15 * 64 / 1000.0)
     assert entry["stats"]["rounds"] == 2
     assert not {"torch", "tensorflow", "jax"} & set(sys.modules)
 
 
 def test_markdown_lists_failed_runs():
-    result = {"settings": {}, "machine": {"host": output.host_info(), "frameworks": {}},
-              "errors": ["exit status 1: Traceback ...\nValueError: bad thing"]}
+    result = {
+        "settings": {},
+        "machine": {"host": output.host_info(), "frameworks": {}},
+        "errors": ["exit status 1: Traceback ...\nValueError: bad thing"],
+    }
     assert "ValueError: bad thing" in output.markdown(result)
 
 
 @pytest.mark.slow
-def test_real_children_of_all_three_frameworks_from_one_framework_free_parent(tmp_path,
-                                                                             monkeypatch):
+def test_real_children_of_all_three_frameworks_from_one_framework_free_parent(
+    tmp_path, monkeypatch
+):
     # the command sets OMP_NUM_THREADS for its children: keep it from leaking out of here
     monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
-    args = _args(tmp_path, frameworks="torch,tensorflow,jax", suite="adapters",
-                 max_batches=6, rounds=1)
+    args = _args(
+        tmp_path, frameworks="torch,tensorflow,jax", suite="adapters", max_batches=6, rounds=1
+    )
     assert bench.benchmark_command(args) == 0, (tmp_path / "out" / "benchmark.md").read_text()
     saved = json.loads((tmp_path / "out" / "benchmark.json").read_text())
     assert [r["framework"] for r in saved["adapters"]] == ["torch", "tensorflow", "jax"]

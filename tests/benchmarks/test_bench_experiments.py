@@ -25,7 +25,10 @@ def test_batch_size_variants_see_the_same_examples_and_shares_cut_the_batches():
     by_label = {v.label: v for v in experiments.EXPERIMENTS[0].variants}
     assert by_label["20"].child_options(500)["num_batches"] == 500 * 64 // 20
     assert by_label["500"].child_options(500) | {"submission": None} == {
-        "submission": None, "batch_size": 500, "num_batches": 64}
+        "submission": None,
+        "batch_size": 500,
+        "num_batches": 64,
+    }
     assert by_label["64"].child_options(500)["batch_size"] is None  # the submission's own
     quarter = experiments.EXPERIMENTS[1].variants[0]
     assert quarter.child_options(500)["num_batches"] == 125
@@ -39,18 +42,19 @@ def _fake_child(calls):
         calls.append(options)
         batch = options.get("batch_size") or 64
         filters = {"filters_5": 5, "filters_50": 50}.get(
-            os.path.basename(os.path.dirname(options["submission"])), 16)
+            os.path.basename(os.path.dirname(options["submission"])), 16
+        )
         rate = 100.0 * batch / (1 + batch / 64) / (filters / 16)  # bends with batch size
         if options["framework"] == "jax":
             rate *= 1.5
         return fake_run(options["framework"], "adapter", rate, batch_size=batch)
+
     return child
 
 
 def test_experiments_are_chosen_by_name():
     assert experiments.select("all") == experiments.EXPERIMENTS
-    assert [e.name for e in experiments.select("filters, batch size")] == ["batch size",
-                                                                           "filters"]
+    assert [e.name for e in experiments.select("filters, batch size")] == ["batch size", "filters"]
     with pytest.raises(ConfigError, match="--experiments: expected all or"):
         experiments.select("filters,colour")
 
@@ -59,14 +63,15 @@ def test_each_distinct_variant_runs_once_per_framework_and_round(monkeypatch):
     calls = []
     monkeypatch.setattr(suites, "run_child", _fake_child(calls))
     plan = suites.Plan(num_batches=40, rounds=2)
-    runs = experiments.run_experiments(["torch", "jax"], "fashion_mnist", plan,
-                                       experiments.EXPERIMENTS)
+    runs = experiments.run_experiments(
+        ["torch", "jax"], "fashion_mnist", plan, experiments.EXPERIMENTS
+    )
     distinct = {experiments._key(v, 40) for e in experiments.EXPERIMENTS for v in e.variants}
-    assert len(runs.by_key) == len(distinct) < sum(len(e.variants)
-                                                   for e in experiments.EXPERIMENTS)
+    assert len(runs.by_key) == len(distinct) < sum(len(e.variants) for e in experiments.EXPERIMENTS)
     assert len(calls) == len(distinct) * 2 * 2
     assert {c["eval_every"] for c in calls if c.get("batch_size") == 20} == {
-        40 * 64 // 20 // plan.curve_points}
+        40 * 64 // 20 // plan.curve_points
+    }
 
 
 def test_tables_chart_and_markdown_of_the_experiments(monkeypatch, tmp_path):
@@ -91,15 +96,37 @@ def test_tables_chart_and_markdown_of_the_experiments(monkeypatch, tmp_path):
 
 
 RECORDS = [
-    {"submission": "reference:original", "reference": "original", "framework": "torch",
-     "status": "passed", "test_accuracy": 0.9, "examples_per_sec": 6000.0,
-     "throughput_bar": 5000.0, "throughput_samples": [6000.0, 5000.0, 4800.0],
-     "throughput_spread": 0.24, "train_seconds": 40.0, "wall_seconds": 43.0},
-    {"submission": "original", "reference": None, "framework": "torch", "status": "passed",
-     "examples_per_sec": 5100.0, "reference_examples_per_sec": 5000.0, "train_seconds": 38.0,
-     "wall_seconds": 41.0},
-    {"submission": "broken", "reference": None, "framework": "torch", "status": "failed",
-     "train_seconds": None, "wall_seconds": 1.0},
+    {
+        "submission": "reference:original",
+        "reference": "original",
+        "framework": "torch",
+        "status": "passed",
+        "test_accuracy": 0.9,
+        "examples_per_sec": 6000.0,
+        "throughput_bar": 5000.0,
+        "throughput_samples": [6000.0, 5000.0, 4800.0],
+        "throughput_spread": 0.24,
+        "train_seconds": 40.0,
+        "wall_seconds": 43.0,
+    },
+    {
+        "submission": "original",
+        "reference": None,
+        "framework": "torch",
+        "status": "passed",
+        "examples_per_sec": 5100.0,
+        "reference_examples_per_sec": 5000.0,
+        "train_seconds": 38.0,
+        "wall_seconds": 41.0,
+    },
+    {
+        "submission": "broken",
+        "reference": None,
+        "framework": "torch",
+        "status": "failed",
+        "train_seconds": None,
+        "wall_seconds": 1.0,
+    },
 ]
 
 
@@ -118,20 +145,31 @@ def test_class_summary_efficiency_bars_and_the_identical_network():
 def test_class_suite_is_wired_into_the_command(tmp_path, monkeypatch, capsys):
     seen = {}
 
-    def fake_class(dataset, out, max_batches=None, data_dir=None, jobs_list=None,
-                   submissions=None):
+    def fake_class(dataset, out, max_batches=None, data_dir=None, jobs_list=None, submissions=None):
         seen.update(dataset=dataset, max_batches=max_batches)
         gradings = [class_grading.summarise(RECORDS, 1, 100.0)]
-        return {"dataset": dataset, "budget": "--max-batches 7", "gradings": gradings,
-                "text": class_grading.class_tables(gradings)}
+        return {
+            "dataset": dataset,
+            "budget": "--max-batches 7",
+            "gradings": gradings,
+            "text": class_grading.class_tables(gradings),
+        }
 
     monkeypatch.setattr(class_grading, "class_benchmark", fake_class)
     # the command sets OMP_NUM_THREADS for its children: keep it from leaking out of here
     monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
-    args = argparse.Namespace(submissions=[], frameworks="torch", datasets="fashion_mnist",
-                              out=str(tmp_path / "out"), max_batches=7, rounds=1,
-                              data_dir=None, allow_unverified=False, suite="class",
-                              accuracy_bar=None)
+    args = argparse.Namespace(
+        submissions=[],
+        frameworks="torch",
+        datasets="fashion_mnist",
+        out=str(tmp_path / "out"),
+        max_batches=7,
+        rounds=1,
+        data_dir=None,
+        allow_unverified=False,
+        suite="class",
+        accuracy_bar=None,
+    )
     assert bench.benchmark_command(args) == 0
     assert seen == {"dataset": "fashion_mnist", "max_batches": 7}
     assert "The class graded on fashion_mnist (--max-batches 7)" in capsys.readouterr().out
@@ -145,8 +183,13 @@ def test_experiments_run_on_the_gpu_with_a_bounded_share_of_its_memory(monkeypat
     """Compiled steps on the device (JAX's fori_loop, torch and Keras on CUDA), data placed
     there once, and HARNESS_GPU_MEMORY_FRACTION honoured by every framework's child."""
     monkeypatch.setenv("HARNESS_GPU_MEMORY_FRACTION", "0.2")
-    batch = (experiments.Experiment("batch size", "batch size", tuple(
-        v for v in experiments.EXPERIMENTS[0].variants if v.label in ("20", "64", "500"))),)
+    batch = (
+        experiments.Experiment(
+            "batch size",
+            "batch size",
+            tuple(v for v in experiments.EXPERIMENTS[0].variants if v.label in ("20", "64", "500")),
+        ),
+    )
     plan = suites.Plan(num_batches=200, rounds=1)
     frameworks = ["torch", "tensorflow", "jax"]
     runs = experiments.run_experiments(frameworks, "fashion_mnist", plan, batch)
@@ -165,6 +208,10 @@ def test_experiments_run_on_the_gpu_with_a_bounded_share_of_its_memory(monkeypat
 def _gpu_memory_bytes() -> int:
     import subprocess
 
-    done = subprocess.run(["nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,"
-                           "nounits"], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(done.stdout.splitlines()[0]) * 2**20

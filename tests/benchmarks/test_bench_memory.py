@@ -12,10 +12,12 @@ from harness.benchmarks.memory import TreeMemory, process_bytes, tree_pids
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 # A child that starts a grandchild holding 200 MiB of touched memory, then both wait.
-HOLDER = ("import subprocess, sys, time; "
-          "subprocess.Popen([sys.executable, '-c', "
-          "'import time; block = bytearray(200 << 20); print(1, flush=True); time.sleep(30)'],"
-          " stdout=sys.stdout); time.sleep(30)")
+HOLDER = (
+    "import subprocess, sys, time; "
+    "subprocess.Popen([sys.executable, '-c', "
+    "'import time; block = bytearray(200 << 20); print(1, flush=True); time.sleep(30)'],"
+    " stdout=sys.stdout); time.sleep(30)"
+)
 
 
 def test_peak_counts_memory_a_grandchild_holds():
@@ -35,8 +37,12 @@ def test_peak_counts_memory_a_grandchild_holds():
 
 
 def test_a_process_that_is_gone_weighs_nothing():
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert process_bytes(int(done.stdout)) == 0
 
 

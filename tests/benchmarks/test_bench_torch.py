@@ -24,8 +24,16 @@ def test_a_submission_benchmarked_runs_none_of_its_code(tmp_path):
 
     folder = tmp_path / "layers_with_code"
     shutil.copytree(HOSTILE / "layers_with_code", folder)
-    run = run_child({"framework": "torch", "runner": "adapter", "num_batches": 6,
-                     "warmup_batches": 2, "submission": str(folder / "index.py")}, timeout=600)
+    run = run_child(
+        {
+            "framework": "torch",
+            "runner": "adapter",
+            "num_batches": 6,
+            "warmup_batches": 2,
+            "submission": str(folder / "index.py"),
+        },
+        timeout=600,
+    )
     assert "error" not in run, run["error"]
     assert run["param_count"] == 28 * 28 * 10 + 10
     assert not (folder / "ran.txt").exists()

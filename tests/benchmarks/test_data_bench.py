@@ -10,16 +10,26 @@ from harness.benchmarks.data_loading import format_loading_benchmark, loading_be
 
 
 def _result(**changes) -> dict:
-    base = {"name": "fashion_mnist", "location": "/x", "verified": True,
-            "bundled_subset": False, "counts": [55_000, 5_000, 10_000], "seconds": 1.234,
-            "best_seconds": 1.1, "peak_bytes": 120 * 2**20, "decoded_bytes": 53 * 2**20,
-            "peak_ratio": 120 / 53, "rounds": 3}
+    base = {
+        "name": "fashion_mnist",
+        "location": "/x",
+        "verified": True,
+        "bundled_subset": False,
+        "counts": [55_000, 5_000, 10_000],
+        "seconds": 1.234,
+        "best_seconds": 1.1,
+        "peak_bytes": 120 * 2**20,
+        "decoded_bytes": 53 * 2**20,
+        "peak_ratio": 120 / 53,
+        "rounds": 3,
+    }
     return {**base, **changes}
 
 
 def test_table_shows_figures_and_whether_targets_are_met():
-    table = format_loading_benchmark([_result(), _result(seconds=2.5, bundled_subset=True,
-                                                         verified=False)])
+    table = format_loading_benchmark(
+        [_result(), _result(seconds=2.5, bundled_subset=True, verified=False)]
+    )
     lines = table.splitlines()
     assert "load s (median)" in lines[0] and "peak/arrays" in lines[0]
     assert "55,000/5,000/10,000" in lines[2] and "1.23" in lines[2] and "2.26x" in lines[2]

@@ -24,24 +24,34 @@ BROKEN = ROOT / "tests" / "broken_submissions"
 
 # Hand-countable parameters on 28x28x1 and 32x32x3 (tests/test_spec.py shows the formulas).
 PARAMS = {
-    "original": (14_682, 17_882), "field_size_5": (14_682, 17_882),
-    "torch_example": (14_682, 17_882), "tensorflow_example": (14_682, 17_882),
-    "jax_example": (14_682, 17_882), "one_triple_removed": (31_786, 42_186),
-    "two_triples_removed": (7_850, 30_730), "filters_5": (3_220, 4_220),
-    "filters_50": (88_360, 98_360), "pool_stride_1": (115_002, 151_642),
-    "pool_stride_5": (7_002, 8_282), "field_size_1": (8_154, 10_586),
-    "field_size_7": (21_210, 25_178), "conv_stride_3": (7_002, 7_802),
-    "two_extra_conv": (27_514, 30_714), "four_extra_conv": (40_346, 43_546),
+    "original": (14_682, 17_882),
+    "field_size_5": (14_682, 17_882),
+    "torch_example": (14_682, 17_882),
+    "tensorflow_example": (14_682, 17_882),
+    "jax_example": (14_682, 17_882),
+    "one_triple_removed": (31_786, 42_186),
+    "two_triples_removed": (7_850, 30_730),
+    "filters_5": (3_220, 4_220),
+    "filters_50": (88_360, 98_360),
+    "pool_stride_1": (115_002, 151_642),
+    "pool_stride_5": (7_002, 8_282),
+    "field_size_1": (8_154, 10_586),
+    "field_size_7": (21_210, 25_178),
+    "conv_stride_3": (7_002, 7_802),
+    "two_extra_conv": (27_514, 30_714),
+    "four_extra_conv": (40_346, 43_546),
     "cifar_3x3_30_filters": (23_140, 28_180),
 }
 # The index.js twins of the Model Builder examples (and a TensorFlow.js one) count the same.
-PARAMS |= {f"{name}_js": counts for name, counts in PARAMS.items()
-           if not name.endswith("_example")} | {"original_tfjs": PARAMS["original"]}
+PARAMS |= {
+    f"{name}_js": counts for name, counts in PARAMS.items() if not name.endswith("_example")
+} | {"original_tfjs": PARAMS["original"]}
 
 
 def args(path, framework=None, dataset=None, as_json=False):
-    return argparse.Namespace(path=str(path), framework=framework, dataset=dataset,
-                              json=as_json, assignment=None)
+    return argparse.Namespace(
+        path=str(path), framework=framework, dataset=dataset, json=as_json, assignment=None
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +66,11 @@ def test_every_example_is_accepted_with_hand_counted_parameters(example_reports)
     assert sorted(example_reports) == sorted(PARAMS)
     for name, report in example_reports.items():
         assert report["accepted"], (name, report["problems"])
-        frameworks = ["torch", "tensorflow", "jax"] if report["form"] == "layers" \
+        frameworks = (
+            ["torch", "tensorflow", "jax"]
+            if report["form"] == "layers"
             else [name.removesuffix("_example")]
+        )
         assert sorted(report["frameworks"]) == sorted(frameworks)
         (entry,) = report["inputs"]
         counts = {fw: build["param_count"] for fw, build in entry["builds"].items()}
@@ -93,8 +106,7 @@ def test_json_output_is_one_object(capsys):
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["accepted"]
     (report,) = result["submissions"]
-    assert (report["inputs"][0]["param_count"], report["inputs"][0]["macs"]) == (17_882,
-                                                                                  2_877_440)
+    assert (report["inputs"][0]["param_count"], report["inputs"][0]["macs"]) == (17_882, 2_877_440)
     assert report["inputs"][0]["builds"]["torch"]["output_shape"] == [32, 10]
 
 
@@ -121,12 +133,20 @@ def test_every_load_problem_is_listed(capsys):
     assert "did you mean 'adam'?" in out and "softmax in the loss" in out
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("build_model_raises", "torch, input 28x28x1: line 8: building the model raised "
-                           "IndexError: tuple index out of range"),
-    ("wrong_output_shape", "torch, input 28x28x1: output shape: expected (batch, 10) logits, "
-                           "received (2, 5)"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        (
+            "build_model_raises",
+            "torch, input 28x28x1: line 8: building the model raised "
+            "IndexError: tuple index out of range",
+        ),
+        (
+            "wrong_output_shape",
+            "torch, input 28x28x1: output shape: expected (batch, 10) logits, received (2, 5)",
+        ),
+    ],
+)
 def test_problems_found_when_building(name, expected, capsys):
     code = check.check_command(args(BROKEN / name, dataset="mnist", as_json=True))
     (report,) = json.loads(capsys.readouterr().out)["submissions"]
@@ -140,8 +160,7 @@ def test_a_child_that_hangs_becomes_a_problem(monkeypatch):
     hang = HOSTILE / "hang_at_import" / "index.py"
     (report,) = check.check_paths([hang], "torch", ["mnist"])
     assert not report["accepted"]
-    assert report["problems"] == ["the auto check process timed out after 4 s (wall-time "
-                                  "limit)"]
+    assert report["problems"] == ["the auto check process timed out after 4 s (wall-time limit)"]
 
 
 def test_the_child_runs_in_the_sandbox_and_cannot_see_the_datasets(tmp_path):
@@ -150,21 +169,32 @@ def test_the_child_runs_in_the_sandbox_and_cannot_see_the_datasets(tmp_path):
     (folder / "index.py").write_text(
         "import os\nif os.path.exists('/usr/share/datasets/fashion-mnist/"
         "t10k-labels-idx1-ubyte.gz'):\n    raise RuntimeError('labels visible')\n"
-        + (EXAMPLES / "original" / "index.py").read_text())
+        + (EXAMPLES / "original" / "index.py").read_text()
+    )
     (report,) = check.check_paths([folder / "index.py"], "torch", ["mnist"])
     assert report["accepted"], report["problems"]
 
 
 def test_cli_exit_status_and_no_framework_in_the_parent():
-    code = ("import sys, runpy\nsys.argv = ['harness', 'check', sys.argv[1], '--dataset', "
-            "'mnist', '--framework', 'torch']\n"
-            "from harness.cli import main\nstatus = main()\n"
-            "assert not {'torch', 'tensorflow', 'jax'} & set(sys.modules), 'framework'\n"
-            "sys.exit(status)")
-    good = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "original")],
-                          cwd=ROOT, capture_output=True, text=True)
-    bad = subprocess.run([sys.executable, "-c", code, str(BROKEN / "wrong_units")],
-                         cwd=ROOT, capture_output=True, text=True)
+    code = (
+        "import sys, runpy\nsys.argv = ['harness', 'check', sys.argv[1], '--dataset', "
+        "'mnist', '--framework', 'torch']\n"
+        "from harness.cli import main\nstatus = main()\n"
+        "assert not {'torch', 'tensorflow', 'jax'} & set(sys.modules), 'framework'\n"
+        "sys.exit(status)"
+    )
+    good = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLES / "original")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    bad = subprocess.run(
+        [sys.executable, "-c", code, str(BROKEN / "wrong_units")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert (good.returncode, bad.returncode) == (0, 1), good.stderr + bad.stderr
     assert "the last dense layer gives 5 outputs, expected 10" in bad.stdout
 
@@ -183,6 +213,7 @@ def test_a_layer_list_is_checked_in_the_frameworks_installed_here(monkeypatch):
     """A student with only torch installed is not refused for lacking TensorFlow and JAX:
     the check says which it skipped and how to add them."""
     import harness.adapters
+
     command = check
 
     layers = ROOT / "submissions" / "original" / "index.py"

@@ -13,8 +13,10 @@ from harness.check import command as check
 
 require("quickjs")
 
-ENDLESS = "const graph = new dl.Graph();\nconst x = graph.placeholder('x', [28, 28, 1]);\n" \
+ENDLESS = (
+    "const graph = new dl.Graph();\nconst x = graph.placeholder('x', [28, 28, 1]);\n"
     "while (true) {}\n"
+)
 BROKEN = "const batchSize = 64;\nconst graph = new dl.Graph(;\n"
 
 
@@ -39,8 +41,13 @@ def test_refusals_come_back_from_the_sandbox_with_their_lines(tmp_path):
 
 
 def test_the_human_output_shows_each_layers_line_and_the_notes(capsys):
-    args = argparse.Namespace(path=str(SUBMISSIONS / "original_js"), framework="torch",
-                              dataset="fashion_mnist", json=False, assignment=None)
+    args = argparse.Namespace(
+        path=str(SUBMISSIONS / "original_js"),
+        framework="torch",
+        dataset="fashion_mnist",
+        json=False,
+        assignment=None,
+    )
     assert check.check_command(args) == 0
     out = capsys.readouterr().out
     lines = (SUBMISSIONS / "original_js" / "index.js").read_text().splitlines()

@@ -20,15 +20,30 @@ from project_paths import SUBMISSIONS as EXAMPLES
 
 from harness.cluster.local import local_cluster
 
-pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata,
-              pytest.mark.needs("ray")]
+pytestmark = [
+    pytest.mark.torch,
+    pytest.mark.sandbox,
+    pytest.mark.realdata,
+    pytest.mark.needs("ray"),
+]
 
 SUBMISSIONS = [EXAMPLES / "torch_example"]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 # What may differ between two gradings of the same inputs: the clock and the machine.
-CLOCK_AND_PLACE = {"examples_per_sec", "warmup_seconds", "reference_examples_per_sec",
-                   "score_breakdown", "wall_seconds", "train_seconds", "finished_at", "node",
-                   "score", "throughput_bar", "throughput_samples", "throughput_spread"}
+CLOCK_AND_PLACE = {
+    "examples_per_sec",
+    "warmup_seconds",
+    "reference_examples_per_sec",
+    "score_breakdown",
+    "wall_seconds",
+    "train_seconds",
+    "finished_at",
+    "node",
+    "score",
+    "throughput_bar",
+    "throughput_samples",
+    "throughput_spread",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +58,25 @@ def cluster():
 
 
 def _argv(data_dir: Path, out: Path, *extra: str, batches: int = 30) -> list[str]:
-    return [sys.executable, "-m", "harness", "grade", *map(str, SUBMISSIONS),
-            "--datasets", "fashion_mnist", "--frameworks", "torch", "--data-dir",
-            str(data_dir), "--allow-unverified", "--max-batches", str(batches),
-            "--out", str(out), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "harness",
+        "grade",
+        *map(str, SUBMISSIONS),
+        "--datasets",
+        "fashion_mnist",
+        "--frameworks",
+        "torch",
+        "--data-dir",
+        str(data_dir),
+        "--allow-unverified",
+        "--max-batches",
+        str(batches),
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def _grade(argv: list[str]) -> dict[str, dict]:
@@ -68,8 +98,9 @@ def test_a_class_graded_on_the_cluster_equals_local_grading(cluster, data_dir, t
         assert record["status"] == "passed", record["reason"]
         assert _without_clock(record) == _without_clock(local[name])
         assert record["node"] != local[name]["node"]  # names the Ray node, not just the host
-        assert (record["score_breakdown"].get("accuracy")
-                == local[name]["score_breakdown"].get("accuracy"))
+        assert record["score_breakdown"].get("accuracy") == local[name]["score_breakdown"].get(
+            "accuracy"
+        )
 
 
 def _raylet_running_a_worker(raylets: list[int]) -> int | None:
@@ -97,9 +128,13 @@ def _ancestors(pid: int) -> list[int]:
 def test_a_node_killed_mid_run_is_survived(data_dir, tmp_path):
     out = tmp_path / "grades"
     with local_cluster() as running:
-        grading = subprocess.Popen(_argv(data_dir, out, "--cluster", running.address,
-                                         batches=150), cwd=ROOT, env=ENV,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        grading = subprocess.Popen(
+            _argv(data_dir, out, "--cluster", running.address, batches=150),
+            cwd=ROOT,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline, victim = time.monotonic() + 300, None
         while victim is None and time.monotonic() < deadline and grading.poll() is None:
             victim = _raylet_running_a_worker(running.raylet_pids)
@@ -115,18 +150,26 @@ def test_a_node_killed_mid_run_is_survived(data_dir, tmp_path):
 
 @pytest.mark.needs("fashion_mnist")  # Debian's labels are readable: no uid sandbox either
 def test_nodes_without_a_sandbox_run_unisolated_only_when_the_user_accepted(
-        data_dir, tmp_path, monkeypatch):
+    data_dir, tmp_path, monkeypatch
+):
     monkeypatch.setenv("HARNESS_NO_BWRAP", "1")  # the nodes', not this head's
     with local_cluster() as running:
-        refused = subprocess.run(_argv(data_dir, tmp_path / "refused", "--cluster",
-                                       running.address), cwd=ROOT, env=ENV, timeout=600,
-                                 capture_output=True, text=True)
-        accepted = _grade(_argv(data_dir, tmp_path / "accepted", "--cluster", running.address,
-                                "--allow-unisolated"))
+        refused = subprocess.run(
+            _argv(data_dir, tmp_path / "refused", "--cluster", running.address),
+            cwd=ROOT,
+            env=ENV,
+            timeout=600,
+            capture_output=True,
+            text=True,
+        )
+        accepted = _grade(
+            _argv(
+                data_dir, tmp_path / "accepted", "--cluster", running.address, "--allow-unisolated"
+            )
+        )
     assert refused.returncode == 1
     for record in json.loads((tmp_path / "refused" / "results.json").read_text()):
         assert record["status"] == "error" and "no working sandbox" in record["reason"]
     for record in accepted.values():
         assert record["status"] == "passed", record["reason"]
-        assert (record["isolation"], record["unisolated_allowed"]) == (
-            "none", "--allow-unisolated")
+        assert (record["isolation"], record["unisolated_allowed"]) == ("none", "--allow-unisolated")

@@ -23,9 +23,14 @@ def _session(tmp_path) -> GradingSession:
     from harness.config import default_assignment_path
 
     data_dir = write_fashion_slice(tmp_path / "data", train=200, test=50)
-    plan = Plan(runs=[], out_dir=str(tmp_path / "out"), data_dir=str(data_dir),
-                assignment_path=str(default_assignment_path()), allow_unverified=True,
-                max_batches=5)
+    plan = Plan(
+        runs=[],
+        out_dir=str(tmp_path / "out"),
+        data_dir=str(data_dir),
+        assignment_path=str(default_assignment_path()),
+        allow_unverified=True,
+        max_batches=5,
+    )
     prepare_dataset(plan, "fashion_mnist", seed=0)
     return GradingSession.open(plan)
 
@@ -44,8 +49,7 @@ def _leaves(value):
 
 def _holds_labels(leaf, labels: np.ndarray, labels_path: str) -> bool:
     if isinstance(leaf, str):
-        return "label" in leaf and ("test" in leaf or "validation" in leaf) \
-            or labels_path in leaf
+        return "label" in leaf and ("test" in leaf or "validation" in leaf) or labels_path in leaf
     raw = leaf.tobytes() if isinstance(leaf, np.ndarray) else leaf
     return labels.tobytes() in raw or labels.astype(np.uint8).tobytes() in raw
 
@@ -59,9 +63,12 @@ def test_nothing_the_head_sends_holds_a_test_label(tmp_path, monkeypatch):
     from harness.cluster.connect import connect, disconnect
 
     session = _session(tmp_path)
-    runs = [RunSpec("reference:original", "fashion_mnist", "torch", reference="original"),
-            RunSpec("original", "fashion_mnist", "torch",
-                    path=str(SUBMISSIONS / "original" / "index.py"))]
+    runs = [
+        RunSpec("reference:original", "fashion_mnist", "torch", reference="original"),
+        RunSpec(
+            "original", "fashion_mnist", "torch", path=str(SUBMISSIONS / "original" / "index.py")
+        ),
+    ]
     sent = []
 
     class Recorder:  # stands in for the Ray task: records its arguments, runs nothing

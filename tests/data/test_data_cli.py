@@ -29,10 +29,17 @@ def test_info_accepts_them_with_allow_unverified_and_says_unverified(tmp_path, c
     args = ["data", "info", "mnist", "--data-dir", str(tmp_path / "d"), "--allow-unverified"]
     assert main([*args, "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info == {"name": "mnist", "location": str(tmp_path / "d"), "train_count": 90,
-                    "validation_count": 10, "test_count": 20, "image_shape": [28, 28, 1],
-                    "verified": False, "bundled_subset": False,
-                    "class_names": [str(d) for d in range(10)]}
+    assert info == {
+        "name": "mnist",
+        "location": str(tmp_path / "d"),
+        "train_count": 90,
+        "validation_count": 10,
+        "test_count": 20,
+        "image_shape": [28, 28, 1],
+        "verified": False,
+        "bundled_subset": False,
+        "class_names": [str(d) for d in range(10)],
+    }
     assert main(args) == 0
     assert "checksums:   UNVERIFIED" in capsys.readouterr().out
 

@@ -58,8 +58,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     """A server for ``_Handler``; yields (handler class, base URL)."""
-    handler = type("Handler", (_Handler,), {"files": {}, "cut_off": False, "error": 0,
-                                            "stall": None})
+    handler = type(
+        "Handler", (_Handler,), {"files": {}, "cut_off": False, "error": 0, "stall": None}
+    )
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -100,10 +101,13 @@ def test_download_verifies_and_the_files_load(tmp_path, server):
 def test_checksum_failure_keeps_nothing(tmp_path, server):
     handler, url = server
     _serve_mnist(tmp_path, handler)  # served files are not the official ones
-    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: could not download a "
-                                        r"verified copy; tried:\n  http://127.0.0.1:\d+/files/"
-                                        r"train-images-idx3-ubyte.gz: checksum mismatch: "
-                                        r"expected the published md5 f68b3c2dcbeaaa9fbdd348b"):
+    with pytest.raises(
+        DataError,
+        match=r"train-images-idx3-ubyte.gz: could not download a "
+        r"verified copy; tried:\n  http://127.0.0.1:\d+/files/"
+        r"train-images-idx3-ubyte.gz: checksum mismatch: "
+        r"expected the published md5 f68b3c2dcbeaaa9fbdd348b",
+    ):
         fetch_dataset(MNIST, tmp_path / "c", mirrors=[url], stream=io.StringIO())
     assert _leftovers(tmp_path / "c" / "mnist") == []
 
@@ -180,7 +184,8 @@ def test_a_refused_connection_is_named(tmp_path, server):
     mirror = f"http://127.0.0.1:{_closed_port()}/files/"
     assert _fetch_fails(spec, tmp_path / "c", mirror).startswith(
         f"train-images-idx3-ubyte.gz: could not download a verified copy; tried:\n  "
-        f"{mirror}train-images-idx3-ubyte.gz: <urlopen error [Errno 111] Connection refused>")
+        f"{mirror}train-images-idx3-ubyte.gz: <urlopen error [Errno 111] Connection refused>"
+    )
 
 
 def test_a_server_that_never_answers_times_out(tmp_path, server):
@@ -191,14 +196,16 @@ def test_a_server_that_never_answers_times_out(tmp_path, server):
     assert f"{url}train-images-idx3-ubyte.gz: " in message and "timed out" in message
 
 
-@pytest.mark.parametrize("status, words", [(500, "Internal Server Error"),
-                                           (503, "Service Unavailable")])
+@pytest.mark.parametrize(
+    "status, words", [(500, "Internal Server Error"), (503, "Service Unavailable")]
+)
 def test_a_server_error_is_named_with_its_status(tmp_path, server, status, words):
     handler, url = server
     _, spec = _serve_mnist(tmp_path, handler)
     handler.error = status
     assert _fetch_fails(spec, tmp_path / "c", url).endswith(
-        f"{url}train-images-idx3-ubyte.gz: HTTP Error {status}: {words}")
+        f"{url}train-images-idx3-ubyte.gz: HTTP Error {status}: {words}"
+    )
 
 
 def test_a_stale_corrupt_file_in_the_cache_is_downloaded_again(tmp_path, server):
@@ -213,7 +220,8 @@ def test_a_stale_corrupt_file_in_the_cache_is_downloaded_again(tmp_path, server)
     fetch_dataset(spec, tmp_path / "c", mirrors=[url], stream=stream)
     assert f"downloading {url}train-labels-idx1-ubyte.gz" in stream.getvalue()
     assert (folder / "train-labels-idx1-ubyte.gz").read_bytes() == handler.files[
-        "train-labels-idx1-ubyte.gz"]
+        "train-labels-idx1-ubyte.gz"
+    ]
     ds = load_from_spec(spec, tmp_path / "c", validation_size=6)
     assert ds.verified is True
     np.testing.assert_array_equal(ds.test_labels, arrays["test_labels"])

@@ -34,20 +34,22 @@ def _examples(images, labels) -> list[tuple[bytes, int]]:
 
 
 def _train_and_validation(ds) -> list[tuple[bytes, int]]:
-    return _examples(np.concatenate([ds.train_images, ds.validation_images]),
-                     np.concatenate([ds.train_labels, ds.validation_labels]))
+    return _examples(
+        np.concatenate([ds.train_images, ds.validation_images]),
+        np.concatenate([ds.train_labels, ds.validation_labels]),
+    )
 
 
 @pytest.mark.parametrize("gz", [True, False], ids=["gz", "raw"])
 def test_mnist_idx_files_read_back_exactly(tmp_path, gz):
     arrays = random_arrays(200, 50)
     write_idx(tmp_path / "d", arrays, gz=gz)
-    ds = load_dataset("mnist", data_dir=tmp_path / "d", allow_unverified=True,
-                      validation_size=40, seed=3)
+    ds = load_dataset(
+        "mnist", data_dir=tmp_path / "d", allow_unverified=True, validation_size=40, seed=3
+    )
     np.testing.assert_array_equal(ds.test_images[..., 0], arrays["test_images"])
     np.testing.assert_array_equal(ds.test_labels, arrays["test_labels"])
-    assert _train_and_validation(ds) == _examples(arrays["train_images"],
-                                                  arrays["train_labels"])
+    assert _train_and_validation(ds) == _examples(arrays["train_images"], arrays["train_labels"])
     assert ds.train_images.dtype == np.uint8 and ds.train_labels.dtype == np.int64
     assert ds.image_shape == (28, 28, 1) and ds.num_classes == 10
     assert (len(ds.train_labels), len(ds.validation_labels)) == (160, 40)
@@ -71,8 +73,7 @@ def test_validation_split_is_seeded_and_apart_from_training(tmp_path):
 
 def test_cifar_folder_reads_back_exactly(tmp_path):
     folder, arrays = write_cifar_folder(tmp_path / "d")
-    ds = load_dataset("cifar10", data_dir=tmp_path / "d", allow_unverified=True,
-                      validation_size=10)
+    ds = load_dataset("cifar10", data_dir=tmp_path / "d", allow_unverified=True, validation_size=10)
     test_images, test_labels = expected_cifar(arrays, "test")
     np.testing.assert_array_equal(ds.test_images, test_images)
     np.testing.assert_array_equal(ds.test_labels, test_labels)
@@ -92,8 +93,11 @@ def test_cifar_archive_reads_back_exactly_and_verifies_by_container(tmp_path):
 
 def test_cifar_archive_with_other_content_is_refused_by_member_checksum(tmp_path):
     write_cifar_archive(tmp_path / "d")
-    with pytest.raises(DataError, match=r"data_batch_1: checksum mismatch: expected the "
-                                        r"content of the official data_batch_1 \(md5 c99caf"):
+    with pytest.raises(
+        DataError,
+        match=r"data_batch_1: checksum mismatch: expected the "
+        r"content of the official data_batch_1 \(md5 c99caf",
+    ):
         load_dataset("cifar10", data_dir=tmp_path / "d")
 
 
@@ -104,8 +108,7 @@ def test_checksum_mismatch_names_file_expected_and_found(tmp_path):
     message = str(info.value)
     assert "train-images-idx3-ubyte.gz: checksum mismatch" in message
     assert "md5 6bbc9ace898e44ae57da46a324031adb" in message  # published decoded md5
-    assert "official train-images-idx3-ubyte.gz has md5 f68b3c2dcbeaaa9fbdd348bbdeb94873" \
-        in message
+    assert "official train-images-idx3-ubyte.gz has md5 f68b3c2dcbeaaa9fbdd348bbdeb94873" in message
     assert "--allow-unverified" in message
 
 
@@ -122,26 +125,38 @@ def test_corrupt_gzip_is_refused(tmp_path):
     data = bytearray(paths["test_images"].read_bytes())
     data[-8] ^= 0xFF  # the CRC32 in the gzip trailer
     paths["test_images"].write_bytes(bytes(data))
-    with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte.gz: corrupt gzip data: "
-                                        r"expected a valid deflate stream, found an error"):
+    with pytest.raises(
+        DataError,
+        match=r"t10k-images-idx3-ubyte.gz: corrupt gzip data: "
+        r"expected a valid deflate stream, found an error",
+    ):
         load_dataset("mnist", data_dir=tmp_path / "d", allow_unverified=True)
 
 
 def test_truncated_raw_idx_is_refused_even_when_unverified_is_allowed(tmp_path):
     paths = write_idx(tmp_path / "d", random_arrays(20, 10), gz=False)
     paths["train_images"].write_bytes(paths["train_images"].read_bytes()[:-100])
-    with pytest.raises(DataError, match=r"train-images-idx3-ubyte: truncated idx file: the "
-                                        r"header announces 20 x 28 x 28 = 15680 bytes of "
-                                        r"data, found 15580"):
+    with pytest.raises(
+        DataError,
+        match=r"train-images-idx3-ubyte: truncated idx file: the "
+        r"header announces 20 x 28 x 28 = 15680 bytes of "
+        r"data, found 15580",
+    ):
         load_dataset("mnist", data_dir=tmp_path / "d", allow_unverified=True)
 
 
 def test_wrong_magic_and_wrong_kind_are_refused():
-    with pytest.raises(DataError, match=r"f: wrong magic number: expected 0x00000803 \(idx "
-                                        r"file of images\), found 0x00000801 \(an idx file "
-                                        r"of labels\)"):
-        parse_idx(b"\x00\x00\x08\x01" + (3).to_bytes(4, "big") + b"\x01\x02\x03"
-                  + b"\x00" * 8, "f", "images")
+    with pytest.raises(
+        DataError,
+        match=r"f: wrong magic number: expected 0x00000803 \(idx "
+        r"file of images\), found 0x00000801 \(an idx file "
+        r"of labels\)",
+    ):
+        parse_idx(
+            b"\x00\x00\x08\x01" + (3).to_bytes(4, "big") + b"\x01\x02\x03" + b"\x00" * 8,
+            "f",
+            "images",
+        )
     with pytest.raises(DataError, match=r"found 0x89504e47 \(not an idx file\)"):
         parse_idx(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, "f", "labels")
     with pytest.raises(DataError, match=r"this is gzip data"):
@@ -151,8 +166,11 @@ def test_wrong_magic_and_wrong_kind_are_refused():
 def test_images_of_the_wrong_size_are_refused(tmp_path):
     arrays = random_arrays(20, 10, shape=(32, 32))
     write_idx(tmp_path / "d", arrays)
-    with pytest.raises(DataError, match=r"image size: expected 28x28 \(MNIST handwritten "
-                                        r"digits\), found 32x32"):
+    with pytest.raises(
+        DataError,
+        match=r"image size: expected 28x28 \(MNIST handwritten "
+        r"digits\), found 32x32",
+    ):
         load_dataset("mnist", data_dir=tmp_path / "d", allow_unverified=True)
 
 
@@ -160,8 +178,11 @@ def test_label_out_of_range_is_refused(tmp_path):
     arrays = random_arrays(20, 10)
     arrays["test_labels"][3] = 12
     write_idx(tmp_path / "d", arrays)
-    with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte.gz: labels: expected values "
-                                        r"0...9, found 12"):
+    with pytest.raises(
+        DataError,
+        match=r"t10k-labels-idx1-ubyte.gz: labels: expected values "
+        r"0...9, found 12",
+    ):
         load_dataset("mnist", data_dir=tmp_path / "d", allow_unverified=True)
 
 
@@ -175,16 +196,22 @@ def test_cifar_batch_pickle_with_code_is_refused():
         def __reduce__(self):
             return (print, ("pwned",))
 
-    with pytest.raises(DataError, match=r"b: not a CIFAR-10 python batch: expected a pickled "
-                                        r"dict, found undecodable data \(UnpicklingError: "
-                                        r"refusing to load (__builtin__|builtins).print\)"):
+    with pytest.raises(
+        DataError,
+        match=r"b: not a CIFAR-10 python batch: expected a pickled "
+        r"dict, found undecodable data \(UnpicklingError: "
+        r"refusing to load (__builtin__|builtins).print\)",
+    ):
         parse_cifar_batch(pickle.dumps({"data": Evil()}, protocol=2), "b")
 
 
 def test_cifar_batch_with_wrong_fields_is_refused():
     bad = pickle.dumps({b"data": np.zeros((4, 100), np.uint8), b"labels": [0] * 4}, protocol=2)
-    with pytest.raises(DataError, match=r"field 'data': expected a uint8 array of shape "
-                                        r"\(n, 3072\), found uint8 array of shape \(4, 100\)"):
+    with pytest.raises(
+        DataError,
+        match=r"field 'data': expected a uint8 array of shape "
+        r"\(n, 3072\), found uint8 array of shape \(4, 100\)",
+    ):
         parse_cifar_batch(bad, "b")
     short = pickle.dumps({b"data": np.zeros((4, 3072), np.uint8), b"labels": [0] * 3})
     with pytest.raises(DataError, match=r"field 'labels': expected 4 labels"):
@@ -194,16 +221,22 @@ def test_cifar_batch_with_wrong_fields_is_refused():
 def test_truncated_cifar_archive_is_refused(tmp_path):
     archive, _ = write_cifar_archive(tmp_path / "d")
     archive.write_bytes(archive.read_bytes()[:2000])
-    with pytest.raises(DataError, match=r"cifar-10-python.tar.gz: corrupt or truncated "
-                                        r"archive"):
+    with pytest.raises(
+        DataError,
+        match=r"cifar-10-python.tar.gz: corrupt or truncated "
+        r"archive",
+    ):
         load_dataset("cifar10", data_dir=tmp_path / "d", allow_unverified=True)
 
 
 def _spec_with(paths, **digests):
     """MNIST whose only digests are the given decoded sha256s (by file name)."""
-    files = tuple(dataclasses.replace(f, container_md5=None, decoded_md5=None,
-                                      decoded_sha256=digests.get(f.name))
-                  for f in MNIST.files)
+    files = tuple(
+        dataclasses.replace(
+            f, container_md5=None, decoded_md5=None, decoded_sha256=digests.get(f.name)
+        )
+        for f in MNIST.files
+    )
     return dataclasses.replace(MNIST, files=files)
 
 
@@ -211,26 +244,33 @@ def test_recompressed_gz_verifies_by_its_decoded_bytes(tmp_path):
     # Debian's case: another gzip container, identical content.
     arrays = random_arrays(30, 10)
     paths = write_idx(tmp_path / "d", arrays)
-    sha = {p.name: hashlib.sha256(gzip.decompress(p.read_bytes())).hexdigest()
-           for p in paths.values()}
+    sha = {
+        p.name: hashlib.sha256(gzip.decompress(p.read_bytes())).hexdigest() for p in paths.values()
+    }
     for path in paths.values():
         path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes()), compresslevel=1))
     spec = _spec_with(paths.values(), **sha)
     assert load_from_spec(spec, tmp_path / "d", validation_size=3).verified is True
     sha["t10k-labels-idx1-ubyte.gz"] = "0" * 64
-    with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte.gz: checksum mismatch: "
-                                        r"expected the content of the official "
-                                        r"t10k-labels-idx1-ubyte \(sha256 0{64}\), found sha256"):
+    with pytest.raises(
+        DataError,
+        match=r"t10k-labels-idx1-ubyte.gz: checksum mismatch: "
+        r"expected the content of the official "
+        r"t10k-labels-idx1-ubyte \(sha256 0{64}\), found sha256",
+    ):
         load_from_spec(_spec_with(paths.values(), **sha), tmp_path / "d")
 
 
 def test_unknown_decoded_checksum_and_foreign_container_is_refused_honestly(tmp_path):
     paths = write_idx(tmp_path / "d", random_arrays(30, 10))
-    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: no published checksum "
-                                        r"of its decoded content is known and the file is not "
-                                        r"the official train-images-idx3-ubyte.gz; the file "
-                                        r"itself has md5 [0-9a-f]{32}, the official "
-                                        r"train-images-idx3-ubyte.gz has md5 \(not published\)"):
+    with pytest.raises(
+        DataError,
+        match=r"train-images-idx3-ubyte.gz: no published checksum "
+        r"of its decoded content is known and the file is not "
+        r"the official train-images-idx3-ubyte.gz; the file "
+        r"itself has md5 [0-9a-f]{32}, the official "
+        r"train-images-idx3-ubyte.gz has md5 \(not published\)",
+    ):
         load_from_spec(_spec_with(paths.values()), tmp_path / "d")
     ds = load_from_spec(_spec_with(paths.values()), tmp_path / "d", allow_unverified=True)
     assert ds.verified is False

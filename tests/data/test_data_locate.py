@@ -59,8 +59,7 @@ def test_cifar_layouts_folder_inside_and_archive(tmp_path):
     ds = load_dataset("cifar10", ds.location, allow_unverified=True)  # the folder itself
     assert ds.location.endswith("cifar-10-batches-py")
     archive, _ = write_cifar_archive(tmp_path / "b")
-    assert load_dataset("cifar10", tmp_path / "b", allow_unverified=True).location == \
-        str(archive)
+    assert load_dataset("cifar10", tmp_path / "b", allow_unverified=True).location == str(archive)
 
 
 def test_not_found_lists_every_place_and_the_fetch_command(tmp_path, monkeypatch):
@@ -70,12 +69,13 @@ def test_not_found_lists_every_place_and_the_fetch_command(tmp_path, monkeypatch
     with pytest.raises(DataError) as info:
         load_dataset("mnist", tmp_path / "partial")
     message = str(info.value)
-    for line in (f"--data-dir: {tmp_path / 'partial'} (incomplete: missing "
-                 f"t10k-labels-idx1-ubyte.gz)",
-                 f"$HARNESS_DATA: {tmp_path / 'env'} (no such folder)",
-                 f"user cache: {tmp_path / 'cache' / 'mnist'} (no such folder)",
-                 f"system (Debian package): {tmp_path / 'system' / 'mnist'} (no such folder)",
-                 "python -m harness data fetch mnist"):
+    for line in (
+        f"--data-dir: {tmp_path / 'partial'} (incomplete: missing t10k-labels-idx1-ubyte.gz)",
+        f"$HARNESS_DATA: {tmp_path / 'env'} (no such folder)",
+        f"user cache: {tmp_path / 'cache' / 'mnist'} (no such folder)",
+        f"system (Debian package): {tmp_path / 'system' / 'mnist'} (no such folder)",
+        "python -m harness data fetch mnist",
+    ):
         assert line in message
 
 
@@ -83,8 +83,11 @@ def test_fashion_mnist_falls_back_to_the_bundled_subset(capsys):
     ds = load_dataset("fashion_mnist")
     assert ds.bundled_subset is True and ds.verified is True
     assert ds.location == str(BUNDLED_DIR)
-    assert (len(ds.train_labels), len(ds.validation_labels), len(ds.test_labels)) == \
-        (5_400, 600, 1_000)
+    assert (len(ds.train_labels), len(ds.validation_labels), len(ds.test_labels)) == (
+        5_400,
+        600,
+        1_000,
+    )
     counts = np.bincount(np.concatenate([ds.train_labels, ds.validation_labels]))
     assert counts.min() >= 500 and counts.max() <= 700  # roughly balanced
     assert main(["data", "info", "fashion_mnist", "--json"]) == 0
@@ -103,8 +106,11 @@ def test_bundled_subset_is_small_and_licensed():
 
 def test_validation_size_out_of_range_is_a_config_error(tmp_path):
     write_idx(tmp_path / "d", random_arrays(20, 10))
-    with pytest.raises(ConfigError, match=r"validation_size: expected an integer between 1 "
-                                          r"and 19 .* received 20"):
+    with pytest.raises(
+        ConfigError,
+        match=r"validation_size: expected an integer between 1 "
+        r"and 19 .* received 20",
+    ):
         load_dataset("mnist", tmp_path / "d", allow_unverified=True, validation_size=20)
 
 

@@ -41,7 +41,10 @@ def test_debian_recompressed_files_verify_by_their_decoded_bytes(fashion):
 def test_info_json_reports_the_full_verified_set(capsys):
     assert main(["data", "info", "fashion_mnist", "--json", "--data-dir", str(DEBIAN)]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert (info["train_count"], info["validation_count"], info["test_count"]) == \
-        (55_000, 5_000, 10_000)
+    assert (info["train_count"], info["validation_count"], info["test_count"]) == (
+        55_000,
+        5_000,
+        10_000,
+    )
     assert info["image_shape"] == [28, 28, 1] and info["verified"] is True
     assert info["bundled_subset"] is False and info["location"] == str(DEBIAN)

@@ -13,6 +13,7 @@ from harness.grading import fingerprint
 @pytest.fixture
 def fresh_hashes():
     """The cached hashes recomputed on every call, and the cache left clean afterwards."""
+
     def clear():
         fingerprint.environment_hash.cache_clear()
         fingerprint.code_hash.cache_clear()
@@ -66,9 +67,11 @@ def test_the_code_hash_follows_python_sources_of_both_roots(tmp_path, monkeypatc
     monkeypatch.setattr(fingerprint, "PACKAGE_ROOT", harness_root)
     monkeypatch.setattr(fingerprint, "REFERENCE_MODELS_ROOT", models_root)
     hashes = [fingerprint.code_hash()]
-    for change in (lambda: (harness_root / "notes.md").write_text("not code"),
-                   lambda: (harness_root / "a.py").write_text("A = 2\n"),
-                   lambda: (models_root / "b.py").write_text("")):
+    for change in (
+        lambda: (harness_root / "notes.md").write_text("not code"),
+        lambda: (harness_root / "a.py").write_text("A = 2\n"),
+        lambda: (models_root / "b.py").write_text(""),
+    ):
         change()
         fresh_hashes()
         hashes.append(fingerprint.code_hash())
@@ -97,10 +100,13 @@ def test_the_environment_hash_follows_the_device_and_package_versions(monkeypatc
 
 def test_the_arrays_hash_follows_values_shape_and_dtype():
     data = np.arange(6, dtype=np.uint8)
-    hashes = {fingerprint.arrays_hash(data), fingerprint.arrays_hash(data.reshape(2, 3)),
-              fingerprint.arrays_hash(data.astype(np.int8)),
-              fingerprint.arrays_hash(data[::-1].copy()),
-              fingerprint.arrays_hash(data[:3], data[3:])}
+    hashes = {
+        fingerprint.arrays_hash(data),
+        fingerprint.arrays_hash(data.reshape(2, 3)),
+        fingerprint.arrays_hash(data.astype(np.int8)),
+        fingerprint.arrays_hash(data[::-1].copy()),
+        fingerprint.arrays_hash(data[:3], data[3:]),
+    }
     assert len(hashes) == 5
     assert fingerprint.arrays_hash(data) == fingerprint.arrays_hash(np.arange(6, dtype=np.uint8))
 

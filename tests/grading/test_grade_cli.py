@@ -8,36 +8,56 @@ from harness.cli import main
 
 
 def test_unknown_dataset_is_a_usage_error(tmp_path, capsys):
-    code = main(["grade", "submissions/original", "--datasets", "fashion",
-                 "--out", str(tmp_path)])
+    code = main(["grade", "submissions/original", "--datasets", "fashion", "--out", str(tmp_path)])
     assert code == 2
-    assert ("--datasets: expected a comma-separated list of mnist, fashion_mnist, cifar10, "
-            "received 'fashion'") in capsys.readouterr().err
+    assert (
+        "--datasets: expected a comma-separated list of mnist, fashion_mnist, cifar10, "
+        "received 'fashion'"
+    ) in capsys.readouterr().err
     assert not (tmp_path / "results.json").exists()
 
 
 def test_unknown_framework_is_a_usage_error(tmp_path, capsys):
-    code = main(["grade", "submissions/original", "--frameworks", "mxnet",
-                 "--out", str(tmp_path)])
+    code = main(["grade", "submissions/original", "--frameworks", "mxnet", "--out", str(tmp_path)])
     assert code == 2 and "--frameworks: expected" in capsys.readouterr().err
 
 
 def test_a_folder_without_submissions_has_nothing_to_grade(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    code = main(["grade", str(tmp_path / "empty"), "--datasets", "fashion_mnist",
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "grade",
+            str(tmp_path / "empty"),
+            "--datasets",
+            "fashion_mnist",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert "nothing to grade: no submissions found in" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("options, message", [
-    (["--jobs", "0"], "--jobs: expected an integer >= 1, received 0"),
-    (["--max-batches", "0"], "--max-batches: expected an integer >= 1, received 0"),
-    (["--time-limit", "0"], "--time-limit: expected a number of seconds > 0, received 0.0"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--jobs", "0"], "--jobs: expected an integer >= 1, received 0"),
+        (["--max-batches", "0"], "--max-batches: expected an integer >= 1, received 0"),
+        (["--time-limit", "0"], "--time-limit: expected a number of seconds > 0, received 0.0"),
+    ],
+)
 def test_out_of_range_numbers_are_usage_errors(options, message, tmp_path, capsys):
-    code = main(["grade", "submissions/original", "--datasets", "fashion_mnist",
-                 "--out", str(tmp_path), *options])
+    code = main(
+        [
+            "grade",
+            "submissions/original",
+            "--datasets",
+            "fashion_mnist",
+            "--out",
+            str(tmp_path),
+            *options,
+        ]
+    )
     assert code == 2 and message in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # refused before any work
 
@@ -45,11 +65,23 @@ def test_out_of_range_numbers_are_usage_errors(options, message, tmp_path, capsy
 def test_a_dataset_without_a_reference_network_is_a_usage_error(tmp_path, capsys):
     assignment = tmp_path / "assignment.toml"
     assignment.write_text('[assignment]\ndatasets = ["mnist"]\n[references]\nmnist = "original"\n')
-    code = main(["grade", "submissions/original", "--assignment", str(assignment),
-                 "--datasets", "fashion_mnist", "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "grade",
+            "submissions/original",
+            "--assignment",
+            str(assignment),
+            "--datasets",
+            "fashion_mnist",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
-    assert ("--datasets: expected a comma-separated list of mnist, received 'fashion_mnist'"
-            in capsys.readouterr().err)
+    assert (
+        "--datasets: expected a comma-separated list of mnist, received 'fashion_mnist'"
+        in capsys.readouterr().err
+    )
     assert not (tmp_path / "out").exists()
 
 

@@ -33,10 +33,27 @@ def graded(tmp_path_factory):
     toml = toml.replace("scratch_limit_mib = 2048", "scratch_limit_mib = 256")
     (root / "assignment.toml").write_text(toml)
     out = root / "out"
-    done = subprocess.run([sys.executable, "-m", "harness", "grade", str(subs), "--datasets",
-                           "fashion_mnist", "--max-batches", "5", "--out", str(out),
-                           "--assignment", str(root / "assignment.toml")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "grade",
+            str(subs),
+            "--datasets",
+            "fashion_mnist",
+            "--max-batches",
+            "5",
+            "--out",
+            str(out),
+            "--assignment",
+            str(root / "assignment.toml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert (out / "results.json").exists(), done.stdout[-3000:] + done.stderr[-3000:]
     records = {r["submission"]: r for r in json.loads((out / "results.json").read_text())}
     return done, records, out
@@ -49,16 +66,20 @@ def test_every_submission_has_its_record_and_the_exit_code_says_some_failed(grad
     assert records["honest_tiny"]["status"] == "passed", records["honest_tiny"]["reason"]
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("unary_minus", "MemoryError"),
-    ("too_big", "submission folder is larger than the limit of 1024 KiB"),
-    ("fill_scratch", "wrote more than 256 MiB to its scratch folder (scratch_limit_mib)"),
-    ("deep_folders", "left 3,000 nested folders"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("unary_minus", "MemoryError"),
+        ("too_big", "submission folder is larger than the limit of 1024 KiB"),
+        ("fill_scratch", "wrote more than 256 MiB to its scratch folder (scratch_limit_mib)"),
+        ("deep_folders", "left 3,000 nested folders"),
+    ],
+)
 def test_each_failure_is_named_in_its_own_record(graded, name, reason):
     _, records, _ = graded
-    assert records[name]["status"] == "failed" and reason in records[name]["reason"], \
-        records[name]["reason"]
+    assert records[name]["status"] == "failed" and reason in records[name]["reason"], records[name][
+        "reason"
+    ]
 
 
 def test_nothing_is_left_in_scratch(graded):

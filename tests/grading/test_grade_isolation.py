@@ -15,10 +15,17 @@ def no_sandbox(monkeypatch):
     monkeypatch.setattr(isolation, "sandbox_mode", lambda data_dir=None: None)
 
 
-def test_grading_without_a_sandbox_is_refused_saying_how_to_get_one(no_sandbox, tmp_path,
-                                                                     capsys):
-    code = main(["grade", str(HOSTILE / "honest_tiny"), "--datasets", "fashion_mnist",
-                 "--out", str(tmp_path / "out")])
+def test_grading_without_a_sandbox_is_refused_saying_how_to_get_one(no_sandbox, tmp_path, capsys):
+    code = main(
+        [
+            "grade",
+            str(HOSTILE / "honest_tiny"),
+            "--datasets",
+            "fashion_mnist",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "no working sandbox" in err and "apt-get install bubblewrap" in err
     assert "--allow-unisolated" in err
@@ -27,7 +34,9 @@ def test_grading_without_a_sandbox_is_refused_saying_how_to_get_one(no_sandbox, 
 
 def test_the_flag_accepts_unisolated_runs_loudly(no_sandbox, capsys):
     assert isolation.decide_isolation([HOSTILE / "honest_tiny" / "index.py"], None, True) == (
-        "none", "--allow-unisolated")
+        "none",
+        "--allow-unisolated",
+    )
     assert "WARNING: student code runs UNISOLATED (--allow-unisolated)" in capsys.readouterr().err
 
 
@@ -61,11 +70,13 @@ def test_a_run_graded_unisolated_is_never_reused_isolated(tmp_path):
     from harness.grading.runner import run_fingerprint
 
     (tmp_path / "a.toml").write_text("")
-    spec = RunSpec("alice", "fashion_mnist", "torch", path=str(HOSTILE / "honest_tiny" /
-                                                                 "index.py"))
-    data = PreparedDataset("fashion_mnist", tmp_path,
-                           {"data_hash": "d", "verified": True})
+    spec = RunSpec(
+        "alice", "fashion_mnist", "torch", path=str(HOSTILE / "honest_tiny" / "index.py")
+    )
+    data = PreparedDataset("fashion_mnist", tmp_path, {"data_hash": "d", "verified": True})
     plan = Plan([spec], str(tmp_path), str(tmp_path / "a.toml"), isolation="none")
-    keys = {run_fingerprint(spec, dataclasses.replace(plan, isolation=mode), data)
-            for mode in ("none", "uid", "bubblewrap")}
+    keys = {
+        run_fingerprint(spec, dataclasses.replace(plan, isolation=mode), data)
+        for mode in ("none", "uid", "bubblewrap")
+    }
     assert len(keys) == 3

@@ -24,8 +24,12 @@ from project_paths import HOSTILE, ROOT
 from harness.data import load_dataset
 from harness.sandbox.modes import bubblewrap_available
 
-pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata,
-              pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")]
+pytestmark = [
+    pytest.mark.torch,
+    pytest.mark.sandbox,
+    pytest.mark.realdata,
+    pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap"),
+]
 
 
 def _label_hashes() -> list[str]:
@@ -35,12 +39,16 @@ def _label_hashes() -> list[str]:
 
 def _two_copies(root: Path) -> Path:
     """``root/source`` (the checkout) and ``root/venv`` with the package installed in it."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
     python = root / "venv" / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
-                                "get_paths()['purelib'])"], capture_output=True, text=True,
-                               check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     # The frameworks, hard-linked (instant, no copy): the sandbox shows only this venv.
     site.rmdir()
     subprocess.run(["cp", "-al", sysconfig.get_paths()["purelib"], str(site)], check=True)
@@ -62,12 +70,29 @@ def graded():
         for name in ("hash_every_file", "honest_tiny"):
             shutil.copytree(HOSTILE / name, subs / name)
         (subs / "hash_every_file" / "targets.json").write_text(
-            json.dumps({"hashes": _label_hashes()}))
+            json.dumps({"hashes": _label_hashes()})
+        )
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        done = subprocess.run([str(python), "-m", "harness", "grade", str(subs), "--datasets",
-                               "fashion_mnist", "--max-batches", "5", "--out", str(root / "out")],
-                              cwd=root / "source", env=env, capture_output=True, text=True,
-                              timeout=900)
+        done = subprocess.run(
+            [
+                str(python),
+                "-m",
+                "harness",
+                "grade",
+                str(subs),
+                "--datasets",
+                "fashion_mnist",
+                "--max-batches",
+                "5",
+                "--out",
+                str(root / "out"),
+            ],
+            cwd=root / "source",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert (root / "out" / "results.json").exists(), done.stdout[-3000:] + done.stderr[-3000:]
         records = json.loads((root / "out" / "results.json").read_text())
         yield {r["submission"]: r for r in records}, root

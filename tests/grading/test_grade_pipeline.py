@@ -23,15 +23,32 @@ from harness.report.explore import store
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 
-SUBMISSIONS = [ROOT / "submissions" / "original", ROOT / "submissions" / "torch_example",
-               ROOT / "tests" / "broken_submissions" / "syntax_error"]
+SUBMISSIONS = [
+    ROOT / "submissions" / "original",
+    ROOT / "submissions" / "torch_example",
+    ROOT / "tests" / "broken_submissions" / "syntax_error",
+]
 # Same thread count for every grading here: results are bit-identical only for equal settings.
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 ENV.pop("HARNESS_DATA", None)  # CIFAR-10 must be found nowhere (see _environment)
-RECORD_KEYS = {"submission", "dataset", "framework", "status", "reason", "test_accuracy",
-               "examples_per_sec", "reference_test_accuracy", "reference_examples_per_sec",
-               "score", "max_score", "batch_size", "num_batches", "isolated", "device",
-               "data_verified"}
+RECORD_KEYS = {
+    "submission",
+    "dataset",
+    "framework",
+    "status",
+    "reason",
+    "test_accuracy",
+    "examples_per_sec",
+    "reference_test_accuracy",
+    "reference_examples_per_sec",
+    "score",
+    "max_score",
+    "batch_size",
+    "num_batches",
+    "isolated",
+    "device",
+    "data_verified",
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +58,24 @@ def data_dir(tmp_path_factory):
 
 def _grade_argv(data_dir: Path, out: Path, jobs: int = 1) -> list[str]:
     # CIFAR-10 is not in data_dir, the empty cache or /usr/share/datasets: it is skipped.
-    return [sys.executable, "-m", "harness", "grade", *map(str, SUBMISSIONS),
-            "--datasets", "fashion_mnist,cifar10", "--data-dir", str(data_dir),
-            "--allow-unverified", "--max-batches", "30", "--out", str(out), "--jobs", str(jobs)]
+    return [
+        sys.executable,
+        "-m",
+        "harness",
+        "grade",
+        *map(str, SUBMISSIONS),
+        "--datasets",
+        "fashion_mnist,cifar10",
+        "--data-dir",
+        str(data_dir),
+        "--allow-unverified",
+        "--max-batches",
+        "30",
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+    ]
 
 
 def _environment(data_dir: Path) -> dict:
@@ -51,8 +83,14 @@ def _environment(data_dir: Path) -> dict:
 
 
 def _grade(data_dir: Path, out: Path, jobs: int = 1) -> list[dict]:
-    done = subprocess.run(_grade_argv(data_dir, out, jobs), cwd=ROOT, capture_output=True,
-                          text=True, timeout=900, env=_environment(data_dir))
+    done = subprocess.run(
+        _grade_argv(data_dir, out, jobs),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=_environment(data_dir),
+    )
     # 1: some runs failed (the broken submission), each with its record
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     return json.loads((out / "results.json").read_text())
@@ -71,7 +109,11 @@ def _by_name(records):
 def test_results_hold_one_complete_record_per_run(graded):
     _, records = graded
     assert sorted(r["submission"] for r in records) == [
-        "original", "reference:original", "syntax_error", "torch_example"]
+        "original",
+        "reference:original",
+        "syntax_error",
+        "torch_example",
+    ]
     for record in records:
         assert RECORD_KEYS <= set(record)
         assert record["data_verified"] is False and record["max_batches_cap"] == 30
@@ -99,10 +141,13 @@ def test_honest_submissions_pass_and_are_scored_against_the_reference(graded):
         record = records[name]
         assert record["status"] == "passed", record["reason"]
         assert (record["reference_test_accuracy"], record["reference_examples_per_sec"]) == (
-            reference["test_accuracy"], reference["throughput_bar"])
+            reference["test_accuracy"],
+            reference["throughput_bar"],
+        )
         points = record["score_breakdown"]
-        assert points["accuracy"] == accuracy_points(record["test_accuracy"],
-                                                     reference["test_accuracy"])
+        assert points["accuracy"] == accuracy_points(
+            record["test_accuracy"], reference["test_accuracy"]
+        )
         assert record["score"] == round(points["accuracy"] + points["throughput"], 3)
         assert record["max_score"] == 10.0 and 0 <= points["throughput"] <= 2.0
         assert record["isolated"] is True and len(record["curve"]) == 30
@@ -127,8 +172,15 @@ def test_a_dataset_that_cannot_be_found_is_skipped_with_the_reason(graded):
 
 def test_reports_junit_and_benchmark_json_are_written(graded):
     out, _ = graded
-    for name in ("summary.md", "summary.html", "grades.csv", "junit.xml", "benchmark.json",
-                 "students/original.html", "gradescope/original/results.json"):
+    for name in (
+        "summary.md",
+        "summary.html",
+        "grades.csv",
+        "junit.xml",
+        "benchmark.json",
+        "students/original.html",
+        "gradescope/original/results.json",
+    ):
         assert (out / name).is_file(), name
     junit = (out / "junit.xml").read_text()
     assert "syntax_error-fashion_mnist" in junit and "syntax error" in junit
@@ -142,8 +194,10 @@ def test_each_student_gets_an_explore_page_from_its_own_checked_run(graded):
     assert code.weights == [] and len(code.picker) == 20
     assert not (out / "explore" / "reference_original").exists()
     assert 'href="original/explore.html"' in (out / "students" / "original.html").read_text()
-    assert "builds its network in code" in (
-        out / "students" / "torch_example" / "explore.html").read_text()
+    assert (
+        "builds its network in code"
+        in (out / "students" / "torch_example" / "explore.html").read_text()
+    )
 
 
 @pytest.mark.needs("chromium")
@@ -151,10 +205,13 @@ def test_the_page_runs_the_trained_network_as_the_sandboxed_run_did(graded, tmp_
     """The page's JavaScript on the exported weights agrees with the run's own torch."""
     out, _ = graded
     with Browser(tmp_path / "profile") as browser:
-        browser.open(out / "students" / "original" / "explore.html",
-                     "window.explore && window.explore.ready")
-        page = browser.evaluate("window.explore.data.runs[0].examples.map((e, i) => "
-                                "window.explore.pageProbabilities(0, i))")
+        browser.open(
+            out / "students" / "original" / "explore.html", "window.explore && window.explore.ready"
+        )
+        page = browser.evaluate(
+            "window.explore.data.runs[0].examples.map((e, i) => "
+            "window.explore.pageProbabilities(0, i))"
+        )
     worker = store.load(out / "explore" / "original" / "fashion_mnist-torch.npz").probabilities
     assert np.abs(np.array(page) - worker).max() < 1e-4
 
@@ -165,8 +222,9 @@ def test_same_submission_graded_twice_gives_identical_accuracy(graded, data_dir,
     for name, record in _by_name(graded[1]).items():
         assert again[name]["test_accuracy"] == record["test_accuracy"]
         # Throughput points follow the clock, which a shared machine makes noisy.
-        assert (again[name]["score_breakdown"].get("accuracy")
-                == record["score_breakdown"].get("accuracy"))
+        assert again[name]["score_breakdown"].get("accuracy") == record["score_breakdown"].get(
+            "accuracy"
+        )
         assert [p["loss"] for p in again[name]["curve"]] == [p["loss"] for p in record["curve"]]
 
 
@@ -182,9 +240,14 @@ def test_regrading_reuses_unchanged_runs(graded, data_dir):
 
 def test_sigkill_halfway_loses_no_finished_run_and_resumes(data_dir, tmp_path):
     out = tmp_path / "killed"
-    proc = subprocess.Popen(_grade_argv(data_dir, out), cwd=ROOT, start_new_session=True,
-                            env=_environment(data_dir),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _grade_argv(data_dir, out),
+        cwd=ROOT,
+        start_new_session=True,
+        env=_environment(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for(lambda: list((out / "runs").glob("*.json")), "a first run to finish", 600)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()

@@ -20,8 +20,10 @@ pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 def _table() -> dict:
     """What the attacker computes offline from the published test files."""
     test = load_dataset("fashion_mnist")
-    return {hashlib.sha1(image.tobytes()).hexdigest()[:12]: int(label)
-            for image, label in zip(test.test_images, test.test_labels, strict=True)}
+    return {
+        hashlib.sha1(image.tobytes()).hexdigest()[:12]: int(label)
+        for image, label in zip(test.test_images, test.test_labels, strict=True)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +32,28 @@ def graded(tmp_path_factory):
     for name in ("memorised_test_set", "honest_tiny"):
         shutil.copytree(HOSTILE / name, root / "submissions" / name)
     (root / "submissions" / "memorised_test_set" / "table.json").write_text(
-        json.dumps(_table(), separators=(",", ":")))
+        json.dumps(_table(), separators=(",", ":"))
+    )
     out = root / "out"
-    done = subprocess.run([sys.executable, "-m", "harness", "grade", str(root / "submissions"),
-                           "--datasets", "fashion_mnist", "--max-batches", "100", "--out",
-                           str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "grade",
+            str(root / "submissions"),
+            "--datasets",
+            "fashion_mnist",
+            "--max-batches",
+            "100",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert (out / "results.json").exists(), done.stdout[-3000:] + done.stderr[-3000:]
     return {r["submission"]: r for r in json.loads((out / "results.json").read_text())}, out
 
@@ -51,8 +70,9 @@ def test_a_memorised_test_set_is_flagged_with_its_evidence(graded):
 def test_the_flag_is_in_the_summary_the_student_page_and_the_csv(graded):
     _, out = graded
     assert "Flagged for review (1)" in (out / "summary.md").read_text()
-    assert "Review: flagged for a person" in (out / "students" / "memorised_test_set.md"
-                                              ).read_text()
+    assert (
+        "Review: flagged for a person" in (out / "students" / "memorised_test_set.md").read_text()
+    )
     with open(out / "grades.csv", newline="") as handle:
         rows = {r["student"]: r for r in csv.DictReader(handle)}
     assert "at the ceiling" in rows["memorised_test_set"]["review"]

@@ -23,24 +23,54 @@ from harness.data import load_dataset
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 
 MAX_BATCHES = 20
-SUBMISSIONS = [ROOT / "submissions" / "torch_example", HOSTILE / "forge_throughput",
-               HOSTILE / "overtrain", HOSTILE / "grab_cores"]
+SUBMISSIONS = [
+    ROOT / "submissions" / "torch_example",
+    HOSTILE / "forge_throughput",
+    HOSTILE / "overtrain",
+    HOSTILE / "grab_cores",
+]
 
 
 @pytest.fixture(scope="module")
 def records(tmp_path_factory):
     full = load_dataset("fashion_mnist")
     data = tmp_path_factory.mktemp("data")
-    write_idx(data / "fashion_mnist", {"train_images": full.train_images[:2000, :, :, 0],
-                                       "train_labels": full.train_labels[:2000],
-                                       "test_images": full.test_images[:300, :, :, 0],
-                                       "test_labels": full.test_labels[:300]})
+    write_idx(
+        data / "fashion_mnist",
+        {
+            "train_images": full.train_images[:2000, :, :, 0],
+            "train_labels": full.train_labels[:2000],
+            "test_images": full.test_images[:300, :, :, 0],
+            "test_labels": full.test_labels[:300],
+        },
+    )
     out = tmp_path_factory.mktemp("grades")
-    argv = [sys.executable, "-m", "harness", "grade", *map(str, SUBMISSIONS),
-            "--datasets", "fashion_mnist", "--data-dir", str(data), "--allow-unverified",
-            "--max-batches", str(MAX_BATCHES), "--out", str(out), "--jobs", "1"]
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    argv = [
+        sys.executable,
+        "-m",
+        "harness",
+        "grade",
+        *map(str, SUBMISSIONS),
+        "--datasets",
+        "fashion_mnist",
+        "--data-dir",
+        str(data),
+        "--allow-unverified",
+        "--max-batches",
+        str(MAX_BATCHES),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+    ]
+    done = subprocess.run(
+        argv,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return {r["submission"]: r for r in json.loads((out / "results.json").read_text())}
 

@@ -25,10 +25,28 @@ NAMES = ("original", "original_js", "original_tfjs")
 def graded(data_dir, tmp_path_factory):  # noqa: F811 - the imported fixture
     out = tmp_path_factory.mktemp("grades")
     done = subprocess.run(
-        [sys.executable, "-m", "harness", "grade", *(str(SUBMISSIONS / n) for n in NAMES),
-         "--datasets", "fashion_mnist", "--data-dir", str(data_dir), "--allow-unverified",
-         "--max-batches", "30", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, env=ENV)
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "grade",
+            *(str(SUBMISSIONS / n) for n in NAMES),
+            "--datasets",
+            "fashion_mnist",
+            "--data-dir",
+            str(data_dir),
+            "--allow-unverified",
+            "--max-batches",
+            "30",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=ENV,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     records = json.loads((out / "results.json").read_text())
     return out, {r["submission"]: r for r in records}
@@ -64,8 +82,7 @@ def test_an_index_js_gets_the_explore_page_of_its_twin(graded):
     from harness.report.explore import store
 
     out, _ = graded
-    kept = {name: store.load(out / "explore" / name / "fashion_mnist-torch.npz")
-            for name in NAMES}
+    kept = {name: store.load(out / "explore" / name / "fashion_mnist-torch.npz") for name in NAMES}
     for name in NAMES[1:]:
         assert len(kept[name].weights) == 6 and kept[name].note == ""
         for mine, twins in zip(kept[name].weights, kept["original"].weights, strict=True):

@@ -15,24 +15,30 @@ LAYERS = SUBMISSIONS / "original" / "index.py"
 
 
 def runs_of(paths, datasets=("mnist",), frameworks=("torch",)) -> list[tuple[str, str, str]]:
-    return [(r.submission, r.dataset, r.framework)
-            for r in student_runs(paths, datasets, frameworks)]
+    return [
+        (r.submission, r.dataset, r.framework) for r in student_runs(paths, datasets, frameworks)
+    ]
 
 
 def test_a_code_submission_runs_in_its_own_framework_on_every_dataset():
     assert runs_of([TORCH_CODE], ("mnist", "cifar10"), ("jax", "tensorflow")) == [
-        ("torch_example", "mnist", "torch"), ("torch_example", "cifar10", "torch")]
+        ("torch_example", "mnist", "torch"),
+        ("torch_example", "cifar10", "torch"),
+    ]
 
 
 def test_a_layers_submission_runs_in_every_builder_framework():
     assert runs_of([LAYERS], ("fashion_mnist",), ("torch", "jax")) == [
-        ("original", "fashion_mnist", "torch"), ("original", "fashion_mnist", "jax")]
+        ("original", "fashion_mnist", "torch"),
+        ("original", "fashion_mnist", "jax"),
+    ]
 
 
 def test_a_file_that_cannot_be_parsed_still_gets_a_run_that_names_its_problem():
     runs = student_runs([BROKEN / "syntax_error" / "index.py"], ("mnist",), ("torch",))
     assert [(r.submission, r.framework, r.path) for r in runs] == [
-        ("syntax_error", "unknown", str(BROKEN / "syntax_error" / "index.py"))]
+        ("syntax_error", "unknown", str(BROKEN / "syntax_error" / "index.py"))
+    ]
 
 
 def test_the_student_id_is_the_folder_name(tmp_path):
@@ -44,16 +50,22 @@ def test_the_student_id_is_the_folder_name(tmp_path):
 
 
 def test_one_reference_run_per_dataset_and_framework_the_students_use():
-    assignment = dataclasses.replace(Assignment(), references={
-        "mnist": "original", "fashion_mnist": "original", "cifar10": "cifar"})
-    students = student_runs([LAYERS, TORCH_CODE, BROKEN / "syntax_error" / "index.py"],
-                            ("mnist", "cifar10"), ("torch", "jax"))
+    assignment = dataclasses.replace(
+        Assignment(),
+        references={"mnist": "original", "fashion_mnist": "original", "cifar10": "cifar"},
+    )
+    students = student_runs(
+        [LAYERS, TORCH_CODE, BROKEN / "syntax_error" / "index.py"],
+        ("mnist", "cifar10"),
+        ("torch", "jax"),
+    )
     references = reference_runs(students, assignment)
     assert [(r.submission, r.dataset, r.framework, r.reference, r.path) for r in references] == [
         ("reference:cifar", "cifar10", "jax", "cifar", None),
         ("reference:cifar", "cifar10", "torch", "cifar", None),
         ("reference:original", "mnist", "jax", "original", None),
-        ("reference:original", "mnist", "torch", "original", None)]
+        ("reference:original", "mnist", "torch", "original", None),
+    ]
     assert all(r.is_reference for r in references)
     assert not any(r.is_reference for r in students)
 
@@ -65,11 +77,19 @@ def test_no_reference_is_planned_for_a_framework_the_harness_does_not_have():
 
 
 def test_a_plan_survives_its_file(tmp_path):
-    plan = Plan(runs=[RunSpec("reference:original", "mnist", "torch", reference="original"),
-                      RunSpec("alice", "mnist", "torch", path="/s/alice/index.py")],
-                out_dir=str(tmp_path), assignment_path="/a/assignment.toml", data_dir="/d",
-                allow_unverified=True, max_batches=30, time_limit=60.0,
-                skipped={"cifar10": "not found"})
+    plan = Plan(
+        runs=[
+            RunSpec("reference:original", "mnist", "torch", reference="original"),
+            RunSpec("alice", "mnist", "torch", path="/s/alice/index.py"),
+        ],
+        out_dir=str(tmp_path),
+        assignment_path="/a/assignment.toml",
+        data_dir="/d",
+        allow_unverified=True,
+        max_batches=30,
+        time_limit=60.0,
+        skipped={"cifar10": "not found"},
+    )
     plan.save(tmp_path / "plan.json")
     assert Plan.load(tmp_path / "plan.json") == plan
     assert plan.runs[1].name == "alice-mnist-torch"

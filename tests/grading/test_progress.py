@@ -48,11 +48,13 @@ def test_the_current_line_names_the_longest_running_first_and_counts_the_rest(tm
 
 def _child(tmp_path) -> list[str]:
     # Stands in for pytest: prints a line and marks one run done on the board.
-    code = ("import sys; from harness.grading.progress import ProgressBoard\n"
-            "from harness.grading.plan import RunSpec\n"
-            f"board = ProgressBoard({str(tmp_path)!r}); board.selected(1)\n"
-            "board.mark(RunSpec('alice', 'mnist', 'torch'), 'passed')\n"
-            "print('1 passed'); sys.exit(3)")
+    code = (
+        "import sys; from harness.grading.progress import ProgressBoard\n"
+        "from harness.grading.plan import RunSpec\n"
+        f"board = ProgressBoard({str(tmp_path)!r}); board.selected(1)\n"
+        "board.mark(RunSpec('alice', 'mnist', 'torch'), 'passed')\n"
+        "print('1 passed'); sys.exit(3)"
+    )
     return [sys.executable, "-c", code]
 
 

@@ -46,9 +46,15 @@ def data(plan) -> PreparedDataset:
     """A prepared dataset as the parent writes it: one .npy per array, labels apart."""
     folder = work_dir(Path(plan.out_dir)) / "data" / "mnist"
     folder.mkdir(parents=True)
-    meta = {"class_names": ["a", "b", "c"], "input_shape": [2, 2, 1], "num_classes": 3,
-            "verified": True, "bundled_subset": False, "location": "synthetic",
-            "data_hash": "d1"}
+    meta = {
+        "class_names": ["a", "b", "c"],
+        "input_shape": [2, 2, 1],
+        "num_classes": 3,
+        "verified": True,
+        "bundled_subset": False,
+        "location": "synthetic",
+        "data_hash": "d1",
+    }
     (folder / "meta.json").write_text(json.dumps(meta))
     images = np.zeros((4, 2, 2, 1), np.uint8)
     for name in ("train_images", "validation_images", "test_images"):
@@ -67,13 +73,15 @@ def test_every_input_of_a_run_changes_its_fingerprint(student, plan, data, monke
         "submission edited": lambda: index.write_text(index.read_text() + "\n# edited\n"),
         "file added to the submission": lambda: (index.parent / "helper.py").write_text(""),
         "assignment.toml edited": lambda: Path(plan.assignment_path).write_text(
-            "[assignment]\nseed = 1\n"),
+            "[assignment]\nseed = 1\n"
+        ),
         "--max-batches": lambda: setattr(plan, "max_batches", 30),
         "--time-limit": lambda: setattr(plan, "time_limit", 60.0),
         "data": lambda: data.meta.update(data_hash="d2"),
         "data verified": lambda: data.meta.update(verified=False),
-        "environment": lambda: monkeypatch.setattr(fingerprint, "environment_hash",
-                                                   lambda: "other"),
+        "environment": lambda: monkeypatch.setattr(
+            fingerprint, "environment_hash", lambda: "other"
+        ),
     }
     seen = {base}
     for what, change in changes.items():
@@ -84,21 +92,39 @@ def test_every_input_of_a_run_changes_its_fingerprint(student, plan, data, monke
 
 
 def test_a_runs_framework_and_reference_are_part_of_its_fingerprint(student, plan, data):
-    keys = {run_fingerprint(spec, plan, data) for spec in (
-        student, dataclasses.replace(student, framework="jax"),
-        RunSpec("reference:original", "mnist", "torch", reference="original"),
-        RunSpec("reference:cifar", "mnist", "torch", reference="cifar"))}
+    keys = {
+        run_fingerprint(spec, plan, data)
+        for spec in (
+            student,
+            dataclasses.replace(student, framework="jax"),
+            RunSpec("reference:original", "mnist", "torch", reference="original"),
+            RunSpec("reference:cifar", "mnist", "torch", reference="cifar"),
+        )
+    }
     assert len(keys) == 4
 
 
 def test_a_reference_job_takes_the_assignments_settings_capped_by_max_batches(plan, data):
-    assignment = Assignment(budget=Budget(default_batch_size=32, default_num_batches=500),
-                            reference_optimizer="adam", reference_learning_rate=0.002, seed=7)
+    assignment = Assignment(
+        budget=Budget(default_batch_size=32, default_num_batches=500),
+        reference_optimizer="adam",
+        reference_learning_rate=0.002,
+        seed=7,
+    )
     spec = RunSpec("reference:original", "mnist", "jax", reference="original")
     job = job_description(spec, plan, assignment, data)
-    assert (job.kind, job.reference, job.framework, job.batch_size, job.num_batches,
-            job.optimizer, job.learning_rate, job.seed, job.input_shape, job.num_classes) == (
-        "reference", "original", "jax", 32, 500, "adam", 0.002, 7, (2, 2, 1), 3)
+    assert (
+        job.kind,
+        job.reference,
+        job.framework,
+        job.batch_size,
+        job.num_batches,
+        job.optimizer,
+        job.learning_rate,
+        job.seed,
+        job.input_shape,
+        job.num_classes,
+    ) == ("reference", "original", "jax", 32, 500, "adam", 0.002, 7, (2, 2, 1), 3)
     plan.max_batches = 30
     assert job_description(spec, plan, assignment, data).num_batches == 30
     plan.max_batches = 900  # a cap above the default leaves the default
@@ -109,9 +135,17 @@ def test_a_student_job_carries_no_training_settings(student, plan, data):
     plan.max_batches = 30
     job = job_description(student, plan, Assignment(), data)
     assert (job.kind, job.submission_path, job.max_batches, job.assignment_path) == (
-        "submission", student.path, 30, plan.assignment_path)
+        "submission",
+        student.path,
+        30,
+        plan.assignment_path,
+    )
     assert (job.batch_size, job.num_batches, job.optimizer, job.learning_rate) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 class RecordedWorker:
@@ -120,17 +154,28 @@ class RecordedWorker:
     def __init__(self, status: str, reason: str = ""):
         self.status, self.reason, self.jobs = status, reason, []
 
-    def __call__(self, job, inputs, limits, *, scratch_dir, budget=None, isolate=True,
-                 gpu_index=None):
-        self.jobs.append({"files": sorted(p.name for p in Path(scratch_dir).iterdir()),
-                          "inputs": sorted(vars(inputs)), "limits": limits,
-                          "isolate": isolate})
-        sandbox = SimpleNamespace(stdout="out", stderr="err", isolated=True,
-                                  isolation="bubblewrap")
-        plan = TrainingPlan(batch_size=2, num_batches=7, eval_every=7, optimizer="sgd",
-                            learning_rate=0.01)
-        report = Report("ok", predictions=np.array([0, 1, 2, 0]), param_count=123,
-                        validation_predictions=np.array([[0, 1, 2, 0]]), losses=(0.5,))
+    def __call__(
+        self, job, inputs, limits, *, scratch_dir, budget=None, isolate=True, gpu_index=None
+    ):
+        self.jobs.append(
+            {
+                "files": sorted(p.name for p in Path(scratch_dir).iterdir()),
+                "inputs": sorted(vars(inputs)),
+                "limits": limits,
+                "isolate": isolate,
+            }
+        )
+        sandbox = SimpleNamespace(stdout="out", stderr="err", isolated=True, isolation="bubblewrap")
+        plan = TrainingPlan(
+            batch_size=2, num_batches=7, eval_every=7, optimizer="sgd", learning_rate=0.01
+        )
+        report = Report(
+            "ok",
+            predictions=np.array([0, 1, 2, 0]),
+            param_count=123,
+            validation_predictions=np.array([[0, 1, 2, 0]]),
+            losses=(0.5,),
+        )
         if self.status != "ok":
             return WorkerRun(self.status, self.reason, sandbox)
         return WorkerRun("ok", "", sandbox, plan, report=report, train_seconds=0.5)
@@ -148,29 +193,39 @@ def session_for(plan) -> GradingSession:
 
 
 def test_the_parent_scores_the_workers_predictions_with_labels_only_it_holds(
-        student, plan, data, worker):
+    student, plan, data, worker
+):
     record = execute(student, session_for(plan))
     assert (record.status, record.test_accuracy) == ("passed", 0.75)  # 3 of 4 right
     assert record.confusion == [[1, 0, 0], [0, 1, 0], [1, 0, 1]]
-    assert (record.examples_per_sec, record.train_seconds, record.batch_size,
-            record.num_batches, record.param_count) == (
-        28.0, 0.5, 2, 7, 123)  # 2 x 7 examples sent in the parent's 0.5 s
+    assert (
+        record.examples_per_sec,
+        record.train_seconds,
+        record.batch_size,
+        record.num_batches,
+        record.param_count,
+    ) == (28.0, 0.5, 2, 7, 123)  # 2 x 7 examples sent in the parent's 0.5 s
     assert record.output.splitlines()[:2] == ["out", "err"]  # the worker's, then our notes
     assert record.curve == [{"batch": 7, "loss": 0.5, "validation_accuracy": 0.75}]
     assert record.fingerprint == run_fingerprint(student, plan, data)
     assert (worker.jobs[0]["files"], worker.jobs[0]["inputs"]) == (
-        [], ["test_images", "train_images", "train_labels", "validation_images"])
+        [],
+        ["test_images", "train_images", "train_labels", "validation_images"],
+    )
     assert not any(work_dir(Path(plan.out_dir)).joinpath("jobs").iterdir())  # cleaned up
     assert ResultsStore(Path(plan.out_dir)).load("alice", "mnist", "torch") == record
 
 
 def test_the_limits_come_from_the_budget_unless_the_command_line_sets_them(
-        student, plan, data, worker):
+    student, plan, data, worker
+):
     execute(student, session_for(plan))
     plan.time_limit = 60.0
     execute(student, session_for(plan))
     assert [(j["limits"].wall_seconds, j["limits"].memory_bytes) for j in worker.jobs] == [
-        (1800.0, 8192 << 20), (60.0, 8192 << 20)]
+        (1800.0, 8192 << 20),
+        (60.0, 8192 << 20),
+    ]
 
 
 def test_an_unchanged_run_is_reused_without_starting_the_worker(student, plan, data, worker):
@@ -181,7 +236,8 @@ def test_an_unchanged_run_is_reused_without_starting_the_worker(student, plan, d
 
 @pytest.mark.parametrize("reason", ["loss is NaN at batch 40", "timed out after 1800 s"])
 def test_a_failed_or_timed_out_run_is_reused_until_an_input_changes(
-        student, plan, data, worker, reason):
+    student, plan, data, worker, reason
+):
     worker.status, worker.reason = "failed", reason
     failed = execute(student, session_for(plan))
     assert (failed.status, failed.reason, failed.test_accuracy) == ("failed", reason, None)

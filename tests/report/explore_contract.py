@@ -24,11 +24,18 @@ from harness.training.batching import batch_indices
 
 EVERY_KIND = [
     {"layer": "conv", "field_size": 3, "stride": 2, "filters": 6, "zero_pad": 1},
-    {"layer": "batchnorm"}, {"layer": "tanh"}, {"layer": "avgpool", "field_size": 2},
-    {"layer": "conv", "field_size": 3, "filters": 8}, {"layer": "sigmoid"},
-    {"layer": "maxpool", "field_size": 3, "stride": 2}, {"layer": "dropout", "rate": 0.3},
-    {"layer": "flatten"}, {"layer": "dense", "units": 20}, {"layer": "batchnorm"},
-    {"layer": "relu"}, {"layer": "dense", "units": 10},
+    {"layer": "batchnorm"},
+    {"layer": "tanh"},
+    {"layer": "avgpool", "field_size": 2},
+    {"layer": "conv", "field_size": 3, "filters": 8},
+    {"layer": "sigmoid"},
+    {"layer": "maxpool", "field_size": 3, "stride": 2},
+    {"layer": "dropout", "rate": 0.3},
+    {"layer": "flatten"},
+    {"layer": "dense", "units": 20},
+    {"layer": "batchnorm"},
+    {"layer": "relu"},
+    {"layer": "dense", "units": 10},
 ]
 FASHION_SHAPE, CIFAR_SHAPE = (28, 28, 1), (32, 32, 3)
 TOLERANCE = 1e-4
@@ -38,8 +45,7 @@ TOLERANCE = 1e-4
 def case_names(adapter) -> set[str] | None:
     """The layer lists to check: all of them in torch; elsewhere, to keep those groups
     quick, the list with every kind and one network per input size (None: all)."""
-    return None if adapter.name == "torch" else {"every_kind", "original",
-                                                 "cifar_3x3_30_filters"}
+    return None if adapter.name == "torch" else {"every_kind", "original", "cifar_3x3_30_filters"}
 
 
 def _cases() -> list[tuple[str, tuple, list]]:
@@ -63,10 +69,12 @@ def _trained(adapter, layers, shape, seed: int, train: bool):
     adapter.set_weights(model, random_arrays(layers, shape, seed)[0])
     if train:
         images, labels = real_test_images(256)
-        data = TrainData(images, labels, images[:32], labels[:32],
-                         batch_indices(256, 32, 5, seed=0))
-        adapter.train(model, data, TrainConfig(batch_size=32, num_batches=5, eval_every=5,
-                                               warmup_batches=1))
+        data = TrainData(
+            images, labels, images[:32], labels[:32], batch_indices(256, 32, 5, seed=0)
+        )
+        adapter.train(
+            model, data, TrainConfig(batch_size=32, num_batches=5, eval_every=5, warmup_batches=1)
+        )
     return model
 
 
@@ -88,11 +96,22 @@ def pages(adapter, case_names, tmp_path_factory):
             continue  # built for another input size, or not asked for
         model = _trained(adapter, layers, shape, len(records), train=name == "every_kind")
         images, labels = _images(shape)
-        record = run(name, "cifar10" if shape == CIFAR_SHAPE else "mnist",
-                     framework=adapter.name, class_names=list(FASHION),
-                     settings={"layers": [dict(x) for x in layers]})
-        save_run(out, record, images, labels, _probabilities(adapter, model, images),
-                 adapter.get_weights(model), adapter.batchnorm_statistics(model))
+        record = run(
+            name,
+            "cifar10" if shape == CIFAR_SHAPE else "mnist",
+            framework=adapter.name,
+            class_names=list(FASHION),
+            settings={"layers": [dict(x) for x in layers]},
+        )
+        save_run(
+            out,
+            record,
+            images,
+            labels,
+            _probabilities(adapter, model, images),
+            adapter.get_weights(model),
+            adapter.batchnorm_statistics(model),
+        )
         records.append(record)
     write_results(out, records)
     build_reports(out)
@@ -121,11 +140,14 @@ def test_page_probabilities_match_the_framework_within_1e_4(pages, tmp_path):
     worst = {}
     with Browser(tmp_path / "profile") as browser:
         for name in names:
-            browser.open(out / "students" / name / "explore.html",
-                         "window.explore && window.explore.ready")
+            browser.open(
+                out / "students" / name / "explore.html", "window.explore && window.explore.ready"
+            )
             run_data = browser.evaluate("window.explore.data.runs[0]")
-            page = browser.evaluate("window.explore.data.runs[0].examples.map((e, i) => "
-                                    "window.explore.pageProbabilities(0, i))")
+            page = browser.evaluate(
+                "window.explore.data.runs[0].examples.map((e, i) => "
+                "window.explore.pageProbabilities(0, i))"
+            )
             framework = np.array([e["probabilities"] for e in run_data["examples"]])
             assert np.shape(page) == framework.shape and len(page) >= 20
             worst[name] = float(np.abs(np.array(page) - framework).max())

@@ -34,7 +34,8 @@ def test_the_picker_has_the_first_two_test_images_of_every_class(picked):
     assert len(selection.picker) == 20
     for c in range(10):
         assert [i for i in selection.picker if labels[i] == c] == list(
-            np.flatnonzero(labels == c)[:2])
+            np.flatnonzero(labels == c)[:2]
+        )
 
 
 def test_the_pairs_are_the_ones_the_report_names(picked):
@@ -49,8 +50,7 @@ def test_confused_images_are_the_most_confident_mistakes_beside_right_ones(picke
     labels, predicted, probabilities, selection = picked
     for pair in selection.pairs:
         assert len(pair.confused) == examples.CONFUSED_PER_PAIR
-        assert all(labels[i] == pair.true and predicted[i] == pair.predicted
-                   for i in pair.confused)
+        assert all(labels[i] == pair.true and predicted[i] == pair.predicted for i in pair.confused)
         shown = probabilities[pair.confused, pair.predicted]
         mistakes = (labels == pair.true) & (predicted == pair.predicted)
         assert shown[0] == probabilities[mistakes, pair.predicted].max()

@@ -11,8 +11,10 @@ from explore_factory import output_folder
 pytestmark = pytest.mark.needs("chromium")
 READY = "window.explore && window.explore.ready"
 # Every activation map and strip of the layer view, as PNG data URLs, layer by layer.
-MAPS = ("Array.from(document.querySelectorAll('#layers .layer'), layer => "
-        "Array.from(layer.querySelectorAll('canvas'), c => c.toDataURL()))")
+MAPS = (
+    "Array.from(document.querySelectorAll('#layers .layer'), layer => "
+    "Array.from(layer.querySelectorAll('canvas'), c => c.toDataURL()))"
+)
 STROKE = [(0.3, 0.2), (0.5, 0.25), (0.7, 0.2), (0.6, 0.5), (0.5, 0.8)]  # a 7, in canvas units
 
 
@@ -34,15 +36,18 @@ def _opened(browser, out, student="ada"):
 
 def _shown(browser) -> dict:
     """What the page shows now: its probabilities, the caption, every map."""
-    return {"probabilities": browser.evaluate("window.explore.state.probabilities"),
-            "source": browser.evaluate("window.explore.state.source"),
-            "predicted": browser.evaluate("document.querySelector('.predicted').textContent"),
-            "maps": browser.evaluate(MAPS)}
+    return {
+        "probabilities": browser.evaluate("window.explore.state.probabilities"),
+        "source": browser.evaluate("window.explore.state.source"),
+        "predicted": browser.evaluate("document.querySelector('.predicted').textContent"),
+        "maps": browser.evaluate(MAPS),
+    }
 
 
 def _canvas_points(browser) -> list[tuple[float, float]]:
-    box = browser.evaluate("JSON.stringify(document.getElementById('draw')"
-                           ".getBoundingClientRect())")
+    box = browser.evaluate(
+        "JSON.stringify(document.getElementById('draw').getBoundingClientRect())"
+    )
     box = json.loads(box)
     return [(box["x"] + u * box["width"], box["y"] + v * box["height"]) for u, v in STROKE]
 
@@ -50,8 +55,11 @@ def _canvas_points(browser) -> list[tuple[float, float]]:
 def _mouse_stroke(browser) -> None:
     """A left-button drag through STROKE: Chromium makes the pointer events from it."""
     points = _canvas_points(browser)
-    send = lambda kind, x, y, buttons: browser.call("Input.dispatchMouseEvent", {  # noqa: E731
-        "type": kind, "x": x, "y": y, "button": "left", "buttons": buttons, "clickCount": 1})
+
+    def send(kind: str, x: float, y: float, buttons: int) -> None:
+        event = {"type": kind, "x": x, "y": y, "button": "left", "buttons": buttons}
+        browser.call("Input.dispatchMouseEvent", {**event, "clickCount": 1})
+
     send("mousePressed", *points[0], 1)
     for x, y in points[1:]:
         send("mouseMoved", x, y, 1)
@@ -60,12 +68,14 @@ def _mouse_stroke(browser) -> None:
 
 def _touch_stroke(browser) -> None:
     points = _canvas_points(browser)
-    browser.call("Input.dispatchTouchEvent", {"type": "touchStart",
-                                              "touchPoints": [{"x": points[0][0],
-                                                               "y": points[0][1]}]})
+    browser.call(
+        "Input.dispatchTouchEvent",
+        {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]},
+    )
     for x, y in points[1:]:
-        browser.call("Input.dispatchTouchEvent", {"type": "touchMove",
-                                                  "touchPoints": [{"x": x, "y": y}]})
+        browser.call(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+        )
     browser.call("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
@@ -83,8 +93,9 @@ def test_drawing_a_stroke_changes_the_prediction_and_every_layers_maps(out, brow
     _after_frame(page)
     after = _shown(page)
     assert after["source"] == "your drawing"
-    change = max(abs(a - b) for a, b in zip(after["probabilities"], before["probabilities"],
-                                            strict=True))
+    change = max(
+        abs(a - b) for a, b in zip(after["probabilities"], before["probabilities"], strict=True)
+    )
     assert change > 1e-3, "the probabilities did not follow the drawing"
     assert [len(maps) for maps in after["maps"]] == [16] * 6 + [1, 1]  # a strip if flat
     for index, (now, then) in enumerate(zip(after["maps"], before["maps"], strict=True)):
@@ -97,8 +108,9 @@ def test_drawing_a_stroke_changes_the_prediction_and_every_layers_maps(out, brow
 
 def test_a_cifar_run_has_its_own_tab_with_a_picker_and_no_canvas(out, browser):
     page = _opened(browser, out)
-    assert page.evaluate("Array.from(document.querySelectorAll('.run-tab'), t => "
-                         "t.textContent)") == ["fashion_mnist · torch", "cifar10 · torch"]
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('.run-tab'), t => t.textContent)"
+    ) == ["fashion_mnist · torch", "cifar10 · torch"]
     page.evaluate("document.querySelectorAll('.run-tab')[1].click()")
     assert page.evaluate("document.getElementById('drawing').hidden")
     assert page.evaluate("document.querySelectorAll('#picker .pick').length") == 20
@@ -106,7 +118,8 @@ def test_a_cifar_run_has_its_own_tab_with_a_picker_and_no_canvas(out, browser):
     maps = page.evaluate(MAPS)
     assert [len(m) for m in maps] == [16] * 6 + [1, 1]
     assert page.evaluate("document.querySelector('#layers .layer-title').textContent").endswith(
-        "32x32x16")
+        "32x32x16"
+    )
 
 
 def test_the_page_fetches_nothing_and_names_no_address(out, browser):
@@ -123,7 +136,8 @@ def test_picking_a_test_image_shows_it(out, browser):
     run = page.evaluate("window.explore.data.runs[0]")
     example = run["examples"][run["picker"][5]]
     assert page.evaluate("window.explore.state.source").startswith(
-        f"test image #{example['index']}: {run['class_names'][example['label']]}")
+        f"test image #{example['index']}: {run['class_names'][example['label']]}"
+    )
 
 
 @pytest.mark.needs("matplotlib")
@@ -139,14 +153,14 @@ def test_the_page_renders_with_content(out, browser):
 def test_confused_pairs_show_real_confused_images_beside_right_ones(out, browser):
     page = _opened(browser, out)
     run = page.evaluate("window.explore.data.runs[0]")
-    titles = page.evaluate("Array.from(document.querySelectorAll('.pair h3'), h => "
-                           "h.textContent)")
+    titles = page.evaluate("Array.from(document.querySelectorAll('.pair h3'), h => h.textContent)")
     assert len(titles) == len(run["pairs"]) == 3
     for pair, title in zip(run["pairs"], titles, strict=True):
         names = run["class_names"]
         assert title.startswith(f"{names[pair['true']]} read as {names[pair['predicted']]}: ")
         assert [run["examples"][i]["label"] for i in pair["confused"]] == (
-            [pair["true"]] * len(pair["confused"]))
+            [pair["true"]] * len(pair["confused"])
+        )
     wrong = page.evaluate("document.querySelectorAll('.pair .card.wrong').length")
     right = page.evaluate("document.querySelectorAll('.pair .card.right').length")
     minis = page.evaluate("document.querySelectorAll('.pair .card canvas.mini').length")
@@ -156,12 +170,14 @@ def test_confused_pairs_show_real_confused_images_beside_right_ones(out, browser
 def test_a_code_form_page_shows_probabilities_and_says_why_no_layers(out, browser):
     page = _opened(browser, out, "cody")
     assert "builds its network in code" in page.evaluate(
-        "document.getElementById('no-network').textContent")
+        "document.getElementById('no-network').textContent"
+    )
     assert page.evaluate("document.getElementById('explorer').hidden")
     assert page.evaluate("document.getElementById('drawing').hidden")
     assert page.evaluate("document.querySelector('#look h2').textContent").startswith("Pick an")
-    assert page.evaluate("window.explore.state.source").endswith("(probabilities from the "
-                                                                 "graded run)")
+    assert page.evaluate("window.explore.state.source").endswith(
+        "(probabilities from the graded run)"
+    )
     assert page.evaluate("document.querySelectorAll('.pair .card').length") == 15
 
 

@@ -33,7 +33,11 @@ def test_grades_csv_has_one_row_per_student_with_totals(out):
     rows = _csv(out)
     assert list(rows) == ["alice", "bob", "carol", "dave"]
     assert {s: float(r["total"]) for s, r in rows.items()} == {
-        "alice": 20.0, "bob": 15.5, "carol": 9.0, "dave": 9.0}
+        "alice": 20.0,
+        "bob": 15.5,
+        "carol": 9.0,
+        "dave": 9.0,
+    }
     assert all(float(r["max_total"]) == 20.0 for r in rows.values())
 
 
@@ -74,8 +78,11 @@ def test_summary_html_escapes_and_links_student_pages(out):
 def test_most_confused_pair_is_named_from_the_matrix():
     matrix = confusion({(2, 6): 123, (6, 0): 45, (4, 2): 7, (9, 7): 7})
     pairs = most_confused(matrix, FASHION, top=3)
-    assert pairs == [("Pullover", "Shirt", 123), ("Shirt", "T-shirt/top", 45),
-                     ("Coat", "Pullover", 7)]
+    assert pairs == [
+        ("Pullover", "Shirt", 123),
+        ("Shirt", "T-shirt/top", 45),
+        ("Coat", "Pullover", 7),
+    ]
     assert confused_text(*pairs[0]) == "Pullover read as Shirt: 123 times"
     assert most_confused(confusion({(4, 9): 1}), []) == [("4", "9", 1)]
 
@@ -116,7 +123,10 @@ def test_curves_use_the_reference_of_the_same_dataset_and_framework():
     results = ClassResults(references() + [run("eve", "mnist", "jax")])
     reference = results.reference_for(results.runs_of("eve")[0])
     assert (reference.submission, reference.dataset, reference.framework) == (
-        "reference:original", "mnist", "jax")
+        "reference:original",
+        "mnist",
+        "jax",
+    )
 
 
 def test_clean_runs_carry_no_caveats():
@@ -145,7 +155,6 @@ def test_malformed_results_name_the_file_entry_and_field(tmp_path):
         load_records(path)
 
 
-
 def test_a_record_without_a_run_is_left_out_with_a_warning(tmp_path, capsys):
     path = tmp_path / "results.json"
     path.write_text('[{"submission": "x", "framework": "torch", "status": "passed"}, 3]')
@@ -155,16 +164,20 @@ def test_a_record_without_a_run_is_left_out_with_a_warning(tmp_path, capsys):
     assert "entry 1: record: expected a JSON object, received 'int'" in err
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"curve": [{"loss": 1.0}]}, "curve: expected points with an integer 'batch'"),
-    ({"test_accuracy": "high"}, "test_accuracy: expected float, received str"),
-    ({"examples_per_sec": float("inf")}, "examples_per_sec: expected a finite number"),
-    ({"confusion": [["x"]]}, "confusion: expected rows of integer counts"),
-    ({"status": "great"}, "status: expected one of passed, failed, error"),
-    ({"device": []}, "device: expected dict, received list"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"curve": [{"loss": 1.0}]}, "curve: expected points with an integer 'batch'"),
+        ({"test_accuracy": "high"}, "test_accuracy: expected float, received str"),
+        ({"examples_per_sec": float("inf")}, "examples_per_sec: expected a finite number"),
+        ({"confusion": [["x"]]}, "confusion: expected rows of integer counts"),
+        ({"status": "great"}, "status: expected one of passed, failed, error"),
+        ({"device": []}, "device: expected dict, received list"),
+    ],
+)
 def test_one_broken_record_is_its_runs_error_and_every_report_is_written(
-        tmp_path, changes, expected):
+    tmp_path, changes, expected
+):
     records = [r.to_dict() for r in references() + students()]
     records[-1].update(changes)  # dave's mnist run
     (tmp_path / "results.json").write_text(json.dumps(records))
@@ -191,8 +204,10 @@ def test_a_page_that_cannot_be_built_is_that_students_error(tmp_path, monkeypatc
     monkeypatch.setattr(pages, "student_blocks", breaks_for_bob)
     write_results(tmp_path)
     build_reports(tmp_path)
-    assert "could not be built from the stored results (KeyError: 'batch')" in (
-        tmp_path / "students" / "bob.md").read_text()
+    assert (
+        "could not be built from the stored results (KeyError: 'batch')"
+        in (tmp_path / "students" / "bob.md").read_text()
+    )
     assert "Feedback for alice" in (tmp_path / "students" / "alice.md").read_text()
     assert "the report of bob could not be built" in capsys.readouterr().err
 
@@ -200,8 +215,10 @@ def test_a_page_that_cannot_be_built_is_that_students_error(tmp_path, monkeypatc
 def test_report_command_rebuilds_reports_and_reports_missing_results(tmp_path, capsys):
     assert main(["report", "--out", str(tmp_path)]) == 2
     assert "results.json: not found" in capsys.readouterr().err
-    write_results(tmp_path, [run("reference:original", reference="original"),
-                             run("zoe", max_batches_cap=None)])
+    write_results(
+        tmp_path,
+        [run("reference:original", reference="original"), run("zoe", max_batches_cap=None)],
+    )
     assert main(["report", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "students" / "zoe.html").exists()
     assert (tmp_path / "gradescope" / "zoe" / "results.json").exists()
@@ -216,19 +233,33 @@ def test_empty_results_give_a_summary_that_says_so(tmp_path):
 
 def test_summary_names_datasets_the_session_could_not_grade(tmp_path):
     write_results(tmp_path)
-    (tmp_path / "skipped.json").write_text(json.dumps(
-        {"cifar10": "cifar10: dataset files not found. Looked in, in this order:\n  - ...\n"
-                    "Download them with: python -m harness data fetch cifar10"}))
+    (tmp_path / "skipped.json").write_text(
+        json.dumps(
+            {
+                "cifar10": "cifar10: dataset files not found. Looked in, in this order:\n  - ...\n"
+                "Download them with: python -m harness data fetch cifar10"
+            }
+        )
+    )
     build_reports(tmp_path)
     summary = (tmp_path / "summary.md").read_text()
-    assert ("cifar10 was not graded: cifar10: dataset files not found. Download them with: "
-            "python -m harness data fetch cifar10") in summary
+    assert (
+        "cifar10 was not graded: cifar10: dataset files not found. Download them with: "
+        "python -m harness data fetch cifar10"
+    ) in summary
 
 
 def test_throughput_bars_say_how_they_were_sampled():
-    reference = run("reference:original", reference="original", throughput_bar=6311.0,
-                    throughput_samples=[7773.0, 6311.0, 6200.0], throughput_spread=0.25)
+    reference = run(
+        "reference:original",
+        reference="original",
+        throughput_bar=6311.0,
+        throughput_samples=[7773.0, 6311.0, 6200.0],
+        throughput_spread=0.25,
+    )
     found = [n for n in notes([reference, run("alice")]) if n.startswith("Throughput")]
-    assert found == ["Throughput bars (examples/sec): the median of the reference run and "
-                     "short reference probes spread through the grading: fashion_mnist/torch "
-                     "6,311 (median of 3, spread ±12%)."]
+    assert found == [
+        "Throughput bars (examples/sec): the median of the reference run and "
+        "short reference probes spread through the grading: fashion_mnist/torch "
+        "6,311 (median of 3, spread ±12%)."
+    ]

@@ -16,12 +16,32 @@ from harness.report.records import ClassResults, load_records
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 NUMBER = (int, float)
-TOP = {"score": NUMBER, "execution_time": NUMBER, "output": str, "visibility": str,
-       "stdout_visibility": str, "extra_data": dict, "tests": list, "leaderboard": list,
-       "output_format": str, "test_output_format": str, "test_name_format": str}
-TEST = {"score": NUMBER, "max_score": NUMBER, "status": str, "name": str, "name_format": str,
-        "number": str, "output": str, "output_format": str, "tags": list, "visibility": str,
-        "extra_data": dict}
+TOP = {
+    "score": NUMBER,
+    "execution_time": NUMBER,
+    "output": str,
+    "visibility": str,
+    "stdout_visibility": str,
+    "extra_data": dict,
+    "tests": list,
+    "leaderboard": list,
+    "output_format": str,
+    "test_output_format": str,
+    "test_name_format": str,
+}
+TEST = {
+    "score": NUMBER,
+    "max_score": NUMBER,
+    "status": str,
+    "name": str,
+    "name_format": str,
+    "number": str,
+    "output": str,
+    "output_format": str,
+    "tags": list,
+    "visibility": str,
+    "extra_data": dict,
+}
 LEADER = {"name": str, "value": (int, float, str), "order": str}
 
 
@@ -50,8 +70,11 @@ def _fields(where, obj, types, required=()) -> list[str]:
     if not isinstance(obj, dict):
         return [f"{where}: expected an object"]
     problems = [f"{where}: unknown key {k!r}" for k in obj if k not in types]
-    problems += [f"{where}.{k}: wrong type {type(v).__name__}" for k, v in obj.items()
-                 if k in types and (not isinstance(v, types[k]) or isinstance(v, bool))]
+    problems += [
+        f"{where}.{k}: wrong type {type(v).__name__}"
+        for k, v in obj.items()
+        if k in types and (not isinstance(v, types[k]) or isinstance(v, bool))
+    ]
     return problems + [f"{where}: missing {k!r}" for k in required if k not in obj]
 
 
@@ -60,8 +83,10 @@ def results(tmp_path_factory):
     out = tmp_path_factory.mktemp("gradescope")
     records = load_records(write_results(out))  # through results.json, as `report` reads it
     write_gradescope(ClassResults(records), out)
-    return {p.parent.name: json.loads(p.read_text())
-            for p in sorted((out / "gradescope").glob("*/results.json"))}
+    return {
+        p.parent.name: json.loads(p.read_text())
+        for p in sorted((out / "gradescope").glob("*/results.json"))
+    }
 
 
 def test_every_student_gets_a_file_that_follows_the_spec(results):
@@ -82,7 +107,9 @@ def test_scores_one_test_per_dataset_and_the_total(results):
     bob = results["bob"]
     assert bob["score"] == 15.5
     assert [(t["name"], t["score"], t["max_score"]) for t in bob["tests"]] == [
-        ("mnist (torch)", 7.0, 10.0), ("fashion_mnist (jax)", 8.5, 10.0)]
+        ("mnist (torch)", 7.0, 10.0),
+        ("fashion_mnist (jax)", 8.5, 10.0),
+    ]
     assert "also ran in torch: passed, 6/10 points (not counted)" in bob["tests"][1]["output"]
     assert bob["execution_time"] == 36  # three runs of 12 s
 
@@ -95,6 +122,9 @@ def test_a_failed_run_is_a_failed_test_with_its_reason(results):
 
 def test_leaderboard_has_accuracy_and_throughput_per_dataset(results):
     board = {e["name"]: e for e in results["alice"]["leaderboard"]}
-    assert board["fashion_mnist accuracy"] == {"name": "fashion_mnist accuracy",
-                                               "value": 0.88, "order": "desc"}
+    assert board["fashion_mnist accuracy"] == {
+        "name": "fashion_mnist accuracy",
+        "value": 0.88,
+        "order": "desc",
+    }
     assert board["mnist examples/sec"]["value"] == 4000.0

@@ -20,11 +20,21 @@ def screenshot(page, tmp_path):
     from matplotlib import image
 
     png = tmp_path / "shot.png"
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={png}",
-               f"--window-size={WIDTH},{HEIGHT}", page.resolve().as_uri()]
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--screenshot={png}",
+        f"--window-size={WIDTH},{HEIGHT}",
+        page.resolve().as_uri(),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert png.exists(), done.stderr[-2000:]
     return image.imread(png)

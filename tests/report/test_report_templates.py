@@ -16,7 +16,7 @@ TEMPLATES = ROOT / "harness" / "report" / "templates"
 
 # Stands in for the harness inside Gradescope's image: `grade` checks what it was handed and
 # writes canned records; `report` is the real one, run from this repository.
-FAKE_HARNESS = '''
+FAKE_HARNESS = """
 import json, os, shutil, subprocess, sys
 from pathlib import Path
 args = sys.argv[1:]
@@ -29,7 +29,7 @@ if args[0] == "grade":
     shutil.copy(os.environ["CANNED_RESULTS"], out / "results.json")
 else:
     sys.exit(subprocess.call([sys.executable, "-m", "harness"] + args, cwd=os.environ["ROOT"]))
-'''
+"""
 
 
 def test_workflow_sets_up_grades_uploads_and_summarises():
@@ -49,8 +49,7 @@ def test_workflow_sets_up_grades_uploads_and_summarises():
     assert upload["if"] == "always()"
 
 
-def _autograder(tmp_path, upload: dict[str, str], handed: str = "index.py"
-                ) -> tuple[dict, Path]:
+def _autograder(tmp_path, upload: dict[str, str], handed: str = "index.py") -> tuple[dict, Path]:
     root = tmp_path / "autograder"
     (root / "source" / "harness").mkdir(parents=True)
     (root / "source" / "harness" / "__init__.py").write_text("")
@@ -61,11 +60,22 @@ def _autograder(tmp_path, upload: dict[str, str], handed: str = "index.py"
     (root / "submission").mkdir(exist_ok=True)
     records = references() + [run("submission"), run("submission", "mnist", score=7.0)]
     canned = write_results(tmp_path, records)
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), HARNESS_PYTHON=sys.executable,
-               CANNED_RESULTS=str(canned), GRADE_ARGS=str(tmp_path / "args.json"),
-               ROOT=str(ROOT), HANDED=handed)
-    done = subprocess.run(["bash", str(TEMPLATES / "gradescope" / "run_autograder")],
-                          env=env, capture_output=True, text=True, timeout=300)
+    env = dict(
+        os.environ,
+        AUTOGRADER_ROOT=str(root),
+        HARNESS_PYTHON=sys.executable,
+        CANNED_RESULTS=str(canned),
+        GRADE_ARGS=str(tmp_path / "args.json"),
+        ROOT=str(ROOT),
+        HANDED=handed,
+    )
+    done = subprocess.run(
+        ["bash", str(TEMPLATES / "gradescope" / "run_autograder")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads((root / "results" / "results.json").read_text()), root
 
@@ -79,8 +89,9 @@ def test_run_autograder_grades_the_upload_into_gradescopes_results(tmp_path):
 
 
 def test_run_autograder_takes_an_index_js_upload(tmp_path):
-    result, _ = _autograder(tmp_path, {"hw/index.js": "// deeplearn.js", "hw/helper.txt": "x"},
-                            handed="index.js")
+    result, _ = _autograder(
+        tmp_path, {"hw/index.js": "// deeplearn.js", "hw/helper.txt": "x"}, handed="index.js"
+    )
     assert result["score"] == 17.0
 
 

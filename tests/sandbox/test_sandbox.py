@@ -27,8 +27,13 @@ def python(code, tmp_path, readonly=(), isolate=True, **changes):
     scratch = tmp_path / "scratch"
     scratch.mkdir(exist_ok=True)
     limits = Limits(**{**LIMITS.__dict__, **changes})
-    return run_isolated([sys.executable, "-c", code], scratch_dir=scratch,
-                        readonly_paths=list(readonly), limits=limits, isolate=isolate)
+    return run_isolated(
+        [sys.executable, "-c", code],
+        scratch_dir=scratch,
+        readonly_paths=list(readonly),
+        limits=limits,
+        isolate=isolate,
+    )
 
 
 SURVEY = """
@@ -55,8 +60,19 @@ def expected_root_entries(visible):
     sandbox binds read-only (interpreter, harness source, the test's own path)."""
     bound = [sys.prefix, sys.base_prefix, sandbox.HARNESS_SOURCE, visible]
     tops = {Path(p).resolve().parts[1] for p in bound}
-    return tops | {"bin", "dev", "etc", "lib", "lib32", "lib64", "proc", "sbin", "tmp", "usr",
-                   sandbox.SCRATCH_MOUNT.strip("/").split("/")[0]}
+    return tops | {
+        "bin",
+        "dev",
+        "etc",
+        "lib",
+        "lib32",
+        "lib64",
+        "proc",
+        "sbin",
+        "tmp",
+        "usr",
+        sandbox.SCRATCH_MOUNT.strip("/").split("/")[0],
+    }
 
 
 @needs_bwrap
@@ -64,7 +80,8 @@ def test_isolation_facts(tmp_path):
     visible = tmp_path / "visible"
     visible.mkdir()
     code = SURVEY.replace('os.environ["READONLY"]', repr(str(visible))).replace(
-        'os.environ["HARNESS_DIR"]', repr(str(sandbox.HARNESS_SOURCE)))
+        'os.environ["HARNESS_DIR"]', repr(str(sandbox.HARNESS_SOURCE))
+    )
     result = python(code, tmp_path, readonly=[visible])
     assert result.isolated and result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
@@ -73,8 +90,13 @@ def test_isolation_facts(tmp_path):
     assert facts["datasets"] == []  # masked even though /usr is visible
     assert set(facts["root"]) <= expected_root_entries(visible)
     assert facts["cwd"] == sandbox.SCRATCH_MOUNT
-    assert facts["writable"] == {".": True, "/tmp": True, "/usr": False, str(visible): False,
-                                 str(sandbox.HARNESS_SOURCE): False}
+    assert facts["writable"] == {
+        ".": True,
+        "/tmp": True,
+        "/usr": False,
+        str(visible): False,
+        str(sandbox.HARNESS_SOURCE): False,
+    }
     assert (tmp_path / "scratch" / "probe").exists() and not (visible / "probe").exists()
 
 
@@ -91,10 +113,12 @@ def test_bundled_subset_is_masked(tmp_path):
 def test_the_whole_tree_computes_on_the_cores_given(tmp_path, isolate):
     """A process the run starts (after changing nothing) sees only the run's cores."""
     core = max(os.sched_getaffinity(0))
-    code = ("import os, subprocess, sys\n"
-            "print(sorted(os.sched_getaffinity(0)), subprocess.run([sys.executable, '-c', "
-            "'import os; print(sorted(os.sched_getaffinity(0)))'], capture_output=True, "
-            "text=True).stdout.strip())")
+    code = (
+        "import os, subprocess, sys\n"
+        "print(sorted(os.sched_getaffinity(0)), subprocess.run([sys.executable, '-c', "
+        "'import os; print(sorted(os.sched_getaffinity(0)))'], capture_output=True, "
+        "text=True).stdout.strip())"
+    )
     result = python(code, tmp_path, isolate=isolate, cpus=(core,))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [f"[{core}]", f"[{core}]"]
@@ -103,12 +127,14 @@ def test_the_whole_tree_computes_on_the_cores_given(tmp_path, isolate):
 def test_timeout_ends_the_whole_tree(tmp_path):
     """A child that ignores SIGTERM and leaves its session still ends with the run."""
     token = f"tree-{tmp_path.name}"
-    code = ("import os, signal, time, subprocess\n"
-            "subprocess.Popen(['/bin/sh', '-c', 'trap \"\" TERM; "
-            f"while true; do date +%s%N > beat; sleep 0.05; done # {token}'], "
-            "start_new_session=True)\n"
-            "while not os.path.exists('beat'):\n    time.sleep(0.01)\n"
-            "time.sleep(60)")
+    code = (
+        "import os, signal, time, subprocess\n"
+        "subprocess.Popen(['/bin/sh', '-c', 'trap \"\" TERM; "
+        f"while true; do date +%s%N > beat; sleep 0.05; done # {token}'], "
+        "start_new_session=True)\n"
+        "while not os.path.exists('beat'):\n    time.sleep(0.01)\n"
+        "time.sleep(60)"
+    )
     result = python(code, tmp_path, wall_seconds=5)
     assert result.timed_out and failure_reason(result, LIMITS).startswith("timed out")
     assert (tmp_path / "scratch" / "beat").exists()  # the child did run
@@ -118,9 +144,11 @@ def test_timeout_ends_the_whole_tree(tmp_path):
 @needs_bwrap
 def test_memory_watchdog_kills_shared_memory_bomb(tmp_path):
     """Shared memory escapes RLIMIT_DATA; the parent's resident-size watchdog does not."""
-    code = ("import mmap, os\nfd = os.memfd_create('bomb')\nos.ftruncate(fd, 900 << 20)\n"
-            "m = mmap.mmap(fd, 900 << 20)\n"
-            "for i in range(0, 900 << 20, 4096):\n    m[i] = 1\nimport time; time.sleep(30)")
+    code = (
+        "import mmap, os\nfd = os.memfd_create('bomb')\nos.ftruncate(fd, 900 << 20)\n"
+        "m = mmap.mmap(fd, 900 << 20)\n"
+        "for i in range(0, 900 << 20, 4096):\n    m[i] = 1\nimport time; time.sleep(30)"
+    )
     result = python(code, tmp_path, memory_bytes=300 << 20)
     assert result.memory_exceeded and result.returncode is None
     limits = Limits(wall_seconds=10, memory_bytes=300 << 20)
@@ -138,12 +166,17 @@ def test_fork_bomb_is_bounded(tmp_path):
 def test_file_size_limit_signal_is_named(tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    result = run_isolated(["/bin/sh", "-c", "exec head -c 3000000 /dev/zero > big"],
-                          scratch_dir=scratch, readonly_paths=[],
-                          limits=Limits(10, 1 << 30, max_file_bytes=1 << 20))
+    result = run_isolated(
+        ["/bin/sh", "-c", "exec head -c 3000000 /dev/zero > big"],
+        scratch_dir=scratch,
+        readonly_paths=[],
+        limits=Limits(10, 1 << 30, max_file_bytes=1 << 20),
+    )
     assert result.signal_name == "SIGXFSZ"
-    assert failure_reason(result, LIMITS) == f"wrote a file larger than {1 << 30} bytes " \
-                                             "(file size limit)"
+    assert (
+        failure_reason(result, LIMITS) == f"wrote a file larger than {1 << 30} bytes "
+        "(file size limit)"
+    )
 
 
 @pytest.mark.parametrize("isolate", [True, False])
@@ -167,8 +200,9 @@ def test_fallback_times_out_and_reports_unisolated(tmp_path, monkeypatch):
     monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
     assert not sandbox.bubblewrap_available()
     token = f"sleeper-{tmp_path.name}"
-    result = python(f"import time; time.sleep(60)  # {token}", tmp_path, isolate=False,
-                    wall_seconds=1)
+    result = python(
+        f"import time; time.sleep(60)  # {token}", tmp_path, isolate=False, wall_seconds=1
+    )
     assert result.timed_out and not result.isolated and result.returncode is None
     assert result.isolation == "none"
     assert result.wall_seconds >= 1  # the limit is not cut short
@@ -184,15 +218,24 @@ def test_no_sandbox_is_refused_not_a_silent_fallback(tmp_path, monkeypatch):
 
 def test_failure_reasons():
     def ended(**fields):
-        base = dict(returncode=0, signal_name=None, timed_out=False, memory_exceeded=False,
-                    stdout="", stderr="", wall_seconds=1.0, isolated=True)
+        base = dict(
+            returncode=0,
+            signal_name=None,
+            timed_out=False,
+            memory_exceeded=False,
+            stdout="",
+            stderr="",
+            wall_seconds=1.0,
+            isolated=True,
+        )
         return SandboxResult(**{**base, **fields})
 
     assert failure_reason(ended(), LIMITS) is None
     assert failure_reason(ended(returncode=3), LIMITS) == "exited early with status 3"
     assert failure_reason(ended(signal_name="SIGKILL"), LIMITS) == "killed by signal SIGKILL"
-    assert failure_reason(ended(processes_exceeded=True), LIMITS) == \
-        "started more than 64 processes"
+    assert (
+        failure_reason(ended(processes_exceeded=True), LIMITS) == "started more than 64 processes"
+    )
 
 
 GRADER = """
@@ -210,8 +253,10 @@ run_isolated([sys.executable, "-c", beat], scratch_dir=Path(sys.argv[1]), readon
 def test_run_dies_with_a_killed_grader(tmp_path, isolate):
     """A grading process killed with SIGKILL leaves no run behind."""
     token = f"beat-{tmp_path.name}"
-    grader = subprocess.Popen([sys.executable, "-c", GRADER, str(tmp_path), str(int(isolate)),
-                               token], cwd=sandbox.HARNESS_SOURCE.parent)
+    grader = subprocess.Popen(
+        [sys.executable, "-c", GRADER, str(tmp_path), str(int(isolate)), token],
+        cwd=sandbox.HARNESS_SOURCE.parent,
+    )
     wait_for((tmp_path / "beat").exists, "the run to start beating")
     grader.kill()
     grader.wait()
@@ -236,8 +281,10 @@ def test_uid_mode_drops_root_and_cannot_read_the_parents_labels(uid_mode):
     labels = uid_mode / "labels.npy"
     labels.write_bytes(b"secret")
     labels.chmod(0o600)
-    code = (f"import os\nprint(os.getuid())\ntry:\n    open({str(labels)!r}, 'rb')\n"
-            "except PermissionError:\n    print('blocked')")
+    code = (
+        f"import os\nprint(os.getuid())\ntry:\n    open({str(labels)!r}, 'rb')\n"
+        "except PermissionError:\n    print('blocked')"
+    )
     result = python(code, uid_mode)
     assert result.isolation == "uid" and result.isolated, result.stderr
     uid, verdict = result.stdout.split()
@@ -246,9 +293,11 @@ def test_uid_mode_drops_root_and_cannot_read_the_parents_labels(uid_mode):
 
 def test_uid_mode_kills_a_setsid_grandchild(uid_mode):
     token = f"escaped-{uid_mode.name}"
-    code = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-            f"        os.execv('/bin/sh', ['sh', '-c', 'while :; do sleep 1; done', '{token}'])\n"
-            "    os._exit(0)\ntime.sleep(0.5)")
+    code = (
+        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        f"        os.execv('/bin/sh', ['sh', '-c', 'while :; do sleep 1; done', '{token}'])\n"
+        "    os._exit(0)\ntime.sleep(0.5)"
+    )
     result = python(code, uid_mode)
     assert result.isolation == "uid" and result.returncode == 0, result.stderr
     assert processes_holding(token) == []
@@ -261,8 +310,11 @@ def test_uid_mode_is_refused_while_label_files_are_open_to_others(tmp_path, monk
     data = tmp_path / "data"
     data.mkdir()
     (data / "t10k-labels-idx1-ubyte.gz").write_bytes(b"labels")
-    monkeypatch.setattr(modes, "exposed_labels", lambda data_dir=None: [
-        p for p in [data / "t10k-labels-idx1-ubyte.gz"] if data_dir])
+    monkeypatch.setattr(
+        modes,
+        "exposed_labels",
+        lambda data_dir=None: [p for p in [data / "t10k-labels-idx1-ubyte.gz"] if data_dir],
+    )
     assert modes.sandbox_mode() == "uid"
     with pytest.raises(modes.SandboxUnavailable, match=f"{data}.*chmod -R o-rwx"):
         modes.require_sandbox(data)

@@ -41,7 +41,8 @@ def test_folder_bytes_stops_past_the_limit(tmp_path):
 
 def test_a_deep_submission_folder_is_refused_unread(tmp_path):
     _chain(tmp_path, MAX_DEPTH + 5)
-    assert folder_problem(tmp_path, 1 << 20) == (f"submission folder nests deeper than "
-                                                 f"{MAX_DEPTH} folders")
+    assert folder_problem(tmp_path, 1 << 20) == (
+        f"submission folder nests deeper than {MAX_DEPTH} folders"
+    )
     os.chmod(tmp_path, 0o700)
     remove_tree(tmp_path)

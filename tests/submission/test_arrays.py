@@ -18,12 +18,20 @@ def test_the_arrays_of_the_original_network_are_pinned():
 
 
 def test_batchnorm_has_two_trained_arrays_and_two_statistics():
-    layers = normalize_layers([{"layer": "conv", "field_size": 3, "filters": 4},
-                               {"layer": "batchnorm"}, {"layer": "flatten"},
-                               {"layer": "dense", "units": 10}], "LAYERS")
+    layers = normalize_layers(
+        [
+            {"layer": "conv", "field_size": 3, "filters": 4},
+            {"layer": "batchnorm"},
+            {"layer": "flatten"},
+            {"layer": "dense", "units": 10},
+        ],
+        "LAYERS",
+    )
     trained = arrays.weight_slots(layers, SHAPE)
     assert [(s.layer, s.name, s.shape) for s in arrays.state_slots(layers, SHAPE)] == [
-        (1, "moving_mean", (4,)), (1, "moving_variance", (4,))]
+        (1, "moving_mean", (4,)),
+        (1, "moving_variance", (4,)),
+    ]
     assert sum(int(np.prod(s.shape)) for s in trained) == param_count(layers, SHAPE)
 
 
@@ -32,7 +40,8 @@ def test_arrays_are_refused_naming_the_array_and_what_was_wrong():
     weights, _ = random_arrays(ORIGINAL_LAYERS)
     assert arrays.arrays_problems(weights, slots, "weights") == []
     assert arrays.arrays_problems(weights[:2], slots, "weights") == [
-        "weights: expected 6 arrays, received 2"]
+        "weights: expected 6 arrays, received 2"
+    ]
     bad = list(weights)
     bad[0] = bad[0].astype(np.float64)
     bad[2] = bad[2][..., :8]
@@ -42,7 +51,8 @@ def test_arrays_are_refused_naming_the_array_and_what_was_wrong():
         "weights[0] (LAYERS[0] kernel): expected dtype float32, received float64",
         "weights[2] (LAYERS[3] kernel): expected shape (5, 5, 16, 16), received (5, 5, 16, 8)",
         "weights[4] (LAYERS[7] kernel): expected finite values, received NaN or infinity",
-        "weights[5] (LAYERS[7] bias): expected a float32 array, received str"]
+        "weights[5] (LAYERS[7] bias): expected a float32 array, received str",
+    ]
 
 
 def test_a_reported_layer_list_is_checked_like_a_submission():
@@ -55,8 +65,11 @@ def test_a_reported_layer_list_is_checked_like_a_submission():
 
 
 def test_too_large_a_network_is_refused_before_its_arrays_are_read():
-    layers = normalize_layers([{"layer": "flatten"}, {"layer": "dense", "units": 3000},
-                               {"layer": "dense", "units": 10}], "LAYERS")
+    layers = normalize_layers(
+        [{"layer": "flatten"}, {"layer": "dense", "units": 3000}, {"layer": "dense", "units": 10}],
+        "LAYERS",
+    )
     slots = arrays.weight_slots(layers, (32, 32, 3))
     assert arrays.arrays_problems([None] * 4, slots, "weights") == [
-        "weights: expected at most 2,000,000 numbers, the layer list needs more"]
+        "weights: expected at most 2,000,000 numbers, the layer list needs more"
+    ]

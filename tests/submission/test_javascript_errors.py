@@ -38,8 +38,10 @@ def line_of(path, text: str) -> int:
 
 def at_line(problem: str, line: int, then: str) -> bool:
     """``problem`` starts with ``line N`` (and maybe its caller's line), then ``then``."""
-    return re.match(rf"line {line}( \(called from line \d+\))?: {re.escape(then)}",
-                    problem) is not None
+    return (
+        re.match(rf"line {line}( \(called from line \d+\))?: {re.escape(then)}", problem)
+        is not None
+    )
 
 
 def only(problems: list[str]) -> str:
@@ -48,32 +50,36 @@ def only(problems: list[str]) -> str:
 
 
 def test_a_syntax_error_names_its_line(tmp_path):
-    path = write(tmp_path, starter(GOOD_NETWORK.replace("net = graph.relu(net);",
-                                                        "net = graph.relu(net;")))
+    path = write(
+        tmp_path, starter(GOOD_NETWORK.replace("net = graph.relu(net);", "net = graph.relu(net;"))
+    )
     problem = only(problems_of(path))
     assert problem.startswith(f"line {line_of(path, 'graph.relu(net;')}: syntax error")
 
 
-def test_an_operation_the_model_builder_cannot_express_is_named_with_the_supported_ones(
-        tmp_path):
-    path = write(tmp_path, starter(GOOD_NETWORK.replace("net = graph.relu(net);",
-                                                        "net = graph.exp(net);")))
+def test_an_operation_the_model_builder_cannot_express_is_named_with_the_supported_ones(tmp_path):
+    path = write(
+        tmp_path, starter(GOOD_NETWORK.replace("net = graph.relu(net);", "net = graph.exp(net);"))
+    )
     problem = only(problems_of(path))
-    assert at_line(problem, line_of(path, 'graph.exp(net)'),
-                   "graph.exp: the Model Builder cannot express this operation")
+    assert at_line(
+        problem,
+        line_of(path, "graph.exp(net)"),
+        "graph.exp: the Model Builder cannot express this operation",
+    )
     assert "graph.conv2d" in problem and "graph.maxPool" in problem
-    tfjs = write(tmp_path, TFJS.replace("tf.layers.dropout({rate: 0.25})",
-                                        "tf.layers.lstm({units: 4})"))
+    tfjs = write(
+        tmp_path, TFJS.replace("tf.layers.dropout({rate: 0.25})", "tf.layers.lstm({units: 4})")
+    )
     problem = only(problems_of(tfjs))
-    assert at_line(problem, line_of(tfjs, 'tf.layers.lstm'), "tf.layers.lstm")
+    assert at_line(problem, line_of(tfjs, "tf.layers.lstm"), "tf.layers.lstm")
     assert "tf.layers.conv2d" in problem
 
 
 def test_a_dense_layer_on_an_unflattened_input_says_to_add_a_flatten_layer(tmp_path):
-    path = write(tmp_path, starter(GOOD_NETWORK.replace("net = addFlattenLayer(graph, net);",
-                                                        "")))
+    path = write(tmp_path, starter(GOOD_NETWORK.replace("net = addFlattenLayer(graph, net);", "")))
     problem = only(problems_of(path))
-    assert at_line(problem, line_of(path, 'graph.layers.dense('), "graph.layers.dense")
+    assert at_line(problem, line_of(path, "graph.layers.dense("), "graph.layers.dense")
     assert "add a flatten layer" in problem
     tfjs = write(tmp_path, TFJS.replace("model.add(tf.layers.flatten());", ""))
     problem = only(problems_of(tfjs))
@@ -84,23 +90,31 @@ def test_a_dense_layer_on_an_unflattened_input_says_to_add_a_flatten_layer(tmp_p
 def test_the_wrong_number_of_output_units_names_the_line_and_the_classes(tmp_path):
     path = write(tmp_path, starter(GOOD_NETWORK.replace("'fc', net, 10", "'fc', net, 12")))
     problem = only(problems_of(path))
-    assert problem.startswith(f"line {line_of(path, 'graph.layers.dense(')}: "
-                              "graph.layers.dense (layer 3)")
+    assert problem.startswith(
+        f"line {line_of(path, 'graph.layers.dense(')}: graph.layers.dense (layer 3)"
+    )
     assert "gives 12 outputs, expected 10" in problem
 
 
 def test_a_file_that_never_builds_a_model(tmp_path):
-    path = write(tmp_path, starter(GOOD_NETWORK).replace(
-        "dataSet.fetchData().then(() => runModel());", "// runModel is never called"))
+    path = write(
+        tmp_path,
+        starter(GOOD_NETWORK).replace(
+            "dataSet.fetchData().then(() => runModel());", "// runModel is never called"
+        ),
+    )
     assert "never builds a model" in only(problems_of(path))
 
 
 def test_an_error_in_an_async_function_is_reported_with_its_line(tmp_path):
-    tfjs = write(tmp_path, TFJS.replace("const model = tf.sequential",
-                                        "buildTheModel();\n  const model = tf.sequential"))
+    tfjs = write(
+        tmp_path,
+        TFJS.replace(
+            "const model = tf.sequential", "buildTheModel();\n  const model = tf.sequential"
+        ),
+    )
     problems = problems_of(tfjs)
-    assert f"line {line_of(tfjs, 'buildTheModel')}: the script raised ReferenceError" in \
-        problems[0]
+    assert f"line {line_of(tfjs, 'buildTheModel')}: the script raised ReferenceError" in problems[0]
     assert "never builds a model" in problems[-1]
 
 
@@ -123,24 +137,34 @@ def test_a_script_that_fills_memory_ends_at_the_named_limit(tmp_path, hoard):
 def test_files_and_other_modules_cannot_be_imported(tmp_path):
     path = write(tmp_path, "import * as fs from 'fs';\n" + TFJS)
     problem = only(problems_of(path))
-    assert problem.startswith("line 1: import of \"fs\": not available")
+    assert problem.startswith('line 1: import of "fs": not available')
 
 
 def test_optimizer_settings_the_harness_fixes_are_refused(tmp_path):
-    path = write(tmp_path, starter(GOOD_NETWORK, train="""\
+    path = write(
+        tmp_path,
+        starter(
+            GOOD_NETWORK,
+            train="""\
         const optimizer = new dl.MomentumOptimizer(0.01, 0.5);
-        session.train(cost, [], 64, optimizer);"""))
+        session.train(cost, [], 64, optimizer);""",
+        ),
+    )
     problem = only(problems_of(path))
-    assert problem.startswith(f"line {line_of(path, 'MomentumOptimizer')}: momentum momentum "
-                              "0.5: the harness fixes momentum at 0.9")
+    assert problem.startswith(
+        f"line {line_of(path, 'MomentumOptimizer')}: momentum momentum "
+        "0.5: the harness fixes momentum at 0.9"
+    )
 
 
 def test_the_budget_is_checked_and_told_with_the_training_line(tmp_path):
-    path = write(tmp_path, starter(GOOD_NETWORK).replace("NUM_BATCHES = 200",
-                                                         "NUM_BATCHES = 20000"))
+    path = write(
+        tmp_path, starter(GOOD_NETWORK).replace("NUM_BATCHES = 200", "NUM_BATCHES = 20000")
+    )
     problem = only(problems_of(path))
-    assert problem.startswith(f"line {line_of(path, 'session.train(')}: num_batches "
-                              "(session.train x 20000)")
+    assert problem.startswith(
+        f"line {line_of(path, 'session.train(')}: num_batches (session.train x 20000)"
+    )
 
 
 def test_a_script_that_replaces_the_stand_ins_cannot_forge_a_record(tmp_path):
@@ -149,10 +173,22 @@ def test_a_script_that_replaces_the_stand_ins_cannot_forge_a_record(tmp_path):
 
 
 def test_the_engine_offers_no_file_network_or_process_api(tmp_path):
-    apis = ["std", "os", "fetch", "XMLHttpRequest", "WebSocket", "process", "Deno", "Bun",
-            "importScripts", "Worker"]
-    path = write(tmp_path, f"throw new Error([{', '.join(f'typeof {a}' for a in apis)}]"
-                           ".join(' '));\n")
+    apis = [
+        "std",
+        "os",
+        "fetch",
+        "XMLHttpRequest",
+        "WebSocket",
+        "process",
+        "Deno",
+        "Bun",
+        "importScripts",
+        "Worker",
+    ]
+    path = write(
+        tmp_path, f"throw new Error([{', '.join(f'typeof {a}' for a in apis)}].join(' '));\n"
+    )
     problem = only(problems_of(path))
-    assert problem.startswith("line 1: running the file raised Error: " +
-                              " ".join(["undefined"] * len(apis)))
+    assert problem.startswith(
+        "line 1: running the file raised Error: " + " ".join(["undefined"] * len(apis))
+    )

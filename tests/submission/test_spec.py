@@ -16,16 +16,18 @@ def pool(f=2, s=2, kind="maxpool"):
 
 def original(f=5, n=16, classes=10):
     block = [conv(f=f, n=n, p=f // 2), {"layer": "relu"}, pool()]
-    return spec.normalize_layers(block * 2 + [{"layer": "flatten"},
-                                              {"layer": "dense", "units": classes}], "t")
+    return spec.normalize_layers(
+        block * 2 + [{"layer": "flatten"}, {"layer": "dense", "units": classes}], "t"
+    )
 
 
 @pytest.mark.parametrize("shape, params", [((28, 28, 1), 14_682), ((32, 32, 3), 17_882)])
 def test_original_network_parameter_count_matches_hand_count(shape, params):
     # conv1 5*5*C*16+16, conv2 5*5*16*16+16, dense (H/4*W/4*16)*10+10
     height, width, channels = shape
-    hand = ((25 * channels * 16 + 16) + (25 * 16 * 16 + 16)
-            + (height // 4 * width // 4 * 16 * 10 + 10))
+    hand = (
+        (25 * channels * 16 + 16) + (25 * 16 * 16 + 16) + (height // 4 * width // 4 * 16 * 10 + 10)
+    )
     assert spec.param_count(original(), shape) == hand == params
 
 
@@ -39,16 +41,29 @@ def test_macs_count_conv_and_dense_multiply_accumulates():
 
 
 def test_infer_shapes_follows_the_floor_formula():
-    layers = spec.normalize_layers([conv(f=5, s=3, p=2), pool(f=2, s=5), {"layer": "flatten"},
-                                    {"layer": "dense", "units": 10}], "t")
+    layers = spec.normalize_layers(
+        [
+            conv(f=5, s=3, p=2),
+            pool(f=2, s=5),
+            {"layer": "flatten"},
+            {"layer": "dense", "units": 10},
+        ],
+        "t",
+    )
     # (28 + 4 - 5) // 3 + 1 = 10; (10 - 2) // 5 + 1 = 2
     assert spec.infer_shapes(layers, (28, 28, 1), 10) == [(10, 10, 16), (2, 2, 16), (64,), (10,)]
 
 
 def test_defaults_are_filled_in():
-    layers = spec.normalize_layers([{"layer": "conv", "field_size": 3, "filters": 8},
-                                    {"layer": "avgpool", "field_size": 3},
-                                    {"layer": "dropout"}, {"layer": "batchnorm"}], "t")
+    layers = spec.normalize_layers(
+        [
+            {"layer": "conv", "field_size": 3, "filters": 8},
+            {"layer": "avgpool", "field_size": 3},
+            {"layer": "dropout"},
+            {"layer": "batchnorm"},
+        ],
+        "t",
+    )
     assert layers == (
         {"layer": "conv", "field_size": 3, "stride": 1, "filters": 8, "zero_pad": 0},
         {"layer": "avgpool", "field_size": 3, "stride": 3},
@@ -58,22 +73,35 @@ def test_defaults_are_filled_in():
 
 
 def test_batchnorm_counts_gamma_and_beta_per_channel_and_feature():
-    layers = spec.normalize_layers([conv(n=4), {"layer": "batchnorm"}, {"layer": "flatten"},
-                                    {"layer": "dense", "units": 10}, {"layer": "batchnorm"},
-                                    {"layer": "tanh"}, {"layer": "sigmoid"}], "t")
+    layers = spec.normalize_layers(
+        [
+            conv(n=4),
+            {"layer": "batchnorm"},
+            {"layer": "flatten"},
+            {"layer": "dense", "units": 10},
+            {"layer": "batchnorm"},
+            {"layer": "tanh"},
+            {"layer": "sigmoid"},
+        ],
+        "t",
+    )
     conv_params, dense_params = 25 * 4 + 4, 28 * 28 * 4 * 10 + 10
     assert spec.param_count(layers, (28, 28, 1)) == conv_params + 8 + dense_params + 20
 
 
 def test_every_problem_is_reported_at_once():
     with pytest.raises(SubmissionError) as info:
-        spec.normalize_layers([{"layer": "conv", "field_size": 0}, "relu",
-                               {"layer": "softmax"}, {"units": 3}], "net.py")
+        spec.normalize_layers(
+            [{"layer": "conv", "field_size": 0}, "relu", {"layer": "softmax"}, {"units": 3}],
+            "net.py",
+        )
     problems = info.value.problems
     assert len(problems) == 5
     assert str(info.value).startswith("net.py: 5 problem(s)")
-    assert problems[0] == ("LAYERS[0] (conv): field_size: expected an integer >= 1, received 0; "
-                           "fix: set 'field_size' to an integer >= 1")
+    assert problems[0] == (
+        "LAYERS[0] (conv): field_size: expected an integer >= 1, received 0; "
+        "fix: set 'field_size' to an integer >= 1"
+    )
     assert problems[1].startswith("LAYERS[0] (conv): filters: expected a value, received nothing")
     assert "LAYERS[1]: expected a dict" in problems[2]
     assert "the harness applies softmax in the loss" in problems[3]
@@ -82,8 +110,11 @@ def test_every_problem_is_reported_at_once():
 
 @pytest.mark.parametrize("value", [True, 2.0, "3", None])
 def test_integer_settings_reject_other_types(value):
-    with pytest.raises(SubmissionError, match=rf"filters: expected an integer >= 1, "
-                                              rf"received {value!r}".replace("(", r"\(")):
+    with pytest.raises(
+        SubmissionError,
+        match=rf"filters: expected an integer >= 1, "
+        rf"received {value!r}".replace("(", r"\("),
+    ):
         spec.normalize_layers([{"layer": "conv", "field_size": 3, "filters": value}], "t")
 
 
@@ -98,12 +129,16 @@ def test_empty_image_names_layer_settings_and_shapes():
         spec.infer_shapes(layers, (14, 14, 1), 10)
     assert info.value.problems[0].startswith(
         "LAYERS[1] (maxpool: field_size=8, stride=8): input 4x4x16 gives an empty image "
-        "(output 0x0x16")
+        "(output 0x0x16"
+    )
 
 
 def test_last_dense_layer_must_give_one_output_per_class():
-    with pytest.raises(SubmissionError, match=r"LAYERS\[7\] \(dense: units=10\): the last dense "
-                                              r"layer gives 10 outputs, expected 100"):
+    with pytest.raises(
+        SubmissionError,
+        match=r"LAYERS\[7\] \(dense: units=10\): the last dense "
+        r"layer gives 10 outputs, expected 100",
+    ):
         spec.infer_shapes(original(), (28, 28, 1), 100)
 
 
@@ -117,6 +152,8 @@ def test_layer_table_rows_sum_to_the_totals():
 def test_numpy_numbers_become_plain_python_numbers():
     import numpy as np
 
-    (dense, dropout) = spec.normalize_layers([{"layer": "dense", "units": np.int64(10)},
-                                              {"layer": "dropout", "rate": np.float32(0.25)}], "t")
+    (dense, dropout) = spec.normalize_layers(
+        [{"layer": "dense", "units": np.int64(10)}, {"layer": "dropout", "rate": np.float32(0.25)}],
+        "t",
+    )
     assert type(dense["units"]) is int and type(dropout["rate"]) is float

@@ -47,13 +47,16 @@ def test_a_code_form_run_keeps_its_probabilities_only(run_out):
     assert problem == "" and exports.weights == [] and exports.refused == ""
 
 
-@pytest.mark.parametrize("change, expected", [
-    (lambda p: p.astype(np.float64), "expected dtype float32, received float64"),
-    (lambda p: p[:-1], f"expected shape ({NUM_TEST}, 10), received ({NUM_TEST - 1}, 10)"),
-    (lambda p: np.where(p > 0.5, np.nan, p).astype(np.float32), "expected finite values"),
-    (lambda p: p * 2, "expected rows of probabilities summing to 1"),
-    (lambda p: p[:, ::-1].copy(), "expected the predicted class to be the most probable"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda p: p.astype(np.float64), "expected dtype float32, received float64"),
+        (lambda p: p[:-1], f"expected shape ({NUM_TEST}, 10), received ({NUM_TEST - 1}, 10)"),
+        (lambda p: np.where(p > 0.5, np.nan, p).astype(np.float32), "expected finite values"),
+        (lambda p: p * 2, "expected rows of probabilities summing to 1"),
+        (lambda p: p[:, ::-1].copy(), "expected the predicted class to be the most probable"),
+    ],
+)
 def test_probabilities_that_do_not_fit_the_run_are_refused(run_out, change, expected):
     out, predictions = run_out
     np.save(out / PROBABILITIES, change(np.load(out / PROBABILITIES)))
@@ -73,8 +76,7 @@ def test_a_link_is_never_followed(run_out, tmp_path):
 
 def test_pickled_objects_are_not_loaded(run_out):
     out, predictions = run_out
-    np.save(out / PROBABILITIES, np.array([{"a": 1}] * NUM_TEST, dtype=object),
-            allow_pickle=True)
+    np.save(out / PROBABILITIES, np.array([{"a": 1}] * NUM_TEST, dtype=object), allow_pickle=True)
     exports, problem = _read(out, predictions)
     assert exports is None and "not a readable .npy file" in problem
 
@@ -86,17 +88,28 @@ def _rewrite_weights(out, **arrays):
     np.savez(out / WEIGHTS, **{k: v for k, v in found.items() if v is not None})
 
 
-@pytest.mark.parametrize("arrays, expected", [
-    ({"weight_1": np.zeros(17, np.float32)},
-     "weights[1] (LAYERS[0] bias): expected shape (16,), received (17,)"),
-    ({"weight_4": np.full((784, 10), np.inf, np.float32)},
-     "weights[4] (LAYERS[7] kernel): expected finite values"),
-    ({"weight_5": None}, "arrays: expected ['weight_0', 'weight_1', 'weight_2', 'weight_3', "
-                         "'weight_4', 'weight_5'], received"),
-    ({"extra": np.zeros(1, np.float32)}, "arrays: expected"),
-])
+@pytest.mark.parametrize(
+    "arrays, expected",
+    [
+        (
+            {"weight_1": np.zeros(17, np.float32)},
+            "weights[1] (LAYERS[0] bias): expected shape (16,), received (17,)",
+        ),
+        (
+            {"weight_4": np.full((784, 10), np.inf, np.float32)},
+            "weights[4] (LAYERS[7] kernel): expected finite values",
+        ),
+        (
+            {"weight_5": None},
+            "arrays: expected ['weight_0', 'weight_1', 'weight_2', 'weight_3', "
+            "'weight_4', 'weight_5'], received",
+        ),
+        ({"extra": np.zeros(1, np.float32)}, "arrays: expected"),
+    ],
+)
 def test_weights_that_do_not_fit_the_layer_list_are_refused_keeping_the_rest(
-        run_out, arrays, expected):
+    run_out, arrays, expected
+):
     out, predictions = run_out
     _rewrite_weights(out, **arrays)
     exports, problem = _read(out, predictions)
@@ -122,8 +135,12 @@ def test_an_archive_that_unpacks_past_the_bound_is_refused_unread(run_out):
 def test_the_parent_keeps_the_picked_images_and_replaces_an_earlier_page(run_out, tmp_path):
     out, predictions = run_out
     rng = np.random.default_rng(1)
-    test = {"images": rng.integers(0, 256, (NUM_TEST, *SHAPE), dtype=np.uint8),
-            "labels": rng.integers(0, 10, NUM_TEST), "input_shape": SHAPE, "num_classes": 10}
+    test = {
+        "images": rng.integers(0, 256, (NUM_TEST, *SHAPE), dtype=np.uint8),
+        "labels": rng.integers(0, 10, NUM_TEST),
+        "input_shape": SHAPE,
+        "num_classes": 10,
+    }
     page = tmp_path / "explore" / "ada" / "fashion_mnist-torch.npz"
     assert keep_for_page(out, page, SETTINGS, test, predictions) == ""
     kept = store.load(page)

@@ -20,18 +20,27 @@ from harness.worker.job import Job
 from harness.worker.stream import RunInputs, send_data, visited
 
 
-@pytest.mark.parametrize("pred, expected", [
-    (np.array([0, 1, 9]), None),
-    (np.array([0, 1]), "predictions: expected shape (3,), received (2,)"),
-    (np.zeros((3, 10), np.int64), "predictions: expected shape (3,), received (3, 10)"),
-    (np.array([0.0, 1.0, 2.0]), "predictions: expected integer class indices, "
-                                "received dtype float64"),
-    (np.array([0, 1, 10]), "predictions: expected class indices in [0, 9], "
-                           "received values from 0 to 10"),
-    (np.array([-1, 1, 2]), "predictions: expected class indices in [0, 9], "
-                           "received values from -1 to 2"),
-    ([0, 1, 2], "predictions: expected a NumPy array, received list"),
-])
+@pytest.mark.parametrize(
+    "pred, expected",
+    [
+        (np.array([0, 1, 9]), None),
+        (np.array([0, 1]), "predictions: expected shape (3,), received (2,)"),
+        (np.zeros((3, 10), np.int64), "predictions: expected shape (3,), received (3, 10)"),
+        (
+            np.array([0.0, 1.0, 2.0]),
+            "predictions: expected integer class indices, received dtype float64",
+        ),
+        (
+            np.array([0, 1, 10]),
+            "predictions: expected class indices in [0, 9], received values from 0 to 10",
+        ),
+        (
+            np.array([-1, 1, 2]),
+            "predictions: expected class indices in [0, 9], received values from -1 to 2",
+        ),
+        ([0, 1, 2], "predictions: expected a NumPy array, received list"),
+    ],
+)
 def test_check_predictions(pred, expected):
     assert check_predictions(pred, 3, 10) == expected
 
@@ -59,8 +68,12 @@ def test_messages_round_trip_with_arrays_sent_in_chunks(monkeypatch, pair):
     left, right = pair
     images = np.arange(5 * 28 * 28, dtype=np.uint8).reshape(5, 28, 28, 1)
     rows = np.array([0, 3, 4])
-    channel.send(left, "data", {"n": 3}, {"images": channel.Rows(images, rows),
-                                          "labels": np.array([1, 2, 3])})
+    channel.send(
+        left,
+        "data",
+        {"n": 3},
+        {"images": channel.Rows(images, rows), "labels": np.array([1, 2, 3])},
+    )
     kind, body, arrays = channel.receive(right, 1 << 20)
     assert (kind, body) == ("data", {"n": 3})
     np.testing.assert_array_equal(arrays["images"], images[rows])
@@ -72,15 +85,24 @@ def _raw(header: dict, payload: bytes = b"") -> bytes:
     return struct.pack("!I", len(text)) + text + payload
 
 
-@pytest.mark.parametrize("header, expected", [
-    ({"kind": "report", "arrays": [{"name": "p", "dtype": "object", "shape": [2]}]},
-     "array 'p': dtype expected one of"),
-    ({"kind": "report", "arrays": [{"name": "p", "dtype": "int64", "shape": [10 ** 9]}]},
-     "array 'p' of shape (1000000000,) is larger than"),
-    ({"kind": "report", "arrays": [{"name": "p", "dtype": "int64", "shape": [-1]}]},
-     "array 'p': shape expected up to 8 sizes >= 0"),
-    ({"kind": 3}, "header: expected {kind: str"),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        (
+            {"kind": "report", "arrays": [{"name": "p", "dtype": "object", "shape": [2]}]},
+            "array 'p': dtype expected one of",
+        ),
+        (
+            {"kind": "report", "arrays": [{"name": "p", "dtype": "int64", "shape": [10**9]}]},
+            "array 'p' of shape (1000000000,) is larger than",
+        ),
+        (
+            {"kind": "report", "arrays": [{"name": "p", "dtype": "int64", "shape": [-1]}]},
+            "array 'p': shape expected up to 8 sizes >= 0",
+        ),
+        ({"kind": 3}, "header: expected {kind: str"),
+    ],
+)
 def test_malformed_frames_are_refused_by_name(header, expected, pair):
     left, right = pair
     left.sendall(_raw(header))
@@ -100,10 +122,17 @@ def test_oversized_header_and_early_close_are_refused(pair):
 
 
 def _report(**changes):
-    body = {"status": "ok", "reason": "", "param_count": 7, "losses": [1.5, 0.5],
-            "device": {"kind": "cpu", "threads": 1}}
-    arrays = {"predictions": np.array([1, 2, 3]),
-              "validation_predictions": np.zeros((2, 4), np.int64)}
+    body = {
+        "status": "ok",
+        "reason": "",
+        "param_count": 7,
+        "losses": [1.5, 0.5],
+        "device": {"kind": "cpu", "threads": 1},
+    }
+    arrays = {
+        "predictions": np.array([1, 2, 3]),
+        "validation_predictions": np.zeros((2, 4), np.int64),
+    }
     for key, value in changes.items():
         (arrays if key.endswith("predictions") else body)[key] = value
     return parse_report(body, arrays, points=2, num_test=3, validation_images=4, classes=10)
@@ -116,19 +145,26 @@ def test_report_keeps_checked_fields_only():
     assert not hasattr(report, "examples_per_sec")
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"losses": [1.0]}, "report.losses: expected 2 finite numbers >= 0 (one per curve point)"),
-    ({"losses": [1.0, float("nan")]}, "report.losses: expected 2 finite numbers"),
-    ({"losses": [1.0, -2.0]}, "report.losses: expected 2 finite numbers"),
-    ({"param_count": "many"}, "report.param_count: expected an integer >= 0, received 'many'"),
-    ({"device": {"name": ["x"]}}, "report.device.name: expected a number, text or null"),
-    ({"predictions": np.array([0, 1])}, "report.predictions: expected shape (3,)"),
-    ({"validation_predictions": np.zeros((1, 4), np.int64)},
-     "report.validation_predictions: expected an array of shape (2, 4), received (1, 4)"),
-    ({"validation_predictions": np.full((2, 4), 12)},
-     "report.validation_predictions: expected class indices in [0, 9]"),
-    ({"status": "passed"}, "report.status: expected 'ok' or 'failed', received 'passed'"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"losses": [1.0]}, "report.losses: expected 2 finite numbers >= 0 (one per curve point)"),
+        ({"losses": [1.0, float("nan")]}, "report.losses: expected 2 finite numbers"),
+        ({"losses": [1.0, -2.0]}, "report.losses: expected 2 finite numbers"),
+        ({"param_count": "many"}, "report.param_count: expected an integer >= 0, received 'many'"),
+        ({"device": {"name": ["x"]}}, "report.device.name: expected a number, text or null"),
+        ({"predictions": np.array([0, 1])}, "report.predictions: expected shape (3,)"),
+        (
+            {"validation_predictions": np.zeros((1, 4), np.int64)},
+            "report.validation_predictions: expected an array of shape (2, 4), received (1, 4)",
+        ),
+        (
+            {"validation_predictions": np.full((2, 4), 12)},
+            "report.validation_predictions: expected class indices in [0, 9]",
+        ),
+        ({"status": "passed"}, "report.status: expected 'ok' or 'failed', received 'passed'"),
+    ],
+)
 def test_report_fields_are_refused_by_name(changes, expected):
     with pytest.raises(Refused) as caught:
         _report(**changes)
@@ -136,14 +172,28 @@ def test_report_fields_are_refused_by_name(changes, expected):
 
 
 def test_failed_report_keeps_a_bounded_reason():
-    report = parse_report({"status": "failed", "reason": "x" * 10_000}, {}, points=0,
-                          num_test=3, validation_images=4, classes=10)
+    report = parse_report(
+        {"status": "failed", "reason": "x" * 10_000},
+        {},
+        points=0,
+        num_test=3,
+        validation_images=4,
+        classes=10,
+    )
     assert report.status == "failed" and len(report.reason) == 4000
 
 
 def test_declared_settings_are_typed_and_layers_validated():
-    declared = parse_declared({"settings": {"batch_size": 16, "form": "layers", "other": 1,
-                                            "layers": [{"layer": "flatten"}]}})
+    declared = parse_declared(
+        {
+            "settings": {
+                "batch_size": 16,
+                "form": "layers",
+                "other": 1,
+                "layers": [{"layer": "flatten"}],
+            }
+        }
+    )
     assert declared.hyperparameters == {"batch_size": 16} and declared.form == "layers"
     with pytest.raises(Refused, match="ready.settings.layers: expected a valid layer list"):
         parse_declared({"settings": {"layers": [{"layer": "teleport"}]}})
@@ -151,14 +201,22 @@ def test_declared_settings_are_typed_and_layers_validated():
         parse_declared({"settings": [1]})
 
 
-JOB = Job(kind="submission", framework="torch", dataset="fashion_mnist",
-          input_shape=(28, 28, 1), num_classes=10, seed=0, max_batches=30)
+JOB = Job(
+    kind="submission",
+    framework="torch",
+    dataset="fashion_mnist",
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    seed=0,
+    max_batches=30,
+)
 
 
 def test_plan_caps_batches_and_refuses_a_budget_breaking_declaration():
     budget = Budget(max_examples=1000)
-    plan = plan_training(JOB, Declared({"batch_size": 8, "num_batches": 100,
-                                        "optimizer": "adam"}), budget)
+    plan = plan_training(
+        JOB, Declared({"batch_size": 8, "num_batches": 100, "optimizer": "adam"}), budget
+    )
     assert (plan.batch_size, plan.num_batches, plan.eval_every) == (8, 30, 1)
     assert plan.points == list(range(1, 31)) and plan.examples == 240
     with pytest.raises(Refused, match="outside the assignment's budget: .*batch_size x"):
@@ -168,31 +226,48 @@ def test_plan_caps_batches_and_refuses_a_budget_breaking_declaration():
 def test_data_sent_is_the_planned_batches_and_no_other_label(pair):
     plan = plan_training(JOB, Declared({"batch_size": 4, "num_batches": 3}), Budget())
     rng = np.random.default_rng(1)
-    inputs = RunInputs(rng.integers(0, 256, (50, 2, 2, 1), dtype=np.uint8),
-                       np.arange(50) % 10, np.zeros((7, 2, 2, 1), np.uint8),
-                       np.zeros((5, 2, 2, 1), np.uint8))
+    inputs = RunInputs(
+        rng.integers(0, 256, (50, 2, 2, 1), dtype=np.uint8),
+        np.arange(50) % 10,
+        np.zeros((7, 2, 2, 1), np.uint8),
+        np.zeros((5, 2, 2, 1), np.uint8),
+    )
     left, right = pair
     send_data(left, plan, inputs, seed=0)
     kind, body, arrays = channel.receive(right, 1 << 20)
     rows, table = visited(50, plan, 0)
     assert kind == "data" and body["num_batches"] == 3 and len(rows) <= 12
-    assert set(arrays) == {"train_images", "train_labels", "batch_indices",
-                           "validation_images", "test_images"}
-    np.testing.assert_array_equal(arrays["train_labels"][arrays["batch_indices"]],
-                                  inputs.train_labels[rows][table])
+    assert set(arrays) == {
+        "train_images",
+        "train_labels",
+        "batch_indices",
+        "validation_images",
+        "test_images",
+    }
+    np.testing.assert_array_equal(
+        arrays["train_labels"][arrays["batch_indices"]], inputs.train_labels[rows][table]
+    )
     np.testing.assert_array_equal(arrays["train_images"], inputs.train_images[rows])
 
 
 def test_inputs_saved_on_a_node_are_read_back_as_read_only_memory_maps(tmp_path):
     rng = np.random.default_rng(0)
-    inputs = RunInputs(rng.integers(0, 256, (6, 2, 2, 1), dtype=np.uint8), np.arange(6),
-                       np.zeros((3, 2, 2, 1), np.uint8), np.ones((2, 2, 2, 1), np.uint8))
+    inputs = RunInputs(
+        rng.integers(0, 256, (6, 2, 2, 1), dtype=np.uint8),
+        np.arange(6),
+        np.zeros((3, 2, 2, 1), np.uint8),
+        np.ones((2, 2, 2, 1), np.uint8),
+    )
     inputs.save(tmp_path / "fashion_mnist")
     again = RunInputs.from_folder(tmp_path / "fashion_mnist")
     assert isinstance(again.train_images, np.memmap) and not again.train_images.flags.writeable
     np.testing.assert_array_equal(again.train_images, inputs.train_images)
     assert sorted(p.name for p in (tmp_path / "fashion_mnist").iterdir()) == [
-        "test_images.npy", "train_images.npy", "train_labels.npy", "validation_images.npy"]
+        "test_images.npy",
+        "train_images.npy",
+        "train_labels.npy",
+        "validation_images.npy",
+    ]
     assert all(p.stat().st_mode & 0o222 == 0 for p in (tmp_path / "fashion_mnist").iterdir())
 
 
@@ -201,13 +276,22 @@ def test_a_report_of_success_before_any_data_is_refused(pair):
     from harness.worker.parent import _Conversation
 
     left, right = pair
-    inputs = RunInputs(np.zeros((4, 2, 2, 1), np.uint8), np.arange(4),
-                       np.zeros((2, 2, 2, 1), np.uint8), np.zeros((3, 2, 2, 1), np.uint8))
+    inputs = RunInputs(
+        np.zeros((4, 2, 2, 1), np.uint8),
+        np.arange(4),
+        np.zeros((2, 2, 2, 1), np.uint8),
+        np.zeros((3, 2, 2, 1), np.uint8),
+    )
     talk = _Conversation(left, JOB, inputs, Budget())
-    channel.send(right, "report", {"status": "ok", "param_count": 1, "losses": [],
-                                   "device": {}},
-                 {"predictions": np.zeros(3, np.int64),
-                  "validation_predictions": np.zeros((0, 2), np.int64)})
+    channel.send(
+        right,
+        "report",
+        {"status": "ok", "param_count": 1, "losses": [], "device": {}},
+        {
+            "predictions": np.zeros(3, np.int64),
+            "validation_predictions": np.zeros((0, 2), np.int64),
+        },
+    )
     talk()
     assert talk.refused == "report: expected 'failed' before any data was sent, received 'ok'"
     assert talk.report is None and talk.plan is None

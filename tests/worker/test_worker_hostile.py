@@ -23,8 +23,9 @@ def run_hostile(tmp_path, name, targets=None, isolate=True, **limit_changes):
     if isolate:
         require("bubblewrap")
     index = copy_submission(name, tmp_path / "submissions", targets)
-    result, predictions, sandbox = run_job(make_job(tmp_path, index), limits(**limit_changes),
-                                           isolate=isolate)
+    result, predictions, sandbox = run_job(
+        make_job(tmp_path, index), limits(**limit_changes), isolate=isolate
+    )
     assert result["status"] == "failed" and predictions is None
     assert sandbox.isolated is isolate
     return result["reason"], sandbox
@@ -131,16 +132,27 @@ def test_cannot_signal_the_parent(tmp_path):
     assert "PermissionError: blocked 2 of 2 signals" in reason
 
 
-@pytest.mark.parametrize("name, wall_seconds, reason", [
-    # The default 20 s leaves a busy machine time to start Python before the crash ...
-    ("segfault", 20.0,
-     "killed by signal SIGSEGV (segmentation fault) before returning predictions"),
-    ("os_exit_at_import", 20.0, "exited early with status 0 before returning predictions"),
-    # ... while a hang always reaches its limit, however short.
-    ("hang_at_import", 2.0, "timed out after 2 s (wall-time limit) before returning predictions"),
-])
-def test_fallback_names_the_same_reasons_unisolated(tmp_path, monkeypatch, name, wall_seconds,
-                                                    reason):
+@pytest.mark.parametrize(
+    "name, wall_seconds, reason",
+    [
+        # The default 20 s leaves a busy machine time to start Python before the crash ...
+        (
+            "segfault",
+            20.0,
+            "killed by signal SIGSEGV (segmentation fault) before returning predictions",
+        ),
+        ("os_exit_at_import", 20.0, "exited early with status 0 before returning predictions"),
+        # ... while a hang always reaches its limit, however short.
+        (
+            "hang_at_import",
+            2.0,
+            "timed out after 2 s (wall-time limit) before returning predictions",
+        ),
+    ],
+)
+def test_fallback_names_the_same_reasons_unisolated(
+    tmp_path, monkeypatch, name, wall_seconds, reason
+):
     monkeypatch.setenv("HARNESS_NO_BWRAP", "1")
     assert run_hostile(tmp_path, name, isolate=False, wall_seconds=wall_seconds)[0] == reason
 
@@ -156,6 +168,7 @@ def test_a_setsid_grandchild_does_not_outlive_the_run(tmp_path, isolate):
 def test_scratch_file_link_to_labels_is_not_followed(tmp_path):
     """A file the parent reads from a run's scratch folder is never read through a link."""
     from harness.worker.files import _read_regular
+
     secret = tmp_path / "labels.npy"
     secret.write_bytes(json.dumps([0] * 40).encode())
     (tmp_path / "out").mkdir()

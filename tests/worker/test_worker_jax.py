@@ -4,8 +4,7 @@ limit, the private /tmp and the missing network suit the framework)."""
 import pytest
 from worker_jobs import assert_honest_layers_pass
 
-pytestmark = [pytest.mark.jax, pytest.mark.sandbox,
-              pytest.mark.needs("bubblewrap", "jax")]
+pytestmark = [pytest.mark.jax, pytest.mark.sandbox, pytest.mark.needs("bubblewrap", "jax")]
 
 
 def test_honest_layers_pass_isolated(tmp_path):

@@ -4,8 +4,11 @@ limit, the private /tmp and the missing network suit the framework)."""
 import pytest
 from worker_jobs import assert_honest_layers_pass
 
-pytestmark = [pytest.mark.tensorflow, pytest.mark.sandbox,
-              pytest.mark.needs("bubblewrap", "tensorflow")]
+pytestmark = [
+    pytest.mark.tensorflow,
+    pytest.mark.sandbox,
+    pytest.mark.needs("bubblewrap", "tensorflow"),
+]
 
 
 def test_honest_layers_pass_isolated(tmp_path):

@@ -74,8 +74,9 @@ def test_nan_loss(tmp_path):
 
 @needs_bwrap
 def test_hang_in_training(honest, tmp_path):
-    reason, sandbox = expect_failure(tmp_path, "hang_in_training",
-                                     wall_seconds=honest[2].wall_seconds + 5)
+    reason, sandbox = expect_failure(
+        tmp_path, "hang_in_training", wall_seconds=honest[2].wall_seconds + 5
+    )
     assert sandbox.timed_out and reason.startswith("timed out after")
     assert "entering the endless step" in sandbox.stdout
 
@@ -104,8 +105,7 @@ def test_output_flood_is_captured_and_truncated(tmp_path):
 
 @needs_bwrap
 def test_reference_job_trains_the_named_network(tmp_path):
-    result, predictions, sandbox = run_job(make_job(tmp_path, None, reference="original"),
-                                           limits())
+    result, predictions, sandbox = run_job(make_job(tmp_path, None, reference="original"), limits())
     assert result["status"] == "ok", (result, sandbox.stderr)
     assert result["param_count"] == 14_682 and predictions.shape == (NUM_TEST,)
     assert result["settings"]["optimizer"] == "sgd"

@@ -78,14 +78,23 @@ def make_module(source: ModelSource, input_shape: tuple[int, int, int], num_clas
         return LayerStack(tuple(source.layers)), "train"
     if source.reference is not None:
         if source.reference not in jax_cnn.NETWORKS:
-            raise HarnessError(field_error("reference", "name", f"one of {list(jax_cnn.NETWORKS)}",
-                                           source.reference))
+            raise HarnessError(
+                field_error(
+                    "reference", "name", f"one of {list(jax_cnn.NETWORKS)}", source.reference
+                )
+            )
         module = jax_cnn.NETWORKS[source.reference](input_shape, num_classes)
     else:
         module = source.build_model(input_shape, num_classes)
     if not isinstance(module, training.lib().nn.Module):
-        raise HarnessError(field_error("build_model(input_shape, num_classes)", "return value",
-                                       "a flax.linen.Module", type(module).__name__))
+        raise HarnessError(
+            field_error(
+                "build_model(input_shape, num_classes)",
+                "return value",
+                "a flax.linen.Module",
+                type(module).__name__,
+            )
+        )
     parameters = inspect.signature(module.__call__).parameters
     return module, next((k for k in MODE_KEYWORDS if k in parameters), None)
 
@@ -128,15 +137,29 @@ class JaxAdapter:
         versions = f"jax {jax.__version__}, jaxlib {jaxlib.__version__}"
         if device.platform == "gpu":
             stats = device.memory_stats() or {}
-            return {"kind": "gpu", "name": device.device_kind,
-                    "memory_bytes": stats.get("bytes_limit"),
-                    "driver": device.client.platform_version, "framework_version": versions}
+            return {
+                "kind": "gpu",
+                "name": device.device_kind,
+                "memory_bytes": stats.get("bytes_limit"),
+                "driver": device.client.platform_version,
+                "framework_version": versions,
+            }
         memory = host.memory_bytes()
-        return {"kind": "cpu", "name": host.cpu_name(), "memory_bytes": memory,
-                "driver": None, "framework_version": versions}
+        return {
+            "kind": "cpu",
+            "name": host.cpu_name(),
+            "memory_bytes": memory,
+            "driver": None,
+            "framework_version": versions,
+        }
 
-    def build(self, source: ModelSource, input_shape: tuple[int, int, int], num_classes: int,
-              seed: int = 0) -> JaxModel:
+    def build(
+        self,
+        source: ModelSource,
+        input_shape: tuple[int, int, int],
+        num_classes: int,
+        seed: int = 0,
+    ) -> JaxModel:
         lib = training.lib()
         input_shape = tuple(int(d) for d in input_shape)
         module, keyword = make_module(source, input_shape, num_classes)
@@ -145,8 +168,11 @@ class JaxAdapter:
 
         def initialise(key):
             init_key, dropout_key = lib.jax.random.split(key)
-            variables = module.init({"params": init_key, "dropout": dropout_key},
-                                    lib.jnp.zeros((1, *input_shape)), **kwargs)
+            variables = module.init(
+                {"params": init_key, "dropout": dropout_key},
+                lib.jnp.zeros((1, *input_shape)),
+                **kwargs,
+            )
             # read while tracing: the dicts jit hands back have sorted keys, not this order
             handle.weight_paths = canonical_paths(variables["params"])
             return variables
@@ -167,8 +193,9 @@ class JaxAdapter:
     def batchnorm_statistics(self, model: JaxModel) -> list[np.ndarray]:
         """``batch_stats`` in layer order (``BatchNorm_2`` before ``BatchNorm_10``)."""
         flat = training.lib().traverse.flatten_dict(model.variables.get("batch_stats", {}))
-        ordered = sorted(flat, key=lambda path: (tuple(_numbered(p) for p in path[:-1]),
-                                                 path[-1] != "mean"))
+        ordered = sorted(
+            flat, key=lambda path: (tuple(_numbered(p) for p in path[:-1]), path[-1] != "mean")
+        )
         return [np.asarray(flat[path], dtype=np.float32) for path in ordered]
 
     def get_weights(self, model: JaxModel) -> list[np.ndarray]:
@@ -179,37 +206,48 @@ class JaxAdapter:
         lib = training.lib()
         flat = lib.traverse.flatten_dict(model.variables["params"])
         if len(weights) != len(model.weight_paths):
-            raise HarnessError(field_error("set_weights", "weights", f"{len(model.weight_paths)}"
-                                           " arrays in the canonical layout", len(weights)))
+            raise HarnessError(
+                field_error(
+                    "set_weights",
+                    "weights",
+                    f"{len(model.weight_paths)} arrays in the canonical layout",
+                    len(weights),
+                )
+            )
         for index, (path, value) in enumerate(zip(model.weight_paths, weights, strict=True)):
             value = np.asarray(value, dtype=np.float32)
             if value.shape != flat[path].shape:
                 where = f"weights[{index}] ({'/'.join(path)})"
-                raise HarnessError(field_error("set_weights", where,
-                                               f"shape {tuple(flat[path].shape)}", value.shape))
+                raise HarnessError(
+                    field_error(
+                        "set_weights", where, f"shape {tuple(flat[path].shape)}", value.shape
+                    )
+                )
             flat[path] = lib.jnp.asarray(value)
         model.variables = {**model.variables, "params": lib.traverse.unflatten_dict(flat)}
         model.opt_state = None
 
-    def logits(self, model: JaxModel, images: np.ndarray,
-               batch_size: int = INFERENCE_CHUNK) -> np.ndarray:
+    def logits(
+        self, model: JaxModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK
+    ) -> np.ndarray:
         if len(images) == 0:
             return np.zeros((0, model.num_classes), np.float32)
         chunks = training.padded_chunks(images, batch_size)
         return training.chunked_logits(model.chunk_logits, model.variables, chunks, len(images))
 
-    def predict(self, model: JaxModel, images: np.ndarray,
-                batch_size: int = INFERENCE_CHUNK) -> np.ndarray:
+    def predict(
+        self, model: JaxModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK
+    ) -> np.ndarray:
         return self.logits(model, images, batch_size).argmax(axis=-1).astype(np.int64)
 
-    def loss_and_grad_check(self, model: JaxModel, images: np.ndarray,
-                            labels: np.ndarray) -> dict:
+    def loss_and_grad_check(self, model: JaxModel, images: np.ndarray, labels: np.ndarray) -> dict:
         lib = training.lib()
         jax, optax = lib.jax, lib.optax
         x, y = training.host_float(images), np.asarray(labels, np.int32)
         rng = jax.random.PRNGKey(model.seed)
-        shape = tuple(jax.eval_shape(lambda v: model.apply(v, x, True, rng)[0],
-                                     model.variables).shape)
+        shape = tuple(
+            jax.eval_shape(lambda v: model.apply(v, x, True, rng)[0], model.variables).shape
+        )
         if shape != (len(images), model.num_classes):
             return {"output_shape": shape, "loss": float("nan"), "grad_finite": False}
 
@@ -225,8 +263,13 @@ class JaxAdapter:
         loss, finite = jax.jit(loss_and_finite)(model.variables["params"])
         return {"output_shape": shape, "loss": float(loss), "grad_finite": bool(finite)}
 
-    def train(self, model: JaxModel, data: TrainData, config: TrainConfig,
-              on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
+    def train(
+        self,
+        model: JaxModel,
+        data: TrainData,
+        config: TrainConfig,
+        on_progress: Callable[[CurvePoint], None] | None = None,
+    ) -> TrainOutcome:
         return training.train(model, data, config, on_progress)
 
 

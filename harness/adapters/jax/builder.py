@@ -37,8 +37,14 @@ class LayerStack(nn.Module):
         kind = spec["layer"]
         if kind == "conv":
             f, p, s = spec["field_size"], spec["zero_pad"], spec["stride"]
-            return nn.Conv(spec["filters"], (f, f), strides=(s, s), padding=((p, p), (p, p)),
-                           kernel_init=KERNEL_INIT, bias_init=BIAS_INIT)(x)
+            return nn.Conv(
+                spec["filters"],
+                (f, f),
+                strides=(s, s),
+                padding=((p, p), (p, p)),
+                kernel_init=KERNEL_INIT,
+                bias_init=BIAS_INIT,
+            )(x)
         if kind in POOLS:
             f, s = spec["field_size"], spec["stride"]
             return POOLS[kind](x, (f, f), strides=(s, s), padding="VALID")

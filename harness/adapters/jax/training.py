@@ -47,8 +47,13 @@ COMPILED_LOOP = {"cpu": False, "gpu": True}  # per backend platform; see make_ru
 def lib() -> SimpleNamespace:
     """jax, jax.numpy, flax.linen, flax.traverse_util and optax, imported once."""
     bound_gpu_memory()
-    names = {"jax": "jax", "jnp": "jax.numpy", "nn": "flax.linen",
-             "traverse": "flax.traverse_util", "optax": "optax"}
+    names = {
+        "jax": "jax",
+        "jnp": "jax.numpy",
+        "nn": "flax.linen",
+        "traverse": "flax.traverse_util",
+        "optax": "optax",
+    }
     return SimpleNamespace(**{k: importlib.import_module(m) for k, m in names.items()})
 
 
@@ -71,15 +76,15 @@ def make_optimizer(config) -> Any:
     if config.name == "momentum":
         return optax.sgd(lr, momentum=get("momentum"))
     if config.name == "adam":
-        return optax.adam(lr, b1=get("beta1"), b2=get("beta2"), eps=get("epsilon"),
-                          eps_root=0.0)
+        return optax.adam(lr, b1=get("beta1"), b2=get("beta2"), eps=get("epsilon"), eps_root=0.0)
     if config.name == "rmsprop":
         return optax.rmsprop(lr, decay=get("decay"), eps=get("epsilon"), eps_in_sqrt=False)
     if config.name == "adagrad":
         scale = scale_by_root_sum_of_squares(get("initial_accumulator"), get("epsilon"))
         return optax.chain(scale, optax.scale(-lr))
-    raise HarnessError(field_error("optimizer", "name", "sgd, momentum, adam, rmsprop or adagrad",
-                                   config.name))
+    raise HarnessError(
+        field_error("optimizer", "name", "sgd, momentum, adam, rmsprop or adagrad", config.name)
+    )
 
 
 def scale_by_root_sum_of_squares(initial: float, eps: float) -> Any:
@@ -128,7 +133,8 @@ def make_step(apply: Callable, tx) -> Callable:
         params = variables["params"]
         state = {k: v for k, v in variables.items() if k != "params"}
         (loss, state), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            params, state, x, y, jax.random.fold_in(rng, i))
+            params, state, x, y, jax.random.fold_in(rng, i)
+        )
         updates, opt_state = tx.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
         return {"params": params, **state}, opt_state, loss_sum + loss
@@ -147,6 +153,7 @@ def make_runner(step: Callable, compiled_loop: bool) -> Callable:
     """
     jax = lib().jax
     if compiled_loop:
+
         def loop(carry, start, stop, *arrays):
             return jax.lax.fori_loop(start, stop, lambda i, c: step(i, c, *arrays), carry)
 
@@ -175,7 +182,7 @@ def padded_chunks(images, chunk_size: int) -> list:
     """
     chunks = []
     for start in range(0, len(images), chunk_size):
-        chunk = np.asarray(images[start:start + chunk_size])
+        chunk = np.asarray(images[start : start + chunk_size])
         missing = chunk_size - len(chunk)
         if missing:
             chunk = np.concatenate([chunk, np.zeros((missing, *chunk.shape[1:]), chunk.dtype)])
@@ -211,19 +218,29 @@ def _on_device(data: TrainData, config: TrainConfig) -> tuple[tuple, Callable]:
     """
     jax = lib().jax
     if len(data.batch_indices) < config.num_batches:
-        raise HarnessError(field_error("TrainData", "batch_indices", f"{config.num_batches} rows",
-                                       len(data.batch_indices)))
-    arrays = (jax.device_put(host_float(data.train_images)),
-              jax.device_put(np.asarray(data.train_labels, np.int32)),
-              jax.device_put(np.asarray(data.batch_indices)))
-    chunks = [jax.device_put(c) for c in padded_chunks(data.validation_images,
-                                                       config.eval_batch_size)]
+        raise HarnessError(
+            field_error(
+                "TrainData", "batch_indices", f"{config.num_batches} rows", len(data.batch_indices)
+            )
+        )
+    arrays = (
+        jax.device_put(host_float(data.train_images)),
+        jax.device_put(np.asarray(data.train_labels, np.int32)),
+        jax.device_put(np.asarray(data.batch_indices)),
+    )
+    chunks = [
+        jax.device_put(c) for c in padded_chunks(data.validation_images, config.eval_batch_size)
+    ]
     labels = np.asarray(data.validation_labels)
     return arrays, lambda logits_fn, variables: accuracy(logits_fn, variables, chunks, labels)
 
 
-def train(model, data: TrainData, config: TrainConfig,
-          on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
+def train(
+    model,
+    data: TrainData,
+    config: TrainConfig,
+    on_progress: Callable[[CurvePoint], None] | None = None,
+) -> TrainOutcome:
     """The shared training semantics (harness/adapters/base.py) for a JaxModel handle.
 
     Warm-up is at most ``num_batches - 1`` batches, so a run always has a steady state. A
@@ -232,8 +249,9 @@ def train(model, data: TrainData, config: TrainConfig,
     jax = lib().jax
     started = time.perf_counter()
     tx = make_optimizer(config.optimizer)
-    run = make_runner(make_step(model.apply, tx),
-                      COMPILED_LOOP.get(jax.devices()[0].platform, False))
+    run = make_runner(
+        make_step(model.apply, tx), COMPILED_LOOP.get(jax.devices()[0].platform, False)
+    )
     arrays, validate = _on_device(data, config)
     rng = jax.random.fold_in(jax.random.PRNGKey(config.seed), 1)  # the dropout stream
     zero = jax.device_put(np.float32(0.0))
@@ -257,14 +275,19 @@ def train(model, data: TrainData, config: TrainConfig,
                 break
             carry, since = (carry[0], carry[1], zero), 0
     model.variables, model.opt_state = carry[0], carry[1]
-    return _outcome(curve, clock, max(done - warmup, 0) * config.batch_size,
-                    time.perf_counter() - started)
+    return _outcome(
+        curve, clock, max(done - warmup, 0) * config.batch_size, time.perf_counter() - started
+    )
 
 
 def _outcome(curve: list, clock: dict, steady_examples: int, train_seconds: float):
     final_loss = curve[-1].loss
     return TrainOutcome(
-        curve=curve, final_loss=final_loss,
+        curve=curve,
+        final_loss=final_loss,
         examples_per_sec=steady_examples / clock[False] if clock[False] > 0 else 0.0,
-        warmup_seconds=clock[True], steady_seconds=clock[False],
-        train_seconds=train_seconds, loss_finite=math.isfinite(final_loss))
+        warmup_seconds=clock[True],
+        steady_seconds=clock[False],
+        train_seconds=train_seconds,
+        loss_finite=math.isfinite(final_loss),
+    )

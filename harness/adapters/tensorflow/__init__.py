@@ -88,7 +88,9 @@ class KerasModel:
             model = self.model
             self._compiled["forward"] = tf.function(
                 lambda x: tf.cast(model(x, training=False), tf.float32),
-                jit_compile=JIT_COMPILE, reduce_retracing=True)
+                jit_compile=JIT_COMPILE,
+                reduce_retracing=True,
+            )
         return self._compiled["forward"]
 
 
@@ -105,8 +107,11 @@ def make_optimizer(config: OptimizerConfig) -> keras.optimizers.Optimizer:
 
 def softmax_cross_entropy(labels, logits) -> tf.Tensor:
     """Mean softmax cross-entropy of integer labels against float32 logits."""
-    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=labels, logits=tf.cast(logits, tf.float32)))
+    return tf.reduce_mean(
+        tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=labels, logits=tf.cast(logits, tf.float32)
+        )
+    )
 
 
 def _build_keras(source: ModelSource, input_shape, num_classes) -> keras.Model:
@@ -120,8 +125,10 @@ def _build_keras(source: ModelSource, input_shape, num_classes) -> keras.Model:
         return builder.from_layers(source.layers, input_shape)
     model = source.build_model(input_shape, num_classes)
     if not isinstance(model, keras.Model):
-        raise HarnessError(f"build_model: expected a keras.Model (FRAMEWORK = 'tensorflow'), "
-                           f"received {type(model).__name__}")
+        raise HarnessError(
+            f"build_model: expected a keras.Model (FRAMEWORK = 'tensorflow'), "
+            f"received {type(model).__name__}"
+        )
     return model
 
 
@@ -151,8 +158,7 @@ class _Trainer:
             self.loss_sum = tf.Variable(0.0, trainable=False, dtype=tf.float32)
         optimizer.build(self.variables)  # slots exist before tracing, not inside XLA
         self.run_steps = tf.function(self._steps, jit_compile=JIT_COMPILE)
-        self.correct = tf.function(self._correct, jit_compile=JIT_COMPILE,
-                                   reduce_retracing=True)
+        self.correct = tf.function(self._correct, jit_compile=JIT_COMPILE, reduce_retracing=True)
 
     def _step(self, batch: tf.Tensor) -> None:
         images, labels = tf.gather(self.images, batch), tf.gather(self.labels, batch)
@@ -175,8 +181,10 @@ class _Trainer:
         total, size = len(self.val_labels), self.config.eval_batch_size
         if total == 0:
             return float("nan")
-        counts = [self.correct(self.val_images[s:s + size], self.val_labels[s:s + size])
-                  for s in range(0, total, size)]
+        counts = [
+            self.correct(self.val_images[s : s + size], self.val_labels[s : s + size])
+            for s in range(0, total, size)
+        ]
         return int(tf.add_n(counts).numpy()) / total
 
     def run(self, on_progress) -> TrainOutcome:
@@ -188,12 +196,14 @@ class _Trainer:
         for stop in ends:
             tic = time.perf_counter()
             loss_sum = float(self.run_steps(tf.constant(start), tf.constant(stop)))  # barrier
-            clock["warmup" if stop <= config.warmup_batches else "steady"] += \
+            clock["warmup" if stop <= config.warmup_batches else "steady"] += (
                 time.perf_counter() - tic
+            )
             start = stop
             if stop in points:
-                curve.append(CurvePoint(stop, loss_sum / (stop - last_point),
-                                        self.validation_accuracy()))
+                curve.append(
+                    CurvePoint(stop, loss_sum / (stop - last_point), self.validation_accuracy())
+                )
                 self.loss_sum.assign(0.0)
                 last_point = stop
                 if on_progress is not None:
@@ -206,9 +216,14 @@ class _Trainer:
         steady_batches = trained - min(trained, self.config.warmup_batches)
         rate = steady_batches * self.config.batch_size / clock["steady"] if steady_batches else 0.0
         return TrainOutcome(
-            curve=curve, final_loss=curve[-1].loss, examples_per_sec=rate,
-            warmup_seconds=clock["warmup"], steady_seconds=clock["steady"],
-            train_seconds=wall, loss_finite=math.isfinite(curve[-1].loss))
+            curve=curve,
+            final_loss=curve[-1].loss,
+            examples_per_sec=rate,
+            warmup_seconds=clock["warmup"],
+            steady_seconds=clock["steady"],
+            train_seconds=wall,
+            loss_finite=math.isfinite(curve[-1].loss),
+        )
 
 
 class TensorFlowAdapter:
@@ -224,8 +239,13 @@ class TensorFlowAdapter:
             return None
         return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
 
-    def build(self, source: ModelSource, input_shape: tuple[int, int, int], num_classes: int,
-              seed: int = 0) -> KerasModel:
+    def build(
+        self,
+        source: ModelSource,
+        input_shape: tuple[int, int, int],
+        num_classes: int,
+        seed: int = 0,
+    ) -> KerasModel:
         keras.utils.set_random_seed(seed)  # python, numpy, TF and Keras' seed generators
         input_shape = tuple(int(n) for n in input_shape)
         with tf.device(tensorflow_device.device_name(tf)):
@@ -237,10 +257,16 @@ class TensorFlowAdapter:
         return int(sum(np.prod(v.shape) for v in model.model.trainable_variables))
 
     def batchnorm_statistics(self, model: KerasModel) -> list[np.ndarray]:
-        norms = [layer for layer in model.model.layers
-                 if isinstance(layer, keras.layers.BatchNormalization)]
-        return [np.asarray(variable.numpy(), dtype=np.float32)
-                for norm in norms for variable in (norm.moving_mean, norm.moving_variance)]
+        norms = [
+            layer
+            for layer in model.model.layers
+            if isinstance(layer, keras.layers.BatchNormalization)
+        ]
+        return [
+            np.asarray(variable.numpy(), dtype=np.float32)
+            for norm in norms
+            for variable in (norm.moving_mean, norm.moving_variance)
+        ]
 
     def get_weights(self, model: KerasModel) -> list[np.ndarray]:
         # Keras already stores conv kernels HWIO and dense kernels (in, out), biases after
@@ -250,30 +276,35 @@ class TensorFlowAdapter:
     def set_weights(self, model: KerasModel, weights: Sequence[np.ndarray]) -> None:
         variables = model.model.trainable_variables
         if len(weights) != len(variables):
-            raise HarnessError(f"weights: expected {len(variables)} arrays, "
-                               f"received {len(weights)}")
+            raise HarnessError(
+                f"weights: expected {len(variables)} arrays, received {len(weights)}"
+            )
         for i, (variable, value) in enumerate(zip(variables, weights, strict=True)):
             if tuple(np.shape(value)) != tuple(variable.shape):
-                raise HarnessError(f"weights[{i}] ({variable.path}): expected shape "
-                                   f"{tuple(variable.shape)}, received {np.shape(value)}")
+                raise HarnessError(
+                    f"weights[{i}] ({variable.path}): expected shape "
+                    f"{tuple(variable.shape)}, received {np.shape(value)}"
+                )
             variable.assign(np.asarray(value, dtype=variable.dtype))
 
     def logits(self, model: KerasModel, images: np.ndarray) -> np.ndarray:
         chunks = self._chunked_logits(model, images, INFERENCE_CHUNK)
         return np.concatenate([c.numpy() for c in chunks])
 
-    def predict(self, model: KerasModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK
-                ) -> np.ndarray:
+    def predict(
+        self, model: KerasModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK
+    ) -> np.ndarray:
         chunks = self._chunked_logits(model, images, batch_size)
         return np.concatenate([tf.argmax(c, axis=1).numpy() for c in chunks]).astype(np.int64)
 
     def _chunked_logits(self, model: KerasModel, images: np.ndarray, batch_size: int):
         forward = model.forward()
         for start in range(0, len(images), batch_size):
-            yield forward(to_float(images[start:start + batch_size]))
+            yield forward(to_float(images[start : start + batch_size]))
 
-    def loss_and_grad_check(self, model: KerasModel, images: np.ndarray,
-                            labels: np.ndarray) -> dict:
+    def loss_and_grad_check(
+        self, model: KerasModel, images: np.ndarray, labels: np.ndarray
+    ) -> dict:
         """Inference mode, so that the check leaves batch-norm statistics untouched."""
         variables = model.model.trainable_variables
         with tf.GradientTape() as tape:
@@ -286,8 +317,13 @@ class TensorFlowAdapter:
         finite = all(bool(tf.reduce_all(tf.math.is_finite(g))) for g in grads)
         return {"output_shape": shape, "loss": float(loss), "grad_finite": finite}
 
-    def train(self, model: KerasModel, data: TrainData, config: TrainConfig,
-              on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
+    def train(
+        self,
+        model: KerasModel,
+        data: TrainData,
+        config: TrainConfig,
+        on_progress: Callable[[CurvePoint], None] | None = None,
+    ) -> TrainOutcome:
         keras.utils.set_random_seed(config.seed)  # dropout masks follow the seed
         # As in every adapter: at least one batch is timed as steady state.
         warmup = min(config.warmup_batches, max(config.num_batches - 1, 0))

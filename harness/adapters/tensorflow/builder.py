@@ -24,6 +24,7 @@ def _conv(spec: dict) -> list[keras.Layer]:
 def _pool(kind):
     def make(spec: dict) -> list[keras.Layer]:
         return [kind(pool_size=spec["field_size"], strides=spec["stride"], padding="valid")]
+
     return make
 
 
@@ -35,8 +36,9 @@ _LAYER_BUILDERS = {
     "sigmoid": lambda spec: [layers.Activation("sigmoid")],
     "tanh": lambda spec: [layers.Activation("tanh")],
     "dropout": lambda spec: [layers.Dropout(spec["rate"])],
-    "batchnorm": lambda spec: [layers.BatchNormalization(momentum=BATCHNORM_MOMENTUM,
-                                                         epsilon=BATCHNORM_EPSILON)],
+    "batchnorm": lambda spec: [
+        layers.BatchNormalization(momentum=BATCHNORM_MOMENTUM, epsilon=BATCHNORM_EPSILON)
+    ],
     "flatten": lambda spec: [layers.Flatten()],
     "dense": lambda spec: [layers.Dense(spec["units"])],
 }

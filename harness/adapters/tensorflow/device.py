@@ -19,9 +19,18 @@ def _gpu_query() -> dict | None:
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "0").split(",")[0].strip() or "0"
     try:
         done = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,memory.total,driver_version",
-             "--format=csv,noheader,nounits", "-i", visible],
-            capture_output=True, text=True, timeout=30, check=True)
+            [
+                "nvidia-smi",
+                "--query-gpu=name,memory.total,driver_version",
+                "--format=csv,noheader,nounits",
+                "-i",
+                visible,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     name, memory_mib, driver = (x.strip() for x in done.stdout.splitlines()[0].split(","))
@@ -44,7 +53,8 @@ def configure_gpus(tf) -> None:
         else:
             limit_mib = int(query["memory_bytes"] * fraction) // 2**20
             tf.config.set_logical_device_configuration(
-                gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=limit_mib)])
+                gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=limit_mib)]
+            )
     if not gpus:
         tf.config.experimental.enable_op_determinism()  # same seed, same curve on the CPU
 
@@ -69,21 +79,29 @@ def device_name(tf) -> str:
     return "/GPU:0" if tf.config.list_logical_devices("GPU") else "/CPU:0"
 
 
-
-
 def describe(tf) -> dict:
     versions = f"tensorflow {tf.__version__}, keras {metadata.version('keras')}"
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
         memory = host.memory_bytes()
-        return {"kind": "cpu", "name": host.cpu_name(), "memory_bytes": memory, "driver": None,
-                "framework_version": versions, "threads": _threads(tf)}
+        return {
+            "kind": "cpu",
+            "name": host.cpu_name(),
+            "memory_bytes": memory,
+            "driver": None,
+            "framework_version": versions,
+            "threads": _threads(tf),
+        }
     query = _gpu_query() or {"memory_bytes": None, "driver": None}
     details = tf.config.experimental.get_device_details(gpus[0])
     fraction = gpu_memory_fraction()
-    info = {"kind": "gpu", "name": details.get("device_name") or query.get("name"),
-            "memory_bytes": query["memory_bytes"], "driver": query["driver"],
-            "framework_version": versions}
+    info = {
+        "kind": "gpu",
+        "name": details.get("device_name") or query.get("name"),
+        "memory_bytes": query["memory_bytes"],
+        "driver": query["driver"],
+        "framework_version": versions,
+    }
     if fraction is not None and query["memory_bytes"]:
         info["memory_limit_bytes"] = int(query["memory_bytes"] * fraction)
     return info

@@ -21,8 +21,9 @@ from harness.training.optim import OPTIMIZER_DEFAULTS, OptimizerConfig
 def make_optimizer(keras, config: OptimizerConfig):
     """The Keras optimizer for ``config``, every setting explicit (Keras defaults differ)."""
     if config.name not in OPTIMIZER_DEFAULTS:
-        raise HarnessError(f"optimizer: expected one of {', '.join(OPTIMIZER_DEFAULTS)}, "
-                           f"received {config.name!r}")
+        raise HarnessError(
+            f"optimizer: expected one of {', '.join(OPTIMIZER_DEFAULTS)}, received {config.name!r}"
+        )
     s = {**OPTIMIZER_DEFAULTS[config.name][1], **config.settings}
     lr = config.learning_rate
     classes = _torch_rule_classes(keras)
@@ -34,8 +35,9 @@ def make_optimizer(keras, config: OptimizerConfig):
         return classes["adam"](lr, beta_1=s["beta1"], beta_2=s["beta2"], epsilon=s["epsilon"])
     if config.name == "rmsprop":
         return classes["rmsprop"](lr, rho=s["decay"], epsilon=s["epsilon"])
-    return classes["adagrad"](lr, initial_accumulator_value=s["initial_accumulator"],
-                              epsilon=s["epsilon"])
+    return classes["adagrad"](
+        lr, initial_accumulator_value=s["initial_accumulator"], epsilon=s["epsilon"]
+    )
 
 
 @functools.cache
@@ -48,8 +50,9 @@ def _torch_rule_classes(keras) -> dict[str, type]:
 
     def descend(optimizer, variable, numerator, second_moment):
         """w -= numerator / (sqrt(second_moment) + eps): epsilon outside the root."""
-        optimizer.assign_sub(variable, ops.divide(
-            numerator, ops.add(ops.sqrt(second_moment), optimizer.epsilon)))
+        optimizer.assign_sub(
+            variable, ops.divide(numerator, ops.add(ops.sqrt(second_moment), optimizer.epsilon))
+        )
 
     class Adam(optimizers.Adam):
         """m, v as Keras keeps them; w -= lr * m_hat / (sqrt(v_hat) + eps)."""
@@ -71,8 +74,9 @@ def _torch_rule_classes(keras) -> dict[str, type]:
         def update_step(self, gradient, variable, learning_rate):
             g, lr = cast(gradient, variable, learning_rate)
             v = self._velocities[self._get_variable_index(variable)]
-            self.assign(v, ops.add(ops.multiply(self.rho, v),
-                                   ops.multiply(1 - self.rho, ops.square(g))))
+            self.assign(
+                v, ops.add(ops.multiply(self.rho, v), ops.multiply(1 - self.rho, ops.square(g)))
+            )
             descend(self, variable, ops.multiply(lr, g), v)
 
     class Adagrad(optimizers.Adagrad):

@@ -80,22 +80,26 @@ def pick_device() -> torch.device:
 
 # --- building -------------------------------------------------------------------------
 
+
 def _build_module(source: ModelSource, input_shape, num_classes) -> tuple[nn.Module, bool]:
     if source.reference is not None:
         if source.reference not in NETWORKS:
-            raise HarnessError(f"reference: expected one of {', '.join(NETWORKS)}, "
-                               f"received {source.reference!r}")
+            raise HarnessError(
+                f"reference: expected one of {', '.join(NETWORKS)}, received {source.reference!r}"
+            )
         return NETWORKS[source.reference](tuple(input_shape), num_classes), True
     if source.layers is not None:
         return build_sequential(source.layers, tuple(input_shape)), True
     module = source.build_model(tuple(input_shape), num_classes)
     if not isinstance(module, nn.Module):
-        raise HarnessError(f"build_model: expected a torch.nn.Module, "
-                           f"received {type(module).__name__}")
+        raise HarnessError(
+            f"build_model: expected a torch.nn.Module, received {type(module).__name__}"
+        )
     return module, False
 
 
 # --- data and optimizers --------------------------------------------------------------
+
 
 def images_to_device(images: np.ndarray, model: TorchModel) -> torch.Tensor:
     """uint8 NHWC (NumPy) -> float32 NCHW in [0, 1] on the model's device, converted there."""
@@ -116,24 +120,38 @@ def make_optimizer(params, config: OptimizerConfig) -> torch.optim.Optimizer:
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.0, dampening=0.0, nesterov=False)
     if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=config.setting("momentum"),
-                               dampening=0.0, nesterov=False)
+        return torch.optim.SGD(
+            params, lr=lr, momentum=config.setting("momentum"), dampening=0.0, nesterov=False
+        )
     if name == "adam":
         betas = (config.setting("beta1"), config.setting("beta2"))
-        return torch.optim.Adam(params, lr=lr, betas=betas, eps=config.setting("epsilon"),
-                                amsgrad=False)
+        return torch.optim.Adam(
+            params, lr=lr, betas=betas, eps=config.setting("epsilon"), amsgrad=False
+        )
     if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, alpha=config.setting("decay"),
-                                   eps=config.setting("epsilon"), momentum=0.0, centered=False)
+        return torch.optim.RMSprop(
+            params,
+            lr=lr,
+            alpha=config.setting("decay"),
+            eps=config.setting("epsilon"),
+            momentum=0.0,
+            centered=False,
+        )
     if name == "adagrad":
         return torch.optim.Adagrad(
-            params, lr=lr, lr_decay=0.0, eps=config.setting("epsilon"),
-            initial_accumulator_value=config.setting("initial_accumulator"))
-    raise HarnessError(f"optimizer: expected sgd, momentum, adam, rmsprop or adagrad, "
-                       f"received {name!r}")
+            params,
+            lr=lr,
+            lr_decay=0.0,
+            eps=config.setting("epsilon"),
+            initial_accumulator_value=config.setting("initial_accumulator"),
+        )
+    raise HarnessError(
+        f"optimizer: expected sgd, momentum, adam, rmsprop or adagrad, received {name!r}"
+    )
 
 
 # --- training -------------------------------------------------------------------------
+
 
 class _Stopwatch:
     """Splits training time into warm-up and steady state; reads clocks after a barrier."""
@@ -153,15 +171,14 @@ class _Stopwatch:
 
 
 @torch.no_grad()
-def _accuracy(module: nn.Module, images: torch.Tensor, labels: torch.Tensor,
-              chunk: int) -> float:
+def _accuracy(module: nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk: int) -> float:
     if len(labels) == 0:
         return float("nan")
     module.eval()
     correct = torch.zeros((), dtype=torch.int64, device=labels.device)
     for start in range(0, len(labels), chunk):
-        batch = module(images[start:start + chunk]).argmax(dim=1)
-        correct += (batch == labels[start:start + chunk]).sum()
+        batch = module(images[start : start + chunk]).argmax(dim=1)
+        correct += (batch == labels[start : start + chunk]).sum()
     module.train()
     return correct.item() / len(labels)
 
@@ -173,6 +190,7 @@ def _train_step(module: nn.Module, optimizer: torch.optim.Optimizer) -> Callable
         loss.backward()
         optimizer.step()
         return loss.detach()
+
     return step
 
 
@@ -207,8 +225,9 @@ def _run(model: TorchModel, data: TrainData, config: TrainConfig, on_progress) -
             continue
         watch.pause("warmup" if done <= warmup else "steady")
         loss = (loss_sum / since).item()
-        point = CurvePoint(done, loss, _accuracy(module, val_images, val_labels,
-                                                 config.eval_batch_size))
+        point = CurvePoint(
+            done, loss, _accuracy(module, val_images, val_labels, config.eval_batch_size)
+        )
         curve.append(point)
         if on_progress is not None:
             on_progress(point)
@@ -221,35 +240,42 @@ def _run(model: TorchModel, data: TrainData, config: TrainConfig, on_progress) -
     return _outcome(curve, watch, done, warmup, config.batch_size, time.perf_counter() - started)
 
 
-def _outcome(curve, watch: _Stopwatch, done: int, warmup: int, batch_size: int,
-             train_seconds: float) -> TrainOutcome:
+def _outcome(
+    curve, watch: _Stopwatch, done: int, warmup: int, batch_size: int, train_seconds: float
+) -> TrainOutcome:
     steady = watch.seconds["steady"]
     steady_examples = max(done - warmup, 0) * batch_size
     final_loss = curve[-1].loss if curve else float("nan")
     return TrainOutcome(
-        curve=curve, final_loss=final_loss,
+        curve=curve,
+        final_loss=final_loss,
         examples_per_sec=steady_examples / steady if steady > 0 else 0.0,
-        warmup_seconds=watch.seconds["warmup"], steady_seconds=steady,
-        train_seconds=train_seconds, loss_finite=bool(np.isfinite(final_loss)))
+        warmup_seconds=watch.seconds["warmup"],
+        steady_seconds=steady,
+        train_seconds=train_seconds,
+        loss_finite=bool(np.isfinite(final_loss)),
+    )
 
 
 # --- device information ---------------------------------------------------------------
-
-
-
 
 
 def _cuda_info(device: torch.device) -> dict:
     props = torch.cuda.get_device_properties(device)
     driver = getattr(torch._C, "_cuda_getDriverVersion", lambda: None)()
     driver_text = f"{driver // 1000}.{driver % 1000 // 10}" if driver else "unknown"
-    return {"kind": "gpu", "name": props.name, "memory_bytes": int(props.total_memory),
-            "driver": f"CUDA driver {driver_text}, runtime {torch.version.cuda}",
-            "framework_version": torch.__version__,
-            "memory_fraction": gpu_memory_fraction()}
+    return {
+        "kind": "gpu",
+        "name": props.name,
+        "memory_bytes": int(props.total_memory),
+        "driver": f"CUDA driver {driver_text}, runtime {torch.version.cuda}",
+        "framework_version": torch.__version__,
+        "memory_fraction": gpu_memory_fraction(),
+    }
 
 
 # --- the adapter ----------------------------------------------------------------------
+
 
 class TorchAdapter:
     """The :class:`harness.adapters.base.Adapter` for PyTorch."""
@@ -271,9 +297,14 @@ class TorchAdapter:
     def device_info(self) -> dict:
         if self.device.type == "cuda":
             return _cuda_info(self.device)
-        return {"kind": "cpu", "name": host.cpu_name(), "memory_bytes": host.memory_bytes(),
-                "driver": "", "framework_version": torch.__version__,
-                "threads": torch.get_num_threads()}
+        return {
+            "kind": "cpu",
+            "name": host.cpu_name(),
+            "memory_bytes": host.memory_bytes(),
+            "driver": "",
+            "framework_version": torch.__version__,
+            "threads": torch.get_num_threads(),
+        }
 
     def build(self, source: ModelSource, input_shape, num_classes: int, seed: int = 0):
         torch.manual_seed(seed)
@@ -286,14 +317,20 @@ class TorchAdapter:
         return sum(p.numel() for p in model.module.parameters() if p.requires_grad)
 
     def batchnorm_statistics(self, model: TorchModel) -> list[np.ndarray]:
-        norms = [m for m in model.module.modules()
-                 if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))]
-        return [buffer.detach().cpu().numpy().astype(np.float32)
-                for norm in norms for buffer in (norm.running_mean, norm.running_var)]
+        norms = [
+            m for m in model.module.modules() if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))
+        ]
+        return [
+            buffer.detach().cpu().numpy().astype(np.float32)
+            for norm in norms
+            for buffer in (norm.running_mean, norm.running_var)
+        ]
 
     def get_weights(self, model: TorchModel) -> list[np.ndarray]:
-        return [to_canonical(layer, name, layer.get_parameter(name)).detach().cpu().numpy()
-                .copy() for layer, name in canonical_slots(model.module, model.canonical)]
+        return [
+            to_canonical(layer, name, layer.get_parameter(name)).detach().cpu().numpy().copy()
+            for layer, name in canonical_slots(model.module, model.canonical)
+        ]
 
     @torch.no_grad()
     def set_weights(self, model: TorchModel, weights: Sequence[np.ndarray]) -> None:
@@ -304,15 +341,19 @@ class TorchAdapter:
             target = layer.get_parameter(name)
             new = from_canonical(layer, name, torch.as_tensor(np.asarray(value)))
             if tuple(new.shape) != tuple(target.shape):
-                raise HarnessError(f"weights: {name} of {type(layer).__name__}: expected "
-                                   f"shape {tuple(target.shape)}, received {tuple(new.shape)}")
+                raise HarnessError(
+                    f"weights: {name} of {type(layer).__name__}: expected "
+                    f"shape {tuple(target.shape)}, received {tuple(new.shape)}"
+                )
             target.copy_(new)
 
     @torch.no_grad()
     def logits(self, model: TorchModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK):
         model.module.eval()
-        chunks = [model.module(images_to_device(images[s:s + batch_size], model))
-                  .float().cpu() for s in range(0, len(images), batch_size)]
+        chunks = [
+            model.module(images_to_device(images[s : s + batch_size], model)).float().cpu()
+            for s in range(0, len(images), batch_size)
+        ]
         return torch.cat(chunks).numpy()
 
     def predict(self, model: TorchModel, images: np.ndarray, batch_size: int = INFERENCE_CHUNK):
@@ -330,8 +371,13 @@ class TorchAdapter:
         module.zero_grad(set_to_none=True)
         return {"output_shape": tuple(output.shape), "loss": loss.item(), "grad_finite": finite}
 
-    def train(self, model: TorchModel, data: TrainData, config: TrainConfig,
-              on_progress: Callable[[CurvePoint], None] | None = None) -> TrainOutcome:
+    def train(
+        self,
+        model: TorchModel,
+        data: TrainData,
+        config: TrainConfig,
+        on_progress: Callable[[CurvePoint], None] | None = None,
+    ) -> TrainOutcome:
         return _run(model, data, config, on_progress)
 
 

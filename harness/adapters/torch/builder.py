@@ -19,6 +19,7 @@ from harness.errors import HarnessError
 
 # --- building -------------------------------------------------------------------------
 
+
 def _conv_size(size: int, field: int, stride: int, pad: int = 0) -> int:
     return (size + 2 * pad - field) // stride + 1
 
@@ -40,8 +41,10 @@ def _layer_module(spec: dict, shape: tuple[int, ...]):
         return pool(f, s), (shape[0], _conv_size(shape[1], f, s), _conv_size(shape[2], f, s))
     if kind == "dense":
         if len(shape) != 1:
-            raise HarnessError(f"layers: dense: expected a flat input (add a flatten layer "
-                               f"before it), received shape {shape}")
+            raise HarnessError(
+                f"layers: dense: expected a flat input (add a flatten layer "
+                f"before it), received shape {shape}"
+            )
         return nn.Linear(shape[0], spec["units"]), (spec["units"],)
     if kind == "flatten":
         return FlattenHWC(), (int(np.prod(shape)),)
@@ -75,6 +78,7 @@ def build_sequential(layers: Sequence[dict], input_shape: tuple[int, int, int]):
 
 # --- canonical weights ----------------------------------------------------------------
 
+
 def to_canonical(layer, name: str, value):
     """A parameter tensor of ``layer`` in torch's layout -> the canonical layout."""
     from torch import nn
@@ -104,5 +108,9 @@ def canonical_slots(module, canonical: bool) -> list[tuple]:
     if not canonical:
         return [(module, name) for name, p in module.named_parameters() if p.requires_grad]
     layer_types = (nn.Conv2d, nn.Linear, nn.BatchNorm1d, nn.BatchNorm2d)
-    return [(layer, name) for layer in module.modules()
-            if isinstance(layer, layer_types) for name in ("weight", "bias")]
+    return [
+        (layer, name)
+        for layer in module.modules()
+        if isinstance(layer, layer_types)
+        for name in ("weight", "bias")
+    ]

@@ -24,8 +24,9 @@ def write_explore_page(results: ClassResults, student: str, out_dir: Path) -> Pa
     path, or None (and writes nothing) when no run did."""
     runs = []
     for record in results.runs_of(student):
-        saved = store.load(store.path_of(out_dir, record.submission, record.dataset,
-                                         record.framework))
+        saved = store.load(
+            store.path_of(out_dir, record.submission, record.dataset, record.framework)
+        )
         if record.status == "passed" and saved is not None:
             runs.append(page.run_data(record, saved))
     if not runs:

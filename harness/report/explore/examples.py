@@ -51,19 +51,25 @@ def _most_confident(mask: np.ndarray, scores: np.ndarray, count: int) -> list[in
     return [int(i) for i in where[order[:count]]]
 
 
-def select(labels: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray,
-           num_classes: int) -> Selection:
+def select(
+    labels: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray, num_classes: int
+) -> Selection:
     """The picker and the confused pairs for one run, from its test labels, the predictions
     it was scored on and the probabilities its network gave every test image."""
     labels = np.asarray(labels, dtype=np.int64)
-    picker = [int(i) for c in range(num_classes)
-              for i in np.flatnonzero(labels == c)[:PICKER_PER_CLASS]]
+    picker = [
+        int(i) for c in range(num_classes) for i in np.flatnonzero(labels == c)[:PICKER_PER_CLASS]
+    ]
     confusion = confusion_matrix(predicted, labels, num_classes)
     pairs = []
     for count, true, wrong in confused_cells(confusion):  # the pairs the report names
-        confused = _most_confident((labels == true) & (predicted == wrong),
-                                   probabilities[:, wrong], CONFUSED_PER_PAIR)
-        correct = [i for c in (true, wrong) for i in _most_confident(
-            (labels == c) & (predicted == c), probabilities[:, c], 1)]
+        confused = _most_confident(
+            (labels == true) & (predicted == wrong), probabilities[:, wrong], CONFUSED_PER_PAIR
+        )
+        correct = [
+            i
+            for c in (true, wrong)
+            for i in _most_confident((labels == c) & (predicted == c), probabilities[:, c], 1)
+        ]
         pairs.append(Pair(true, wrong, count, confused, correct))
     return Selection(picker, pairs)

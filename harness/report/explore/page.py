@@ -23,17 +23,16 @@ from harness.submission.spec import infer_shapes, normalize_layers
 
 STATIC = Path(__file__).with_name("static")
 DRAWABLE_SHAPE = (28, 28, 1)  # the canvas draws digits and clothes in MNIST's format
-POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-          "img-src data:")
+POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 WHY_NOT = {
     "code": "Layer activations are not shown: this submission builds its network in code "
-            "(build_model), whose layers the harness does not know, so the page cannot run "
-            "it. The probabilities under each image come from the graded run itself. A Model "
-            "Builder (LAYERS) or index.js layer list is run here layer by layer.",
+    "(build_model), whose layers the harness does not know, so the page cannot run "
+    "it. The probabilities under each image come from the graded run itself. A Model "
+    "Builder (LAYERS) or index.js layer list is run here layer by layer.",
     "no_weights": "Layer activations are not shown: this run left no trained weights "
-                  "(it was graded before runs exported them; grade again to see them).",
+    "(it was graded before runs exported them; grade again to see them).",
     "refused": "Layer activations are not shown: the trained weights this run exported "
-               "were refused: ",
+    "were refused: ",
 }
 
 
@@ -45,22 +44,33 @@ def _base64(array: np.ndarray, dtype: str) -> str:
 def page_layers(layers, input_shape, weights, state) -> list[dict]:
     """The layer list as the page reads it: settings, output shape, arrays in base64."""
     outputs = infer_shapes(layers, input_shape)
-    found = [dict(layer, output_shape=list(out), params={})
-             for layer, out in zip(layers, outputs, strict=True)]
-    filled = zip(weight_slots(layers, input_shape) + state_slots(layers, input_shape),
-                 list(weights) + list(state), strict=True)
+    found = [
+        dict(layer, output_shape=list(out), params={})
+        for layer, out in zip(layers, outputs, strict=True)
+    ]
+    filled = zip(
+        weight_slots(layers, input_shape) + state_slots(layers, input_shape),
+        list(weights) + list(state),
+        strict=True,
+    )
     for slot, array in filled:
         found[slot.layer]["params"][slot.name] = _base64(array, "<f4")
     return found
 
 
 def _examples(run: ExploreRun) -> list[dict]:
-    return [{"index": int(index), "label": int(label), "predicted": int(predicted),
-             "probabilities": [round(float(p), 7) for p in probabilities],
-             "pixels": _base64(image, "u1")}
-            for index, image, label, predicted, probabilities in zip(
-                run.indices, run.images, run.labels, run.predicted, run.probabilities,
-                strict=True)]
+    return [
+        {
+            "index": int(index),
+            "label": int(label),
+            "predicted": int(predicted),
+            "probabilities": [round(float(p), 7) for p in probabilities],
+            "pixels": _base64(image, "u1"),
+        }
+        for index, image, label, predicted, probabilities in zip(
+            run.indices, run.images, run.labels, run.predicted, run.probabilities, strict=True
+        )
+    ]
 
 
 def _network(record: RunRecord, run: ExploreRun, shape: tuple) -> tuple[dict | None, str]:
@@ -90,11 +100,20 @@ def run_data(record: RunRecord, run: ExploreRun) -> dict:
     """What the page's scripts read for one run."""
     shape = tuple(int(n) for n in run.images.shape[1:])
     network, why = _network(record, run, shape)
-    return {"title": f"{record.dataset} · {record.framework}", "dataset": record.dataset,
-            "framework": record.framework, "class_names": list(record.class_names),
-            "input_shape": list(shape), "drawable": shape == DRAWABLE_SHAPE,
-            "network": network, "no_network": why, "facts": _facts(record, run),
-            "examples": _examples(run), "picker": list(run.picker), "pairs": list(run.pairs)}
+    return {
+        "title": f"{record.dataset} · {record.framework}",
+        "dataset": record.dataset,
+        "framework": record.framework,
+        "class_names": list(record.class_names),
+        "input_shape": list(shape),
+        "drawable": shape == DRAWABLE_SHAPE,
+        "network": network,
+        "no_network": why,
+        "facts": _facts(record, run),
+        "examples": _examples(run),
+        "picker": list(run.picker),
+        "pairs": list(run.pairs),
+    }
 
 
 def _script_json(data: dict) -> str:
@@ -135,15 +154,22 @@ wrong (red) beside ones it got right (green), with the probabilities of the grad
 
 def page_html(student: str, back_href: str, runs: list[dict]) -> str:
     """The whole page for one student's runs (each from :func:`run_data`)."""
-    data = {"student": student, "runs": runs,
-            "empty": "No passed run of this submission left test images to show."}
+    data = {
+        "student": student,
+        "runs": runs,
+        "empty": "No passed run of this submission left test images to show.",
+    }
     title = f"Inside the network: {student}"
-    scripts = "".join(f"<script>\n{(STATIC / name).read_text()}</script>\n"
-                      for name in ("forward.js", "explore.js"))
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}\">\n"
-            f"<title>{escape(title)}</title>\n<style>\n{(STATIC / 'explore.css').read_text()}"
-            f"</style>\n</head>\n<body>\n<h1>{escape(title)}</h1>\n"
-            + BODY.format(back=escape(back_href))
-            + f"<script type=\"application/json\" id=\"explore-data\">{_script_json(data)}"
-            f"</script>\n{scripts}</body>\n</html>\n")
+    scripts = "".join(
+        f"<script>\n{(STATIC / name).read_text()}</script>\n"
+        for name in ("forward.js", "explore.js")
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
+        f"<title>{escape(title)}</title>\n<style>\n{(STATIC / 'explore.css').read_text()}"
+        f"</style>\n</head>\n<body>\n<h1>{escape(title)}</h1>\n"
+        + BODY.format(back=escape(back_href))
+        + f'<script type="application/json" id="explore-data">{_script_json(data)}'
+        f"</script>\n{scripts}</body>\n</html>\n"
+    )

@@ -38,38 +38,76 @@ class ExploreRun:
     note: str = ""  # why a layer list's arrays were refused at the boundary, if they were
 
 
-def from_selection(selection: Selection, test_images, labels, predicted, probabilities,
-                   weights=(), state=(), note: str = "") -> ExploreRun:
+def from_selection(
+    selection: Selection,
+    test_images,
+    labels,
+    predicted,
+    probabilities,
+    weights=(),
+    state=(),
+    note: str = "",
+) -> ExploreRun:
     """Keep only the picked test images; positions replace test-set indices."""
     chosen = selection.indices()
     where = {index: position for position, index in enumerate(chosen)}
-    pairs = [{"true": p.true, "predicted": p.predicted, "count": p.count,
-              "confused": [where[i] for i in p.confused],
-              "correct": [where[i] for i in p.correct]} for p in selection.pairs]
+    pairs = [
+        {
+            "true": p.true,
+            "predicted": p.predicted,
+            "count": p.count,
+            "confused": [where[i] for i in p.confused],
+            "correct": [where[i] for i in p.correct],
+        }
+        for p in selection.pairs
+    ]
     take = np.asarray(chosen, dtype=np.int64)
-    return ExploreRun(take, np.asarray(test_images)[take], np.asarray(labels)[take],
-                      np.asarray(predicted)[take],
-                      np.asarray(probabilities, dtype=np.float32)[take],
-                      [where[i] for i in selection.picker], pairs, list(weights), list(state),
-                      note)
+    return ExploreRun(
+        take,
+        np.asarray(test_images)[take],
+        np.asarray(labels)[take],
+        np.asarray(predicted)[take],
+        np.asarray(probabilities, dtype=np.float32)[take],
+        [where[i] for i in selection.picker],
+        pairs,
+        list(weights),
+        list(state),
+        note,
+    )
 
 
 def path_of(out_dir: Path, submission: str, dataset: str, framework: str) -> Path:
-    return (Path(out_dir) / FOLDER / safe_name(submission)
-            / f"{safe_name(dataset)}-{safe_name(framework)}.npz")
+    return (
+        Path(out_dir)
+        / FOLDER
+        / safe_name(submission)
+        / f"{safe_name(dataset)}-{safe_name(framework)}.npz"
+    )
 
 
 def save(run: ExploreRun, path: Path) -> None:
     """Write atomically (a rename), so a report never reads half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"picker": run.picker, "pairs": run.pairs, "weights": len(run.weights),
-            "state": len(run.state), "note": run.note}
+    meta = {
+        "picker": run.picker,
+        "pairs": run.pairs,
+        "weights": len(run.weights),
+        "state": len(run.state),
+        "note": run.note,
+    }
     arrays = {f"weight_{i}": w for i, w in enumerate(run.weights)}
     arrays.update({f"state_{i}": s for i, s in enumerate(run.state)})
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, indices=run.indices, images=run.images, labels=run.labels,
-             predicted=run.predicted, probabilities=run.probabilities,
-             meta=np.array(json.dumps(meta)), **arrays)
+    np.savez(
+        tmp,
+        indices=run.indices,
+        images=run.images,
+        labels=run.labels,
+        predicted=run.predicted,
+        probabilities=run.probabilities,
+        meta=np.array(json.dumps(meta)),
+        **arrays,
+    )
     os.replace(tmp, path)
 
 
@@ -80,7 +118,14 @@ def load(path: Path) -> ExploreRun | None:
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
         return ExploreRun(
-            data["indices"], data["images"], data["labels"], data["predicted"],
-            data["probabilities"], meta["picker"], meta["pairs"],
+            data["indices"],
+            data["images"],
+            data["labels"],
+            data["predicted"],
+            data["probabilities"],
+            meta["picker"],
+            meta["pairs"],
             [data[f"weight_{i}"] for i in range(meta["weights"])],
-            [data[f"state_{i}"] for i in range(meta["state"])], meta.get("note", ""))
+            [data[f"state_{i}"] for i in range(meta["state"])],
+            meta.get("note", ""),
+        )

@@ -18,9 +18,11 @@ from harness.training.optim import OPTIMIZER_DEFAULTS
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 IMAGE_KINDS = ("conv", "maxpool", "avgpool")
 SEARCH_BACK = 12  # lines: how far a call's first line may be above the line QuickJS reports
-DATA_NOTE = ("the harness owns the data pipeline: the network gets the graded dataset's "
-             "images scaled to [0, 1] and its own weight initialisation; the file's own data "
-             "loading, normalisation and initialisers are not used")
+DATA_NOTE = (
+    "the harness owns the data pipeline: the network gets the graded dataset's "
+    "images scaled to [0, 1] and its own weight initialisation; the file's own data "
+    "loading, normalisation and initialisers are not used"
+)
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,11 @@ def call_line(line: int, callee: str, source_lines: list[str]) -> int:
 
 def call_frames(frames: tuple[Frame, ...], call: str, source_lines) -> tuple[Frame, ...]:
     """``frames`` (innermost first) with each line moved to the first line of its call."""
-    callees = ([call.split(".")[-1]] + [frame.function for frame in frames])[:len(frames)]
-    return tuple(Frame(f.function, call_line(f.line, callee, source_lines))
-                 for f, callee in zip(frames, callees, strict=True))
+    callees = ([call.split(".")[-1]] + [frame.function for frame in frames])[: len(frames)]
+    return tuple(
+        Frame(f.function, call_line(f.line, callee, source_lines))
+        for f, callee in zip(frames, callees, strict=True)
+    )
 
 
 def where(message: Message, source_lines) -> str:
@@ -77,17 +81,20 @@ def where(message: Message, source_lines) -> str:
 def layer_sources(layers: tuple[RecordedLayer, ...], source_lines) -> list[LayerSource]:
     """Each layer's line in the deepest function that every layer goes through: the call
     in ``runModel`` for a layer a helper made, the ``tf.layers`` call at top level."""
-    chains = [list(reversed(call_frames(layer.frames, layer.call, source_lines)))
-              for layer in layers]
+    chains = [
+        list(reversed(call_frames(layer.frames, layer.call, source_lines))) for layer in layers
+    ]
     common = 0
-    while all(len(chain) > common for chain in chains) and \
-            len({chain[common].function for chain in chains}) == 1:
+    while (
+        all(len(chain) > common for chain in chains)
+        and len({chain[common].function for chain in chains}) == 1
+    ):
         common += 1
     sources = []
     for chain, layer in zip(chains, layers, strict=True):
         at = min(max(common - 1, 0), len(chain) - 1)
         line = chain[at].line if chain else None
-        sources.append(LayerSource(line, tuple(f.line for f in chain[at + 1:]), layer.call))
+        sources.append(LayerSource(line, tuple(f.line for f in chain[at + 1 :]), layer.call))
     return sources
 
 
@@ -99,19 +106,36 @@ def _activation_layers(layer: RecordedLayer, last: bool, label: str) -> tuple[li
     if name in ACTIVATIONS:
         return [{"layer": name}], [], []
     if name == "softmax" and last:
-        return [], [f"{label}: activation 'softmax' is dropped: the harness applies softmax "
-                    "in the loss (softmax cross-entropy on the logits)"], []
-    return [], [], [f"{label}: activation {name!r}: the Model Builder supports 'relu', "
-                    "'sigmoid', 'tanh' (and 'softmax' on the last layer); fix: use one of them"]
+        return (
+            [],
+            [
+                f"{label}: activation 'softmax' is dropped: the harness applies softmax "
+                "in the loss (softmax cross-entropy on the logits)"
+            ],
+            [],
+        )
+    return (
+        [],
+        [],
+        [
+            f"{label}: activation {name!r}: the Model Builder supports 'relu', "
+            "'sigmoid', 'tanh' (and 'softmax' on the last layer); fix: use one of them"
+        ],
+    )
 
 
 def _flat_problem(kind: str, flat: bool, label: str, dialect: str) -> str | None:
     """A dense layer on an image, or an image layer after the flatten."""
-    flatten = ("tf.layers.flatten()" if dialect.startswith("TensorFlow")
-               else "addFlattenLayer (graph.reshape(x, [dl.util.sizeFromShape(x.shape)]))")
+    flatten = (
+        "tf.layers.flatten()"
+        if dialect.startswith("TensorFlow")
+        else "addFlattenLayer (graph.reshape(x, [dl.util.sizeFromShape(x.shape)]))"
+    )
     if kind == "dense" and not flat:
-        return (f"{label}: a dense layer on an unflattened image; fix: add a flatten layer "
-                f"before it: {flatten}")
+        return (
+            f"{label}: a dense layer on an unflattened image; fix: add a flatten layer "
+            f"before it: {flatten}"
+        )
     if kind in IMAGE_KINDS and flat:
         return f"{label}: a {kind} layer after the flatten; fix: put it before the flatten layer"
     return None
@@ -125,8 +149,13 @@ def convert_layers(recorded, sources, dialect: str) -> tuple[list, list, list, l
         last = index == len(recorded) - 1
         if layer.kind == "softmax":
             (notes if last else problems).append(
-                f"{label}: softmax " + ("is dropped: the harness applies softmax in the loss"
-                                        if last else "inside the network is not supported"))
+                f"{label}: softmax "
+                + (
+                    "is dropped: the harness applies softmax in the loss"
+                    if last
+                    else "inside the network is not supported"
+                )
+            )
             continue
         problem = _flat_problem(layer.kind, flat, label, dialect)
         flat = flat or layer.kind in ("flatten", "dense")
@@ -144,39 +173,52 @@ def _optimizer_problems(training) -> list[str]:
     """Settings other than the learning rate must be the harness's (harness/optim.py)."""
     optimizer = training.optimizer
     if optimizer.name not in OPTIMIZER_DEFAULTS:
-        return [f"line {optimizer.line}: optimizer {optimizer.name!r}: supported: "
-                f"{', '.join(OPTIMIZER_DEFAULTS)}"]
+        return [
+            f"line {optimizer.line}: optimizer {optimizer.name!r}: supported: "
+            f"{', '.join(OPTIMIZER_DEFAULTS)}"
+        ]
     fixed, problems = OPTIMIZER_DEFAULTS[optimizer.name][1], []
     for key, value in optimizer.extra.items():
         expected = fixed.get(key, 0)
-        if not isinstance(value, (int, float)) or not math.isclose(value, expected,
-                                                                   rel_tol=1e-6):
+        if not isinstance(value, (int, float)) or not math.isclose(value, expected, rel_tol=1e-6):
             problems.append(
                 f"line {optimizer.line}: {optimizer.name} {key} {value!r}: the harness fixes "
                 f"{key} at {expected:g} so every framework trains alike; fix: use {expected:g} "
-                "or leave it out")
+                "or leave it out"
+            )
     return problems
 
 
 def _training_problems(trains) -> list[str]:
     if not trains:
-        return ["the file never trains: no session.train(...) (deeplearn.js) or model.fit / "
-                "model.trainOnBatch (TensorFlow.js) call ran; fix: train the network so the "
-                "harness learns the batch size, number of batches and optimizer"]
+        return [
+            "the file never trains: no session.train(...) (deeplearn.js) or model.fit / "
+            "model.trainOnBatch (TensorFlow.js) call ran; fix: train the network so the "
+            "harness learns the batch size, number of batches and optimizer"
+        ]
     problems = []
     sizes = {repr(t.batch_size): t for t in trains}
     if len(sizes) > 1:
-        problems.append("the batch size changes between training calls (" + ", ".join(
-            f"{size} at line {t.line}" for size, t in sizes.items()) + "); fix: use one")
-    kinds = {(t.optimizer.name, repr(t.optimizer.learning_rate)) if t.optimizer else None: t
-             for t in trains}
+        problems.append(
+            "the batch size changes between training calls ("
+            + ", ".join(f"{size} at line {t.line}" for size, t in sizes.items())
+            + "); fix: use one"
+        )
+    kinds = {
+        (t.optimizer.name, repr(t.optimizer.learning_rate)) if t.optimizer else None: t
+        for t in trains
+    }
     if None in kinds:
-        problems.append(f"line {kinds[None].line}: {kinds[None].how}: no optimizer given; fix: "
-                        "pass one, e.g. new dl.SGDOptimizer(0.01)")
+        problems.append(
+            f"line {kinds[None].line}: {kinds[None].how}: no optimizer given; fix: "
+            "pass one, e.g. new dl.SGDOptimizer(0.01)"
+        )
     elif len(kinds) > 1:
-        problems.append("the optimizer changes between training calls (" + ", ".join(
-            f"{name} {rate} at line {t.line}" for (name, rate), t in kinds.items()) +
-            "); fix: use one optimizer")
+        problems.append(
+            "the optimizer changes between training calls ("
+            + ", ".join(f"{name} {rate} at line {t.line}" for (name, rate), t in kinds.items())
+            + "); fix: use one optimizer"
+        )
     return problems or _optimizer_problems(trains[0])
 
 
@@ -185,24 +227,34 @@ def convert_training(trains) -> tuple[dict, dict]:
     first, batches = trains[0], sum(t.count for t in trains)
     optimizer = first.optimizer
     how = first.how if first.how.startswith("model.fit") else f"{first.how} x {batches}"
-    given = {"batch_size": first.batch_size, "num_batches": batches,
-             "optimizer": optimizer.name, "learning_rate": optimizer.learning_rate}
-    sources = {"batch_size": (first.line, f"batch size of {first.how}"),
-               "num_batches": (first.line, how),
-               "optimizer": (optimizer.line, f"optimizer {optimizer.name}"),
-               "learning_rate": (optimizer.line, f"learning rate of {optimizer.name}")}
+    given = {
+        "batch_size": first.batch_size,
+        "num_batches": batches,
+        "optimizer": optimizer.name,
+        "learning_rate": optimizer.learning_rate,
+    }
+    sources = {
+        "batch_size": (first.line, f"batch size of {first.how}"),
+        "num_batches": (first.line, how),
+        "optimizer": (optimizer.line, f"optimizer {optimizer.name}"),
+        "learning_rate": (optimizer.line, f"learning rate of {optimizer.name}"),
+    }
     return given, sources
 
 
 def _model_problem(recording: Recording) -> str | None:
     if not recording.models:
-        return ("the file never builds a model: no graph.softmaxCrossEntropyCost(logits, "
-                "labels) (deeplearn.js) and no tf.sequential() (TensorFlow.js) was reached; "
-                "fix: build the network and its cost (see submissions/template_js/index.js)")
+        return (
+            "the file never builds a model: no graph.softmaxCrossEntropyCost(logits, "
+            "labels) (deeplearn.js) and no tf.sequential() (TensorFlow.js) was reached; "
+            "fix: build the network and its cost (see submissions/template_js/index.js)"
+        )
     if len(recording.models) > 1:
         lines = ", ".join(str(frames[0].line) for frames in recording.model_frames if frames)
-        return (f"the file builds {len(recording.models)} models (lines {lines}); expected one "
-                "network that is trained")
+        return (
+            f"the file builds {len(recording.models)} models (lines {lines}); expected one "
+            "network that is trained"
+        )
     if not recording.models[0]:
         return "the model has no layers; fix: add layers such as a flatten and a dense layer"
     return None
@@ -231,7 +283,10 @@ def convert(recording: Recording, source: str, stopped=()) -> tuple[JsModel | No
     given, given_sources = convert_training(recording.trains)
     notes += [where(m, lines) + m.message for m in recording.notes]
     if recording.dataset:
-        notes.append(f"the file picks dataSets.{recording.dataset}; the harness grades on each "
-                     "dataset of the assignment, with that dataset's input shape")
-    return JsModel(dialect, tuple(layers), tuple(layer_lines), given, given_sources,
-                   tuple(notes + [DATA_NOTE])), []
+        notes.append(
+            f"the file picks dataSets.{recording.dataset}; the harness grades on each "
+            "dataset of the assignment, with that dataset's input shape"
+        )
+    return JsModel(
+        dialect, tuple(layers), tuple(layer_lines), given, given_sources, tuple(notes + [DATA_NOTE])
+    ), []

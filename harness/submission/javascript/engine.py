@@ -49,9 +49,13 @@ def _context(path: Path, student_lines: int):
     try:
         import quickjs
     except ImportError:
-        raise SubmissionError(path, [
-            "the JavaScript engine is not installed where this ran, so index.js files cannot "
-            "be read; fix (staff): pip install 'cnn-harness[javascript]'"]) from None
+        raise SubmissionError(
+            path,
+            [
+                "the JavaScript engine is not installed where this ran, so index.js files cannot "
+                "be read; fix (staff): pip install 'cnn-harness[javascript]'"
+            ],
+        ) from None
     context = quickjs.Context()
     context.set_memory_limit(MEMORY_BYTES)
     context.set_max_stack_size(STACK_BYTES)
@@ -99,15 +103,21 @@ def _failure(message: str, student_lines: int, last_line) -> str:
     where = f"line {line}: " if line and line <= student_lines else ""
     if "interrupted" in head:  # QuickJS places an interrupt at the top of the script
         where = f"after line {last_line}: " if isinstance(last_line, int) else ""
-        return (f"{where}the script ran longer than the {CPU_SECONDS:g} s CPU-time limit of "
-                "recording (an endless loop?); fix: make every loop end (the harness only "
-                "records what the file builds, so training loops need not really run)")
+        return (
+            f"{where}the script ran longer than the {CPU_SECONDS:g} s CPU-time limit of "
+            "recording (an endless loop?); fix: make every loop end (the harness only "
+            "records what the file builds, so training loops need not really run)"
+        )
     if "out of memory" in head:
-        return (f"{where}the script used more than the {MEMORY_BYTES >> 20} MiB memory limit "
-                "of recording; fix: do not build huge arrays (the harness loads the data)")
+        return (
+            f"{where}the script used more than the {MEMORY_BYTES >> 20} MiB memory limit "
+            "of recording; fix: do not build huge arrays (the harness loads the data)"
+        )
     if head.startswith("SyntaxError"):
-        return (f"{where}syntax error: {head.removeprefix('SyntaxError: ')}; fix: correct the "
-                "JavaScript on that line (run `node --check index.js` to check)")
+        return (
+            f"{where}syntax error: {head.removeprefix('SyntaxError: ')}; fix: correct the "
+            "JavaScript on that line (run `node --check index.js` to check)"
+        )
     if "stack overflow" in head.lower() or "call stack" in head.lower():
         return f"{where}{head}: recursion too deep; fix: make the recursion end"
     return f"{where}running the file raised {head}; fix: correct the code on that line"
@@ -152,8 +162,11 @@ def record_file(path) -> tuple[dict, list[str]]:
         _drain(context, control, clock)
     except Exception as exc:  # the student's script: anything may end it
         # A full heap may leave no room for an error object: QuickJS then throws null.
-        stopped.append("InternalError: out of memory" if _heap_full(context)
-                       else str(exc) or type(exc).__name__)
+        stopped.append(
+            "InternalError: out of memory"
+            if _heap_full(context)
+            else str(exc) or type(exc).__name__
+        )
     try:
         raw = _collect(path, context, control)
     except SubmissionError:
@@ -162,11 +175,13 @@ def record_file(path) -> tuple[dict, list[str]]:
         # What stopped the script (a full heap, most likely) says more than the collection.
         raise SubmissionError(path, [_failure(m, student_lines, None) for m in stopped]) from None
     # A refusal of the stand-ins is in the record already, with its line.
-    refused = {f"Error: {p.get('message')}" for p in raw.get("problems", [])
-               if isinstance(p, dict)} if isinstance(raw, dict) else set()
+    refused = (
+        {f"Error: {p.get('message')}" for p in raw.get("problems", []) if isinstance(p, dict)}
+        if isinstance(raw, dict)
+        else set()
+    )
     last = raw.get("last_line") if isinstance(raw, dict) else None
-    return raw, [_failure(m, student_lines, last) for m in stopped
-                 if _first_line(m) not in refused]
+    return raw, [_failure(m, student_lines, last) for m in stopped if _first_line(m) not in refused]
 
 
 def _collect(path: Path, context, control) -> dict:
@@ -175,14 +190,24 @@ def _collect(path: Path, context, control) -> dict:
     try:
         text = control("collect")
     except Exception as exc:
-        raise SubmissionError(path, [f"the harness could not collect what the file built "
-                                     f"({_first_line(str(exc))}); did the script replace "
-                                     "JSON or the stand-ins' objects?"]) from None
+        raise SubmissionError(
+            path,
+            [
+                f"the harness could not collect what the file built "
+                f"({_first_line(str(exc))}); did the script replace "
+                "JSON or the stand-ins' objects?"
+            ],
+        ) from None
     try:
         if isinstance(text, str) and len(text) <= RECORD_CHARS:
             return json.loads(text)
     except ValueError:
         pass
-    raise SubmissionError(path, ["the harness could not collect what the file built (the "
-                                 "record is not JSON of a sane size); did the script replace "
-                                 "JSON or the stand-ins' objects?"])
+    raise SubmissionError(
+        path,
+        [
+            "the harness could not collect what the file built (the "
+            "record is not JSON of a sane size); did the script replace "
+            "JSON or the stand-ins' objects?"
+        ],
+    )

@@ -35,10 +35,15 @@ class JsSubmission:
 
 def provenance(model: JsModel) -> dict:
     """JSON-ready account of where each layer came from, for check and the reports."""
-    return {"language": "javascript", "dialect": model.dialect,
-            "layer_sources": [{"line": s.line, "via": list(s.via), "call": s.call,
-                               "where": s.describe()} for s in model.sources],
-            "notes": list(model.notes)}
+    return {
+        "language": "javascript",
+        "dialect": model.dialect,
+        "layer_sources": [
+            {"line": s.line, "via": list(s.via), "call": s.call, "where": s.describe()}
+            for s in model.sources
+        ],
+        "notes": list(model.notes),
+    }
 
 
 def _layer_label(model: JsModel, problem: str) -> str:
@@ -74,12 +79,10 @@ def load_javascript(path, assignment: Assignment) -> JsSubmission:
     problem. Runs the student's JavaScript (in QuickJS, under its own limits)."""
     path = Path(path)
     raw, stopped = record_file(path)
-    model, problems = convert(parse_record(raw, path), path.read_text(encoding="utf-8"),
-                              stopped)
+    model, problems = convert(parse_record(raw, path), path.read_text(encoding="utf-8"), stopped)
     if model is None or problems:
         raise SubmissionError(path, list(dict.fromkeys(problems)))
     layers, hyperparameters, problems = check_model(model, assignment)
     if problems:
         raise SubmissionError(path, problems)
     return JsSubmission(layers, hyperparameters, provenance(model))
-

@@ -75,9 +75,13 @@ class _Reader:
         self.path = path
 
     def fail(self, field: str, expected: str, value) -> SubmissionError:
-        return SubmissionError(self.path, [
-            f"the record of what the file built is malformed at {field}: expected {expected}, "
-            f"received {str(value)[:80]!r}; did the script replace the harness's stand-ins?"])
+        return SubmissionError(
+            self.path,
+            [
+                f"the record of what the file built is malformed at {field}: expected {expected}, "
+                f"received {str(value)[:80]!r}; did the script replace the harness's stand-ins?"
+            ],
+        )
 
     def get(self, raw, key: str, kind, field: str, optional: bool = False):
         value = raw.get(key) if isinstance(raw, dict) else None
@@ -88,31 +92,42 @@ class _Reader:
         return value
 
     def frames(self, raw, field: str) -> tuple[Frame, ...]:
-        return tuple(Frame(self.get(f, "fn", str, field), self.get(f, "line", int, field))
-                     for f in self.get(raw, "frames", list, field))
+        return tuple(
+            Frame(self.get(f, "fn", str, field), self.get(f, "line", int, field))
+            for f in self.get(raw, "frames", list, field)
+        )
 
     def message(self, raw, field: str) -> Message:
         frames = self.frames(raw, field) if isinstance(raw, dict) and "frames" in raw else ()
         return Message(self.get(raw, "message", str, field), frames)
 
     def layer(self, raw, field: str) -> RecordedLayer:
-        return RecordedLayer(self.get(raw, "kind", str, field),
-                             self.get(raw, "settings", dict, field),
-                             self.get(raw, "call", str, field), self.frames(raw, field),
-                             raw.get("activation"))
+        return RecordedLayer(
+            self.get(raw, "kind", str, field),
+            self.get(raw, "settings", dict, field),
+            self.get(raw, "call", str, field),
+            self.frames(raw, field),
+            raw.get("activation"),
+        )
 
     def optimizer(self, raw, field: str) -> Optimizer | None:
         if raw is None:
             return None
-        return Optimizer(self.get(raw, "name", str, field), raw.get("learning_rate"),
-                         self.get(raw, "extra", dict, field),
-                         self.get(raw, "line", int, field, optional=True))
+        return Optimizer(
+            self.get(raw, "name", str, field),
+            raw.get("learning_rate"),
+            self.get(raw, "extra", dict, field),
+            self.get(raw, "line", int, field, optional=True),
+        )
 
     def training(self, raw, field: str) -> Training:
-        return Training(raw.get("batch_size") if isinstance(raw, dict) else None,
-                        self.optimizer(raw.get("optimizer"), f"{field}.optimizer"),
-                        self.get(raw, "how", str, field), self.get(raw, "count", int, field),
-                        self.get(raw, "line", int, field, optional=True))
+        return Training(
+            raw.get("batch_size") if isinstance(raw, dict) else None,
+            self.optimizer(raw.get("optimizer"), f"{field}.optimizer"),
+            self.get(raw, "how", str, field),
+            self.get(raw, "count", int, field),
+            self.get(raw, "line", int, field, optional=True),
+        )
 
 
 def parse_record(raw, path) -> Recording:
@@ -124,14 +139,22 @@ def parse_record(raw, path) -> Recording:
     dataset = read.get(raw, "dataset", dict, "record", optional=True)
     return Recording(
         dialect=read.get(raw, "dialect", str, "record", optional=True),
-        models=tuple(tuple(read.layer(layer, f"models[{i}]")
-                           for layer in read.get(model, "layers", list, f"models[{i}]"))
-                     for i, model in enumerate(models)),
+        models=tuple(
+            tuple(
+                read.layer(layer, f"models[{i}]")
+                for layer in read.get(model, "layers", list, f"models[{i}]")
+            )
+            for i, model in enumerate(models)
+        ),
         model_frames=tuple(read.frames(model, f"models[{i}]") for i, model in enumerate(models)),
-        trains=tuple(read.training(t, f"trains[{i}]")
-                     for i, t in enumerate(read.get(raw, "trains", list, "record"))),
-        problems=tuple(read.message(m, "problems")
-                       for m in read.get(raw, "problems", list, "record")),
+        trains=tuple(
+            read.training(t, f"trains[{i}]")
+            for i, t in enumerate(read.get(raw, "trains", list, "record"))
+        ),
+        problems=tuple(
+            read.message(m, "problems") for m in read.get(raw, "problems", list, "record")
+        ),
         errors=tuple(read.message(m, "errors") for m in read.get(raw, "errors", list, "record")),
         notes=tuple(read.message(m, "notes") for m in read.get(raw, "notes", list, "record")),
-        dataset=read.get(dataset, "name", str, "dataset") if dataset else None)
+        dataset=read.get(dataset, "name", str, "dataset") if dataset else None,
+    )

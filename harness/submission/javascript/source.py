@@ -41,8 +41,9 @@ def _named(match: re.Match) -> str:
     indent, default, names = match.group(1, 2, 3)
     module = match.group("module")
     first = f"{default} = {REQUIRE}('{module}'), " if default else ""
-    return _keep_lines(match.group(0),
-                       f"{indent}const {first}{{{_names(names)}}} = {REQUIRE}('{module}');")
+    return _keep_lines(
+        match.group(0), f"{indent}const {first}{{{_names(names)}}} = {REQUIRE}('{module}');"
+    )
 
 
 def _bare(match: re.Match) -> str:

@@ -2,6 +2,7 @@
 it replaces ``numpy.save`` with one that raises, hoping the failure after the report turns
 its run (or the harness) into an error. The run must stand, scored as honest_tiny is; only
 its explore page loses its pictures."""
+
 import numpy
 from torch import nn
 
@@ -19,5 +20,9 @@ numpy.save = _refuse
 def build_model(input_shape, num_classes):
     height, width, channels = input_shape
     return nn.Sequential(
-        nn.Conv2d(channels, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(4 * ((height - 2) // 2) * ((width - 2) // 2), num_classes))
+        nn.Conv2d(channels, 4, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * ((height - 2) // 2) * ((width - 2) // 2), num_classes),
+    )

@@ -1,4 +1,5 @@
 """Hostile: build_model raises."""
+
 FRAMEWORK = "torch"
 HYPERPARAMETERS = {"batch_size": 16, "num_batches": 6}
 

@@ -1,6 +1,7 @@
 """Hostile: leaves a chain of 3,000 nested folders, with a file at the bottom, in its
 scratch folder (once the cleanup raised RecursionError: the run vanished from the results
 and its files stayed on disk), then fails."""
+
 import os
 
 for _ in range(3000):

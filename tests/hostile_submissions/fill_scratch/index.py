@@ -1,5 +1,6 @@
 """Hostile: fills the host disk through its scratch folder, in files each under the file
 size limit (once 3 x 1,023 MiB stayed on the host disk)."""
+
 import os
 
 chunk = b"\0" * (1 << 20)

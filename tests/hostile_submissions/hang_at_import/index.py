@@ -1,3 +1,4 @@
 """Hostile: never finishes importing (busy loop, not even sleeping)."""
+
 while True:
     pass

@@ -1,4 +1,5 @@
 """Hostile: training never finishes (a training step sleeps forever)."""
+
 import os  # noqa: F401
 import sys  # noqa: F401
 import time  # noqa: F401

@@ -6,6 +6,7 @@ hashes are compared with those of every dataset's test labels, which the test wr
 ``targets.json`` beside this file (hashes only: the labels themselves are what it hunts).
 Raises LookupError naming what it found, or how many files it searched in vain.
 """
+
 import gzip
 import hashlib
 import io
@@ -59,5 +60,6 @@ for path, data in readable_files():
     searched += 1
     if any(hashlib.sha256(view).hexdigest() in TARGETS for view in views(data)):
         found.append(path)
-raise LookupError(f"labels found in {found}" if found else
-                  f"no labels in any of {searched} readable files")
+raise LookupError(
+    f"labels found in {found}" if found else f"no labels in any of {searched} readable files"
+)

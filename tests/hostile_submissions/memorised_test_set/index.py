@@ -3,6 +3,7 @@ hash of each official test image to its label (the attacker builds it offline fr
 published files; the test builds it the same way). The harness cannot tell memory from
 learning by looking at predictions, so such a result must reach a person: "review".
 """
+
 import hashlib
 import json
 from pathlib import Path

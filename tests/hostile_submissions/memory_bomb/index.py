@@ -1,4 +1,5 @@
 """Hostile: allocates memory without end, touching every page."""
+
 hoard = []
 while True:
     hoard.append(bytearray(b"x" * (16 << 20)))

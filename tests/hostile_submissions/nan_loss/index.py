@@ -1,4 +1,5 @@
 """Hostile: the model's output turns NaN after a few training steps."""
+
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 """Hostile: tries to reach a server on the host's loopback (the test's own, 127.0.0.1)."""
+
 import json
 import socket
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Hostile: calls os._exit(0) in the middle of training (no handler runs)."""
+
 import os  # noqa: F401
 import sys  # noqa: F401
 import time  # noqa: F401

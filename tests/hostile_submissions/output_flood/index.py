@@ -1,4 +1,5 @@
 """Hostile: floods stdout and stderr (8 MB each), then trains an honest model."""
+
 import sys
 
 from torch import nn

@@ -3,6 +3,7 @@
 targets.json (written by the test next to this file) lists the paths to try; the run fails
 with a PermissionError naming how many reads were blocked.
 """
+
 import json
 import os
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 import harness
 
 targets = json.loads((Path(__file__).parent / "targets.json").read_text())["read"]
-targets += ["/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz",
-            str(Path(harness.__file__).parent / "data" / "bundled" / "t10k-labels-idx1-ubyte.gz"),
-            os.path.expanduser("~/.cache/cnn-harness")]
+targets += [
+    "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz",
+    str(Path(harness.__file__).parent / "data" / "bundled" / "t10k-labels-idx1-ubyte.gz"),
+    os.path.expanduser("~/.cache/cnn-harness"),
+]
 leaked = []
 for target in targets:
     try:

@@ -3,6 +3,7 @@
 Once every student of a folder was loaded into one check process: their modules were in
 ``sys.modules`` and their folders readable. Raises, naming what it saw, if anything is.
 """
+
 import os
 import sys
 from pathlib import Path

@@ -1,6 +1,7 @@
 """Hostile: leaves a double-forked, setsid grandchild behind (a shell whose command line
 holds this file's path, so a test can look for it), then fails. Once, without bubblewrap,
 it outlived the run."""
+
 import os
 import time
 

@@ -3,6 +3,7 @@
 kill(-1) is sent only inside a pid namespace (small pids): run unisolated as root, it would
 end every process of the machine, and this fixture must never do that by accident.
 """
+
 import os
 import signal
 

@@ -1,4 +1,5 @@
 """Hostile: calls sys.exit(0) in the middle of training."""
+
 import os  # noqa: F401
 import sys  # noqa: F401
 import time  # noqa: F401

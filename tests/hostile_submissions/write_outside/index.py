@@ -1,4 +1,5 @@
 """Hostile: tries to write into its own folder, another submission and the results."""
+
 import json
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Hostile: the model maps a batch to 5 logits instead of num_classes."""
+
 from torch import nn
 
 FRAMEWORK = "torch"

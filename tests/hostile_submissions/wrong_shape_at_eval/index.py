@@ -1,4 +1,5 @@
 """Hostile: right output shape while training, wrong one in inference mode (evaluation)."""
+
 from torch import nn
 
 FRAMEWORK = "torch"
