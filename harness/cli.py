@@ -124,10 +124,8 @@ def _add_grade(sub) -> None:
         type=int,
         help="graded runs at once (default: one per GPU; without a GPU one per "
         "core, as many as fit in memory at the assignment's per-run "
-        "limit: each run trains on one thread; on a quiet 2-core machine "
-        "the example class took 0.68x the --jobs 1 time, runs side by "
-        "side were 28%% slower each, and the identical network stayed at "
-        "1.06x of its bar, see README)",
+        "limit; each run trains on one thread; docs/benchmarks.md has the "
+        "measured gain)",
     )
     grade.add_argument(
         "--cluster",

@@ -22,9 +22,8 @@ import numpy as np
 from harness.names import WARMUP_BATCHES
 from harness.training.optim import OptimizerConfig
 
-# Images per inference call (validation points, test predictions). Measured on one CPU
-# thread over the 10,000 Fashion-MNIST test images (CPU-seconds, chunks of 1000 / 250):
-# torch 0.86 / 0.44, JAX 1.17 / 0.84, TensorFlow 0.36 / 0.40: small chunks stay in cache.
+# Images per inference call (validation points, test predictions): small chunks stay in
+# cache (docs/benchmarks.md, design measurements).
 INFERENCE_CHUNK = 250
 
 

@@ -154,8 +154,8 @@ def _run_environment(jobs: int) -> dict:
     """One CPU thread per run unless OMP_NUM_THREADS says otherwise.
 
     These networks are too small for torch's thread pool to pay: with two threads on a
-    two-core machine that anything else is using, steps ran 5-15x slower than with one
-    (measured here), which would make throughput grades depend on the neighbours. Use
+    machine that anything else is using, steps run several times slower than with one
+    (docs/benchmarks.md), which would make throughput grades depend on the neighbours. Use
     ``--jobs`` to put more cores to work. Runs that share a GPU get a bounded share of its
     memory (``HARNESS_GPU_MEMORY_FRACTION``) unless one is set.
     """
@@ -223,11 +223,9 @@ def default_jobs(assignment: Assignment) -> int:
     """Runs at once without ``--jobs``: one per GPU, else one per core that memory allows.
 
     A run trains on one CPU thread, so on a CPU machine one run per core keeps every core
-    busy; ``benchmark --suite class`` on a quiet two-core machine graded the example class
-    at full budget in 0.68x the ``--jobs 1`` wall time (1,200 s -> 810 s, peak memory
-    1.3 -> 1.9 GiB): runs side by side were 28% slower each (the torch bar 0.83x its
-    ``--jobs 1`` value), the same for students and references, so the identical network
-    stayed at 1.06x of its bar (README). No more runs than fit in memory at the
+    busy; runs side by side slow each other, but students and references alike, so the
+    bar holds (``benchmark --suite class`` measures both; figures in docs/benchmarks.md).
+    No more runs than fit in memory at the
     assignment's per-run limit. On a GPU machine one
     run per card: runs sharing a card time-slice it, so their examples/sec would measure
     the neighbours.

@@ -69,8 +69,8 @@ def job_description(
     budget = assignment.budget
     num_batches = reference_batches(plan, assignment)
     if spec.probe:  # a throughput sample: short, evaluated as often as the reference run
-        # (with one evaluation, probes ran 1.2-1.6x the reference run's rate in a grading
-        # here); it predicts its share of the test images too (run_inputs)
+        # (else it runs faster than the run it samples: docs/benchmarks.md); it predicts its
+        # share of the test images too (run_inputs)
         shared["eval_every"] = max(1, num_batches // assignment.curve_points)
         num_batches = min(num_batches, PROBE_BATCHES)
     return Job(

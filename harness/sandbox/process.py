@@ -143,8 +143,8 @@ def _set_limits(limits: Limits, cap_data: bool, nproc: int) -> None:
     _die_with_parent()
     if cap_data:
         # RLIMIT_DATA, not RLIMIT_AS: XLA and TensorFlow reserve address space far beyond
-        # what they touch; DATA counts private writable memory only. Measured: torch,
-        # tensorflow and jax import and run a conv under DATA=2 GiB on the CPU. CUDA maps
+        # what they touch; DATA counts private writable memory only (docs/benchmarks.md,
+        # design measurements: all three run under it on the CPU). CUDA maps
         # large writable regions, so GPU runs rely on the parent's resident-size watchdog.
         cap(resource.RLIMIT_DATA, limits.memory_bytes)
 

@@ -147,7 +147,7 @@ def make_runner(step: Callable, compiled_loop: bool) -> Callable:
 
     ``compiled_loop``: one jitted ``fori_loop`` per call, with traced bounds so it compiles
     once; otherwise a Python loop over the jitted step (dispatch is asynchronous, so Python
-    runs ahead of the device). On XLA's CPU backend the compiled loop measured 6-15x
+    runs ahead of the device). On XLA's CPU backend the compiled loop is several times
     slower per step (convolution gradients inside a while loop lose the fast kernels), so
     :data:`COMPILED_LOOP` keeps it for GPUs, where per-call dispatch is what costs.
     """

@@ -9,7 +9,7 @@ On the CPU, op determinism is switched on, so the same seed gives the same curve
 Training runs a whole segment of steps (up to the next evaluation or the end of warm-up)
 inside one ``tf.function``: the batch index table lives on the device and each step gathers
 its batch with ``tf.gather``, so Python is entered once per segment, not once per batch
-(about 1.5x the throughput of one ``tf.function`` call per batch on a 2-core CPU).
+(faster than one ``tf.function`` call per batch: docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -62,10 +62,9 @@ from harness.adapters.tensorflow import optimizers as tensorflow_optimizers  # n
 from harness.errors import HarnessError  # noqa: E402
 from harness.training.optim import OptimizerConfig  # noqa: E402
 
-# Plain graph mode, not XLA. Measured for `original`, batch 64, 28x28x1, on a 2-core AMD
-# EPYC: graph mode ~4,100 examples/s; XLA (jit_compile=True) 89 examples/s, its CPU
-# convolutions being far slower than oneDNN's. XLA also refuses op determinism ("MaxPool
-# gradient ops do not yet have a deterministic XLA implementation"). Not measured on a GPU.
+# Plain graph mode, not XLA: XLA's CPU convolutions are far slower than oneDNN's
+# (docs/benchmarks.md), and XLA refuses op determinism ("MaxPool gradient ops do not yet
+# have a deterministic XLA implementation").
 JIT_COMPILE = False
 
 

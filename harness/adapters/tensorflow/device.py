@@ -60,10 +60,10 @@ def configure_gpus(tf) -> None:
 
 
 def configure_threads(tf) -> None:
-    """Follow ``OMP_NUM_THREADS`` as torch does: TensorFlow's own pools ignore it and took
-    1.5 cores of two for one run here (13,200 examples/s against 11,000 on one thread), so
-    runs side by side under ``--jobs`` slowed each other and their bar (0.61x at
-    ``--jobs 2``). Like the GPU settings, this holds only before TensorFlow's first op."""
+    """Follow ``OMP_NUM_THREADS`` as torch does: TensorFlow's own pools ignore it and take
+    more than one core per run, so runs side by side under ``--jobs`` would slow each
+    other and their bar (docs/benchmarks.md). Like the GPU settings, this holds only before
+    TensorFlow's first op."""
     threads = host.run_threads()
     if threads is not None:
         tf.config.threading.set_intra_op_parallelism_threads(threads)

@@ -6,15 +6,10 @@ Model Builder layer list use the canonical weight layout of :mod:`harness.adapte
 ``build_model`` module has no layout we can know, so its "canonical" weights are its
 trainable parameters in ``module.parameters()`` order, as they are.
 
-Fast path, measured on the 2-core CI CPU (AMD EPYC, torch 2.13 CPU, machine shared with
-other jobs, so per CPU-second on one thread): ``original``, 28x28x1, batch 64, momentum SGD,
-examples per CPU-second over 680 steady steps: eager NCHW 3,090-3,380; eager channels_last
-3,620-4,360 (kept, for our own networks); ``torch.compile`` (inductor, gcc) 2,030 with a
-99 s warm-up; foreach optimizer steps made no measurable difference. The adapter end to end
-on Fashion-MNIST: 3,100-3,800 examples/s on one thread. Threads matter more than any of
-that: with two intra-op threads on a loaded 2-core machine OpenMP threads spin-wait on each
-other and the same run drops to 265-870 examples/s, so whoever runs several jobs at once
-should give each its thread count (``OMP_NUM_THREADS`` or ``torch.set_num_threads``).
+Fast path: eager mode, channels_last for our own networks; ``torch.compile`` and foreach
+optimizer steps did not pay (docs/benchmarks.md, design measurements). Threads matter more:
+whoever runs several jobs at once should give each its thread count (``OMP_NUM_THREADS``
+or ``torch.set_num_threads``).
 """
 
 from __future__ import annotations

@@ -1,23 +1,11 @@
 """Run a student's index.js against the recording stand-ins and return the raw record.
 
 The engine is QuickJS-ng, embedded through the ``quickjs-ng`` wheel (``pip install
-'cnn-harness[javascript]'``). Chosen by measurement on the grading machine (x86-64, Python
-3.11) against Debian's Node 20 and the V8 wheel ``mini-racer`` 0.14:
-
-* start-up and a 1,000-layer recording: QuickJS 9 ms in-process; Node 60-80 ms per process;
-  mini-racer 65-95 ms.
-* memory: QuickJS +3 MiB resident in the calling process; Node 39-41 MiB per process;
-  mini-racer +60 MiB.
-* inside the bubblewrap sandbox with RLIMIT_DATA at 64 MiB to 8 GiB: QuickJS runs at every
-  limit; Node runs only with OPENSSL_CONF pointed away from the hidden /etc/ssl; mini-racer
-  dies of SIGTRAP at 512 MiB and below, and now and then hangs at interpreter exit.
-* confinement beyond the sandbox: QuickJS has no file, network, process or module API at
-  all, so a script has nothing to reach even where bubblewrap is missing; Node has them all.
-* limits: QuickJS stops a script at a CPU-time limit ("interrupted") or a heap limit ("out
-  of memory") and the harness names which one; Node needs a watchdog process for both.
-* installation: a 2 MB abi3 wheel for CPython 3.10+ on Linux, macOS and Windows, installed
-  by pip with the rest of the harness; Node needs apt (and is older or missing on the
-  images graders start from).
+'cnn-harness[javascript]'``), chosen over Debian's Node and the V8 wheel ``mini-racer``
+by measurement (docs/benchmarks.md, design measurements): it starts and records fastest, in
+the least memory, runs under every data limit the sandbox sets, has no file, network,
+process or module API at all (nothing to reach even where bubblewrap is missing), stops a
+script at a CPU-time or heap limit and says which, and installs as a small abi3 wheel.
 
 This runs the student's code: call it only inside the sandbox (the grading worker or the
 check child), like :func:`harness.submission.load_submission`.
