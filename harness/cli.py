@@ -9,8 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 
-from harness.errors import HarnessError
+from harness.errors import (
+    EXIT_GRADING_FAILED,
+    EXIT_NOT_GRADED,
+    EXIT_STATUSES_HELP,
+    HarnessError,
+)
 from harness.names import DATASET_NAMES as DATASETS
 from harness.names import FRAMEWORKS, REFERENCE_NETWORKS
 
@@ -108,7 +114,9 @@ def _add_check(sub) -> None:
 
 
 def _add_grade(sub) -> None:
-    grade = sub.add_parser("grade", help="grade submissions against the references")
+    grade = sub.add_parser(
+        "grade", help="grade submissions against the references", epilog=EXIT_STATUSES_HELP
+    )
     grade.add_argument(
         "paths", nargs="*", help="submission folders or index.py/.js files (default: submissions/)"
     )
@@ -222,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m harness",
         description="Benchmark and auto-grading harness for the CNN assignment.",
+        epilog=EXIT_STATUSES_HELP,
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_data, _add_train, _add_check, _add_grade, _add_report, _add_benchmark):
@@ -240,7 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(_resolve(args.target)(args) or 0)
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_NOT_GRADED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception:  # noqa: BLE001 - a harness fault must not read as students' failures (1)
+        traceback.print_exc()
+        print("error: the harness itself failed (traceback above)", file=sys.stderr)
+        return EXIT_GRADING_FAILED

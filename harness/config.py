@@ -20,6 +20,14 @@ from harness.names import (
     PACKAGE_ROOT,
     REFERENCE_NETWORKS,
 )
+from harness.policy import (
+    Deadline,
+    Leaderboard,
+    Visibility,
+    load_deadline,
+    load_leaderboard,
+    load_visibility,
+)
 from harness.training.optim import OPTIMIZER_NAMES
 
 if sys.version_info >= (3, 11):
@@ -79,6 +87,10 @@ class Assignment:
             "cifar10": "cifar",
         }
     )
+    # Applied by the reports only (harness/policy.py); a run never depends on them.
+    deadline: Deadline = field(default_factory=Deadline)
+    visibility: Visibility = field(default_factory=Visibility)
+    leaderboard: Leaderboard = field(default_factory=Leaderboard)
 
 
 def _section(cls, table: dict, where: str):
@@ -225,6 +237,13 @@ def _check_names(head: Assignment, where: str) -> None:
         )
 
 
+SEMESTER_TABLES = {
+    "deadline": load_deadline,
+    "visibility": load_visibility,
+    "leaderboard": load_leaderboard,
+}
+
+
 def load_assignment(path: str | Path | None = None) -> Assignment:
     """Read ``assignment.toml`` (the project's own when ``path`` is None)."""
     path = Path(path) if path else default_assignment_path()
@@ -238,7 +257,7 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
     for key in ("datasets", "builder_frameworks"):
         if key in head:
             head[key] = tuple(head[key])
-    unknown = set(data) - {"assignment", "budget", "rubric", "references"}
+    unknown = set(data) - {"assignment", "budget", "rubric", "references", *SEMESTER_TABLES}
     if unknown:
         raise ConfigError(f"{path}: unknown table(s) {sorted(unknown)}")
     base = _section(Assignment, {k: v for k, v in head.items()}, f"{path}: [assignment]")
@@ -248,6 +267,10 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
         budget=_section(Budget, data.get("budget", {}), f"{path}: [budget]"),
         rubric=_section(Rubric, data.get("rubric", {}), f"{path}: [rubric]"),
         references=dict(data.get("references", base.references)),
+        **{
+            name: load(data.get(name, {}), f"{path}: [{name}]")
+            for name, load in SEMESTER_TABLES.items()
+        },
     )
     _check_budget(assignment.budget, f"{path}: [budget]")
     _check_rubric(assignment.rubric, f"{path}: [rubric]")

@@ -42,3 +42,17 @@ def require_positive(flag: str, value: float | None, expected: str = "a number >
     """A command-line quantity (a rate, seconds): absent, or above zero."""
     if value is not None and not value > 0:
         raise ConfigError(field_error("command line", flag, expected, value))
+
+
+# Exit statuses of every command, `python -m harness grade` above all, for a CI to act on.
+EXIT_PASSED = 0  # every run passed
+EXIT_STUDENT_FAILURES = 1  # some student runs did not pass: a normal outcome of a grading
+EXIT_NOT_GRADED = 2  # nothing graded: the command line, assignment.toml, data or sandbox is wrong
+EXIT_GRADING_FAILED = 3  # the grader's side failed: a reference run, a dataset, the harness
+EXIT_STATUSES_HELP = (
+    "exit status: 0 every run passed; 1 some student runs did not pass (a normal "
+    "grading outcome: each has its record and reason); 2 nothing was graded (the "
+    "command line, assignment.toml, the data or the sandbox is wrong: the message says "
+    "which); 3 the grading itself failed (a reference run, a run that failed on the "
+    "grader's side, a dataset that could not be loaded, or the harness crashed)"
+)

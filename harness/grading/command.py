@@ -29,6 +29,11 @@ from harness.errors import (
 from harness.grading.inputs import prepare_dataset, work_dir
 from harness.grading.isolation import decide_isolation
 from harness.grading.live import run_with_progress
+from harness.grading.outcome import (
+    PYTEST_STUDENT_FAILURES,
+    grader_failures,
+    grading_exit_status,
+)
 from harness.grading.plan import (
     Plan,
     check_student_ids,
@@ -275,8 +280,11 @@ def grade_command(args) -> int:
     failed = [r for r in records if r.status != "passed"]
     if failed:
         print(f"{len(failed)} of {len(records)} runs did not pass (reasons in the summary)")
-    # 0: every run passed; 1: some runs failed (each has its record); else pytest's code.
-    return code if code not in (0, 1) else int(bool(failed))
+    for why in grader_failures(records, plan.skipped):
+        print(f"grading failed: {why}", file=sys.stderr)
+    if code not in (0, PYTEST_STUDENT_FAILURES):
+        print(f"grading failed: pytest exited with status {code}", file=sys.stderr)
+    return grading_exit_status(records, plan.skipped, code)
 
 
 def _default_assignment() -> Path:

@@ -6,9 +6,11 @@ Nothing here imports a framework: versions come from package metadata, the devic
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
+import json
 import os
 import platform
 import sys
@@ -17,8 +19,21 @@ from pathlib import Path
 import numpy as np
 
 from harness import host
+from harness.config import Assignment
 from harness.names import PACKAGE_ROOT, REFERENCE_MODELS_ROOT
 
+# Parts of assignment.toml no run depends on: planning (which datasets and frameworks), the
+# name, and what the reports apply (points, deadlines, visibility, leaderboard). Editing them
+# reuses every stored run; the reports and scores are rebuilt from the records.
+REPORT_ONLY_FIELDS = (
+    "name",
+    "datasets",
+    "builder_frameworks",
+    "rubric",
+    "deadline",
+    "visibility",
+    "leaderboard",
+)
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 VERSIONED_PACKAGES = (
     "numpy",
@@ -76,6 +91,14 @@ def environment_hash() -> str:
     # Thread counts change the order of float sums, so results are equal only for equal ones.
     parts += [f"{v}={os.environ.get(v, '')}" for v in THREAD_VARIABLES]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def assignment_hash(assignment: Assignment) -> str:
+    """Hash of the assignment's settings a run depends on (seed, budget, references, ...)."""
+    settings = dataclasses.asdict(assignment)
+    for name in REPORT_ONLY_FIELDS:
+        settings.pop(name)
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
 def arrays_hash(*arrays: np.ndarray) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.config import Assignment
+from harness.config import Assignment, load_assignment
 from harness.grading import fingerprint
 from harness.grading.inputs import PreparedDataset, load_prepared, work_dir
 from harness.grading.plan import Plan, RunSpec
@@ -44,7 +44,7 @@ def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
         code,
         data.meta["data_hash"],
         str(data.meta["verified"]),
-        Path(plan.assignment_path).read_text(),
+        fingerprint.assignment_hash(load_assignment(plan.assignment_path)),
         options,
         fingerprint.environment_hash(),
     )

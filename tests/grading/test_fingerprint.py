@@ -114,3 +114,38 @@ def test_the_arrays_hash_follows_values_shape_and_dtype():
 def test_combining_keeps_part_boundaries():
     assert fingerprint.combine("ab", "c") != fingerprint.combine("a", "bc")
     assert len(fingerprint.combine("x")) == 32
+
+
+def _fingerprint_with(tmp_path, toml: str) -> str:
+    """The fingerprint of one student run graded under an assignment file holding ``toml``."""
+    from harness.grading.inputs import PreparedDataset
+    from harness.grading.plan import Plan, RunSpec
+    from harness.grading.runner import run_fingerprint
+
+    path = tmp_path / "assignment.toml"
+    path.write_text(toml)
+    student = tmp_path / "alice"
+    student.mkdir(exist_ok=True)
+    (student / "index.py").write_text("LAYERS = []\n")
+    spec = RunSpec("alice", "fashion_mnist", "torch", path=str(student / "index.py"))
+    data = PreparedDataset("fashion_mnist", tmp_path, {"data_hash": "d", "verified": True})
+    return run_fingerprint(spec, Plan([spec], str(tmp_path), str(path)), data)
+
+
+def test_report_only_settings_reuse_every_run_and_training_settings_do_not(tmp_path):
+    """A due date, an extension file, a visibility, the leaderboard or the rubric changes
+    what the reports say, never a run: a regrade after editing them trains nothing."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    base = _fingerprint_with(folder, "")
+    report_only = (
+        '[deadline]\ndue = "2026-10-09T23:59:00-07:00"\nextensions = "x.csv"\n',
+        '[visibility]\naccuracy = "visible"\n',
+        "[leaderboard]\nenabled = true\n",
+        "[rubric]\naccuracy_share = 0.5\n",
+        '[assignment]\nname = "renamed"\n',
+    )
+    for toml in report_only:
+        assert _fingerprint_with(folder, toml) == base, toml
+    for toml in ("[assignment]\nseed = 1\n", "[budget]\ndefault_num_batches = 10\n"):
+        assert _fingerprint_with(folder, toml) != base, toml

@@ -1,0 +1,71 @@
+"""Exit statuses a CI can act on: students' failures (1) are not the grader's (3)."""
+
+from __future__ import annotations
+
+import pytest
+from report_factory import run
+
+from harness import cli
+from harness.errors import EXIT_GRADING_FAILED, EXIT_PASSED, EXIT_STUDENT_FAILURES
+from harness.grading.outcome import grader_failures, grading_exit_status
+
+
+def _class(*students):
+    return [run("reference:original", reference="original"), *students]
+
+
+def test_every_run_passed_is_0():
+    assert grading_exit_status(_class(run("alice")), {}, 0) == EXIT_PASSED
+
+
+def test_a_student_run_that_failed_is_1_a_normal_outcome():
+    records = _class(run("alice"), run("bob", status="failed", reason="loss is NaN"))
+    assert grading_exit_status(records, {}, 1) == EXIT_STUDENT_FAILURES
+
+
+@pytest.mark.parametrize(
+    "records, skipped, pytest_code, why",
+    [
+        (
+            [run("reference:original", reference="original", status="error"), run("alice")],
+            {},
+            1,
+            "reference run reference:original fashion_mnist/torch error",
+        ),
+        (
+            _class(run("alice", status="error", reason="the grading process stopped")),
+            {},
+            1,
+            "run alice fashion_mnist/torch: error on the grader's side",
+        ),
+        (_class(run("alice")), {"cifar10": "not found"}, 0, "dataset cifar10 was not graded"),
+        (_class(run("alice")), {}, 3, None),  # pytest's internal error
+        (_class(run("alice")), {}, 2, None),  # interrupted
+    ],
+)
+def test_the_graders_own_failure_is_3_even_beside_student_failures(
+    records, skipped, pytest_code, why
+):
+    records = [*records, run("bob", status="failed", reason="bad layer")]
+    assert grading_exit_status(records, skipped, pytest_code) == EXIT_GRADING_FAILED
+    if why:
+        assert why in grader_failures(records, skipped)
+
+
+def test_a_harness_crash_exits_3_not_1(monkeypatch, capsys):
+    """An uncaught exception would exit 1, which a CI reads as students' failures."""
+
+    def crash(args):
+        raise RuntimeError("bug in the harness")
+
+    monkeypatch.setattr(cli, "_resolve", lambda target: crash)
+    assert cli.main(["report", "--out", "nowhere"]) == EXIT_GRADING_FAILED
+    assert "the harness itself failed" in capsys.readouterr().err
+
+
+def test_help_documents_the_exit_statuses(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["grade", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "0 every run passed" in out and "1 some student runs did not pass" in out
+    assert "3 the grading itself failed" in out
