@@ -300,6 +300,8 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, 
         throughput_probe=spec.probe,
         throughput_calibration=spec.calibrates,
         submission_bytes=folder_size(Path(spec.path).parent) if spec.path else None,
+        submission_hash=fingerprint.folder_hash(Path(spec.path).parent) if spec.path else "",
+        environment_hash=fingerprint.environment_hash(),
         node=socket.gethostname(),
         finished_at=_now(),
     )

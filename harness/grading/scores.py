@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import statistics
 
 from tabulate import tabulate
@@ -19,6 +22,9 @@ def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
     probes = [r for r in records if r.throughput_probe]
     records = [r for r in records if not r.throughput_probe]
     references = {(r.dataset, r.framework): r for r in records if r.is_reference}
+    scored_under = rubric_hash(rubric)
+    for record in records:
+        record.rubric_hash = scored_under
     for key, reference in references.items():
         throughput_bar(reference, [p for p in probes if (p.dataset, p.framework) == key])
     for record in records:
@@ -27,6 +33,12 @@ def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
         reference = references.get((record.dataset, record.framework))
         _score_one(record, reference, rubric)
     return sorted(records, key=lambda r: (not r.is_reference, r.submission, r.dataset, r.framework))
+
+
+def rubric_hash(rubric: Rubric) -> str:
+    """Short hash of the rubric's values: the regrade diff names a rubric edit by it."""
+    values = json.dumps(dataclasses.asdict(rubric), sort_keys=True)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
 
 
 def throughput_bar(reference: RunRecord, probes: list[RunRecord]) -> None:

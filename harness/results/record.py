@@ -62,6 +62,11 @@ class RunRecord:
     fingerprint: str = ""  # hash of submission + data + rubric + environment, for reuse
     submission_bytes: int | None = None  # the submission folder's files together
     review: str = ""  # why a person should look at this result (evidence), else ""
+    # What the regrade diff and review resolutions key on: the submission folder's hash,
+    # the environment's (harness code, packages, device) and the rubric's that scored it
+    submission_hash: str = ""
+    environment_hash: str = ""
+    rubric_hash: str = ""
     finished_at: str = ""  # ISO 8601 UTC
 
     def to_dict(self) -> dict:

@@ -91,6 +91,15 @@ def test_every_input_of_a_run_changes_its_fingerprint(student, plan, data, monke
         seen.add(key)
 
 
+def test_a_rubric_edit_keeps_the_fingerprint_so_nothing_is_retrained(student, plan, data):
+    """Points are computed from stored runs: the rubric is not an input of a run."""
+    path = Path(plan.assignment_path)
+    path.write_text("[rubric]\naccuracy_tolerance = 0.02\n")
+    before = run_fingerprint(student, plan, data)
+    path.write_text("# tolerance raised\n[rubric]\naccuracy_tolerance = 0.05\n")
+    assert run_fingerprint(student, plan, data) == before
+
+
 def test_a_runs_framework_and_reference_are_part_of_its_fingerprint(student, plan, data):
     keys = {
         run_fingerprint(spec, plan, data)
