@@ -67,6 +67,9 @@ class Rubric:
     throughput_zero_ratio: float = 0.05  # no credit at or below this ratio
     review_margin: float = 0.05  # accuracy this far above the reference's: "review"
     review_ceiling: float = 0.999  # accuracy at or above this (a dataset's ceiling): "review"
+    # test accuracy this far above the run's own validation accuracy (or its first curve point
+    # this far ahead of the reference's): "review", a test set answered from memory
+    review_generalisation_gap: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,13 @@ def _check_rubric(rubric: Rubric, where: str) -> None:
         "a number > 0",
         rubric.points_per_dataset,
     )
-    for key in ("accuracy_share", "accuracy_tolerance", "review_margin", "review_ceiling"):
+    for key in (
+        "accuracy_share",
+        "accuracy_tolerance",
+        "review_margin",
+        "review_ceiling",
+        "review_generalisation_gap",
+    ):
         _require(
             where, 0 <= getattr(rubric, key) <= 1, key, "a number from 0 to 1", getattr(rubric, key)
         )

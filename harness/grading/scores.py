@@ -10,6 +10,7 @@ import statistics
 from tabulate import tabulate
 
 from harness.config import Rubric
+from harness.grading.memorisation import memorisation_evidence
 from harness.grading.rubric import failed_grade, grade_run, review_evidence
 from harness.results.record import RunRecord
 
@@ -82,13 +83,17 @@ def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -
             reference.throughput_bar or 0.0,
             rubric,
         )
-        record.review = review_evidence(
-            record.test_accuracy,
-            reference.test_accuracy,
-            rubric,
-            record.submission_bytes,
-            record.train_seconds,
+        flags = (
+            review_evidence(
+                record.test_accuracy,
+                reference.test_accuracy,
+                rubric,
+                record.submission_bytes,
+                record.train_seconds,
+            ),
+            memorisation_evidence(record, reference, rubric),
         )
+        record.review = "; ".join(flag for flag in flags if flag)
     else:
         grade = failed_grade(record.reason, rubric)
     record.score, record.max_score = grade.score, grade.max_score
