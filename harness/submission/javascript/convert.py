@@ -260,6 +260,24 @@ def _model_problem(recording: Recording) -> str | None:
     return None
 
 
+def _waiting_problems(recording: Recording, lines) -> list[str]:
+    """Why a file that never built or trained its model got no further: page handlers."""
+    return [
+        f"{where(m, lines)}{m.message}: the harness runs the file as the page opens and "
+        "acts on nothing on it; fix: call that function at the end of index.js (e.g. run())"
+        for m in recording.waiting
+    ]
+
+
+def _page_read_problems(recording: Recording, lines) -> list[str]:
+    """Values a file asked of the page, for a file that then built no model."""
+    return [
+        f"{where(m, lines)}{m.message}, which gives nothing when grading (the harness runs "
+        "no page); if the network depends on it, fix: write the value in index.js"
+        for m in recording.page_reads
+    ]
+
+
 def convert(recording: Recording, source: str, stopped=()) -> tuple[JsModel | None, list[str]]:
     """The Model Builder form of a recording, or None and every problem found.
 
@@ -272,12 +290,15 @@ def convert(recording: Recording, source: str, stopped=()) -> tuple[JsModel | No
     model_problem = _model_problem(recording)
     if model_problem:  # errors the script made explain it
         errors = [f"{where(e, lines)}the script raised {e.message}" for e in recording.errors]
-        return None, list(dict.fromkeys(errors + [model_problem]))
+        page = _waiting_problems(recording, lines) + _page_read_problems(recording, lines)
+        return None, list(dict.fromkeys(errors + [model_problem] + page))
     recorded = recording.models[0]
     sources = layer_sources(recorded, lines)
     dialect = recording.dialect or "deeplearn.js Graph"
     layers, layer_lines, notes, found = convert_layers(recorded, sources, dialect)
     problems += found + _training_problems(recording.trains)
+    if not recording.trains:
+        problems += _waiting_problems(recording, lines)
     if problems:
         return None, problems
     given, given_sources = convert_training(recording.trains)

@@ -21,8 +21,8 @@ from pathlib import Path
 from harness.errors import SubmissionError
 from harness.submission.javascript.source import as_script
 
-STANDIN = Path(__file__).with_name("standin")  # the stand-ins, in four parts of one closure
-STANDIN_PARTS = ("record.js", "deeplearn.js", "tfjs.js", "globals.js")
+STANDIN = Path(__file__).with_name("standin")  # the stand-ins, in five parts of one closure
+STANDIN_PARTS = ("record.js", "deeplearn.js", "tfjs.js", "page.js", "globals.js")
 CPU_SECONDS = 10.0  # recording a network takes milliseconds; this only ends endless loops
 MEMORY_BYTES = 256 << 20  # the QuickJS heap: a recording needs a few MiB
 STACK_BYTES = 1 << 20  # deep recursion ends with a RangeError, not a crash

@@ -66,6 +66,8 @@ class Recording:
     errors: tuple[Message, ...]  # errors made in the student's code, caught or not
     notes: tuple[Message, ...]
     dataset: str | None
+    waiting: tuple[Message, ...] = ()  # page handlers that need a person (never run)
+    page_reads: tuple[Message, ...] = ()  # values asked of the page (ui.getModelTypeId())
 
 
 class _Reader:
@@ -157,4 +159,12 @@ def parse_record(raw, path) -> Recording:
         errors=tuple(read.message(m, "errors") for m in read.get(raw, "errors", list, "record")),
         notes=tuple(read.message(m, "notes") for m in read.get(raw, "notes", list, "record")),
         dataset=read.get(dataset, "name", str, "dataset") if dataset else None,
+        waiting=tuple(
+            read.message(m, "waiting")
+            for m in read.get(raw, "waiting", list, "record", optional=True) or []
+        ),
+        page_reads=tuple(
+            read.message(m, "page_reads")
+            for m in read.get(raw, "page_reads", list, "record", optional=True) or []
+        ),
     )

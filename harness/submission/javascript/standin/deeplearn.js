@@ -1,5 +1,5 @@
-// Recording stand-ins, part 2 of 4: deeplearn.js (the Graph API of the course's starter).
-// The four parts are one closure: engine.py joins them inside
+// Recording stand-ins, part 2 of 5: deeplearn.js (the Graph API of the course's starter).
+// The five parts are one closure: engine.py joins them inside
 // `(function (STUDENT_LINES) { ... })` and keeps the control function the last part returns.
 class NDArray {
   constructor(shape) {

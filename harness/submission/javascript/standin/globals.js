@@ -1,21 +1,33 @@
-// Recording stand-ins, part 4 of 4: modules, timers, the page's globals and collect().
-// The four parts are one closure: engine.py joins them inside
+// Recording stand-ins, part 5 of 5: modules, timers, the page's globals and collect().
+// The five parts are one closure: engine.py joins them inside
 // `(function (STUDENT_LINES) { ... })` and keeps the control function the last part returns.
+const UI = pageValue("ui");
+// The labs' ./data: the harness's data stand-ins (the file's own data.js is not run: the
+// harness owns the data pipeline).
+const DATA_MODULE = {MnistData: MnistData, Data: CourseData, dataSets: dataSets, default: dataSets,
+                     IMAGE_H: 28, IMAGE_W: 28, IMAGE_SIZE: 784, NUM_CLASSES: 10};
 const MODULES = {
   "deeplearn": dl, "deeplearnjs": dl, "@tensorflow/tfjs": tf, "@tensorflow/tfjs-core": tf,
-  "@tensorflow/tfjs-layers": tf, "@tensorflow/tfjs-node": tf, "@tensorflow/tfjs-vis": INERT,
-  "./data": {MnistData: MnistData, dataSets: dataSets, default: dataSets},
-  "./data.js": {MnistData: MnistData, dataSets: dataSets, default: dataSets},
-  "./ui": INERT, "./ui.js": INERT,
+  "@tensorflow/tfjs-layers": tf, "@tensorflow/tfjs-node": tf, "@tensorflow/tfjs-vis": UI,
+  "./data": DATA_MODULE, "./data.js": DATA_MODULE, "./ui": UI, "./ui.js": UI,
 };
+// Files a bundler turns into their URL: `import sprite from './fashion_mnist_images.png'`.
+const ASSET = /\.(png|jpe?g|gif|svg|css|json|txt|bin)$|_uint8$/i;
+// TensorFlow.js reached through its own files: './node_modules/@tensorflow/tfjs-core/dist/util'.
+const TFJS_FILE = /(^|\/)@tensorflow\/tfjs[\w-]*(\/|$)/;
 function requireModule(name) {
+  name = String(name);
   if (Object.prototype.hasOwnProperty.call(MODULES, name)) {
     const found = MODULES[name];
     if (found === dl) mark("deeplearn.js Graph");
     if (found === tf) mark("TensorFlow.js layers");
     return found;
   }
-  return refuse(`import of ${show(name)}: not available when grading; available: ` +
+  if (TFJS_FILE.test(name)) return /\/util(\.js)?$/.test(name) ? tf.util : tf;
+  if (ASSET.test(name)) return name;
+  return refuse(`import of ${show(name)}: not available when grading (the harness grades ` +
+                "index.js alone, with stand-ins for deeplearn.js, TensorFlow.js and the " +
+                "labs' data and ui files); fix: build the network in index.js; available: " +
                 `${Object.keys(MODULES).map(show).join(", ")}`);
 }
 
@@ -40,22 +52,22 @@ function runTimer() {
   return true;
 }
 
+const moduleObject = {exports: {}};  // CommonJS files end with module.exports = {...}
 const globals = {
   dl: dl, tf: tf, dataSets: dataSets, MnistData: MnistData,
   Graph: dl.Graph, Session: Session, CostReduction: CostReduction, NDArray: NDArray,
   Array1D: dl.Array1D, Array2D: dl.Array2D, Array3D: dl.Array3D, Array4D: dl.Array4D,
   Scalar: Scalar, SGDOptimizer: dl.SGDOptimizer, MomentumOptimizer: dl.MomentumOptimizer,
-  InCPUMemoryShuffledInputProviderBuilder: InputProviderBuilder,
+  InCPUMemoryShuffledInputProviderBuilder: InputProviderBuilder, XhrDataset: XhrDataset,
   NDArrayMathGPU: dl.NDArrayMathGPU, NDArrayMathCPU: dl.NDArrayMathCPU,
-  __harnessRequire: requireModule, require: requireModule,
+  __harnessRequire: requireModule, require: requireModule, module: moduleObject,
+  exports: moduleObject.exports,
   setTimeout: (fn) => addTimer(fn, false), setInterval: (fn) => addTimer(fn, true),
   requestAnimationFrame: (fn) => addTimer(fn, false), clearTimeout: clearTimer,
   clearInterval: clearTimer, cancelAnimationFrame: clearTimer,
-  console: {log() {}, info() {}, warn() {}, error() {}, debug() {}, table() {}, time() {},
-            timeEnd() {}},
-  document: INERT, window: INERT, tfvis: INERT, performance: {now: () => 0},
-  alert: () => undefined,
+  console: CONSOLE, performance: {now: () => 0}, alert: () => undefined,
 };
+for (const name of PAGE_GLOBALS) globals[name] = pageValue(name);
 for (const [name, value] of Object.entries(globals)) globalThis[name] = value;
 
 // ---- collect: what the file built, as JSON for the harness --------------------------
@@ -83,7 +95,8 @@ function collect() {
                          count: t.count, line: t.line});
   return JSON.stringify({dialect: record.dialect, problems: record.problems,
                          notes: record.notes, dataset: record.dataset, errors: errors,
-                         last_line: lastLine,
+                         last_line: lastLine, waiting: waiting,
+                         page_reads: pageReads,
                          models: outputLayers(), trains: record.trains.map(clean)});
 }
 // The one handle the harness keeps: the student's script cannot reach or replace it.

@@ -1,6 +1,6 @@
-// Recording stand-ins, part 1 of 4: the record, where a call came from, refusals, the inert
+// Recording stand-ins, part 1 of 5: the record, where a call came from, refusals, the inert
 // stand-in.
-// The four parts are one closure: engine.py joins them inside
+// The five parts are one closure: engine.py joins them inside
 // `(function (STUDENT_LINES) { ... })` and keeps the control function the last part returns.
 // Nothing here computes tensors: every call that builds a network or trains it is written
 // down with the student's source line, and collect() returns the record as JSON for the
@@ -90,5 +90,6 @@ const INERT = makeInert();
 
 // ---- a layer on its way into the record ----------------------------------------------
 function layerEntry(kind, settings, call) {
+  for (const [key, value] of Object.entries(settings || {})) notFromPage(value, `${call}: ${key}`);
   return {kind: kind, settings: settings || {}, call: call, frames: where()};
 }

@@ -1,13 +1,20 @@
-// Recording stand-ins, part 3 of 4: TensorFlow.js layers.
-// The four parts are one closure: engine.py joins them inside
+// Recording stand-ins, part 3 of 5: TensorFlow.js layers.
+// The five parts are one closure: engine.py joins them inside
 // `(function (STUDENT_LINES) { ... })` and keeps the control function the last part returns.
 class TFTensor {
   constructor(shape) { this.shape = Array.isArray(shape) ? shape.slice() : []; this.rank = this.shape.length; }
-  reshape(shape) { return new TFTensor(shape); }
+  reshape(shape) { return tfTensor(resolveShape(shape, this.shape)); }
   dispose() {}
   dataSync() { return new Float32Array(0); }
   data() { return Promise.resolve(new Float32Array(0)); }
   print() {}
+}
+// A reshape's target with its one -1 worked out from the size of the tensor.
+function resolveShape(shape, from) {
+  if (!Array.isArray(shape)) return [];
+  const size = from.reduce((a, b) => a * b, 1);
+  const known = shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  return shape.map((d) => (d === -1 && known > 0 ? Math.floor(size / known) : d));
 }
 // Keep TFTensor's methods; anything else a tensor offers is inert.
 const tfTensor = (shape) => new Proxy(new TFTensor(shape), {
@@ -26,6 +33,7 @@ const LAYER_CALLS = {
   batchNormalization: (c) => tfLayer("batchnorm", {}, "batchNormalization", c),
   activation: (c) => tfActivationLayer(c),
   reLU: (c) => tfLayer("relu", {}, "reLU", c),
+  softmax: (c) => tfLayer("softmax", {}, "softmax", c),
 };
 function tfLayer(kind, settings, call, config) {
   const entry = layerEntry(kind, settings, `tf.layers.${call}`);
@@ -100,8 +108,10 @@ const tfLayers = new Proxy(LAYER_CALLS, {
   },
 });
 
+// tf.train.adam() may leave the rate out: TensorFlow.js then uses 0.001 (the others need one).
+const DEFAULT_RATES = {adam: 0.001};
 function tfOptimizer(name, keys) {
-  return (learningRate, ...rest) => {
+  return (learningRate = DEFAULT_RATES[name], ...rest) => {
     const extra = {};
     keys.forEach((key, i) => { if (typeof rest[i] === "number") extra[key] = rest[i]; });
     return {optimizer: {name: name, learning_rate: learningRate, extra: extra, line: line()}};
@@ -116,7 +126,13 @@ function sequential(config) {
   record.models.push(model);
   const api = {
     add(layer) {
-      if (!layer || !layer.harnessLayer) {
+      const found = fromPage(layer);
+      if (found !== undefined) {
+        refuse(`model.add: expected a layer made by tf.layers, received the value of ` +
+               `${found.origin}, which is not one; the Model Builder's layers are ` +
+               `${Object.keys(LAYER_CALLS).map((k) => "tf.layers." + k).join(", ")}`);
+      }
+      if (!layer || !layer.harnessLayer || typeof layer.harnessLayer.kind !== "string") {
         refuse(`model.add: expected a layer made by tf.layers, received ${show(layer)}`);
       }
       model.layers.push(layer.harnessLayer);  // its frames: where tf.layers.* was called
@@ -145,27 +161,53 @@ function sequential(config) {
     fit(x, y, options) {
       options = options || {};
       const examples = x && Array.isArray(x.shape) ? x.shape[0] : null;
-      const split = typeof options.validationSplit === "number" ? options.validationSplit : 0;
-      const batchSize = options.batchSize === undefined ? 32 : options.batchSize;
-      const epochs = options.epochs === undefined ? 1 : options.epochs;
+      const split = notFromPage(options.validationSplit === undefined ? 0 : options.validationSplit,
+                                "model.fit: validationSplit");
+      const batchSize = notFromPage(options.batchSize === undefined ? 32 : options.batchSize,
+                                    "model.fit: batchSize");
+      const epochs = notFromPage(options.epochs === undefined ? 1 : options.epochs, "model.fit: epochs");
       if (!isInt(examples)) {
         refuse("model.fit: could not tell how many training examples x holds " +
                `(received ${show(x)}); fix: pass a tensor such as tf.tensor4d(data, [N, 28, 28, 1])`);
       }
+      for (const [key, value] of [["epochs", epochs], ["batchSize", batchSize]]) {
+        if (!isInt(value) || value < 1) refuse(`model.fit: ${key}: expected a whole number, received ${show(value)}`);
+      }
+      if (typeof split !== "number" || split < 0 || split >= 1) {
+        refuse(`model.fit: validationSplit: expected a number from 0 to below 1, received ${show(split)}`);
+      }
+      // As TensorFlow.js does: the last validationSplit of x is held out, the rest is cut in
+      // batches of batchSize (the last one smaller), once per epoch.
       const trainExamples = Math.floor(examples * (1 - split));
       const perEpoch = Math.ceil(trainExamples / batchSize);
       fitEntry(model, batchSize, epochs * perEpoch,
                `model.fit: ${epochs} epoch(s) of ${trainExamples} examples in batches of ${batchSize}`);
-      return Promise.resolve({history: {loss: [], acc: []}});
+      return Promise.resolve(fitHistory());
     },
     trainOnBatch(x) {
       const size = x && Array.isArray(x.shape) ? x.shape[0] : null;
       fitEntry(model, size, 1, "model.trainOnBatch");
       return Promise.resolve(0);
     },
-    fitDataset() {
-      refuse("model.fitDataset: the harness cannot tell the batches of a tf.data dataset; " +
-             "fix: use model.fit(x, y, {batchSize, epochs})");
+    fitDataset(dataset, options) {
+      options = options || {};
+      if (!(dataset instanceof TFDataset)) {
+        refuse(`model.fitDataset: expected a tf.data dataset, received ${show(dataset)}`);
+      }
+      const epochs = notFromPage(options.epochs === undefined ? 1 : options.epochs, "model.fitDataset: epochs");
+      const given = notFromPage(options.batchesPerEpoch, "model.fitDataset: batchesPerEpoch");
+      if (!isInt(dataset.batchSize)) {
+        refuse("model.fitDataset: the dataset is not cut in batches; fix: call .batch(size) on it");
+      }
+      const perEpoch = given !== undefined ? given
+        : (isInt(dataset.size) ? Math.ceil(dataset.size / dataset.batchSize) : null);
+      if (!isInt(perEpoch) || !isInt(epochs)) {
+        refuse("model.fitDataset: the harness cannot tell how many batches an epoch of this " +
+               "dataset holds; fix: pass batchesPerEpoch (and epochs) as numbers");
+      }
+      fitEntry(model, dataset.batchSize, epochs * perEpoch,
+               `model.fitDataset: ${epochs} epoch(s) of ${perEpoch} batches of ${dataset.batchSize}`);
+      return Promise.resolve(fitHistory());
     },
     summary() {}, predict: (x) => tfTensor([x && x.shape ? x.shape[0] : 1, 10]),
     evaluate: () => [tfTensor([]), tfTensor([])], save: () => Promise.resolve(),
@@ -183,6 +225,35 @@ function fitEntry(model, batchSize, batches, how) {
   record.trains.push({key: key, batch_size: batchSize, optimizer: model.compiled.optimizer,
                       model: model.id, how: how, count: batches, line: line()});
 }
+
+function fitHistory() { return {history: {loss: [], acc: [], val_loss: [], val_acc: []}, epoch: []}; }
+
+// tf.data datasets: what fitDataset needs is the batch size and, when known, the size.
+class TFDataset {
+  constructor(size, batchSize) { this.size = size; this.batchSize = batchSize; }
+  batch(n) { return new TFDataset(isInt(this.size) && isInt(n) ? Math.ceil(this.size / n) * n : null, n); }
+  shuffle() { return this; }
+  prefetch() { return this; }
+  map() { return this; }
+  mapAsync() { return this; }
+  repeat() { return new TFDataset(null, this.batchSize); }
+  take(n) { return new TFDataset(isInt(n) ? n * (this.batchSize || 1) : null, this.batchSize); }
+  skip() { return new TFDataset(null, this.batchSize); }
+  filter() { return new TFDataset(null, this.batchSize); }
+  forEachAsync() { return Promise.resolve(); }
+  toArray() { return Promise.resolve([]); }
+}
+const tfData = {
+  array: (items) => new TFDataset(Array.isArray(items) ? items.length : null, null),
+  generator: () => new TFDataset(null, null),
+  zip: (sets) => new TFDataset(Array.isArray(sets) && sets[0] ? sets[0].size : null, null),
+  csv: () => new TFDataset(null, null),
+};
+const tfUtil = new Proxy({
+  isInt: (value) => isInt(value), sizeFromShape: (shape) => shape.reduce((a, b) => a * b, 1),
+  createShuffledIndices: (n) => new Uint32Array(Math.max(0, Math.min(Number(n) || 0, 1 << 20))),
+  shuffle: () => undefined, assert: () => undefined,
+}, {get: (target, key) => key in target ? target[key] : INERT});
 
 function tensorMaker(values, shape) { return tfTensor(shapeOf(values, shape)); }
 const tf = new Proxy({
@@ -203,10 +274,40 @@ const tf = new Proxy({
   nextFrame: () => Promise.resolve(),
   ready: () => Promise.resolve(),
   setBackend: () => Promise.resolve(true),
-}, {get: (target, key) => key in target ? target[key] : INERT});
+  util: tfUtil, data: tfData, dispose: () => undefined,
+}, {get: (target, key) => key in target || typeof key !== "string" ? target[key] : untracked(`tf.${key}`)});
 
+// The data classes of the labs' ./data (the harness's data pipeline replaces them).
+// MnistData is the tutorial's (tfjs-examples mnist and the codelab): its training split is
+// the harness's MNIST one, so model.fit(trainData.xs, ...) has that many examples.
 class MnistData {
-  load() { return Promise.resolve(); }
+  load() { record.dataset = record.dataset || {name: "MNIST", line: line()}; return Promise.resolve(); }
   nextTrainBatch(size) { return {xs: tfTensor([size, 784]), labels: tfTensor([size, 10])}; }
   nextTestBatch(size) { return {xs: tfTensor([size, 784]), labels: tfTensor([size, 10])}; }
+  getTrainData() {
+    return {xs: tfTensor([TRAIN_SPLIT.MNIST, 28, 28, 1]), labels: tfTensor([TRAIN_SPLIT.MNIST, 10])};
+  }
+  getTestData(size) {
+    const n = isInt(size) ? size : 10000;
+    return {xs: tfTensor([n, 28, 28, 1]), labels: tfTensor([n, 10])};
+  }
+}
+// The course's 2018 starter: new Data(imagesPath, labelsPath, imageShape, labelShape, ratio).
+class CourseData {
+  constructor(imagesPath, labelsPath, imageShape, labelShape) {
+    this.name = datasetNamed(imagesPath);
+    this.imageShape = Array.isArray(imageShape) ? imageShape.slice() : [28, 28, 1];
+    this.classes = Array.isArray(labelShape) && isInt(labelShape[0]) ? labelShape[0] : 10;
+    this.size = this.imageShape.reduce((a, b) => a * b, 1);
+    const examples = (TRAIN_SPLIT[this.name] || TRAIN_SPLIT.MNIST) + 10000;
+    this.datasetImages = {length: examples * this.size, slice: () => new Float32Array(this.size)};
+    this.datasetLabels = {length: examples * this.classes, slice: () => new Uint8Array(this.classes)};
+  }
+  load() { record.dataset = {name: this.name, line: line()}; return Promise.resolve(); }
+  batch(size) { return {xs: tfTensor([size, this.size]), labels: tfTensor([size, this.classes]), indices: []}; }
+  nextTrainBatch(size) { return this.batch(size); }
+  nextTestBatch(size) { return this.batch(size); }
+  nextTotalBatch(size) { return this.batch(size); }
+  nextBatch(size) { return this.batch(size); }
+  getNthImage() { return new Float32Array(this.size); }
 }
