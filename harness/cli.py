@@ -155,11 +155,54 @@ def _add_grade(sub) -> None:
         "every record and the summary say so",
     )
     grade.add_argument(
+        "--bars",
+        metavar="DIR",
+        help="use the references stored by `bars build` in DIR instead of training them: "
+        "only the students run, plus one short calibration probe per dataset and "
+        "framework that converts the stored throughput bar to this machine",
+    )
+    grade.add_argument(
+        "--reports",
+        choices=("all", "gradescope"),
+        default="all",
+        help="all (default), or only each student's Gradescope results.json",
+    )
+    grade.add_argument(
         "-k",
         dest="select",
         help="pytest -k expression selecting runs, e.g. 'alice and not cifar10'",
     )
     grade.set_defaults(target="harness.grading.command:grade_command")
+
+
+def _add_bars(sub) -> None:
+    bars = sub.add_parser("bars", help="train the references once and store their bars")
+    bars_sub = bars.add_subparsers(dest="bars_command", required=True)
+    build = bars_sub.add_parser("build", help="train the references, write DIR/bars.json")
+    build.add_argument("--out", required=True, help="folder for bars.json and the runs")
+    build.add_argument("--datasets", help="comma-separated (default: the assignment's)")
+    build.add_argument("--frameworks", help="comma-separated (default: the assignment's)")
+    _assignment_option(build)
+    _data_options(build)
+    build.add_argument("--max-batches", type=int, help="cap every run; grade must use the same")
+    build.add_argument("--time-limit", type=float, help="wall-time limit per run, seconds")
+    build.add_argument("--jobs", type=int, help="runs at once (default: as grade)")
+    build.set_defaults(target="harness.grading.bars_build:bars_build_command")
+
+
+def _add_gradescope(sub) -> None:
+    gradescope = sub.add_parser("gradescope", help="Gradescope's autograder")
+    gs_sub = gradescope.add_subparsers(dest="gradescope_command", required=True)
+    build = gs_sub.add_parser("build", help="write the autograder zip Gradescope expects")
+    build.add_argument("--out", default="autograder.zip", help="default: autograder.zip")
+    build.add_argument("--datasets", help="comma-separated (default: the assignment's)")
+    build.add_argument("--frameworks", help="comma-separated (default: the assignment's)")
+    build.add_argument("--max-batches", type=int, help="cap every run (default: none)")
+    _assignment_option(build)
+    build.set_defaults(target="harness.gradescope.bundle:build_command")
+    run = gs_sub.add_parser("run", help="grade one upload (what run_autograder calls)")
+    run.add_argument("--root", default="/autograder", help="Gradescope's root folder")
+    run.set_defaults(target="harness.gradescope.autograder:run_command")
 
 
 def _add_report(sub) -> None:
@@ -233,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUSES_HELP,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_data, _add_train, _add_check, _add_grade, _add_report, _add_benchmark):
+    commands = (_add_data, _add_train, _add_check, _add_grade, _add_bars)
+    for add in (*commands, _add_gradescope, _add_report, _add_benchmark):
         add(sub)
     return parser
 

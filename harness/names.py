@@ -11,6 +11,13 @@ PACKAGE_ROOT = Path(__file__).resolve().parent  # the installed ``harness`` pack
 REFERENCE_MODELS_ROOT = PACKAGE_ROOT.parent / "reference_models"  # installed beside it
 
 FRAMEWORKS = ("torch", "tensorflow", "jax")  # one adapter module each, harness/adapters/<name>
+# The installed packages a framework's runs depend on (numpy for every one): their versions
+# bind stored bars, and the Gradescope bundle pins them.
+FRAMEWORK_PACKAGES = {
+    "torch": ("numpy", "torch"),
+    "tensorflow": ("numpy", "tensorflow", "tensorflow-cpu", "keras"),
+    "jax": ("numpy", "jax", "jaxlib", "flax", "optax"),
+}
 DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10")  # registry entries, harness/data
 REFERENCE_NETWORKS = ("original", "cifar")  # hand-written in reference_models/<fw>_cnn.py
 

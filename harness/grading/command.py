@@ -26,7 +26,8 @@ from harness.errors import (
     require_count,
     require_positive,
 )
-from harness.grading.inputs import prepare_dataset, work_dir
+from harness.grading.bars import Bars, binding, check_bars, read_bars, references_from_bars
+from harness.grading.inputs import load_prepared, prepare_dataset, work_dir
 from harness.grading.isolation import decide_isolation
 from harness.grading.live import run_with_progress
 from harness.grading.outcome import (
@@ -36,9 +37,11 @@ from harness.grading.outcome import (
 )
 from harness.grading.plan import (
     Plan,
+    RunSpec,
     check_student_ids,
     reference_runs,
     student_runs,
+    with_calibration_only,
     with_throughput_probes,
 )
 from harness.grading.progress import ProgressBoard
@@ -81,7 +84,9 @@ def _prepare(plan: Plan, datasets: tuple[str, ...], seed: int) -> tuple[str, ...
     return tuple(ready)
 
 
-def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
+def build_plan(
+    args, assignment: Assignment, assignment_path: str, bars: Bars | None = None
+) -> Plan:
     out = Path(args.out).resolve()
     plan = Plan(
         runs=[],
@@ -108,8 +113,26 @@ def build_plan(args, assignment: Assignment, assignment_path: str) -> Plan:
     )
     datasets = _prepare(plan, datasets, assignment.seed)
     students = student_runs(paths, datasets, frameworks, assignment.budget.max_submission_kib << 10)
-    plan.runs = with_throughput_probes(reference_runs(students, assignment), students)
+    references = reference_runs(students, assignment)
+    if bars is None:
+        plan.runs = with_throughput_probes(references, students)
+        return plan
+    check_bars(bars, grading_binding(plan, assignment, references), bar_keys(references))
+    plan.bars = str(bars.path)
+    plan.runs = with_calibration_only(references, students)
     return plan
+
+
+def bar_keys(references: list[RunSpec]) -> set[tuple[str, str]]:
+    return {(r.dataset, r.framework) for r in references}
+
+
+def grading_binding(plan: Plan, assignment: Assignment, references: list[RunSpec]) -> dict:
+    """This grading's :func:`harness.grading.bars.binding`, from its prepared datasets."""
+    out = Path(plan.out_dir)
+    datasets = sorted({r.dataset for r in references})
+    hashes = {ds: load_prepared(out, ds).meta["data_hash"] for ds in datasets}
+    return binding(assignment, plan.max_batches, hashes, {r.framework for r in references})
 
 
 def run_pytest(
@@ -201,9 +224,14 @@ def missing_runs(plan: Plan, records: list[RunRecord]) -> list[RunRecord]:
     ]
 
 
-def finish(plan: Plan, assignment: Assignment, selected: bool = False) -> list:
+def finish(
+    plan: Plan, assignment: Assignment, selected: bool = False, reports: str = "all"
+) -> list:
     """Score the plan's stored records, write results.json and the reports.
-    ``selected``: only some runs were run (``-k``), so absent ones are not missing."""
+    ``selected``: only some runs were run (``-k``), so absent ones are not missing;
+    ``reports``: "all", or "gradescope" for the Gradescope results alone.
+    With bars, the references come from the bars file, scaled by this grading's
+    calibration probes."""
     store = ResultsStore(Path(plan.out_dir))
     wanted = {(r.submission, r.dataset, r.framework) for r in plan.runs}
     stored, unreadable = store.all_records()
@@ -212,6 +240,9 @@ def finish(plan: Plan, assignment: Assignment, selected: bool = False) -> list:
     records = [r for r in stored if (r.submission, r.dataset, r.framework) in wanted]
     if not selected:
         records += missing_runs(plan, records)
+    if plan.bars:
+        needed = {(r.dataset, r.framework) for r in plan.runs if r.probe}
+        records += references_from_bars(read_bars(plan.bars), records, needed)
     records = score_records(records, assignment.rubric)
     store.write_results(records)
     atomic_write_text(Path(plan.out_dir) / "skipped.json", json.dumps(plan.skipped, indent=1))
@@ -220,7 +251,7 @@ def finish(plan: Plan, assignment: Assignment, selected: bool = False) -> list:
     except ImportError as exc:  # matplotlib missing: results.json is still complete
         print(f"reports not built ({exc}); install the 'report' extra", file=sys.stderr)
     else:
-        build_reports(Path(plan.out_dir))
+        build_reports(Path(plan.out_dir), only_gradescope=reports == "gradescope")
     return records
 
 
@@ -260,7 +291,8 @@ def grade_command(args) -> int:
     assignment_path = str(Path(args.assignment or _default_assignment()).resolve())
     assignment = load_assignment(assignment_path)
     check_numbers(args)
-    plan = build_plan(args, assignment, assignment_path)
+    bars = read_bars(args.bars) if getattr(args, "bars", None) else None
+    plan = build_plan(args, assignment, assignment_path, bars)
     if not plan.runs:
         raise HarnessError(
             f"nothing to grade: no dataset could be loaded "
@@ -274,7 +306,14 @@ def grade_command(args) -> int:
     jobs = args.jobs or default_jobs(assignment)
     print(f"{jobs} run(s) at once")
     code = run_pytest(plan_path, out, jobs, getattr(args, "select", None), plan.cluster)
-    records = finish(plan, assignment, selected=bool(getattr(args, "select", None)))
+    if bars is not None:
+        print(f"bars: {bars.path}, built {bars.built_at} on {bars.built_on.get('node')}")
+    records = finish(
+        plan,
+        assignment,
+        selected=bool(getattr(args, "select", None)),
+        reports=getattr(args, "reports", "all"),
+    )
     print(summary_table(records))
     print(f"\nresults: {out / 'results.json'}; class summary: {out / 'summary.html'}")
     failed = [r for r in records if r.status != "passed"]

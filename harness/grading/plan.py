@@ -56,6 +56,7 @@ class Plan:
     isolation: str = "bubblewrap"  # how student code runs: harness.sandbox.modes.MODES
     # Why runs may be unisolated ("--allow-unisolated" or "project examples"), else "".
     unisolated_allowed: str = ""
+    bars: str | None = None  # grade --bars: the bars file whose references are used
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1))
@@ -147,6 +148,31 @@ def reference_runs(runs: list[RunSpec], assignment: Assignment) -> list[RunSpec]
     ]
 
 
+def calibration_probe(ref: RunSpec, index: int = 0) -> RunSpec:
+    """A short run of ``ref``'s network sampling its examples/sec; ``~probe0`` calibrates."""
+    return RunSpec(
+        f"{ref.submission}~probe{index}",
+        ref.dataset,
+        ref.framework,
+        reference=ref.reference,
+        probe=True,
+        calibrates=index == 0,
+    )
+
+
+def with_calibration_only(references: list[RunSpec], students: list[RunSpec]) -> list[RunSpec]:
+    """``grade --bars``: no reference run, one calibration probe per reference, first."""
+    return [calibration_probe(ref) for ref in references] + students
+
+
+def bars_build_runs(references: list[RunSpec], probes: int = THROUGHPUT_PROBES) -> list[RunSpec]:
+    """``bars build``: each reference, its calibration right after the references, and
+    ``probes`` more samples of its examples/sec at the end (the bar is their median)."""
+    calibrations = [calibration_probe(ref) for ref in references]
+    samples = [calibration_probe(ref, k) for k in range(1, probes + 1) for ref in references]
+    return references + calibrations + samples
+
+
 def with_throughput_probes(
     references: list[RunSpec], students: list[RunSpec], probes: int = THROUGHPUT_PROBES
 ) -> list[RunSpec]:
@@ -169,24 +195,9 @@ def with_throughput_probes(
             probes, sum(s.dataset == ref.dataset and s.framework == ref.framework for s in students)
         )
         if count:
-            due.setdefault(0, []).append(
-                RunSpec(
-                    f"{ref.submission}~probe0",
-                    ref.dataset,
-                    ref.framework,
-                    reference=ref.reference,
-                    probe=True,
-                    calibrates=True,
-                )
-            )
+            due.setdefault(0, []).append(calibration_probe(ref))
         for k in range(1, count + 1):
-            spec = RunSpec(
-                f"{ref.submission}~probe{k}",
-                ref.dataset,
-                ref.framework,
-                reference=ref.reference,
-                probe=True,
-            )
+            spec = calibration_probe(ref, k)
             due.setdefault(round(k * len(students) / count), []).append(spec)
     for index, student in enumerate(students):
         order += due.get(index, []) + [student]

@@ -26,10 +26,14 @@ from harness.report.summary import write_summary
 from harness.report.tables import write_grades_csv
 
 
-def build_reports(out_dir: Path) -> list[Path]:
-    """Write every report from ``out_dir/results.json``; returns the files written."""
+def build_reports(out_dir: Path, only_gradescope: bool = False) -> list[Path]:
+    """Write every report from ``out_dir/results.json``; returns the files written.
+    ``only_gradescope``: the Gradescope results alone (one upload graded in Gradescope's
+    container needs no class summary, gradebook or student page)."""
     out_dir = Path(out_dir)
     results = ClassResults(load_records(out_dir / "results.json"), _skipped(out_dir))
+    if only_gradescope:
+        return write_gradescope(results, out_dir)
     written = write_summary(results, out_dir)
     written.append(write_grades_csv(results, out_dir / "grades.csv"))
     written += write_students(results, out_dir)

@@ -87,9 +87,29 @@ def notes(records: list[RunRecord]) -> list[str]:
         _caps(records),
         _devices(records),
         _throughput_bars(records),
+        bars_note(records),
         _assignments(records),
     ]
     return [n for n in found if n]
+
+
+def bars_note(records) -> str:
+    """Which bars file the references came from (grade --bars), where and when built."""
+    used = [r for r in records if r.is_reference and r.bars]
+    if not used:
+        return ""
+    first = used[0].bars
+    scaled = "; ".join(
+        f"{r.dataset}/{r.framework} {r.bars['stored_bar']:,.0f} x "
+        f"{r.bars['local_calibration'] or 0:,.0f} / {r.bars['stored_calibration']:,.0f}"
+        for r in used
+    )
+    return (
+        f"No reference was trained in this grading: its bars come from {first['path']}, "
+        f"built {first['built_at']} on {first.get('node', '?')} ({first.get('device', '?')}). "
+        f"Throughput bars (examples/sec) are the stored bar times this machine's "
+        f"calibration probe over the stored one: {scaled}."
+    )
 
 
 def _throughput_bars(records) -> str:
@@ -98,7 +118,7 @@ def _throughput_bars(records) -> str:
         f"{r.dataset}/{r.framework} {r.throughput_bar:,.0f} (median of "
         f"{len(r.throughput_samples)}, spread ±{(r.throughput_spread or 0) * 50:.0f}%)"
         for r in records
-        if r.is_reference and r.throughput_bar
+        if r.is_reference and r.throughput_bar and not r.bars
     ]
     if not bars:
         return ""

@@ -7,6 +7,12 @@ after_published, visible), ``tests`` (name, score, max_score, status passed/fail
 visibility) and ``leaderboard`` entries {name, value, order: asc|desc}.
 One test per dataset: the run that counts (see records.py); other frameworks' runs of a
 Model Builder submission are summarised in that test's output.
+
+The grader's failure is never the student's zero: when a counted run is an "error" (ours:
+a failed reference or calibration, a run the grading lost) or a dataset could not be
+loaded, no results.json is written for that student but ``autograder_failure.txt``, which
+names the cause for staff; ``run_autograder`` then exits without results, which Gradescope
+shows as the autograder's failure (docs/gradescope.md says why these fields).
 """
 
 from __future__ import annotations
@@ -15,7 +21,13 @@ import json
 from functools import partial
 from pathlib import Path
 
-from harness.report.analysis import accuracy_ratio, notes, safe_name, throughput_ratio
+from harness.report.analysis import (
+    accuracy_ratio,
+    bars_note,
+    notes,
+    safe_name,
+    throughput_ratio,
+)
 from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
 from harness.results.record import RunRecord
@@ -31,7 +43,7 @@ def gradescope_result(results: ClassResults, student: str) -> dict:
     return {
         "score": round(sum(r.score for r in counted), 3),
         "execution_time": int(round(sum(r.wall_seconds or 0.0 for r in runs))),
-        "output": _overall(student, counted, runs),
+        "output": _overall(student, counted, runs, bars_note(results.references)),
         "visibility": VISIBILITY,
         "stdout_visibility": STDOUT_VISIBILITY,
         "tests": [_test(r, runs) for r in counted],
@@ -39,10 +51,11 @@ def gradescope_result(results: ClassResults, student: str) -> dict:
     }
 
 
-def _overall(student: str, counted: list[RunRecord], runs: list[RunRecord]) -> str:
+def _overall(student: str, counted: list[RunRecord], runs: list[RunRecord], bars: str) -> str:
     total = sum(r.score for r in counted)
     top = sum(r.max_score for r in counted)
     lines = [f"{student}: {total:g}/{top:g} points over {len(counted)} dataset(s)."]
+    lines += [bars] if bars else []
     source = source_notes(runs[0].settings) if runs else []
     layers = layer_lines(runs[0].settings) if source else []
     return "\n".join(lines + notes(runs) + source + (["layers:", *layers] if layers else []))
@@ -111,11 +124,32 @@ def _unbuilt(why: str) -> dict:
     }
 
 
+FAILURE_FILE = "autograder_failure.txt"  # in place of results.json: the grader failed
+
+
+def autograder_failure(results: ClassResults, student: str) -> str:
+    """Why this student's result would be the grader's failure, not theirs ("" if not)."""
+    problems = [f"{name} could not be loaded: {why}" for name, why in results.skipped.items()]
+    for dataset in results.datasets:
+        record = results.counted(student, dataset)
+        if record is not None and record.status == "error":
+            problems.append(f"{dataset}/{record.framework}: {record.reason}")
+    return "\n".join(problems)
+
+
 def write_gradescope(results: ClassResults, out_dir: Path) -> list[Path]:
     written = []
     for student in results.students:
-        path = out_dir / "gradescope" / safe_name(student) / "results.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = out_dir / "gradescope" / safe_name(student)
+        folder.mkdir(parents=True, exist_ok=True)
+        failure = autograder_failure(results, student)
+        (folder / FAILURE_FILE).unlink(missing_ok=True)
+        if failure:
+            (folder / "results.json").unlink(missing_ok=True)
+            (folder / FAILURE_FILE).write_text(failure + "\n")
+            written.append(folder / FAILURE_FILE)
+            continue
+        path = folder / "results.json"
         result = guarded(student, partial(gradescope_result, results, student), _unbuilt)
         path.write_text(json.dumps(result, indent=2) + "\n")
         written.append(path)

@@ -61,6 +61,9 @@ class RunRecord:
     node: str = ""  # the machine that ran it: hostname, and the Ray node id on a cluster
     fingerprint: str = ""  # hash of submission + data + rubric + environment, for reuse
     submission_bytes: int | None = None  # the submission folder's files together
+    # A reference taken from a bars file (grade --bars): where and when the bars were built,
+    # the stored bar and calibration rate and this machine's; empty for a run trained here.
+    bars: dict = field(default_factory=dict)
     review: str = ""  # why a person should look at this result (evidence), else ""
     # What the regrade diff and review resolutions key on: the submission folder's hash,
     # the environment's (harness code, packages, device) and the rubric's that scored it

@@ -1,0 +1,106 @@
+"""``python -m harness bars build --out DIR``: train the references once, write the bars.
+
+The references and their throughput probes run exactly as in a grading (same plan
+items, same sandbox, same scoring) into ``DIR``, which then holds that grading's
+``results.json`` and reports and ``DIR/bars.json`` (:mod:`harness.grading.bars`).
+No bars file is written unless every reference and calibration probe passed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.config import load_assignment
+from harness.data import DATASET_NAMES
+from harness.errors import HarnessError
+from harness.grading.bars import BARS_FILE, is_calibration, write_bars
+from harness.grading.command import (
+    _default_assignment,
+    _prepare,
+    _split,
+    check_numbers,
+    default_jobs,
+    finish,
+    grading_binding,
+    run_pytest,
+)
+from harness.grading.inputs import work_dir
+from harness.grading.plan import Plan, RunSpec, bars_build_runs
+from harness.names import FRAMEWORKS, reference_id
+from harness.results.store import ResultsStore
+from harness.sandbox.modes import sandbox_mode
+
+
+def _references(assignment, datasets, frameworks) -> list[RunSpec]:
+    networks = {ds: assignment.references[ds] for ds in datasets}
+    return [
+        RunSpec(reference_id(networks[ds]), ds, fw, reference=networks[ds])
+        for ds in datasets
+        for fw in frameworks
+    ]
+
+
+def bars_build_command(args) -> int:
+    assignment_path = str(Path(args.assignment or _default_assignment()).resolve())
+    assignment = load_assignment(assignment_path)
+    check_numbers(args)
+    out = Path(args.out).resolve()
+    plan = Plan(
+        runs=[],
+        out_dir=str(out),
+        assignment_path=assignment_path,
+        data_dir=args.data_dir,
+        allow_unverified=args.allow_unverified,
+        max_batches=args.max_batches,
+        time_limit=args.time_limit,
+    )
+    # Sandboxed as the students' runs will be, so that both are timed alike; where no
+    # sandbox works the references (the harness's own code, no student's) still run.
+    plan.isolation = sandbox_mode(args.data_dir) or "none"
+    plan.unisolated_allowed = "" if plan.isolation != "none" else "reference runs only"
+    gradable = tuple(name for name in DATASET_NAMES if name in assignment.references)
+    datasets = _split(args.datasets, assignment.datasets, "--datasets", gradable)
+    frameworks = _split(args.frameworks, assignment.builder_frameworks, "--frameworks", FRAMEWORKS)
+    work_dir(out).mkdir(parents=True, exist_ok=True)
+    ready = _prepare(plan, datasets, assignment.seed)
+    missing = [ds for ds in datasets if ds not in ready]
+    if missing:
+        raise HarnessError(f"no bars built: {', '.join(missing)} could not be loaded (above)")
+    references = _references(assignment, ready, frameworks)
+    plan.runs = bars_build_runs(references)
+    plan_path = work_dir(out) / "plan.json"
+    plan.save(plan_path)
+    print(f"building bars: {len(plan.runs)} reference runs and probes into {out}/")
+    run_pytest(plan_path, out, args.jobs or default_jobs(assignment), None)
+    scored = finish(plan, assignment)
+    return _write(out, plan, assignment, references, scored)
+
+
+def _write(out: Path, plan: Plan, assignment, references, scored) -> int:
+    stored, _ = ResultsStore(out).all_records()
+    calibrations = {(p.dataset, p.framework): p for p in stored if is_calibration(p)}
+    refs = [r for r in scored if r.is_reference]
+    failed = [
+        f"{r.submission} {r.dataset}/{r.framework}: {r.reason}"
+        for r in refs + list(calibrations.values())
+        if r.status != "passed"
+    ]
+    failed += [
+        f"{r.dataset}/{r.framework}: no calibration probe recorded"
+        for r in refs
+        if (r.dataset, r.framework) not in calibrations
+    ]
+    if failed or not refs:
+        print("no bars written; failed:\n  " + "\n  ".join(failed or ["no reference ran"]))
+        (out / BARS_FILE).unlink(missing_ok=True)
+        return 1
+    rates = {key: p.examples_per_sec for key, p in calibrations.items()}
+    path = write_bars(out, refs, rates, grading_binding(plan, assignment, references))
+    for r in refs:
+        print(
+            f"{r.dataset}/{r.framework}: accuracy {r.test_accuracy:.4f}, bar "
+            f"{r.throughput_bar:,.1f} examples/s, calibration "
+            f"{rates[(r.dataset, r.framework)]:,.1f} examples/s"
+        )
+    print(f"bars: {path}")
+    return 0
