@@ -14,7 +14,6 @@ refused before any run, naming the file, field, expected and received value.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -27,7 +26,7 @@ from pathlib import Path
 from harness import host
 from harness.config import Assignment
 from harness.errors import ConfigError, field_error
-from harness.grading.fingerprint import _version
+from harness.grading.fingerprint import _version, assignment_hash
 from harness.names import FRAMEWORK_PACKAGES, REFERENCE_MODELS_ROOT
 from harness.results.record import RunRecord, record_problems
 
@@ -56,16 +55,6 @@ class Bars:
         return {"path": str(self.path), "built_at": self.built_at, **self.built_on}
 
 
-def _hash_text(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def assignment_fingerprint(assignment: Assignment) -> str:
-    """Hash of the parsed assignment (datasets, seed, budget, rubric, references): a
-    comment or a reordering of the file does not change it, any value does."""
-    return _hash_text(json.dumps(dataclasses.asdict(assignment), sort_keys=True))
-
-
 def reference_code_hash() -> str:
     """Hash of the reference networks' source (``reference_models/``)."""
     digest = hashlib.sha256()
@@ -81,12 +70,15 @@ def framework_versions(frameworks) -> dict:
 def binding(assignment: Assignment, max_batches: int | None, data_hashes: dict, frameworks) -> dict:
     """What a bar's figures depend on; a grading whose own differ may not use it.
 
+    ``assignment``: the settings a run depends on (seed, budget, references ...), not
+    those the reports apply (rubric, deadlines), which a course may edit mid-semester.
+
     ``data_hashes``: dataset name -> hash of the arrays graded (``meta["data_hash"]``).
     The run's thread count is bound too: it changes the order of float sums, so the
     accuracies would no longer equal those of a grading that trains the references.
     """
     return {
-        "assignment": assignment_fingerprint(assignment),
+        "assignment": assignment_hash(assignment)[:32],
         "reference_code": reference_code_hash(),
         "max_batches": max_batches,
         "threads": os.environ.get("OMP_NUM_THREADS", "1"),

@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 from report_factory import references, run
 
-from harness.config import Assignment, Rubric
+from harness.config import Assignment, Budget, Rubric
 from harness.errors import ConfigError
 from harness.grading.bars import (
     binding,
@@ -80,9 +80,11 @@ def test_bars_bound_to_something_else_are_refused_naming_the_field(bars_dir, exp
     assert "this grading's" in message and "received" in message
 
 
-def test_a_changed_rubric_changes_the_assignment_fingerprint():
-    other = replace(Assignment(), rubric=replace(Rubric(), accuracy_tolerance=0.03))
-    assert binding(other, 50, DATA, ["torch"])["assignment"] != _bound()["assignment"]
+def test_the_budget_binds_the_bars_but_the_rubric_does_not():
+    budget = replace(Assignment(), budget=replace(Budget(), default_num_batches=100))
+    rubric = replace(Assignment(), rubric=replace(Rubric(), accuracy_tolerance=0.03))
+    assert binding(budget, 50, DATA, ["torch"])["assignment"] != _bound()["assignment"]
+    assert binding(rubric, 50, DATA, ["torch"]) == _bound()
 
 
 def test_a_bar_the_grading_needs_but_the_file_lacks_is_refused(bars_dir):

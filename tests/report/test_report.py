@@ -187,7 +187,9 @@ def test_one_broken_record_is_its_runs_error_and_every_report_is_written(
     assert broken.status == "error" and expected in broken.reason
     for student in ("alice", "bob", "carol", "dave"):
         assert (tmp_path / "students" / f"{student}.html").is_file()
-        assert (tmp_path / "gradescope" / student / "results.json").is_file()
+        # dave's unusable record is the grader's failure: no Gradescope zero, a note for staff
+        gradescope = "autograder_failure.txt" if student == "dave" else "results.json"
+        assert (tmp_path / "gradescope" / student / gradescope).is_file()
     assert "unusable" in (tmp_path / "students" / "dave.md").read_text()
 
 

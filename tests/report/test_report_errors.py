@@ -92,7 +92,8 @@ def test_the_gradebook_counts_the_error_as_a_run_without_points(out):
 def test_the_student_page_and_gradescope_say_it_was_not_the_students_fault(out):
     page = (out / "students" / "erin.md").read_text()
     assert f"Status: error ({ERROR})" in page
-    tests = json.loads((out / "gradescope" / "erin" / "results.json").read_text())["tests"]
-    mnist = next(t for t in tests if t["name"] == "mnist (torch)")
-    assert (mnist["status"], mnist["score"], mnist["max_score"]) == ("failed", 0.0, 10.0)
-    assert mnist["output"].startswith(f"Run error: {ERROR}\nrun failed: {ERROR}")
+    # Gradescope: no results.json (no score, never a zero and no failed test for the
+    # student); the cause is kept for staff, whom run_autograder's failure alerts.
+    folder = out / "gradescope" / "erin"
+    assert not (folder / "results.json").exists()
+    assert f"mnist/torch: {ERROR}" in (folder / "autograder_failure.txt").read_text()
