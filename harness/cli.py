@@ -172,6 +172,7 @@ def _add_grade(sub) -> None:
         dest="select",
         help="pytest -k expression selecting runs, e.g. 'alice and not cifar10'",
     )
+    _resolutions_option(grade)
     grade.set_defaults(target="harness.grading.command:grade_command")
 
 
@@ -205,9 +206,19 @@ def _add_gradescope(sub) -> None:
     run.set_defaults(target="harness.gradescope.autograder:run_command")
 
 
+def _resolutions_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resolutions",
+        metavar="FILE",
+        help="staff resolutions of review items (TOML, docs/review.md); default: the "
+        "assignment's [review] resolutions",
+    )
+
+
 def _add_report(sub) -> None:
     report = sub.add_parser("report", help="rebuild the reports from OUT/results.json")
     report.add_argument("--out", default="grades", help="folder holding results.json")
+    _resolutions_option(report)
     report.set_defaults(target="harness.report:report_command")
 
 

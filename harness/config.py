@@ -72,6 +72,17 @@ class Rubric:
     review_generalisation_gap: float = 0.1
 
 
+UNRESOLVED_POINTS = ("pending", "withheld")
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    # What an unresolved review item's points are: "pending" (counted, marked pending
+    # review) or "withheld" (0 until staff resolve the item)
+    unresolved: str = "pending"
+    resolutions: str = ""  # staff TOML of review resolutions, relative to the assignment file
+
+
 @dataclass(frozen=True)
 class Assignment:
     name: str = "cnn-assignment"  # shown in reports
@@ -94,6 +105,7 @@ class Assignment:
     deadline: Deadline = field(default_factory=Deadline)
     visibility: Visibility = field(default_factory=Visibility)
     leaderboard: Leaderboard = field(default_factory=Leaderboard)
+    review: ReviewSettings = field(default_factory=ReviewSettings)  # the reports apply it
 
 
 def _section(cls, table: dict, where: str):
@@ -266,7 +278,8 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
     for key in ("datasets", "builder_frameworks"):
         if key in head:
             head[key] = tuple(head[key])
-    unknown = set(data) - {"assignment", "budget", "rubric", "references", *SEMESTER_TABLES}
+    tables = {"assignment", "budget", "rubric", "references", "review", *SEMESTER_TABLES}
+    unknown = set(data) - tables
     if unknown:
         raise ConfigError(f"{path}: unknown table(s) {sorted(unknown)}")
     base = _section(Assignment, {k: v for k, v in head.items()}, f"{path}: [assignment]")
@@ -275,6 +288,7 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
         base,
         budget=_section(Budget, data.get("budget", {}), f"{path}: [budget]"),
         rubric=_section(Rubric, data.get("rubric", {}), f"{path}: [rubric]"),
+        review=_section(ReviewSettings, data.get("review", {}), f"{path}: [review]"),
         references=dict(data.get("references", base.references)),
         **{
             name: load(data.get(name, {}), f"{path}: [{name}]")
@@ -283,5 +297,12 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
     )
     _check_budget(assignment.budget, f"{path}: [budget]")
     _check_rubric(assignment.rubric, f"{path}: [rubric]")
+    _require(
+        f"{path}: [review]",
+        assignment.review.unresolved in UNRESOLVED_POINTS,
+        "unresolved",
+        " or ".join(f'"{name}"' for name in UNRESOLVED_POINTS),
+        assignment.review.unresolved,
+    )
     _check_references(assignment.references, assignment.datasets, f"{path}: [references]")
     return assignment

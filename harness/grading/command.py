@@ -225,11 +225,16 @@ def missing_runs(plan: Plan, records: list[RunRecord]) -> list[RunRecord]:
 
 
 def finish(
-    plan: Plan, assignment: Assignment, selected: bool = False, reports: str = "all"
+    plan: Plan,
+    assignment: Assignment,
+    selected: bool = False,
+    reports: str = "all",
+    resolutions: str | None = None,
 ) -> list:
     """Score the plan's stored records, write results.json and the reports.
     ``selected``: only some runs were run (``-k``), so absent ones are not missing;
-    ``reports``: "all", or "gradescope" for the Gradescope results alone.
+    ``reports``: "all", or "gradescope" for the Gradescope results alone;
+    ``resolutions``: the staff's review resolutions file (``--resolutions``).
     With bars, the references come from the bars file, scaled by this grading's
     calibration probes."""
     store = ResultsStore(Path(plan.out_dir))
@@ -251,7 +256,9 @@ def finish(
     except ImportError as exc:  # matplotlib missing: results.json is still complete
         print(f"reports not built ({exc}); install the 'report' extra", file=sys.stderr)
     else:
-        build_reports(Path(plan.out_dir), only_gradescope=reports == "gradescope")
+        build_reports(
+            Path(plan.out_dir), only_gradescope=reports == "gradescope", resolutions=resolutions
+        )
     return records
 
 
@@ -293,6 +300,7 @@ def grade_command(args) -> int:
     check_numbers(args)
     bars = read_bars(args.bars) if getattr(args, "bars", None) else None
     plan = build_plan(args, assignment, assignment_path, bars)
+    resolutions = _checked_resolutions(args, assignment, assignment_path)
     if not plan.runs:
         raise HarnessError(
             f"nothing to grade: no dataset could be loaded "
@@ -313,6 +321,7 @@ def grade_command(args) -> int:
         assignment,
         selected=bool(getattr(args, "select", None)),
         reports=getattr(args, "reports", "all"),
+        resolutions=resolutions,
     )
     print(summary_table(records))
     print(f"\nresults: {out / 'results.json'}; class summary: {out / 'summary.html'}")
@@ -324,6 +333,18 @@ def grade_command(args) -> int:
     if code not in (0, PYTEST_STUDENT_FAILURES):
         print(f"grading failed: pytest exited with status {code}", file=sys.stderr)
     return grading_exit_status(records, plan.skipped, code)
+
+
+def _checked_resolutions(args, assignment: Assignment, assignment_path: str) -> str | None:
+    """The review resolutions file, read once before any run so that a mistake in it is
+    reported before hours of training rather than after."""
+    from harness.report.review import resolutions_path
+    from harness.report.review.resolutions import load_resolutions
+
+    given = getattr(args, "resolutions", None)
+    path = resolutions_path(assignment, Path(assignment_path).parent, given)
+    load_resolutions(path)
+    return str(path) if path else None
 
 
 def _default_assignment() -> Path:

@@ -33,6 +33,7 @@ REPORT_ONLY_FIELDS = (
     "deadline",
     "visibility",
     "leaderboard",
+    "review",
 )
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 VERSIONED_PACKAGES = (
