@@ -73,7 +73,7 @@ def test_withheld_points_stay_zero_until_staff_resolve_the_item(tmp_path):
         f'[[resolution]]\nstudent = "mallory"\ndataset = "fashion_mnist"\nframework = "torch"\n'
         f'submission = "{HASH[:12]}"\ndecision = "keep"\nnote = "trained honestly"\n',
     )
-    build_reports(tmp_path, str(tmp_path / "resolutions.toml"))
+    build_reports(tmp_path, resolutions=str(tmp_path / "resolutions.toml"))
     assert float(grades(tmp_path)["mallory"]["total"]) == 9.0
     assert queue(tmp_path)[0]["state"] == "resolved"
 
