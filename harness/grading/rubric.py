@@ -62,8 +62,10 @@ def grade_run(
     reference_accuracy: float,
     reference_examples_per_sec: float,
     rubric: Rubric,
+    unit: str = "/s",
 ) -> Grade:
-    """Points for one passed run on one dataset, with the reasons in words."""
+    """Points for one passed run on one dataset, with the reasons in words; the two rates
+    are in one measure, ``unit`` names it ("/s", or "/CPU-s": examples per CPU-second)."""
     total = rubric.points_per_dataset
     acc_max = total * rubric.accuracy_share
     thr_max = total - acc_max
@@ -76,7 +78,7 @@ def grade_run(
         f"accuracy {test_accuracy:.4f} vs reference {reference_accuracy:.4f} "
         f"(full credit from {reference_accuracy - rubric.accuracy_tolerance:.4f}, none at "
         f"{reference_accuracy - rubric.accuracy_floor:.4f}): {acc_pts:g}/{acc_max:g}; "
-        f"throughput {examples_per_sec:.0f}/s = {ratio:.2f}x the reference "
+        f"throughput {examples_per_sec:.0f}{unit} = {ratio:.2f}x the reference "
         f"(full credit from {rubric.throughput_full_ratio:g}x): {thr_pts:g}/{thr_max:g}"
     )
     return Grade(round(acc_pts + thr_pts, 3), total, acc_pts, thr_pts, why)

@@ -265,6 +265,25 @@ def _keep_for_page(
         )
 
 
+def _cpu_figures(run, session: GradingSession) -> dict:
+    """The kernel's CPU figures of a run, and what grades its throughput: examples per
+    CPU-second on a CPU (what another process loading the machine barely moves), the
+    parent's wall clock on a GPU (the device's time; a CPU-second there is the host's)."""
+    if run is None:
+        return {}
+    sandbox = run.sandbox
+    on_cpu = session.gpu_index is None and run.examples_per_cpu_sec is not None
+    peak = sandbox.memory_peak_bytes
+    return {
+        "cpu_seconds": round(run.train_cpu_seconds, 3) if run.train_cpu_seconds else None,
+        "examples_per_cpu_sec": run.examples_per_cpu_sec,
+        "cores_given": run.cores_given,
+        "throughput_basis": "cpu" if on_cpu else "wall",
+        "memory_peak_mib": round(peak / 2**20, 1) if peak else None,
+        "bounds": sandbox.bounds,
+    }
+
+
 def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, run) -> RunRecord:
     """The record of a run (a :class:`harness.worker.parent.WorkerRun`); ``run`` is None for
     a run refused before it started."""
@@ -281,6 +300,7 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, 
         reason=run.reason if run else "",
         examples_per_sec=run.examples_per_sec if run else None,
         train_seconds=run.train_seconds if run else None,
+        **_cpu_figures(run, session),
         batch_size=plan.batch_size if plan else None,
         num_batches=plan.num_batches if plan else None,
         max_batches_cap=session.plan.max_batches,

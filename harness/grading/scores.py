@@ -43,18 +43,20 @@ def rubric_hash(rubric: Rubric) -> str:
 
 
 def throughput_bar(reference: RunRecord, probes: list[RunRecord]) -> None:
-    """The reference's examples/sec bar: the median of its own sample and its probes'.
+    """The reference's throughput bar: the median of its own sample and its probes', in
+    the rate of its ``throughput_basis`` (examples per CPU-second on a CPU).
 
     A probe's rate is converted to the run's units, times run / calibration (the probe that
     ran right after the run); without a passed run and calibration, the run stands alone.
     """
-    measured = [p for p in probes if p.status == "passed" and p.examples_per_sec]
+    basis = reference.throughput_basis
+    measured = [p for p in probes if p.status == "passed" and p.graded_rate(basis)]
     calibration = next((p for p in measured if p.throughput_calibration), None)
-    run = reference.examples_per_sec if reference.status == "passed" else None
+    run = reference.graded_rate() if reference.status == "passed" else None
     samples = [run] if run else []
     if run and calibration:
-        scale = run / calibration.examples_per_sec
-        samples += [p.examples_per_sec * scale for p in measured if p is not calibration]
+        scale = run / calibration.graded_rate(basis)
+        samples += [p.graded_rate(basis) * scale for p in measured if p is not calibration]
     reference.throughput_samples = [round(s, 1) for s in samples]
     if not samples:
         reference.throughput_bar = reference.throughput_spread = None
@@ -78,10 +80,11 @@ def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -
     if record.status == "passed":
         grade = grade_run(
             record.test_accuracy,
-            record.examples_per_sec or 0.0,
+            record.graded_rate(reference.throughput_basis) or 0.0,
             reference.test_accuracy,
             reference.throughput_bar or 0.0,
             rubric,
+            unit="/CPU-s" if reference.throughput_basis == "cpu" else "/s",
         )
         flags = (
             review_evidence(
@@ -114,6 +117,7 @@ def summary_table(records: list[RunRecord]) -> str:
             r.status,
             _fmt(r.test_accuracy, ".4f"),
             _fmt(r.examples_per_sec, ".0f"),
+            _fmt(r.examples_per_cpu_sec, ".0f"),
             f"{r.score:g}/{r.max_score:g}",
             (r.reason[:60] + "...") if len(r.reason) > 60 else r.reason,
         ]
@@ -126,6 +130,7 @@ def summary_table(records: list[RunRecord]) -> str:
         "status",
         "accuracy",
         "examples/s",
+        "ex/CPU-s",
         "points",
         "reason",
     ]

@@ -80,8 +80,10 @@ def _test_output(record: RunRecord, runs: list[RunRecord]) -> str:
             f"test accuracy {record.test_accuracy:.4f} {_versus_reference(accuracy_ratio(record))}"
         )
     if record.examples_per_sec is not None:
+        per_cpu = record.throughput_basis == "cpu" and record.examples_per_cpu_sec
+        graded = f"{record.examples_per_cpu_sec:,.0f} examples per CPU-second, " if per_cpu else ""
         lines.append(
-            f"{record.examples_per_sec:,.0f} examples/sec "
+            f"{graded}{record.examples_per_sec:,.0f} examples/sec "
             f"{_versus_reference(throughput_ratio(record))}"
         )
     others = [r for r in runs if r.dataset == record.dataset and r is not record]

@@ -77,15 +77,18 @@ def _figures(record: RunRecord) -> list[str]:
             )
         )
     if record.examples_per_sec is not None:
+        per_cpu = record.throughput_basis == "cpu"
         lines.append(
             _versus(
-                "Examples/sec",
-                record.examples_per_sec,
+                "Examples per CPU-second (graded)" if per_cpu else "Examples/sec",
+                record.graded_rate(),
                 record.reference_examples_per_sec,
                 throughput_ratio(record),
                 "{:,.0f}",
             )
         )
+        if per_cpu:
+            lines.append(f"Examples/sec (wall clock): {record.examples_per_sec:,.0f}")
     lines.append(_budget(record))
     if record.review:
         lines.append(f"Review: flagged for a person to look at: {record.review}")

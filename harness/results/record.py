@@ -24,7 +24,16 @@ class RunRecord:
     # examples_per_sec and train_seconds are the parent's: examples it sent over seconds from
     # the first byte of data to the predictions received (evaluations included)
     examples_per_sec: float | None = None
+    # The kernel's CPU-seconds of the run's whole process tree over the same window, the
+    # examples per CPU-second they give (what load barely moves), and the cores the run was
+    # given. throughput_basis says which rate grades it: "cpu" (examples_per_cpu_sec, runs
+    # on a CPU) or "wall" (examples_per_sec: a GPU, or a record without CPU figures).
+    cpu_seconds: float | None = None
+    examples_per_cpu_sec: float | None = None
+    cores_given: int | None = None
+    throughput_basis: str = "wall"
     reference_test_accuracy: float | None = None
+    # the reference's throughput bar, in the rate of its throughput_basis
     reference_examples_per_sec: float | None = None
     score: float = 0.0
     max_score: float = 0.0
@@ -49,12 +58,15 @@ class RunRecord:
     assignment: str = ""  # the assignment.toml the run was graded under (absolute path)
     output: str = ""  # the run's captured stdout/stderr, truncated
     wall_seconds: float | None = None  # parent-side wall time of the whole run
+    memory_peak_mib: float | None = None  # the run cgroup's peak (page cache included)
+    bounds: str = ""  # what bounded the run's memory and CPU (its cgroup, or what instead)
     train_seconds: float | None = None
     throughput_probe: bool = False  # a short reference run sampling examples/sec only
     throughput_calibration: bool = False  # the probe that ran right after its reference
     # References: examples/sec of the run and of its probes, in order, the probes' in the
     # run's units (each times run / calibration probe), their median (the bar students are
     # measured against) and their spread ((max - min) / median)
+    # (all in the rate of its throughput_basis)
     throughput_samples: list[float] = field(default_factory=list)
     throughput_bar: float | None = None
     throughput_spread: float | None = None
@@ -74,6 +86,13 @@ class RunRecord:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+    def graded_rate(self, basis: str | None = None) -> float | None:
+        """The throughput this run is graded on, in ``basis`` (default its own): examples
+        per CPU-second for "cpu" (per wall second where the CPU figure is missing)."""
+        if (basis or self.throughput_basis) == "cpu" and self.examples_per_cpu_sec:
+            return self.examples_per_cpu_sec
+        return self.examples_per_sec
 
     @property
     def is_reference(self) -> bool:

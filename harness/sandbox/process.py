@@ -12,9 +12,13 @@ otherwise there is no sandbox, and a run happens only when the caller accepted t
 (``isolate=False``): a plain process in its own session with the same limits, recorded as
 ``isolation="none"`` (:mod:`harness.sandbox.modes`).
 
-The parent kills the whole process tree at the wall-time limit or when the tree's resident
-memory passes the limit, and, when the run ends, every process it started, wherever it went
-(its pid namespace, its uid, or ours as subreaper). It reads stdout/stderr through pipes,
+Each run gets a cgroup of its own where one can be made (:mod:`harness.sandbox.cgroup`):
+the kernel then bounds everything the tree allocates (memfd, shared memory, tmpfs and page
+cache included), holds it to its cores, and accounts its CPU-seconds
+(:class:`harness.sandbox.account.RunAccount`). The parent kills the whole process tree at
+the wall-time limit or when the tree's resident memory passes the limit, and, when the run
+ends, every process it started, wherever it went (its cgroup, its pid namespace, its uid,
+or ours as subreaper). It reads stdout/stderr through pipes,
 keeping head and tail, so that a flood costs neither disk nor memory. Nothing the command
 prints is parsed.
 """
@@ -35,6 +39,7 @@ from pathlib import Path
 
 from harness.names import REFERENCE_MODELS_ROOT
 from harness.sandbox import watch as sandbox_watch
+from harness.sandbox.account import RunAccount
 from harness.sandbox.bwrap import (
     HARNESS_SOURCE,
     SCRATCH_MOUNT,
@@ -82,6 +87,9 @@ class SandboxResult:
     processes_exceeded: bool = False  # fallback only: the tree outgrew max_processes
     isolation: str = "bubblewrap"  # the mode: "bubblewrap", "uid" or "none" (modes.MODES)
     disk_exceeded: bool = False  # the scratch folder outgrew Limits.scratch_bytes
+    cpu_seconds: float | None = None  # the whole tree's, from its start to its end
+    memory_peak_bytes: int | None = None  # the cgroup's peak (None without one)
+    bounds: str = ""  # what bounded memory and CPU (RunAccount.bounds)
 
 
 def failure_reason(result: SandboxResult, limits: Limits) -> str | None:
@@ -128,8 +136,9 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def _set_limits(limits: Limits, cap_data: bool, nproc: int) -> None:
+def _set_limits(limits: Limits, cap_data: bool, nproc: int, account: RunAccount) -> None:
     """Runs in the child before exec; inherited through bwrap and setpriv."""
+    account.join()  # first: everything the run starts is inside its cgroup
 
     def cap(kind, value):
         resource.setrlimit(kind, (value, value))
@@ -188,6 +197,7 @@ def run_isolated(
     gpu_index: int | None = None,
     isolate: bool = True,
     pass_fds: Sequence[int] = (),
+    account: RunAccount | None = None,
 ) -> SandboxResult:
     """Run ``argv`` with ``scratch_dir`` as its working directory (the only writable place).
 
@@ -198,8 +208,9 @@ def run_isolated(
     this machine has (:func:`harness.sandbox.modes.require_sandbox`) and raises
     :class:`~harness.sandbox.modes.SandboxUnavailable` when there is none;
     ``isolate=False`` runs a plain process, as the caller accepted. ``pass_fds`` stay open
-    in the command under the same numbers (the worker's socket to its parent). Returns once
-    the whole tree has ended, every process it started included.
+    in the command under the same numbers (the worker's socket to its parent). ``account``
+    (made here when not given) is the run's cgroup and CPU accounting; it is closed when
+    the run ends. Returns once the whole tree has ended, every process it started included.
     """
     scratch_dir = Path(scratch_dir).resolve()
     mode = require_sandbox() if isolate else "none"
@@ -222,18 +233,24 @@ def run_isolated(
     shared_uid = uid is None and os.geteuid() != 0
     nproc = limits.max_processes + (_own_task_count() if shared_uid else 0)
     orphans = sandbox_watch.OrphanCatcher() if mode == "none" else None
-    popen = subprocess.Popen(
-        full,
-        cwd=scratch_dir,
-        env=_environment(env, home, gpu_index),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        pass_fds=tuple(pass_fds),
-        preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc),
-    )
-    return _supervise(popen, limits, mode, uid, orphans, scratch_dir)
+    account = account or RunAccount(limits.memory_bytes, limits.cpus)
+    try:
+        popen = subprocess.Popen(
+            full,
+            cwd=scratch_dir,
+            env=_environment(env, home, gpu_index),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            pass_fds=tuple(pass_fds),
+            preexec_fn=lambda: _set_limits(limits, gpu_index is None, nproc, account),
+        )
+    except BaseException:
+        account.close()
+        raise
+    account.root_pid = popen.pid
+    return _supervise(popen, limits, mode, uid, orphans, scratch_dir, account)
 
 
 def _wrapped(
@@ -255,7 +272,13 @@ def _wrapped(
 
 
 def _supervise(
-    popen: subprocess.Popen, limits: Limits, mode: str, uid: int | None, orphans, scratch_dir: Path
+    popen: subprocess.Popen,
+    limits: Limits,
+    mode: str,
+    uid: int | None,
+    orphans,
+    scratch_dir: Path,
+    account: RunAccount,
 ) -> SandboxResult:
     start = time.monotonic()
     isolated = mode == "bubblewrap"
@@ -263,16 +286,22 @@ def _supervise(
         OutputCapture(popen.stdout, limits.output_bytes),
         OutputCapture(popen.stderr, limits.output_bytes),
     ]
-    verdict = sandbox_watch.watch(
-        popen, limits, check_processes=not isolated, scratch_dir=scratch_dir
-    )
-    sandbox_watch.kill_tree(popen)
-    returncode = popen.wait()
-    # Whatever left the tree (double fork + setsid) ends too: by uid, or as our orphan.
-    if mode == "uid":
-        sandbox_watch.kill_uid(uid)
-    if orphans is not None:
-        orphans.kill_all()
+    hidden = "" if account.in_cgroup else "memfd+tmpfs" if isolated else "memfd"
+    try:
+        verdict = sandbox_watch.watch(
+            popen, limits, not isolated, scratch_dir=scratch_dir, count_hidden=hidden
+        )
+        sandbox_watch.kill_tree(popen)
+        returncode = popen.wait()
+        # Whatever left the tree (double fork + setsid) ends too: by uid, or as our orphan.
+        if mode == "uid":
+            sandbox_watch.kill_uid(uid)
+        if orphans is not None:
+            orphans.kill_all()
+    finally:
+        account.close()  # kills what is left in the cgroup, keeps its figures
+    if verdict is None and account.memory_killed():
+        verdict = "memory"  # the kernel's kill, at the cgroup's limit
     wall = time.monotonic() - start
     out, err = (c.text() for c in captures)
     killed = verdict is not None  # by us: the cause is the verdict, not our SIGKILL
@@ -288,6 +317,9 @@ def _supervise(
         wall_seconds=wall,
         isolated=mode != "none",
         isolation=mode,
+        cpu_seconds=account.cpu_seconds(),
+        memory_peak_bytes=account.memory_peak_bytes(),
+        bounds="; ".join(p for p in (account.bounds, account.problem) if p),
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from harness.sandbox.scratch import folder_bytes
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 POLL_FIRST, POLL_MAX = 0.01, 0.5  # seconds: a /proc scan costs ~10 ms on a busy host
 
@@ -52,19 +53,81 @@ def resident_bytes(pids: list[int]) -> int:
     return total
 
 
+def tree_cpu_seconds(root_pid: int) -> float | None:
+    """CPU-seconds of the living tree under ``root_pid``: each process's user and system
+    time and its waited-for children's (``/proc/PID/stat`` fields 14-17); None when the
+    tree has ended."""
+    total, seen = 0, False
+    for pid in process_tree(root_pid):
+        try:
+            fields = Path("/proc", str(pid), "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        seen = True
+    return total / CLOCK_TICKS if seen else None
+
+
+def hidden_bytes(pids: list[int], private_tmpfs: bool) -> int:
+    """Memory a run holds that its resident size does not show: the memfd files its
+    processes hold open, and (``private_tmpfs``: bubblewrap's own ``/tmp`` and
+    ``/dev/shm``) what is stored in those tmpfs mounts. Each file or mount counts once."""
+    seen, total = set(), 0
+    for pid in pids:
+        for path, size in _memfd_sizes(pid):
+            if path not in seen:
+                seen.add(path)
+                total += size
+        for mount in ("tmp", "dev/shm") if private_tmpfs else ():
+            try:
+                info = os.statvfs(f"/proc/{pid}/root/{mount}")
+                key = ("mount", os.stat(f"/proc/{pid}/root/{mount}").st_dev)
+            except OSError:
+                continue
+            if key not in seen and info.f_blocks != info.f_bfree:
+                seen.add(key)
+                total += (info.f_blocks - info.f_bfree) * info.f_frsize
+    return total
+
+
+def _memfd_sizes(pid: int):
+    """(device and inode, bytes stored) of each memfd file the process holds open."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return
+    for fd in fds:
+        path = f"/proc/{pid}/fd/{fd}"
+        try:
+            if os.readlink(path).startswith("/memfd:"):
+                info = os.stat(path)
+                yield (info.st_dev, info.st_ino), info.st_blocks * 512
+        except OSError:
+            continue
+
+
 def watch(
-    popen: subprocess.Popen, limits, check_processes: bool, scratch_dir: Path | None = None
+    popen: subprocess.Popen,
+    limits,
+    check_processes: bool,
+    scratch_dir: Path | None = None,
+    count_hidden: str = "",
 ) -> str | None:
     """Wait for ``popen`` to end; return "timeout", "memory", "processes" or "disk" (the
     scratch folder outgrew ``limits.scratch_bytes``) if it must be killed first (the
-    caller kills), None when it ended by itself."""
+    caller kills), None when it ended by itself. ``count_hidden`` ("memfd", or
+    "memfd+tmpfs" under bubblewrap) adds :func:`hidden_bytes` to the resident size, for
+    runs no cgroup bounds."""
     deadline = time.monotonic() + limits.wall_seconds
     pause = POLL_FIRST
     while popen.poll() is None:
         if time.monotonic() >= deadline:
             return "timeout"
         tree = process_tree(popen.pid)
-        if resident_bytes(tree) > limits.memory_bytes:
+        held = resident_bytes(tree)
+        if count_hidden:
+            held += hidden_bytes(tree, private_tmpfs="tmpfs" in count_hidden)
+        if held > limits.memory_bytes:
             return "memory"
         if check_processes and len(tree) > limits.max_processes:
             return "processes"

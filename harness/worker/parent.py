@@ -13,8 +13,11 @@ with one end of a socket, and converses over the other in a thread:
 3. the worker trains, predicts and sends its ``report``; the clock stops when it arrives.
 
 Every number of the result is the parent's: examples sent, seconds from the first byte of
-data to the report, their ratio. What the worker sends is parsed field by field
-(:mod:`harness.worker.files`). No validation or test label is ever sent.
+data to the report, their ratio, and the CPU-seconds the kernel accounted to the run's
+whole process tree over the same window (:class:`harness.sandbox.account.RunAccount`):
+a run that computed on more cores than it was given fails, with the figures. What the
+worker sends is parsed field by field (:mod:`harness.worker.files`). No validation or
+test label is ever sent.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.config import Assignment, Budget
+from harness.sandbox.account import RunAccount
 from harness.sandbox.process import Limits, SandboxResult, failure_reason, run_isolated
 from harness.worker import channel, files
 from harness.worker.budget import TrainingPlan, plan_training
@@ -49,6 +53,10 @@ PASSED_ENV = (
     "CUBLAS_WORKSPACE_CONFIG",
 )
 READY_BYTES = 1 << 20  # the worker's declaration
+# CPU-seconds a run may show above wall time x cores given before it counts as computing
+# on cores it was not given: the parent reads its clock and the kernel's figure one after
+# the other, and /proc (without a cgroup) counts in clock ticks per process
+CPU_SLACK_SHARE, CPU_SLACK_SECONDS = 0.05, 0.25
 REPORT_BYTES = 64 << 20  # its report: predictions, validation predictions, claims
 
 
@@ -63,12 +71,23 @@ class WorkerRun:
     declared: files.Declared | None = None
     report: files.Report | None = None
     train_seconds: float | None = None  # parent's clock: first byte of data -> report
+    # the kernel's CPU-seconds of the run's whole tree over the same window, and the cores
+    # the run was given to spend them on
+    train_cpu_seconds: float | None = None
+    cores_given: int | None = None
 
     @property
     def examples_per_sec(self) -> float | None:
         if self.status != "ok" or not self.train_seconds:
             return None
         return self.plan.examples / self.train_seconds
+
+    @property
+    def examples_per_cpu_sec(self) -> float | None:
+        """Examples per CPU-second of the run's tree: what load on the machine barely moves."""
+        if self.status != "ok" or not self.train_cpu_seconds:
+            return None
+        return self.plan.examples / self.train_cpu_seconds
 
     @property
     def predictions(self) -> np.ndarray | None:
@@ -96,11 +115,13 @@ class _Conversation:
     job: Job
     inputs: RunInputs
     budget: Budget
+    account: RunAccount | None = None  # the run's CPU accounting (None: the clock only)
     plan: TrainingPlan | None = None
     declared: files.Declared | None = None
     report: files.Report | None = None
     refused: str | None = None
     times: list[float] = field(default_factory=list)
+    cpu: list[float | None] = field(default_factory=list)  # the kernel's, at the same moments
 
     def __call__(self) -> None:
         try:
@@ -111,15 +132,19 @@ class _Conversation:
             self.refused = str(exc)
             self.sock.shutdown(socket.SHUT_RDWR)  # a worker still sending stops at once
 
+    def _mark(self) -> None:
+        self.times.append(time.monotonic())
+        self.cpu.append(self.account.cpu_seconds() if self.account else None)
+
     def _converse(self) -> None:
         kind, body, arrays = channel.receive(self.sock, READY_BYTES)
         if kind == "ready":
             self.declared = files.parse_declared(body)
             self.plan = plan_training(self.job, self.declared, self.budget)
-            self.times.append(time.monotonic())
+            self._mark()
             send_data(self.sock, self.plan, self.inputs, self.job.seed)
             kind, body, arrays = channel.receive(self.sock, REPORT_BYTES)
-            self.times.append(time.monotonic())
+            self._mark()
         if kind != "report":
             raise files.Refused(f"message: expected 'ready' or 'report', received {kind!r}")
         points = len(self.plan.points) if self.plan else 0
@@ -167,7 +192,8 @@ def run_worker(
     scratch_dir = Path(scratch_dir).resolve()
     job.save(scratch_dir / "job.json")
     ours, theirs = socket.socketpair()
-    talk = _Conversation(ours, job, inputs, budget or _budget(job))
+    account = RunAccount(limits.memory_bytes, limits.cpus)
+    talk = _Conversation(ours, job, inputs, budget or _budget(job), account)
     thread = threading.Thread(target=talk, daemon=True)
     thread.start()
     try:
@@ -180,6 +206,7 @@ def run_worker(
             isolate=isolate,
             pass_fds=[theirs.fileno()],
             env={k: os.environ[k] for k in PASSED_ENV if k in os.environ},
+            account=account,
         )
     finally:
         theirs.close()
@@ -208,4 +235,26 @@ def _verdict(talk: _Conversation, sandbox: SandboxResult, limits: Limits) -> Wor
         run.status, run.reason = talk.report.status, talk.report.reason
         if len(talk.times) == 2:
             run.train_seconds = talk.times[1] - talk.times[0]
+            _account_cpu(run, talk)
     return run
+
+
+def _account_cpu(run: WorkerRun, talk: _Conversation) -> None:
+    """CPU-seconds over the clock's window; more than wall time x cores given fails the run
+    (it computed on cores it was not given, which only widening its affinity allows)."""
+    run.cores_given = talk.account.cores_given if talk.account else None
+    start, stop = talk.cpu
+    if start is None or stop is None or run.cores_given is None:
+        return
+    run.train_cpu_seconds = max(stop - start, 0.0)
+    allowed = run.train_seconds * run.cores_given
+    if run.status == "ok" and run.train_cpu_seconds > allowed * (1 + CPU_SLACK_SHARE) + (
+        CPU_SLACK_SECONDS
+    ):
+        run.status = "failed"
+        run.reason = (
+            f"computed on more cores than it was given: {run.train_cpu_seconds:.2f} "
+            f"CPU-seconds in {run.train_seconds:.2f} s of training with "
+            f"{run.cores_given} core(s) given ({run.train_cpu_seconds / run.train_seconds:.2f} "
+            "cores' worth); a run may not widen its CPU affinity"
+        )

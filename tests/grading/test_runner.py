@@ -174,7 +174,14 @@ class RecordedWorker:
                 "isolate": isolate,
             }
         )
-        sandbox = SimpleNamespace(stdout="out", stderr="err", isolated=True, isolation="bubblewrap")
+        sandbox = SimpleNamespace(
+            stdout="out",
+            stderr="err",
+            isolated=True,
+            isolation="bubblewrap",
+            memory_peak_bytes=None,
+            bounds="cgroup v1",
+        )
         plan = TrainingPlan(
             batch_size=2, num_batches=7, eval_every=7, optimizer="sgd", learning_rate=0.01
         )

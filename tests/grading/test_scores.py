@@ -188,6 +188,7 @@ def test_summary_table_has_one_line_per_run():
         "status",
         "accuracy",
         "examples/s",
+        "ex/CPU-s",
         "points",
         "reason",
     ]
@@ -198,14 +199,25 @@ def test_summary_table_has_one_line_per_run():
         "passed",
         "0.9000",
         "1000",
+        "-",
         "0/0",
     ]
-    assert lines[3].split() == ["alice", "mnist", "torch", "passed", "0.8800", "500", "10/10"]
+    assert lines[3].split() == [
+        "alice",
+        "mnist",
+        "torch",
+        "passed",
+        "0.8800",
+        "500",
+        "-",
+        "10/10",
+    ]
     assert lines[4].split() == [
         "bob",
         "mnist",
         "torch",
         "failed",
+        "-",
         "-",
         "-",
         "0/10",
