@@ -31,6 +31,21 @@ def _bubblewrap() -> str | None:
     )
 
 
+def _cgroup() -> str | None:
+    """A run cgroup with memory and cpuset limits can be made here (root, a writable
+    cgroup file system with those controllers)."""
+    from harness.sandbox.cgroup import CgroupUnavailable, open_run_cgroup
+
+    try:
+        group = open_run_cgroup(64 << 20, ())
+    except CgroupUnavailable as exc:
+        return f"no cgroup can be made for a run here ({exc}); run as root with cgroups"
+    limited = group.limited
+    group.remove()
+    lacking = {"memory", "cpuset"} - set(limited)
+    return f"the run cgroup lacks {', '.join(sorted(lacking))}" if lacking else None
+
+
 def _fashion_mnist() -> str | None:
     if (DEBIAN_FASHION_MNIST / "train-images-idx3-ubyte.gz").is_file():
         return None
@@ -57,6 +72,7 @@ PROBES = {  # name -> a function giving why it is missing, or None
     "torch": lambda: _modules("torch", extra="torch"),
     "tensorflow": lambda: _modules("tensorflow", extra="tensorflow"),
     "jax": lambda: _modules("jax", "flax", "optax", extra="jax"),
+    "cgroup": _cgroup,  # a run cgroup bounding memory and cores (root, cgroup v1 or v2)
 }
 
 

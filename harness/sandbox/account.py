@@ -67,6 +67,14 @@ class RunAccount:
             return self._final[2]
         return self.cgroup is not None and self.cgroup.memory_killed()
 
+    def add_waited(self, cpu_seconds: float) -> None:
+        """Without a cgroup: the tree's CPU-seconds as the kernel handed them to us when we
+        waited for the run (its own and every waited-for descendant's), which the /proc
+        samples may have missed at the end."""
+        with self._lock:
+            if self.cgroup is None and self._final is None:
+                self._last = max(self._last or 0.0, cpu_seconds)
+
     def close(self) -> None:
         """Keep the final figures, kill what is left in the cgroup, and remove it."""
         with self._lock:

@@ -47,11 +47,13 @@ from harness.sandbox.bwrap import (
     setpriv_argv,
 )
 from harness.sandbox.modes import bubblewrap_available, require_sandbox
+from harness.sandbox.scratch import remove_owned
 from harness.sandbox.watch import OutputCapture
 
 __all__ = ["Limits", "SandboxResult", "bubblewrap_available", "failure_reason", "run_isolated"]
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+SHARED_FOLDERS = ("/dev/shm", "/tmp")  # the host's, seen by a run in mode "uid"
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ def run_isolated(
     nproc = limits.max_processes + (_own_task_count() if shared_uid else 0)
     orphans = sandbox_watch.OrphanCatcher() if mode == "none" else None
     account = account or RunAccount(limits.memory_bytes, limits.cpus)
+    waited_before = _children_cpu_seconds()
     try:
         popen = subprocess.Popen(
             full,
@@ -250,7 +253,12 @@ def run_isolated(
         account.close()
         raise
     account.root_pid = popen.pid
-    return _supervise(popen, limits, mode, uid, orphans, scratch_dir, account)
+    return _supervise(popen, limits, mode, uid, orphans, scratch_dir, account, waited_before)
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _wrapped(
@@ -279,6 +287,7 @@ def _supervise(
     orphans,
     scratch_dir: Path,
     account: RunAccount,
+    waited_before: float,
 ) -> SandboxResult:
     start = time.monotonic()
     isolated = mode == "bubblewrap"
@@ -289,15 +298,22 @@ def _supervise(
     hidden = "" if account.in_cgroup else "memfd+tmpfs" if isolated else "memfd"
     try:
         verdict = sandbox_watch.watch(
-            popen, limits, not isolated, scratch_dir=scratch_dir, count_hidden=hidden
+            popen,
+            limits,
+            not isolated,
+            scratch_dir=scratch_dir,
+            count_hidden=hidden,
+            on_poll=None if account.in_cgroup else account.cpu_seconds,
         )
         sandbox_watch.kill_tree(popen)
         returncode = popen.wait()
         # Whatever left the tree (double fork + setsid) ends too: by uid, or as our orphan.
         if mode == "uid":
             sandbox_watch.kill_uid(uid)
+            remove_owned(SHARED_FOLDERS, uid)
         if orphans is not None:
             orphans.kill_all()
+        account.add_waited(_children_cpu_seconds() - waited_before)
     finally:
         account.close()  # kills what is left in the cgroup, keeps its figures
     if verdict is None and account.memory_killed():

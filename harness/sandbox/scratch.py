@@ -56,3 +56,23 @@ def remove_tree(root: Path) -> str:
     except OSError as exc:
         return f"could not remove the run's scratch folder {root}: {exc}"
     return ""
+
+
+def remove_owned(folders: tuple[str, ...], uid: int) -> None:
+    """Delete what ``uid`` (a run's own, in mode "uid") left at the top of the host's shared
+    folders (``/dev/shm``, ``/tmp``): a tmpfs file there would hold memory after the run."""
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    remove_tree(Path(entry.path))
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass

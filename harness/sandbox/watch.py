@@ -74,20 +74,35 @@ def hidden_bytes(pids: list[int], private_tmpfs: bool) -> int:
     ``/dev/shm``) what is stored in those tmpfs mounts. Each file or mount counts once."""
     seen, total = set(), 0
     for pid in pids:
-        for path, size in _memfd_sizes(pid):
-            if path not in seen:
-                seen.add(path)
+        for key, size in _memfd_sizes(pid):
+            if key not in seen:
+                seen.add(key)
                 total += size
-        for mount in ("tmp", "dev/shm") if private_tmpfs else ():
+    for device, used in _private_tmpfs_use(pids) if private_tmpfs else ():
+        if device not in seen:
+            seen.add(device)
+            total += used
+    return total
+
+
+def _private_tmpfs_use(pids: list[int]):
+    """(device, bytes used) of the ``/tmp`` and ``/dev/shm`` the run's processes see, the
+    host's own (seen by the bwrap process outside the sandbox) left out."""
+    host = set()
+    for mount in ("/tmp", "/dev/shm"):
+        try:
+            host.add(os.stat(mount).st_dev)
+        except OSError:
+            pass
+    for pid in pids:
+        for mount in ("tmp", "dev/shm"):
+            path = f"/proc/{pid}/root/{mount}"
             try:
-                info = os.statvfs(f"/proc/{pid}/root/{mount}")
-                key = ("mount", os.stat(f"/proc/{pid}/root/{mount}").st_dev)
+                device, info = os.stat(path).st_dev, os.statvfs(path)
             except OSError:
                 continue
-            if key not in seen and info.f_blocks != info.f_bfree:
-                seen.add(key)
-                total += (info.f_blocks - info.f_bfree) * info.f_frsize
-    return total
+            if device not in host:
+                yield ("mount", device), (info.f_blocks - info.f_bfree) * info.f_frsize
 
 
 def _memfd_sizes(pid: int):
@@ -112,17 +127,20 @@ def watch(
     check_processes: bool,
     scratch_dir: Path | None = None,
     count_hidden: str = "",
+    on_poll=None,
 ) -> str | None:
     """Wait for ``popen`` to end; return "timeout", "memory", "processes" or "disk" (the
     scratch folder outgrew ``limits.scratch_bytes``) if it must be killed first (the
     caller kills), None when it ended by itself. ``count_hidden`` ("memfd", or
     "memfd+tmpfs" under bubblewrap) adds :func:`hidden_bytes` to the resident size, for
-    runs no cgroup bounds."""
+    runs no cgroup bounds. ``on_poll`` is called at every look (a /proc CPU sample)."""
     deadline = time.monotonic() + limits.wall_seconds
     pause = POLL_FIRST
     while popen.poll() is None:
         if time.monotonic() >= deadline:
             return "timeout"
+        if on_poll is not None:
+            on_poll()
         tree = process_tree(popen.pid)
         held = resident_bytes(tree)
         if count_hidden:
