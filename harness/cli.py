@@ -219,6 +219,26 @@ def _add_report(sub) -> None:
     report = sub.add_parser("report", help="rebuild the reports from OUT/results.json")
     report.add_argument("--out", default="grades", help="folder holding results.json")
     _resolutions_option(report)
+    report.add_argument(
+        "--assignment",
+        help="assignment.toml whose [deadline], [visibility] and [leaderboard] apply "
+        "(default: the one the runs were graded under)",
+    )
+    report.add_argument(
+        "--submitted-at",
+        metavar="SOURCE",
+        help="submission times: a CSV (student,submitted_at), git:FOLDER (last commit "
+        "touching FOLDER/<student>) or gradescope:FILE (submission_metadata.json); "
+        "default: [deadline] submitted_at",
+    )
+    report.add_argument(
+        "--extensions", help="staff CSV of extensions (default: [deadline] extensions)"
+    )
+    report.add_argument(
+        "--as-of",
+        metavar="TIME",
+        help="build the student pages as at this ISO 8601 time (default: now)",
+    )
     report.set_defaults(target="harness.report:report_command")
 
 

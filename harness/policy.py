@@ -22,6 +22,7 @@ from harness.errors import ConfigError, field_error
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 PENALTY_RULES = ("per_day", "flat", "none")
 CRITERIA = ("trains", "accuracy", "throughput")  # what a student may see, per dataset
+POINT_CRITERIA = ("accuracy", "throughput")  # the criteria that carry points
 LEADERBOARD_METRICS = ("test_accuracy",)  # measured by the parent on held-out data
 
 
@@ -51,6 +52,7 @@ class Deadline:
 @dataclass(frozen=True)
 class Visibility:
     trains: str = "visible"  # the network builds, trains, and its learning curve (validation)
+    # The criteria with points may not be "hidden": Gradescope would show them in the total.
     accuracy: str = "after_due_date"  # accuracy points against the held-out test set
     throughput: str = "after_due_date"  # throughput points (and examples/sec measured)
     published: bool = False  # staff set true once grades are released (after_published)
@@ -144,6 +146,9 @@ def load_visibility(table: dict, where: str) -> Visibility:
     visibility = _fill(Visibility, table, where)
     for key in CRITERIA:
         _one_of(where, key, visibility.of(key), VISIBILITIES)
+    for key in POINT_CRITERIA:
+        # Gradescope shows the total while only "hidden" tests are hidden: points there leak.
+        _one_of(where, key, visibility.of(key), VISIBILITIES[:-1])
     return visibility
 
 

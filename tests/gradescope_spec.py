@@ -1,7 +1,11 @@
-"""Gradescope's results.json specification, as a structural check tests share.
+"""Gradescope's ``results.json`` specification as a check: every way a result departs from it.
 
-Written from https://gradescope-autograders.readthedocs.io/en/latest/specs/ (jsonschema is
-not a dependency, so a small structural check stands in for it).
+Written from https://gradescope-autograders.readthedocs.io/en/latest/specs/ (output format,
+"Controlling Test Case Visibility") and .../leaderboards/: jsonschema is not a dependency, so
+a small structural check stands in for a schema. Beyond types it checks the rules in the
+prose: a score at the top level or on every test, visibility words, test status, leaderboard
+order, and that a ``hidden`` test carries no points (hidden tests "should only be used for
+tests which don't contribute points to the total", since students still see the total).
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ def spec_problems(result) -> list[str]:
             problems.append(f"tests[{i}].status must be passed or failed")
         if test.get("visibility", "visible") not in VISIBILITIES:
             problems.append(f"tests[{i}].visibility is not a visibility")
+        if test.get("visibility") == "hidden" and (test.get("score") or test.get("max_score")):
+            problems.append(f"tests[{i}] is hidden but carries points")
     for i, entry in enumerate(result.get("leaderboard", [])):
         problems += _fields(f"leaderboard[{i}]", entry, LEADER, required=("name", "value"))
         if entry.get("order", "desc") not in ("asc", "desc"):

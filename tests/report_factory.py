@@ -102,8 +102,21 @@ def students() -> list[RunRecord]:
             examples_per_sec=2000.0,
             score_breakdown={"accuracy": 5.0, "throughput": 1.0, "why": "accuracy below bar"},
         ),
-        run("bob", framework="jax", score=8.5, test_accuracy=0.85, examples_per_sec=2500.0),
-        run("bob", "mnist", score=7.0, test_accuracy=0.95),
+        run(
+            "bob",
+            framework="jax",
+            score=8.5,
+            test_accuracy=0.85,
+            examples_per_sec=2500.0,
+            score_breakdown={"accuracy": 7.0, "throughput": 1.5, "why": "accuracy below bar"},
+        ),
+        run(
+            "bob",
+            "mnist",
+            score=7.0,
+            test_accuracy=0.95,
+            score_breakdown={"accuracy": 5.0, "throughput": 2.0, "why": "accuracy below bar"},
+        ),
         # carol: NaN loss on Fashion-MNIST, hostile captured output
         run(
             "carol",

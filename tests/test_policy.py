@@ -101,3 +101,9 @@ def test_a_bad_value_names_the_file_the_field_what_was_expected_and_received(
         _load(tmp_path, toml)
     assert str(tmp_path / "assignment.toml") in str(caught.value)
     assert message in str(caught.value)
+
+
+def test_points_may_not_be_hidden_for_ever_as_gradescope_would_show_them_in_the_total(tmp_path):
+    with pytest.raises(ConfigError, match="accuracy: expected one of visible, after_due_date"):
+        _load(tmp_path, '[visibility]\naccuracy = "hidden"\n')
+    assert _load(tmp_path, '[visibility]\ntrains = "hidden"\n').visibility.trains == "hidden"

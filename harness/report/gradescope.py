@@ -5,8 +5,9 @@ Format (https://gradescope-autograders.readthedocs.io/en/latest/specs/): a top-l
 ``visibility`` and ``stdout_visibility`` (each one of hidden, after_due_date,
 after_published, visible), ``tests`` (name, score, max_score, status passed/failed, output,
 visibility) and ``leaderboard`` entries {name, value, order: asc|desc}.
-One test per dataset: the run that counts (see records.py); other frameworks' runs of a
-Model Builder submission are summarised in that test's output.
+Three tests per dataset, one per criterion of the run that counts (``criteria.py``: builds
+and trains, accuracy, throughput, each with the assignment's visibility), a late penalty as
+a test of its own, and leaderboard entries only where the assignment enables them.
 
 The grader's failure is never the student's zero: when a counted run is an "error" (ours:
 a failed reference or calibration, a run the grading lost) or a dataset could not be
@@ -21,13 +22,9 @@ import json
 from functools import partial
 from pathlib import Path
 
-from harness.report.analysis import (
-    accuracy_ratio,
-    bars_note,
-    notes,
-    safe_name,
-    throughput_ratio,
-)
+from harness.report.analysis import bars_note, notes, safe_name
+from harness.report.criteria import criterion_tests, hidden_note, penalty_test
+from harness.report.leaderboard import gradescope_entries
 from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
 from harness.results.record import RunRecord
@@ -40,82 +37,34 @@ def gradescope_result(results: ClassResults, student: str) -> dict:
     """The results.json object of one student."""
     counted = [c for c in (results.counted(student, d) for d in results.datasets) if c]
     runs = results.runs_of(student)
-    return {
-        "score": round(sum(r.score for r in counted), 3),
+    penalty = results.semester.lateness_of(student).penalty_points(results.total_of(student))
+    tests = [t for r in counted for t in criterion_tests(results, r, runs)]
+    result = {
+        "score": round(results.total_of(student) - penalty, 3),
         "execution_time": int(round(sum(r.wall_seconds or 0.0 for r in runs))),
-        "output": _overall(student, counted, runs, bars_note(results.references)),
+        "output": _overall(results, student, counted, runs),
         "visibility": VISIBILITY,
         "stdout_visibility": STDOUT_VISIBILITY,
-        "tests": [_test(r, runs) for r in counted],
-        "leaderboard": _leaderboard(counted),
+        "tests": tests + penalty_test(results, student),
     }
+    board = gradescope_entries(results, student)
+    return result | ({"leaderboard": board} if board else {})
 
 
-def _overall(student: str, counted: list[RunRecord], runs: list[RunRecord], bars: str) -> str:
-    total = sum(r.score for r in counted)
+def _overall(
+    results: ClassResults, student: str, counted: list[RunRecord], runs: list[RunRecord]
+) -> str:
+    total = results.total_of(student)
     top = sum(r.max_score for r in counted)
-    lines = [f"{student}: {total:g}/{top:g} points over {len(counted)} dataset(s)."]
+    penalty = results.semester.lateness_of(student).penalty_points(total)
+    late = f" ({total:g} earned, late penalty -{penalty:g})" if penalty else ""
+    final = f"{total - penalty:g}/{top:g} points over {len(counted)} dataset(s){late}."
+    lines = hidden_note(results, student) or [f"{student}: {final}"]
+    bars = bars_note(results.references)
     lines += [bars] if bars else []
     source = source_notes(runs[0].settings) if runs else []
     layers = layer_lines(runs[0].settings) if source else []
     return "\n".join(lines + notes(runs) + source + (["layers:", *layers] if layers else []))
-
-
-def _test(record: RunRecord, runs: list[RunRecord]) -> dict:
-    return {
-        "name": f"{record.dataset} ({record.framework})",
-        "score": round(record.score, 3),
-        "max_score": round(record.max_score, 3),
-        "status": "passed" if record.status == "passed" else "failed",
-        "output": _test_output(record, runs),
-        "visibility": VISIBILITY,
-    }
-
-
-def _test_output(record: RunRecord, runs: list[RunRecord]) -> str:
-    lines = [] if record.status == "passed" else [f"Run {record.status}: {record.reason}"]
-    lines.append(record.score_breakdown.get("why", "") or "")
-    if record.test_accuracy is not None:
-        lines.append(
-            f"test accuracy {record.test_accuracy:.4f} {_versus_reference(accuracy_ratio(record))}"
-        )
-    if record.examples_per_sec is not None:
-        per_cpu = record.throughput_basis == "cpu" and record.examples_per_cpu_sec
-        graded = f"{record.examples_per_cpu_sec:,.0f} examples per CPU-second, " if per_cpu else ""
-        lines.append(
-            f"{graded}{record.examples_per_sec:,.0f} examples/sec "
-            f"{_versus_reference(throughput_ratio(record))}"
-        )
-    others = [r for r in runs if r.dataset == record.dataset and r is not record]
-    lines += [
-        f"also ran in {r.framework}: {r.status}, {r.score:g}/{r.max_score:g} points (not counted)"
-        for r in others
-    ]
-    return "\n".join(line for line in lines if line)
-
-
-def _versus_reference(value: float | None) -> str:
-    return "(no reference figure)" if value is None else f"({value:.2f}x the reference)"
-
-
-def _leaderboard(counted: list[RunRecord]) -> list[dict]:
-    board = []
-    for record in counted:
-        board.append(
-            {
-                "name": f"{record.dataset} accuracy",
-                "value": round(record.test_accuracy or 0.0, 4),
-                "order": "desc",
-            }
-        )
-        board.append(
-            {
-                "name": f"{record.dataset} examples/sec",
-                "value": round(record.examples_per_sec or 0.0, 1),
-                "order": "desc",
-            }
-        )
-    return board
 
 
 def _unbuilt(why: str) -> dict:

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from harness.errors import HarnessError, field_error
 from harness.names import DATASET_NAMES, FRAMEWORKS
+from harness.report.semester import Semester
 from harness.results.record import RunRecord, record_problems
 
 DATASET_ORDER, FRAMEWORK_ORDER = DATASET_NAMES, FRAMEWORKS
@@ -102,6 +103,8 @@ class ClassResults:
 
     records: list[RunRecord]
     skipped: dict[str, str] = field(default_factory=dict)  # dataset -> why it was not graded
+    # Deadlines, penalties and what students see, applied as the reports are built
+    semester: Semester = field(default_factory=Semester)
 
     @property
     def references(self) -> list[RunRecord]:
@@ -120,6 +123,11 @@ class ClassResults:
         """(reference submission, framework) pairs, one summary row each."""
         keys = {(r.submission, r.framework) for r in self.references}
         return sorted(keys, key=lambda k: (k[0], _rank(FRAMEWORK_ORDER, k[1])))
+
+    def total_of(self, student: str) -> float:
+        """Points earned over the counted runs, before any late penalty."""
+        counted = (self.counted(student, d) for d in self.datasets)
+        return round(sum(r.score for r in counted if r), 3)
 
     def runs_of(self, student: str) -> list[RunRecord]:
         return sorted((r for r in self.records if r.submission == student), key=run_order)

@@ -24,12 +24,19 @@ from harness.report.document import Block
 from harness.report.explore import PAGE_NAME, write_explore_page
 from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
+from harness.report.visible import (
+    hidden_lines,
+    penalty_rows,
+    points_hidden_text,
+    visible_figures,
+)
 from harness.results.record import RunRecord
 
 
 def student_blocks(results: ClassResults, student: str, chart_dir: Path) -> list[Block]:
     runs = results.runs_of(student)
-    blocks = [Block("notes", items=notes(runs)), Block("heading", "Points")]
+    hidden = hidden_lines(results.semester, student)
+    blocks = [Block("notes", items=hidden + notes(runs)), Block("heading", "Points")]
     blocks += _points_table(results, student)
     for record in runs:
         blocks += _run_blocks(results, record, chart_dir)
@@ -38,17 +45,30 @@ def student_blocks(results: ClassResults, student: str, chart_dir: Path) -> list
 
 def _points_table(results: ClassResults, student: str) -> list[Block]:
     counted = [c for c in (results.counted(student, d) for d in results.datasets) if c]
-    rows = [[r.dataset, r.framework, r.status, f"{r.score:g}/{r.max_score:g}"] for r in counted]
-    total = sum(r.score for r in counted)
+    semester = results.semester
+    shown = semester.points_shown(student)
+    until = points_hidden_text(semester, student)
+    rows = [
+        [r.dataset, r.framework, r.status, f"{r.score:g}/{r.max_score:g}" if shown else until]
+        for r in counted
+    ]
+    total = results.total_of(student)
     top = sum(r.max_score for r in counted)
-    rows.append(["total", "", "", f"{total:g}/{top:g}"])
+    rows += penalty_rows(semester, student, total, shown)
+    final = total - semester.lateness_of(student).penalty_points(total)
+    rows.append(["total", "", "", f"{final:g}/{top:g}" if shown else until])
     return [Block("table", items=rows, headers=["dataset", "framework", "status", "points"])]
 
 
 def _run_blocks(results: ClassResults, record: RunRecord, chart_dir: Path) -> list[Block]:
     counts = results.counted(record.submission, record.dataset) is record
     title = f"{record.dataset} · {record.framework}" + ("" if counts else " (does not count)")
-    blocks = [Block("heading", title), Block("bullets", items=_figures(record))]
+    semester = results.semester
+    if not semester.shown("trains", record.submission):
+        until = semester.hidden_until("trains", record.submission)
+        return [Block("heading", title), Block("text", f"This run's results are hidden {until}.")]
+    figures = visible_figures(semester, record, _figures(record))
+    blocks = [Block("heading", title), Block("bullets", items=figures)]
     blocks += _settings_blocks(record.settings)
     blocks += _chart_blocks(results, record, chart_dir)
     if record.output:
@@ -162,6 +182,8 @@ def _chart_blocks(results: ClassResults, record: RunRecord, chart_dir: Path) -> 
             Block("heading", "Learning curves (reference dashed)", level=3),
             _image(curves, "learning curves"),
         ]
+    if not results.semester.shown("accuracy", record.submission):
+        return blocks  # the confusion matrix is the held-out test set's
     matrix = plots.confusion_matrix(record, chart_dir / f"{stem}-confusion.png")
     if matrix:
         pairs = most_confused(record.confusion, record.class_names)
@@ -212,7 +234,7 @@ def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
         blocks = guarded(
             student, partial(student_blocks, results, student, folder / name), _unbuilt
         )
-        explore = guarded(
+        explore = results.semester.shown("accuracy", student) and guarded(
             student, partial(write_explore_page, results, student, out_dir), lambda why: None
         )
         if explore:

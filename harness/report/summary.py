@@ -8,6 +8,7 @@ from harness.report import document, tables
 from harness.report.analysis import notes, safe_name
 from harness.report.document import Block
 from harness.report.records import ClassResults, run_order
+from harness.report.semester import late_rows
 
 TITLE = "Class summary"
 EXPLANATION = (
@@ -38,7 +39,7 @@ def summary_blocks(results: ClassResults, student_links: bool = True) -> list[Bl
             short_headers=_short_headers(results),
         ),
     ]
-    blocks += _review_blocks(results) + _failed_blocks(results)
+    blocks += _late_blocks(results) + _review_blocks(results) + _failed_blocks(results)
     blocks += [
         Block("heading", "All runs"),
         Block(
@@ -82,6 +83,31 @@ def _groups(results: ClassResults) -> list[tuple[str, int]]:
 def _short_headers(results: ClassResults) -> list[str]:
     per_dataset = [header for _, header, _ in tables.COLUMNS]
     return ["student"] + per_dataset * len(results.datasets) + ["total"]
+
+
+def _late_blocks(results: ClassResults) -> list[Block]:
+    """Each late student's penalty as its own line (applied now; no run record holds it)."""
+    totals = {s: results.total_of(s) for s in results.students}
+    rows = [
+        [
+            row["student"],
+            row["submitted_at"] or "unknown",
+            row["due"],
+            tables.fmt("penalty_percent", row["penalty_percent"]) + "%",
+            tables.fmt("late_penalty", row["late_penalty"]),
+            tables.fmt("final", row["final"]),
+            row["why"],
+        ]
+        for row in late_rows(results.semester, totals)
+        if row["why"]
+    ]
+    if not rows:
+        return []
+    headers = ["student", "submitted", "deadline", "penalty", "points", "final", "why"]
+    return [
+        Block("heading", f"Late or undated submissions ({len(rows)})"),
+        Block("table", items=rows, headers=headers),
+    ]
 
 
 def _review_blocks(results: ClassResults) -> list[Block]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from harness.report.analysis import accuracy_ratio, median, throughput_ratio
 from harness.report.records import ClassResults
+from harness.report.semester import late_rows
 from harness.results.record import RunRecord
 
 # Per-dataset columns: (key suffix, short header, display format)
@@ -64,10 +65,20 @@ def student_rows(results: ClassResults) -> list[dict]:
         present = [r for r in counted if r]
         row["total"] = round(sum(r.score for r in present), 3)
         row["max_total"] = round(sum(r.max_score for r in present), 3)
+        row.update(_late_cells(results, student, row["total"]))
         row["failed runs"] = sum(r.status != "passed" for r in results.runs_of(student))
         row["review"] = review_text(results.runs_of(student))
         rows.append(row)
     return rows
+
+
+LATE_FIELDS = ("submitted_at", "due", "late_hours", "penalty_percent", "late_penalty", "final")
+
+
+def _late_cells(results: ClassResults, student: str, total: float) -> dict:
+    """The penalty as its own columns: times, percent, points taken (<= 0), final total."""
+    row = late_rows(results.semester, {student: total})[0]
+    return {name: row[name] for name in LATE_FIELDS}
 
 
 def reference_rows(results: ClassResults) -> list[dict]:
@@ -177,7 +188,7 @@ def write_grades_csv(results: ClassResults, path: Path) -> Path:
     fields = ["student"]
     for dataset in results.datasets:
         fields += [f"{dataset} framework"] + [f"{dataset} {k}" for k, _, _ in COLUMNS]
-    fields += ["total", "max_total", "failed runs", "review"]
+    fields += ["total", "max_total", *LATE_FIELDS, "failed runs", "review"]
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()

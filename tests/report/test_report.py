@@ -233,6 +233,7 @@ def test_empty_results_give_a_summary_that_says_so(tmp_path):
         "summary.md",
         "summary.html",
         "grades.csv",
+        "late.json",
         *("review.csv", "review.json", "review.md", "review.html"),  # an empty queue
         "points.json",  # what the next regrade diff compares with
     }

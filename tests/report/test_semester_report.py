@@ -1,0 +1,174 @@
+"""Deadlines, visibility and the leaderboard applied by `report`: only affected rows change."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import pytest
+from gradescope_spec import spec_problems
+from report_factory import references, run, write_results
+
+from harness.report import build_reports, plots
+from harness.report.gradescope import gradescope_result
+from harness.report.records import ClassResults, load_records
+from harness.report.semester import load_semester
+
+DUE = "2026-10-09T23:59:00-07:00"  # 2026-10-10 06:59 UTC
+BEFORE, AFTER = "2026-10-05T12:00:00Z", "2026-11-01T00:00:00Z"
+TIMES = (
+    "student,submitted_at\n"
+    "alice,2026-10-09T23:59:00-07:00\n"  # exactly at the deadline
+    "bob,2026-10-10T10:00:00+02:00\n"  # 1 h 1 min late
+    "carol,2026-10-11T09:00:00Z\n"  # 26 h 1 min late: two started days
+)
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _toml(due=DUE, visibility="", leaderboard="false") -> str:
+    return (
+        f'[deadline]\ndue = "{due}"\nlate_window_hours = 72\npenalty_percent = 10\n'
+        'extensions = "extensions.csv"\nsubmitted_at = "times.csv"\n'
+        f"[visibility]\n{visibility}\n[leaderboard]\nenabled = {leaderboard}\n"
+    )
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A graded class (records only; nothing trains) and its staff files."""
+    monkeypatch.setattr(plots, "available", lambda: False)  # charts are not under test
+    records = references() + [
+        run("alice"),
+        run("bob", score=8.0, score_breakdown={"accuracy": 6.0, "throughput": 2.0}),
+        run("carol", test_accuracy=0.80, score=5.0),
+        run(HOSTILE, test_accuracy=0.86, score=9.0),
+    ]
+    out = tmp_path / "out"
+    out.mkdir()
+    write_results(out, records)
+    (tmp_path / "assignment.toml").write_text(_toml())
+    (tmp_path / "extensions.csv").write_text("student,extra_hours\n")
+    (tmp_path / "times.csv").write_text(TIMES)
+    return tmp_path
+
+
+def _report(course, as_of=AFTER) -> dict:
+    options = {"assignment_file": str(course / "assignment.toml"), "as_of": as_of}
+    build_reports(course / "out", options)
+    with open(course / "out" / "grades.csv") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+def test_the_penalty_is_its_own_line_in_grades_late_json_and_gradescope(course):
+    rows = _report(course)
+    assert [rows[s]["late_penalty"] for s in ("alice", "bob", "carol")] == ["-0.0", "-0.8", "-1.0"]
+    assert (rows["carol"]["total"], rows["carol"]["final"]) == ("5.0", "4.0")
+    late = {row["student"]: row for row in json.loads((course / "out" / "late.json").read_text())}
+    assert late["carol"]["penalty_percent"] == 20.0 and late["alice"]["why"] == ""
+    bob = json.loads((course / "out" / "gradescope" / "bob" / "results.json").read_text())
+    penalty = bob["tests"][-1]
+    assert (penalty["name"], penalty["score"], bob["score"]) == ("Late penalty", -0.8, 7.2)
+    summary = (course / "out" / "summary.md").read_text()
+    assert "Late or undated submissions (3)" in summary  # bob, carol, and the hostile id
+    assert "no submission time known" in summary
+
+
+def test_one_extension_changes_only_that_students_rows_and_retrains_nothing(course):
+    before = _report(course)
+    runs = (course / "out" / "results.json").read_bytes()
+    gradescope = {
+        s: (course / "out" / "gradescope" / s / "results.json").read_text()
+        for s in ("alice", "bob")
+    }
+    (course / "extensions.csv").write_text("student,extra_hours\ncarol,48\n")
+    after = _report(course)
+    changed = {s for s in before if before[s] != after[s]}
+    assert changed == {"carol"}
+    assert (after["carol"]["late_penalty"], after["carol"]["final"]) == ("-0.0", "5.0")
+    assert (course / "out" / "results.json").read_bytes() == runs  # no record touched
+    for student, text in gradescope.items():
+        assert (course / "out" / "gradescope" / student / "results.json").read_text() == text
+
+
+def test_moving_the_due_date_changes_the_rows_it_moves(course):
+    before = _report(course)
+    (course / "assignment.toml").write_text(_toml(due="2026-10-10T23:59:00-07:00"))
+    after = _report(course)
+    points = ("late_penalty", "final")  # every row's "due" column says the new date
+    moved = {s for s in before if any(before[s][k] != after[s][k] for k in points)}
+    assert moved == {"bob", "carol"}  # the only two whose standing a day later changes
+    assert after["bob"]["late_penalty"] == "-0.0" and after["carol"]["late_penalty"] == "-0.5"
+
+
+def test_before_the_deadline_a_student_page_hides_the_points_and_says_until_when(course):
+    _report(course, as_of=BEFORE)
+    page = (course / "out" / "students" / "alice.md").read_text()
+    assert "Hidden until 2026-10-13 06:59 UTC (your deadline and late window)" in page
+    assert "accuracy points and every figure from the held-out test set" in page
+    assert "not your grade: the rest is hidden, not passed" in page
+    assert "Points: " not in page and "Test accuracy" not in page and "Examples/sec" not in page
+    assert "10/10" not in page and "hidden until 2026-10-13 06:59 UTC" in page
+    assert "Budget:" in page  # what the student may see before the deadline stays
+    _report(course, as_of=AFTER)
+    page = (course / "out" / "students" / "alice.md").read_text()
+    assert "Hidden " not in page and "Points: 10/10" in page and "Test accuracy: 0.8800" in page
+
+
+def test_an_extension_keeps_that_students_results_hidden_longer(course):
+    (course / "extensions.csv").write_text("student,extra_hours\nbob,100\n")
+    _report(course, as_of="2026-10-14T00:00:00Z")  # after the class's window, not bob's
+    assert "Hidden " not in (course / "out" / "students" / "alice.md").read_text()
+    assert (
+        "Hidden until 2026-10-17 10:59 UTC" in (course / "out" / "students" / "bob.md").read_text()
+    )
+
+
+@pytest.mark.parametrize("trains", ["visible", "after_due_date", "after_published", "hidden"])
+@pytest.mark.parametrize("points", ["visible", "after_due_date", "after_published"])
+def test_gradescope_output_of_every_visibility_setting_follows_the_spec(course, trains, points):
+    visibility = f'trains = "{trains}"\naccuracy = "{points}"\nthroughput = "{points}"\n'
+    (course / "assignment.toml").write_text(_toml(visibility=visibility, leaderboard="true"))
+    records = load_records(course / "out" / "results.json")
+    semester = load_semester(records, str(course / "assignment.toml"), as_of=AFTER)
+    results = ClassResults(records, {}, semester)
+    for student in results.students:
+        result = gradescope_result(results, student)
+        assert spec_problems(result) == [], (student, trains, points)
+        tests = {t["name"].split(": ")[-1]: t["visibility"] for t in result["tests"]}
+        assert tests["builds and trains"] == trains and tests["throughput"] == points
+        totals_said = f"{result['score']:g}/" in result["output"]
+        assert totals_said == (trains == points == "visible")
+
+
+def test_no_leaderboard_by_default(course):
+    _report(course)
+    assert not (course / "out" / "leaderboard.html").exists()
+    assert "leaderboard" not in json.loads(
+        (course / "out" / "gradescope" / "alice" / "results.json").read_text()
+    )
+
+
+def test_the_leaderboard_opens_after_the_deadline_pseudonymous_and_stable(course):
+    (course / "assignment.toml").write_text(_toml(leaderboard="true"))
+    _report(course, as_of=BEFORE)
+    page = (course / "out" / "leaderboard.md").read_text()
+    assert "The leaderboard opens after 2026-10-13 06:59 UTC" in page and "alice" not in page
+    assert "leaderboard" not in json.loads(
+        (course / "out" / "gradescope" / "alice" / "results.json").read_text()
+    )
+    _report(course, as_of=AFTER)
+    page = (course / "out" / "leaderboard.md").read_text()
+    html = (course / "out" / "leaderboard.html").read_text()
+    for student in ("alice", "bob", "carol", HOSTILE, "onerror"):
+        assert student not in page and student not in html
+    ranked = [line.split("|")[1:5] for line in page.splitlines() if line.startswith("| 1")]
+    assert len(ranked) == 2  # alice and bob tie at the reference's accuracy on fashion_mnist
+    key = course / "leaderboard.secret"
+    assert oct(os.stat(key).st_mode & 0o777) == "0o600"
+    _report(course, as_of=AFTER)
+    assert (course / "out" / "leaderboard.md").read_text() == page  # stable pseudonyms
+    board = json.loads((course / "out" / "gradescope" / "alice" / "results.json").read_text())
+    assert board["leaderboard"] == [
+        {"name": "fashion_mnist test accuracy", "value": 0.88, "order": "desc"}
+    ]
