@@ -55,7 +55,7 @@ def course(tmp_path, monkeypatch):
 
 def _report(course, as_of=AFTER) -> dict:
     options = {"assignment_file": str(course / "assignment.toml"), "as_of": as_of}
-    build_reports(course / "out", options)
+    build_reports(course / "out", semester=options)
     with open(course / "out" / "grades.csv") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
