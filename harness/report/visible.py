@@ -22,7 +22,7 @@ NEEDS = {
     "Why:": POINT_CRITERIA,
     "Test accuracy:": ("accuracy",),
     "Review:": ("accuracy",),
-    "Examples/sec:": ("throughput",),
+    "Examples": ("throughput",),  # per second, per CPU-second, wall clock
 }
 
 
