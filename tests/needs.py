@@ -52,6 +52,12 @@ def _fashion_mnist() -> str | None:
     return f"the real Fashion-MNIST is not in {DEBIAN_FASHION_MNIST} (apt dataset-fashion-mnist)"
 
 
+def _container_cgroup() -> str | None:
+    from container_cgroup import missing as container_missing
+
+    return container_missing()
+
+
 def _chromium() -> str | None:
     return None if chromium_path() else "chromium is not installed (apt chromium)"
 
@@ -65,6 +71,8 @@ PROBES = {  # name -> a function giving why it is missing, or None
     "bubblewrap": _bubblewrap,
     "fashion_mnist": _fashion_mnist,
     "chromium": _chromium,
+    # a container's limits (memory, CPU quota) as a cgroup: tests/container_cgroup.py
+    "container_cgroup": _container_cgroup,
     "pyyaml": lambda: _modules("yaml", extra="test"),
     "matplotlib": lambda: _modules("matplotlib", extra="report"),
     "quickjs": lambda: _modules("quickjs", extra="javascript"),  # index.js submissions
