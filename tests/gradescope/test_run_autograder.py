@@ -119,15 +119,7 @@ def test_missing_bars_are_the_autograders_failure_never_a_zero(tmp_path):
 @pytest.mark.torch
 @pytest.mark.needs("fashion_mnist", "bubblewrap")
 def test_bars_built_in_setup_then_uploads_graded_in_gradescopes_limits(tmp_path):
-    root = autograder_root(
-        tmp_path,
-        "--datasets",
-        "fashion_mnist",
-        "--frameworks",
-        "torch",
-        "--max-batches",
-        MAX_BATCHES,
-    )
+    root = autograder_root(tmp_path, *OPTIONS)
     built = setup(root)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     assert (root / "bars" / "bars.json").is_file()
