@@ -187,7 +187,9 @@ def _add_bars(sub) -> None:
     _data_options(build)
     build.add_argument("--max-batches", type=int, help="cap every run; grade must use the same")
     build.add_argument("--time-limit", type=float, help="wall-time limit per run, seconds")
-    build.add_argument("--jobs", type=int, help="runs at once (default: as grade)")
+    build.add_argument(
+        "--jobs", type=int, help="runs at once (default: 1, each reference timed alone)"
+    )
     build.set_defaults(target="harness.grading.bars_build:bars_build_command")
 
 

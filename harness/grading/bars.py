@@ -107,6 +107,7 @@ def write_bars(out_dir: Path, references: list[RunRecord], calibrations: dict, b
         "bars": entries,
     }
     path = Path(out_dir) / BARS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
     return path
 
