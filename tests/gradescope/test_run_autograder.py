@@ -140,7 +140,7 @@ def test_bars_built_in_setup_then_uploads_graded_in_gradescopes_limits(tmp_path)
     assert spec_problems(results) == []
     assert results["score"] == 0.0
     [test] = results["tests"]
-    assert test["status"] == "failed" and "SyntaxError" in test["output"]
+    assert test["status"] == "failed" and "syntax error" in test["output"]
     assert FAILURE not in done.stdout
 
     bars = root / "bars" / "bars.json"  # bars for other data: refused, the grader's failure
