@@ -28,6 +28,7 @@ from harness.gradescope.upload import copy_upload, find_upload
 STUDENT = "submission"  # the id the reports use; Gradescope knows who it is
 OPTIONS_FILE = "grade_options"  # one line, written by `gradescope build` beside the harness
 ASSIGNMENT_FILE = "assignment.toml"
+KILLS = ("SIGKILL", "memory limit")  # how a record words a kill by the kernel
 FAILURE_FILE = "autograder_failure.txt"  # harness.report.gradescope.FAILURE_FILE
 NO_UPLOAD = (
     "No index.py or index.js found in your upload. Upload index.py or index.js "
@@ -79,15 +80,19 @@ def grader_failure(out: Path, code: int, new_oom_kills: int) -> str:
     Ours: ``grade`` stopped without the student's results (a missing or mismatched bars
     file, a missing dataset, the harness killed or out of memory), a reference or
     calibration failed (the report writes autograder_failure.txt then), or the
-    container's kernel killed a run for want of memory (its OOM killer ran while a run
-    died by SIGKILL, which the harness's own limits never send).
+    container's kernel killed a run for want of memory (its OOM killer ran while a
+    student's run died by SIGKILL or a memory kill).
     """
     folder = out / "gradescope" / STUDENT
     if (folder / FAILURE_FILE).is_file():
         return (folder / FAILURE_FILE).read_text()[:4000]
     if not (folder / "results.json").is_file():
         return f"`grade` exited with status {code} and wrote no results for the upload"
-    killed = [r for r in _student_records(out) if "SIGKILL" in r.get("reason", "")]
+    killed = [
+        r
+        for r in _student_records(out)
+        if r.get("status") != "passed" and any(w in r.get("reason", "") for w in KILLS)
+    ]
     if new_oom_kills > 0 and killed:
         return (
             f"this container's kernel killed {new_oom_kills} process(es) for want of memory "

@@ -203,12 +203,15 @@ def _match(bars: Bars, name: str, expected, received) -> None:
 def reference_from_bar(bars: Bars, bar: Bar, calibration: RunRecord | None) -> RunRecord:
     """The reference record a grading with ``--bars`` scores students against.
 
-    Its examples/sec is the stored bar times local / stored calibration rate; without a
-    passed local calibration there is no bar here, and the record is an "error" (ours).
-    Nothing of it was trained in this grading: ``bars`` says where it comes from.
+    Its graded rate (examples per CPU-second or per second: its ``throughput_basis``) is
+    the stored bar times local / stored calibration rate, in that same basis; without a
+    passed local calibration measured so, there is no bar here and the record is an
+    "error" (ours). Nothing of it was trained in this grading: ``bars`` says where it
+    comes from.
     """
     record = RunRecord.from_dict(bar.record.to_dict())
-    local = calibration.examples_per_sec if calibration and calibration.status == "passed" else 0
+    basis = record.throughput_basis
+    local = _local_rate(calibration, basis)
     record.bars = {
         **bars.provenance(),
         "stored_bar": bar.record.throughput_bar,
@@ -216,14 +219,28 @@ def reference_from_bar(bars: Bars, bar: Bar, calibration: RunRecord | None) -> R
         "local_calibration": local or None,
     }
     record.throughput_samples, record.throughput_spread = [], None
+    record.examples_per_sec = record.examples_per_cpu_sec = record.throughput_bar = None
     if not local:
-        why = calibration.reason if calibration else "it did not run"
+        why = calibration.reason if calibration and calibration.reason else "it did not run"
+        if calibration and calibration.status == "passed":
+            why = f"it has no examples per CPU-second figure, which the bars ({basis}) are in"
         record.status = "error"
         record.reason = f"the calibration probe on this machine failed: {why}"
-        record.examples_per_sec = record.throughput_bar = None
         return record
-    record.examples_per_sec = bar.record.throughput_bar * local / bar.calibration
+    scaled = bar.record.throughput_bar * local / bar.calibration
+    if basis == "cpu":
+        record.examples_per_cpu_sec = scaled
+    else:
+        record.examples_per_sec = scaled
     return record
+
+
+def _local_rate(calibration: RunRecord | None, basis: str) -> float | None:
+    if calibration is None or calibration.status != "passed":
+        return None
+    if basis == "cpu":
+        return calibration.examples_per_cpu_sec
+    return calibration.examples_per_sec
 
 
 def is_calibration(record: RunRecord) -> bool:

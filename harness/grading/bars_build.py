@@ -93,13 +93,19 @@ def _write(out: Path, plan: Plan, assignment, references, scored) -> int:
         print("no bars written; failed:\n  " + "\n  ".join(failed or ["no reference ran"]))
         (out / BARS_FILE).unlink(missing_ok=True)
         return 1
-    rates = {key: p.examples_per_sec for key, p in calibrations.items()}
+    # In the rate each reference is graded on (examples per CPU-second, or per second).
+    basis = {(r.dataset, r.framework): r.throughput_basis for r in refs}
+    rates = {key: p.graded_rate(basis[key]) for key, p in calibrations.items()}
     path = write_bars(out, refs, rates, grading_binding(plan, assignment, references))
     for r in refs:
         print(
             f"{r.dataset}/{r.framework}: accuracy {r.test_accuracy:.4f}, bar "
-            f"{r.throughput_bar:,.1f} examples/s, calibration "
-            f"{rates[(r.dataset, r.framework)]:,.1f} examples/s"
+            f"{r.throughput_bar:,.1f} {_unit(r)}, calibration "
+            f"{rates[(r.dataset, r.framework)]:,.1f} {_unit(r)}"
         )
     print(f"bars: {path}")
     return 0
+
+
+def _unit(record) -> str:
+    return "examples/CPU-s" if record.throughput_basis == "cpu" else "examples/s"

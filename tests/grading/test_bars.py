@@ -119,6 +119,27 @@ def test_the_stored_bar_is_scaled_by_local_over_stored_calibration(bars_dir):
     assert alice.reference_test_accuracy == 0.88
 
 
+def test_bars_in_examples_per_cpu_second_scale_by_the_calibrations_cpu_rate(tmp_path):
+    refs = _references()
+    for ref in refs:
+        ref.throughput_basis = "cpu"
+    write_bars(tmp_path, refs, {(r.dataset, r.framework): 500.0 for r in refs}, _bound())
+    calibration = run(
+        "reference:original~probe0",
+        reference="original",
+        throughput_probe=True,
+        throughput_calibration=True,
+        throughput_basis="cpu",
+        examples_per_sec=50.0,  # a loaded machine's wall clock: not what is graded
+        examples_per_cpu_sec=250.0,
+    )
+    student = run("alice", throughput_basis="cpu", examples_per_cpu_sec=300.0)
+    refs = references_from_bars(read_bars(tmp_path), [calibration], NEEDED)
+    ref, alice = score_records([*refs, calibration, student], Rubric())
+    assert ref.throughput_bar == pytest.approx(500.0) and ref.examples_per_sec is None
+    assert alice.reference_examples_per_sec == pytest.approx(500.0)
+
+
 def test_a_failed_calibration_is_the_graders_failure_not_the_students_zero(bars_dir, tmp_path):
     calibration = run(
         "reference:original~probe0",
