@@ -217,6 +217,21 @@ def _resolutions_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_similarity(sub) -> None:
+    similar = sub.add_parser(
+        "similarity", help="staff only, after the deadline: pairs of alike submissions"
+    )
+    similar.add_argument("paths", nargs="*", help="the graded submissions (default: submissions/)")
+    similar.add_argument("--out", default="grades", help="the grading's folder (results.json)")
+    _assignment_option(similar)
+    similar.add_argument(
+        "--before-deadline",
+        action="store_true",
+        help="run although the assignment's deadline has not passed",
+    )
+    similar.set_defaults(target="harness.similarity.command:similarity_command")
+
+
 def _add_report(sub) -> None:
     report = sub.add_parser("report", help="rebuild the reports from OUT/results.json")
     report.add_argument("--out", default="grades", help="folder holding results.json")
@@ -310,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     commands = (_add_data, _add_train, _add_check, _add_grade, _add_bars)
-    for add in (*commands, _add_gradescope, _add_report, _add_benchmark):
+    for add in (*commands, _add_gradescope, _add_report, _add_similarity, _add_benchmark):
         add(sub)
     return parser
 

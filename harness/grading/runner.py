@@ -24,6 +24,7 @@ from harness.config import Assignment, load_assignment
 from harness.grading import fingerprint
 from harness.grading.inputs import PreparedDataset, load_prepared, work_dir
 from harness.grading.plan import Plan, RunSpec
+from harness.results.predictions import save_predictions
 from harness.results.record import RunRecord
 from harness.results.store import ResultsStore
 from harness.submission.folder import folder_size
@@ -233,6 +234,14 @@ def scored_record(
             data.labels("validation"),
         )
         if not spec.is_reference:
+            save_predictions(
+                Path(session.plan.out_dir),
+                spec.submission,
+                spec.dataset,
+                spec.framework,
+                run.predictions,
+                labels,
+            )
             _keep_for_page(session, job_dir, data, record, run.predictions, labels)
     return record
 

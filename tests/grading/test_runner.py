@@ -19,6 +19,7 @@ from harness.grading import fingerprint
 from harness.grading.inputs import PreparedDataset, work_dir
 from harness.grading.plan import Plan, RunSpec
 from harness.grading.runner import GradingSession, execute, job_description, run_fingerprint
+from harness.results.predictions import load_labels, load_predictions
 from harness.results.store import ResultsStore
 from harness.worker.budget import TrainingPlan
 from harness.worker.files import Report
@@ -230,6 +231,9 @@ def test_the_parent_scores_the_workers_predictions_with_labels_only_it_holds(
     )
     assert not any(work_dir(Path(plan.out_dir)).joinpath("jobs").iterdir())  # cleaned up
     assert ResultsStore(Path(plan.out_dir)).load("alice", "mnist", "torch") == record
+    kept = load_predictions(Path(plan.out_dir), "alice", "mnist", "torch")
+    assert kept.tolist() == [0, 1, 2, 0]  # for the similarity report
+    assert load_labels(Path(plan.out_dir), "mnist").tolist() == LABELS.tolist()
 
 
 def test_the_limits_come_from_the_budget_unless_the_command_line_sets_them(

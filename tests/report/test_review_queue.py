@@ -170,3 +170,14 @@ def test_a_formula_in_a_student_id_or_evidence_is_inert_in_review_csv(tmp_path):
     with open(tmp_path / "review.csv", newline="") as handle:
         (row,) = list(csv.DictReader(handle))
     assert row["student"].startswith("'=") and row["evidence"] == "'-2+3"
+
+
+def test_similar_pairs_join_the_queue_and_never_change_points(tmp_path):
+    class_with_a_flag(tmp_path, "withheld")
+    pair = {"a": "alice", "b": "mallory", "evidence": "identical layer list and hyperparameters"}
+    (tmp_path / "similarity.json").write_text(json.dumps({"pairs": [pair]}))
+    build_reports(tmp_path)
+    items = {(i["student"], i["similar_to"]): i for i in queue(tmp_path)}
+    assert items["alice", "mallory"]["evidence"] == pair["evidence"]
+    assert items["mallory", "alice"]["state"] == "open"
+    assert float(grades(tmp_path)["alice"]["total"]) == 10.0  # a pair withholds nothing
