@@ -298,9 +298,9 @@ def grade_command(args) -> int:
     assignment_path = str(Path(args.assignment or _default_assignment()).resolve())
     assignment = load_assignment(assignment_path)
     check_numbers(args)
+    resolutions = _checked_resolutions(args, assignment, assignment_path)
     bars = read_bars(args.bars) if getattr(args, "bars", None) else None
     plan = build_plan(args, assignment, assignment_path, bars)
-    resolutions = _checked_resolutions(args, assignment, assignment_path)
     if not plan.runs:
         raise HarnessError(
             f"nothing to grade: no dataset could be loaded "

@@ -48,7 +48,9 @@ def build_reports(
     time): deadlines, penalties and visibility, likewise applied here, each time."""
     out_dir = Path(out_dir)
     records = load_records(out_dir / "results.json")
-    written = review_queue(records, out_dir, resolutions)  # withheld points reach Gradescope
+    assignment_file = (semester or {}).get("assignment_file")
+    # before every report, so that withheld points reach Gradescope too
+    written = review_queue(records, out_dir, resolutions, assignment_file)
     semester_now = load_semester(records, **(semester or {}))
     results = ClassResults(records, _skipped(out_dir), semester_now)
     if only_gradescope:

@@ -20,11 +20,17 @@ SIMILARITY_FILE = "similarity.json"
 
 
 def resolutions_path(assignment: Assignment, base: Path, given: str | None) -> Path | None:
-    """``--resolutions``, else ``[review] resolutions`` relative to the assignment's folder."""
+    """``--resolutions`` (which must exist), else ``[review] resolutions`` relative to the
+    assignment's folder (none while that file does not exist)."""
     if given:
         return Path(given)
     named = assignment.review.resolutions
-    return base / named if named else None
+    if not named:
+        return None
+    if not (base / named).exists():  # none written yet: every item is open
+        print(f"note: [review] resolutions: {base / named} does not exist yet", file=sys.stderr)
+        return None
+    return base / named
 
 
 def similar_pairs(out_dir: Path) -> list[dict]:
@@ -62,9 +68,12 @@ def graded_under(records: list[RunRecord]) -> Path:
     return default_assignment_path()
 
 
-def review_queue(records: list[RunRecord], out_dir: Path, given: str | None) -> list[Path]:
-    """:func:`apply_review` under the assignment the runs were graded under."""
-    path = graded_under(records)
+def review_queue(
+    records: list[RunRecord], out_dir: Path, given: str | None, assignment_file: str | None = None
+) -> list[Path]:
+    """:func:`apply_review` under ``assignment_file`` (``report --assignment``), else the
+    assignment the runs were graded under."""
+    path = Path(assignment_file) if assignment_file else graded_under(records)
     assignment = load_assignment(path)
     return apply_review(
         records, assignment, out_dir, resolutions_path(assignment, path.parent, given)
