@@ -173,6 +173,13 @@ def _add_grade(sub) -> None:
         help="pytest -k expression selecting runs, e.g. 'alice and not cifar10'",
     )
     _resolutions_option(grade)
+    _explain_options(grade)
+    grade.add_argument(
+        "--explain",
+        action="store_true",
+        help="also explain every layer-list submission's figures change by change "
+        "(extra runs, counted before they start; see docs/explain.md)",
+    )
     grade.set_defaults(target="harness.grading.command:grade_command")
 
 
@@ -232,6 +239,40 @@ def _add_similarity(sub) -> None:
     similar.set_defaults(target="harness.similarity.command:similarity_command")
 
 
+def _explain_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--against",
+        default="reference",
+        help="the network changes are counted from: reference (default), starter "
+        "(submissions/template) or a previous submission's index.py",
+    )
+    parser.add_argument(
+        "--explain-budget",
+        type=int,
+        help="most explaining runs per student run (networks x seeds); fewer seeds, "
+        "then no pairs, then fewer changes alone, when over it",
+    )
+
+
+def _add_explain(sub) -> None:
+    explain = sub.add_parser(
+        "explain", help="which change did what: each change's effect, with 95%% intervals"
+    )
+    explain.add_argument("paths", nargs="+", help="submission folders or index.py/.js files")
+    explain.add_argument("--datasets", help="comma-separated (default: the assignment's)")
+    explain.add_argument("--frameworks", help="comma-separated, for Model Builder submissions")
+    explain.add_argument("--out", default="explained", help="output folder (default: explained)")
+    _assignment_option(explain)
+    _data_options(explain)
+    explain.add_argument("--max-batches", type=int, help="cap every run, references too")
+    explain.add_argument("--time-limit", type=float, help="wall-time limit per run, seconds")
+    explain.add_argument("--jobs", type=int, help="runs at once (default: as grade)")
+    explain.add_argument("--cluster", metavar="ADDRESS", help="run on a Ray cluster, as grade")
+    explain.add_argument("--allow-unisolated", action="store_true", help="as grade")
+    _explain_options(explain)
+    explain.set_defaults(target="harness.grading.explain.command:explain_command")
+
+
 def _add_report(sub) -> None:
     report = sub.add_parser("report", help="rebuild the reports from OUT/results.json")
     report.add_argument("--out", default="grades", help="folder holding results.json")
@@ -281,7 +322,16 @@ def _add_benchmark(sub) -> None:
     bench.add_argument(
         "--suite",
         default="frameworks",
-        choices=("frameworks", "adapters", "experiments", "graded", "class", "cluster", "all"),
+        choices=(
+            "frameworks",
+            "adapters",
+            "experiments",
+            "graded",
+            "class",
+            "cluster",
+            "explain",
+            "all",
+        ),
         help="frameworks: the three frameworks on the reference networks (and "
         "submissions); adapters: each adapter against a hand-written loop; "
         "experiments: the assignment's experiments (batch size, batches, "
@@ -291,6 +341,8 @@ def _add_benchmark(sub) -> None:
         "(full budget unless --max-batches); "
         "cluster: --runs quick graded runs through a two-node Ray cluster "
         "on this machine against --jobs 2 (needs the cluster extra); "
+        "explain: what grade --explain adds per student (--runs students, at most 4) "
+        "at --jobs 1 and on a local two-node cluster; "
         "all: every suite but cluster, plus data loading",
     )
     bench.add_argument(
@@ -324,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUSES_HELP,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    commands = (_add_data, _add_train, _add_check, _add_grade, _add_bars)
+    commands = (_add_data, _add_train, _add_check, _add_grade, _add_explain, _add_bars)
     for add in (*commands, _add_gradescope, _add_report, _add_similarity, _add_benchmark):
         add(sub)
     return parser

@@ -84,6 +84,16 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class Seeds:
+    """How many seeds (initialisation and batch order) give the intervals; seed k of a run
+    is the assignment's seed + k, so seed 0 is today's single run."""
+
+    reference_seeds: int = 3  # per (dataset, framework): the reference's seed-to-seed spread
+    max_student_seeds: int = 3  # most seeds of a student run within the noise of a boundary
+    explain_seeds: int = 3  # seeds of each network ``explain`` trains (its intervals)
+
+
+@dataclass(frozen=True)
 class Assignment:
     name: str = "cnn-assignment"  # shown in reports
     datasets: tuple[str, ...] = DATASET_NAMES  # graded by default
@@ -94,6 +104,7 @@ class Assignment:
     curve_points: int = CURVE_POINTS  # learning-curve points recorded per run
     budget: Budget = field(default_factory=Budget)
     rubric: Rubric = field(default_factory=Rubric)
+    seeds: Seeds = field(default_factory=Seeds)
     references: dict[str, str] = field(
         default_factory=lambda: {
             "mnist": "original",
@@ -278,7 +289,7 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
     for key in ("datasets", "builder_frameworks"):
         if key in head:
             head[key] = tuple(head[key])
-    tables = {"assignment", "budget", "rubric", "references", "review", *SEMESTER_TABLES}
+    tables = {"assignment", "budget", "rubric", "seeds", "references", "review", *SEMESTER_TABLES}
     unknown = set(data) - tables
     if unknown:
         raise ConfigError(f"{path}: unknown table(s) {sorted(unknown)}")
@@ -289,6 +300,7 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
         budget=_section(Budget, data.get("budget", {}), f"{path}: [budget]"),
         rubric=_section(Rubric, data.get("rubric", {}), f"{path}: [rubric]"),
         review=_section(ReviewSettings, data.get("review", {}), f"{path}: [review]"),
+        seeds=_section(Seeds, data.get("seeds", {}), f"{path}: [seeds]"),
         references=dict(data.get("references", base.references)),
         **{
             name: load(data.get(name, {}), f"{path}: [{name}]")
@@ -304,5 +316,8 @@ def load_assignment(path: str | Path | None = None) -> Assignment:
         " or ".join(f'"{name}"' for name in UNRESOLVED_POINTS),
         assignment.review.unresolved,
     )
+    for key in ("reference_seeds", "max_student_seeds", "explain_seeds"):
+        value = getattr(assignment.seeds, key)
+        _require(f"{path}: [seeds]", 1 <= value <= 30, key, "an integer from 1 to 30", value)
     _check_references(assignment.references, assignment.datasets, f"{path}: [references]")
     return assignment

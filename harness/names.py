@@ -25,6 +25,11 @@ REFERENCE_NETWORKS = ("original", "cifar")  # hand-written in reference_models/<
 # reference is its ``reference`` field, which only the trusted parent sets.
 REFERENCE_PREFIX = "reference:"
 
+# Runs that are not a student's graded run, each with an id no student folder may take:
+# seed k > 0 of a run is "<id>~seed<k>"; a network ``explain`` trains is "variant:<hash>".
+SEED_MARK = "~seed"
+VARIANT_PREFIX = "variant:"
+
 WARMUP_BATCHES = 5  # steps excluded from steady-state throughput (compilation, caches)
 CURVE_POINTS = 20  # learning-curve points recorded per run
 # Validation images a run predicts at each curve point (the first ones of the split); the
@@ -49,3 +54,8 @@ def file_name(text: str) -> str:
 def reference_id(network: str) -> str:
     """The submission id under which a reference network's runs are stored."""
     return REFERENCE_PREFIX + network
+
+
+def seed_id(submission: str, seed: int) -> str:
+    """The id of seed ``seed`` of a run (seed 0 is the run itself)."""
+    return submission if seed == 0 else f"{submission}{SEED_MARK}{seed}"

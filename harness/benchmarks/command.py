@@ -195,6 +195,20 @@ def cluster_runs(framework: str, dataset: str, args, notes: list[str]) -> dict |
     )
 
 
+def explain_cost(framework: str, dataset: str, args, notes: list[str]) -> dict | None:
+    """What ``grade --explain`` adds per student, --jobs 1 and a local two-node cluster
+    (:mod:`harness.benchmarks.explain_cost`)."""
+    from harness.benchmarks.explain_cost import explain_benchmark
+
+    return _table_suite(
+        "explain",
+        notes,
+        lambda: explain_benchmark(
+            framework, dataset, min(args.runs, 4), args.max_batches or 100, args.data_dir
+        ),
+    )
+
+
 def class_grading(dataset, args, notes: list[str]) -> dict | None:
     """The example class graded at --jobs 1 and all cores (:mod:`.class_grading`)."""
     from harness.benchmarks.class_grading import class_benchmark
@@ -253,6 +267,8 @@ def benchmark_command(args) -> int:
         result["class"] = class_grading(datasets[0], args, notes)
     if suite == "cluster":
         result["cluster"] = cluster_runs(frameworks[0], datasets[0], args, notes)
+    if suite == "explain":
+        result["explain"] = explain_cost(frameworks[0], datasets[0], args, notes)
     all_runs = [r for by_name in groups.values() for runs in by_name.values() for r in runs]
     result["machine"] = output.machine_info(all_runs)
     result["errors"] = [r["error"] for r in all_runs if "error" in r]

@@ -96,6 +96,15 @@ def markdown(result: dict) -> str:
             "```",
             "",
         ]
+    if result.get("explain") is not None:
+        parts += [
+            "## What explaining costs per student (--jobs 1 and a two-node Ray cluster)",
+            "",
+            "```",
+            result["explain"]["text"],
+            "```",
+            "",
+        ]
     parts.append(tables.errors_section(result.get("errors", [])))
     parts.append(result.get("notes", ""))
     return "\n".join(parts).rstrip() + "\n"

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -27,6 +28,7 @@ from harness.errors import (
     require_positive,
 )
 from harness.grading.bars import Bars, binding, check_bars, read_bars, references_from_bars
+from harness.grading.explain.plan import announce, plan_explanations, write_explanations
 from harness.grading.inputs import load_prepared, prepare_dataset, work_dir
 from harness.grading.isolation import decide_isolation
 from harness.grading.live import run_with_progress
@@ -40,12 +42,14 @@ from harness.grading.plan import (
     RunSpec,
     check_student_ids,
     reference_runs,
+    seed_runs,
     student_runs,
     with_calibration_only,
     with_throughput_probes,
 )
 from harness.grading.progress import ProgressBoard
 from harness.grading.scores import score_records, summary_table
+from harness.grading.seeds import more_seeds
 from harness.host import gpu_names
 from harness.results.record import RunRecord
 from harness.results.store import ResultsStore, atomic_write_text
@@ -116,6 +120,8 @@ def build_plan(
     references = reference_runs(students, assignment)
     if bars is None:
         plan.runs = with_throughput_probes(references, students)
+        # the reference's other seeds last: every student's interval is measured with them
+        plan.runs += seed_runs(references, assignment.seeds.reference_seeds)
         return plan
     check_bars(bars, grading_binding(plan, assignment, references), bar_keys(references))
     plan.bars = str(bars.path)
@@ -248,6 +254,7 @@ def finish(
     if plan.bars:
         needed = {(r.dataset, r.framework) for r in plan.runs if r.probe}
         records += references_from_bars(read_bars(plan.bars), records, needed)
+    write_explanations(plan, records, assignment)
     records = score_records(records, assignment.rubric)
     store.write_results(records)
     atomic_write_text(Path(plan.out_dir) / "skipped.json", json.dumps(plan.skipped, indent=1))
@@ -286,6 +293,7 @@ def check_numbers(args) -> None:
     """Refuse out-of-range numeric options before any data is loaded or run started."""
     require_count("--jobs", args.jobs)
     require_count("--max-batches", args.max_batches)
+    require_count("--explain-budget", getattr(args, "explain_budget", None))
     require_positive("--time-limit", args.time_limit, "a number of seconds > 0")
     require_count("--runs-per-gpu", getattr(args, "runs_per_gpu", None))
     if getattr(args, "cluster", None):
@@ -311,18 +319,20 @@ def grade_command(args) -> int:
     plan_path = work_dir(out) / "plan.json"
     plan.save(plan_path)
     print(f"grading {len(plan.runs)} runs into {out}/")
+    if getattr(args, "explain", False):
+        announce(plan, assignment, args)
     jobs = args.jobs or default_jobs(assignment)
     print(f"{jobs} run(s) at once")
     code = run_pytest(plan_path, out, jobs, getattr(args, "select", None), plan.cluster)
     if bars is not None:
         print(f"bars: {bars.path}, built {bars.built_at} on {bars.built_on.get('node')}")
-    records = finish(
-        plan,
-        assignment,
-        selected=bool(getattr(args, "select", None)),
-        reports=getattr(args, "reports", "all"),
-        resolutions=resolutions,
-    )
+    options = {
+        "selected": bool(getattr(args, "select", None)),
+        "reports": getattr(args, "reports", "all"),
+        "resolutions": resolutions,
+    }
+    records = finish(plan, assignment, **options)
+    code, records = _later_rounds(args, plan, assignment, jobs, (code, records), options)
     print(summary_table(records))
     print(f"\nresults: {out / 'results.json'}; class summary: {out / 'summary.html'}")
     failed = [r for r in records if r.status != "passed"]
@@ -345,6 +355,32 @@ def _checked_resolutions(args, assignment: Assignment, assignment_path: str) -> 
     path = resolutions_path(assignment, Path(assignment_path).parent, given)
     load_resolutions(path)
     return str(path) if path else None
+
+
+def _later_rounds(args, plan: Plan, assignment: Assignment, jobs: int, first: tuple, options: dict):
+    """Rounds after the first: the next seed of every student run within the noise of a
+    rubric boundary, and (``--explain``) the networks that explain each student's figures.
+    Each round is a plan of its own; the stored runs of earlier rounds are reused."""
+    code, records = first
+    explain = getattr(args, "explain", False)
+    for number in range(2, assignment.seeds.max_student_seeds + 2):
+        extra = more_seeds(plan, records, assignment)
+        if extra:
+            print(f"{len(extra)} run(s) within the noise of a rubric boundary: one more seed each")
+        if explain:
+            extra += plan_explanations(plan, records, assignment, args)
+            explain = False
+        if not extra:
+            break
+        plan.runs += extra
+        round_plan = dataclasses.replace(plan, runs=extra)
+        round_path = work_dir(Path(plan.out_dir)) / f"plan-round{number}.json"
+        round_plan.save(round_path)
+        plan.save(work_dir(Path(plan.out_dir)) / "plan.json")
+        more = run_pytest(round_path, Path(plan.out_dir), jobs, None, plan.cluster)
+        code = code if code not in (0, 1) else more
+        records = finish(plan, assignment, **options)
+    return code, records
 
 
 def _default_assignment() -> Path:

@@ -34,6 +34,7 @@ REPORT_ONLY_FIELDS = (
     "visibility",
     "leaderboard",
     "review",
+    "seeds",  # how many seeds run; each run's own seed is in its options
 )
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 VERSIONED_PACKAGES = (

@@ -9,12 +9,20 @@ still gets a run, and the worker names its problem. References are added for eve
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from harness.config import Assignment, Budget
 from harness.errors import HarnessError, SubmissionError
-from harness.names import FRAMEWORKS, REFERENCE_PREFIX, reference_id
+from harness.names import (
+    FRAMEWORKS,
+    REFERENCE_PREFIX,
+    SEED_MARK,
+    VARIANT_PREFIX,
+    reference_id,
+    seed_id,
+)
 from harness.submission.folder import folder_problem
 from harness.submission.load import peek
 
@@ -31,6 +39,8 @@ class RunSpec:
     probe: bool = False  # a short reference run that only samples its examples/sec
     calibrates: bool = False  # the probe right after its reference: the others' unit
     refused: str = ""  # why it fails without running (found at planning), else ""
+    seed: int = 0  # the run's seed is the assignment's + this; > 0: a repeat of seed 0's run
+    variant: str = ""  # a network explain trains (its content hash), else ""
 
     @property
     def name(self) -> str:
@@ -83,11 +93,10 @@ def check_student_ids(paths: list[Path]) -> None:
     seen: dict[str, Path] = {}
     for path in map(Path, paths):
         sid = student_id(path)
-        if sid.startswith(REFERENCE_PREFIX):
+        reserved = reserved_because(sid)
+        if reserved:
             raise HarnessError(
-                f"{path.parent}: submission id {sid!r} is reserved (ids starting "
-                f"with {REFERENCE_PREFIX!r} name reference runs); rename the "
-                "folder"
+                f"{path.parent}: submission id {sid!r} is reserved ({reserved}); rename the folder"
             )
         other = seen.setdefault(sid.casefold(), path)
         if other != path:
@@ -100,6 +109,29 @@ def check_student_ids(paths: list[Path]) -> None:
                 f"{both}: two submissions with the id {sid!r} (ids are folder "
                 "names, compared ignoring case); rename one"
             )
+
+
+_SEED_ID = re.compile(re.escape(SEED_MARK) + r"\d+$", re.IGNORECASE)
+
+
+def reserved_because(sid: str) -> str:
+    """Why a student may not use ``sid`` (it names a harness run), else ""."""
+    folded = sid.casefold()
+    for prefix, what in ((REFERENCE_PREFIX, "reference runs"), (VARIANT_PREFIX, "explain's runs")):
+        if folded.startswith(prefix):
+            return f"ids starting with {prefix!r} name {what}"
+    if _SEED_ID.search(sid):
+        return f"ids ending in {SEED_MARK!r} and a number name a run's other seeds"
+    return ""
+
+
+def seed_runs(specs: list[RunSpec], seeds: int) -> list[RunSpec]:
+    """Seeds 1 .. ``seeds`` - 1 of each run in ``specs`` (its seed 0), as runs of their own."""
+    return [
+        replace(spec, submission=seed_id(spec.submission, k), seed=k)
+        for spec in specs
+        for k in range(1, seeds)
+    ]
 
 
 def _frameworks_for(index_py: Path, builder_frameworks: tuple[str, ...]) -> tuple[str, ...]:

@@ -38,15 +38,15 @@ def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
     code = fingerprint.folder_hash(Path(spec.path).parent) if spec.path else fingerprint.code_hash()
     # The isolation mode too: a result obtained unisolated is never reused for an isolated
     # grading (nor the other way round).
-    options = json.dumps(
-        [plan.max_batches, plan.time_limit, spec.framework, spec.reference, plan.isolation]
-    )
+    options = [plan.max_batches, plan.time_limit, spec.framework, spec.reference, plan.isolation]
+    if spec.seed:  # another seed is another run (seed 0 keeps the fingerprints it had)
+        options.append(spec.seed)
     return fingerprint.combine(
         code,
         data.meta["data_hash"],
         str(data.meta["verified"]),
         fingerprint.assignment_hash(load_assignment(plan.assignment_path)),
-        options,
+        json.dumps(options),
         fingerprint.environment_hash(),
     )
 
@@ -60,7 +60,7 @@ def job_description(
         dataset=spec.dataset,
         input_shape=tuple(data.meta["input_shape"]),
         num_classes=data.meta["num_classes"],
-        seed=assignment.seed,
+        seed=assignment.seed + spec.seed,
         max_batches=plan.max_batches,
         curve_points=assignment.curve_points,
         assignment_path=plan.assignment_path,
@@ -328,6 +328,8 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, 
         output=output,
         throughput_probe=spec.probe,
         throughput_calibration=spec.calibrates,
+        seed=spec.seed,
+        variant=spec.variant,
         submission_bytes=folder_size(Path(spec.path).parent) if spec.path else None,
         submission_hash=fingerprint.folder_hash(Path(spec.path).parent) if spec.path else "",
         environment_hash=fingerprint.environment_hash(),

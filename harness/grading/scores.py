@@ -6,22 +6,26 @@ import dataclasses
 import hashlib
 import json
 import statistics
+from dataclasses import replace
 
 from tabulate import tabulate
 
 from harness.config import Rubric
 from harness.grading.memorisation import memorisation_evidence
 from harness.grading.rubric import failed_grade, grade_run, review_evidence
+from harness.grading.seeds import compare, fold_seeds, graded_figures
 from harness.results.record import RunRecord
 
 
 def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
     """Fill score, max_score, breakdown and reference figures; references come first.
 
-    Throughput probes are folded into their reference's bar and left out of the result.
+    Throughput probes are folded into their reference's bar and left out of the result, a
+    run's other seeds into its ``seed_runs`` (:mod:`harness.grading.seeds`); the networks
+    ``explain`` trained are left out (their figures go to ``explanations.json``).
     """
     probes = [r for r in records if r.throughput_probe]
-    records = [r for r in records if not r.throughput_probe]
+    records = fold_seeds([r for r in records if not r.throughput_probe and not r.variant])
     references = {(r.dataset, r.framework): r for r in records if r.is_reference}
     scored_under = rubric_hash(rubric)
     for record in records:
@@ -78,14 +82,21 @@ def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -
             f"{'is missing' if reference is None else 'failed: ' + reference.reason}"
         )
     if record.status == "passed":
+        record.interval = compare(record, reference, rubric)
+        accuracy, reference_accuracy, speed = graded_figures(record, reference)
+        record.reference_test_accuracy = reference_accuracy
         grade = grade_run(
-            record.test_accuracy,
-            record.graded_rate(reference.throughput_basis) or 0.0,
-            reference.test_accuracy,
+            accuracy,
+            speed,
+            reference_accuracy,
             reference.throughput_bar or 0.0,
             rubric,
             unit="/CPU-s" if reference.throughput_basis == "cpu" else "/s",
         )
+        if record.seed_runs:
+            grade = replace(
+                grade, why=f"{grade.why} (means of {len(record.interval['seeds'])} seeds)"
+            )
         flags = (
             review_evidence(
                 record.test_accuracy,

@@ -21,6 +21,7 @@ from harness.report.analysis import (
     throughput_ratio,
 )
 from harness.report.document import Block
+from harness.report.explanation import explanation_blocks, interval_line, load_explanations
 from harness.report.explore import PAGE_NAME, write_explore_page
 from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
@@ -40,6 +41,15 @@ def student_blocks(results: ClassResults, student: str, chart_dir: Path) -> list
     blocks += _points_table(results, student)
     for record in runs:
         blocks += _run_blocks(results, record, chart_dir)
+    return blocks
+
+
+def _explained_blocks(explained: list[dict], student: str, chart_dir: Path) -> list[Block]:
+    """The explanations of the student's runs (``grade --explain``), if any."""
+    mine = [e for e in explained if e.get("student") == student]
+    blocks = [Block("heading", "Which change did what")] if mine else []
+    for entry in mine:
+        blocks += explanation_blocks(entry, chart_dir)
     return blocks
 
 
@@ -109,6 +119,8 @@ def _figures(record: RunRecord) -> list[str]:
         )
         if per_cpu:
             lines.append(f"Examples/sec (wall clock): {record.examples_per_sec:,.0f}")
+    if record.interval:
+        lines.append(interval_line(record.interval))
     lines.append(_budget(record))
     if record.review:
         lines.append(f"Review: flagged for a person to look at: {record.review}")
@@ -229,11 +241,16 @@ def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
     folder = out_dir / "students"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    explained = load_explanations(out_dir)
     for student in results.students:
         name = safe_name(student)
         blocks = guarded(
             student, partial(student_blocks, results, student, folder / name), _unbuilt
         )
+        if results.semester.shown("accuracy", student):  # explanations tell accuracies
+            blocks += guarded(
+                student, partial(_explained_blocks, explained, student, folder / name), _unbuilt
+            )
         explore = results.semester.shown("accuracy", student) and guarded(
             student, partial(write_explore_page, results, student, out_dir), lambda why: None
         )

@@ -82,6 +82,15 @@ class RunRecord:
     submission_hash: str = ""
     environment_hash: str = ""
     rubric_hash: str = ""
+    seed: int = 0  # the run's seed is the assignment's + this (0: the graded run)
+    variant: str = ""  # a network explain trained (content hash), else ""
+    # Seed 0 and the other seeds of this run (for a reference: of the reference), each
+    # {"seed", "status", "test_accuracy", "examples_per_sec"}; empty when only seed 0 ran
+    seed_runs: list[dict] = field(default_factory=list)
+    # A student's figures against the reference's seeds: 95% intervals of the accuracy
+    # difference and the throughput ratio, the rubric boundaries, whether the decision is
+    # clear of them, and the seeds it took (harness.grading.seeds.compare)
+    interval: dict = field(default_factory=dict)
     finished_at: str = ""  # ISO 8601 UTC
 
     def to_dict(self) -> dict:
