@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from harness import host
 from harness.adapters import FRAMEWORKS
 from harness.config import Assignment, load_assignment
 from harness.data import DATASET_NAMES
@@ -27,6 +28,7 @@ from harness.errors import (
     require_count,
     require_positive,
 )
+from harness.grading import capacity
 from harness.grading.bars import Bars, binding, check_bars, read_bars, references_from_bars
 from harness.grading.explain.plan import announce, plan_explanations, write_explanations
 from harness.grading.inputs import load_prepared, prepare_dataset, work_dir
@@ -270,23 +272,15 @@ def finish(
 
 
 def default_jobs(assignment: Assignment) -> int:
-    """Runs at once without ``--jobs``: one per GPU, else one per core that memory allows.
-
-    A run trains on one CPU thread, so on a CPU machine one run per core keeps every core
-    busy; runs side by side slow each other, but students and references alike, so the
-    bar holds (``benchmark --suite class`` measures both; figures in docs/benchmarks.md).
-    No more runs than fit in memory at the
-    assignment's per-run limit. On a GPU machine one
-    run per card: runs sharing a card time-slice it, so their examples/sec would measure
-    the neighbours.
+    """Runs at once without ``--jobs``: one per GPU, else one per core that memory allows,
+    counted as this process may use them (a container's limits, not the host's:
+    :mod:`harness.grading.capacity`). A run trains on one CPU thread, so on a CPU machine
+    one run per core keeps every core busy; runs side by side slow each other, students
+    and references alike, and throughput is graded per CPU-second, which that barely
+    moves (docs/limits.md). On a GPU machine one run per card: runs sharing a card
+    time-slice it, so their examples/sec would measure the neighbours.
     """
-    from harness.host import memory_bytes
-
-    gpus = len(gpu_names())
-    if gpus:
-        return gpus
-    fit = (memory_bytes() or 0) // (assignment.budget.memory_limit_mib << 20)
-    return max(1, min(os.cpu_count() or 1, fit))
+    return capacity.default_jobs(assignment, len(gpu_names()))
 
 
 def check_numbers(args) -> None:
@@ -322,7 +316,14 @@ def grade_command(args) -> int:
     if getattr(args, "explain", False):
         announce(plan, assignment, args)
     jobs = args.jobs or default_jobs(assignment)
-    print(f"{jobs} run(s) at once")
+    if not plan.cluster:  # a cluster's nodes hold their runs: their limits are theirs
+        plan.run_memory_mib = capacity.run_memory_mib(assignment, jobs)
+        capacity.refuse_if_too_small({r.framework for r in plan.runs}, plan.run_memory_mib, jobs)
+        plan.save(plan_path)
+    print(
+        f"{jobs} run(s) at once ({host.container_description()}), "
+        f"{plan.run_memory_mib or assignment.budget.memory_limit_mib:,} MiB each"
+    )
     code = run_pytest(plan_path, out, jobs, getattr(args, "select", None), plan.cluster)
     if bars is not None:
         print(f"bars: {bars.path}, built {bars.built_at} on {bars.built_on.get('node')}")

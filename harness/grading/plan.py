@@ -67,6 +67,9 @@ class Plan:
     # Why runs may be unisolated ("--allow-unisolated" or "project examples"), else "".
     unisolated_allowed: str = ""
     bars: str | None = None  # grade --bars: the bars file whose references are used
+    # each run's memory limit where the machine or container allows less than the
+    # assignment's (harness.grading.capacity); None: the assignment's
+    run_memory_mib: int | None = None
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1))

@@ -151,7 +151,7 @@ class GradingSession:
         wall = self.plan.time_limit or budget.time_limit_seconds
         return Limits(
             wall_seconds=float(wall),
-            memory_bytes=budget.memory_limit_mib << 20,
+            memory_bytes=(self.plan.run_memory_mib or budget.memory_limit_mib) << 20,
             scratch_bytes=budget.scratch_limit_mib << 20,
             cpus=self.cpus,
         )
@@ -288,7 +288,8 @@ def _cpu_figures(run, session: GradingSession) -> dict:
         "examples_per_cpu_sec": run.examples_per_cpu_sec,
         "cores_given": run.cores_given,
         "throughput_basis": "cpu" if on_cpu else "wall",
-        "memory_peak_mib": round(peak / 2**20, 1) if peak else None,
+        "memory_peak_mib": round(sandbox.resident_peak_bytes / 2**20, 1) or None,
+        "cgroup_peak_mib": round(peak / 2**20, 1) if peak else None,
         "bounds": sandbox.bounds,
     }
 

@@ -58,7 +58,10 @@ class RunRecord:
     assignment: str = ""  # the assignment.toml the run was graded under (absolute path)
     output: str = ""  # the run's captured stdout/stderr, truncated
     wall_seconds: float | None = None  # parent-side wall time of the whole run
-    memory_peak_mib: float | None = None  # the run cgroup's peak (page cache included)
+    # the most the parent's watchdog saw the run's tree hold (resident sizes, what the memory
+    # limit is checked against), and its cgroup's peak (page cache included)
+    memory_peak_mib: float | None = None
+    cgroup_peak_mib: float | None = None
     bounds: str = ""  # what bounded the run's memory and CPU (its cgroup, or what instead)
     train_seconds: float | None = None
     throughput_probe: bool = False  # a short reference run sampling examples/sec only

@@ -34,6 +34,7 @@ class RunAccount:
         self._lock = threading.Lock()
         self._final: tuple[float | None, int | None, bool] | None = None
         self._last: float | None = None  # without a cgroup: the last /proc sum
+        self.resident_peak = 0  # the most the watchdog saw the tree hold, in bytes
         self.problem = ""  # why the cgroup could not be removed, if it could not
 
     @property
@@ -55,6 +56,13 @@ class RunAccount:
             if self.root_pid is not None:
                 self._last = watch.tree_cpu_seconds(self.root_pid) or self._last
             return self._last
+
+    def poll(self, tree: list[int], held_bytes: int) -> None:
+        """The watchdog's look at the tree: keep its memory peak and, without a cgroup,
+        a /proc CPU sample (processes that end later are counted by their parents)."""
+        self.resident_peak = max(self.resident_peak, held_bytes)
+        if self.cgroup is None:
+            self.cpu_seconds()
 
     def memory_peak_bytes(self) -> int | None:
         if self._final is not None:

@@ -90,7 +90,8 @@ class SandboxResult:
     isolation: str = "bubblewrap"  # the mode: "bubblewrap", "uid" or "none" (modes.MODES)
     disk_exceeded: bool = False  # the scratch folder outgrew Limits.scratch_bytes
     cpu_seconds: float | None = None  # the whole tree's, from its start to its end
-    memory_peak_bytes: int | None = None  # the cgroup's peak (None without one)
+    memory_peak_bytes: int | None = None  # the cgroup's peak, page cache in (None without)
+    resident_peak_bytes: int = 0  # the most the watchdog saw the tree hold (see watch)
     bounds: str = ""  # what bounded memory and CPU (RunAccount.bounds)
 
 
@@ -303,7 +304,7 @@ def _supervise(
             not isolated,
             scratch_dir=scratch_dir,
             count_hidden=hidden,
-            on_poll=None if account.in_cgroup else account.cpu_seconds,
+            on_poll=account.poll,
         )
         sandbox_watch.kill_tree(popen)
         returncode = popen.wait()
@@ -335,6 +336,7 @@ def _supervise(
         isolation=mode,
         cpu_seconds=account.cpu_seconds(),
         memory_peak_bytes=account.memory_peak_bytes(),
+        resident_peak_bytes=account.resident_peak,
         bounds="; ".join(p for p in (account.bounds, account.problem) if p),
     )
 

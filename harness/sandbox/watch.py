@@ -133,18 +133,19 @@ def watch(
     scratch folder outgrew ``limits.scratch_bytes``) if it must be killed first (the
     caller kills), None when it ended by itself. ``count_hidden`` ("memfd", or
     "memfd+tmpfs" under bubblewrap) adds :func:`hidden_bytes` to the resident size, for
-    runs no cgroup bounds. ``on_poll`` is called at every look (a /proc CPU sample)."""
+    runs no cgroup bounds. ``on_poll(tree, held)`` is told at every look what the tree is
+    and the memory it held (:meth:`harness.sandbox.account.RunAccount.poll`)."""
     deadline = time.monotonic() + limits.wall_seconds
     pause = POLL_FIRST
     while popen.poll() is None:
         if time.monotonic() >= deadline:
             return "timeout"
-        if on_poll is not None:
-            on_poll()
         tree = process_tree(popen.pid)
         held = resident_bytes(tree)
         if count_hidden:
             held += hidden_bytes(tree, private_tmpfs="tmpfs" in count_hidden)
+        if on_poll is not None:
+            on_poll(tree, held)
         if held > limits.memory_bytes:
             return "memory"
         if check_processes and len(tree) > limits.max_processes:

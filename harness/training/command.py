@@ -106,6 +106,10 @@ def train_command(args) -> int:
     return 0 if summary["status"] == "passed" else 1
 
 
+def _mib(value: int | None) -> float | None:
+    return round(value / 2**20, 1) if value else None
+
+
 def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
     """Run ``job`` on ``data`` in the sandbox; print its curve; return the JSON summary."""
     from harness.results.scoring import accuracy, scored_curve
@@ -131,6 +135,11 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
         **_settings(run),
         "examples_per_sec": run.examples_per_sec,
         "train_seconds": run.train_seconds,
+        "examples_per_cpu_sec": run.examples_per_cpu_sec,
+        "cpu_seconds": run.train_cpu_seconds,
+        "resident_peak_mib": round(run.sandbox.resident_peak_bytes / 2**20, 1),
+        "cgroup_peak_mib": _mib(run.sandbox.memory_peak_bytes),
+        "bounds": run.sandbox.bounds,
         "isolated": run.sandbox.isolated,
         "data_verified": data.verified,
         "bundled_subset": data.bundled_subset,

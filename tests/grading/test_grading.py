@@ -63,13 +63,13 @@ def test_default_jobs_one_per_gpu_else_one_per_core_that_memory_allows(monkeypat
     from harness.grading import command
 
     assignment = Assignment()  # 8 GiB per run
-    monkeypatch.setattr(command.os, "cpu_count", lambda: 16)
-    monkeypatch.setattr(host, "memory_bytes", lambda: 64 << 30)
+    monkeypatch.setattr(host, "usable_cpus", lambda: 16)
+    monkeypatch.setattr(host, "usable_memory_bytes", lambda: 64 << 30)
     monkeypatch.setattr(command, "gpu_names", lambda: ())
     assert command.default_jobs(assignment) == 8  # memory allows 8 of the 16 cores
-    monkeypatch.setattr(host, "memory_bytes", lambda: 512 << 30)
+    monkeypatch.setattr(host, "usable_memory_bytes", lambda: 512 << 30)
     assert command.default_jobs(assignment) == 16
-    monkeypatch.setattr(host, "memory_bytes", lambda: None)
+    monkeypatch.setattr(host, "usable_memory_bytes", lambda: None)
     assert command.default_jobs(assignment) == 1
     monkeypatch.setattr(command, "gpu_names", lambda: ("H100", "H100"))
     assert command.default_jobs(assignment) == 2

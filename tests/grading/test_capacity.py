@@ -1,0 +1,88 @@
+"""Runs at once and each run's memory from what the process may use (a container's limits),
+and the refusal before any training when it cannot hold one run: on plain numbers, then
+`grade` inside a real cgroup of 768 MiB made for the test (Gradescope's default)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from project_paths import ROOT
+
+from harness import host
+from harness.config import Assignment
+from harness.errors import HarnessError
+from harness.grading import capacity
+
+
+@pytest.fixture
+def container(monkeypatch):
+    def limit(cpus: int, mib: int | None):
+        monkeypatch.setattr(host, "usable_cpus", lambda: cpus)
+        monkeypatch.setattr(host, "usable_memory_bytes", lambda: mib << 20 if mib else None)
+        monkeypatch.setattr(host, "memory_bytes", lambda: 64 << 30)
+
+    return limit
+
+
+def test_a_small_container_gets_one_run_with_its_memory(container):
+    container(cpus=1, mib=2048)  # Gradescope at 2 GiB and 1 CPU, on a bigger host
+    assert capacity.default_jobs(Assignment(), gpus=0) == 1
+    assert capacity.run_memory_mib(Assignment(), jobs=1) == 2048 - capacity.HARNESS_RESERVE_MIB
+
+
+def test_runs_share_the_containers_memory_below_the_assignments_limit(container):
+    container(cpus=4, mib=9000)
+    assert capacity.run_memory_mib(Assignment(), jobs=4) == (9000 - 256) // 4
+    container(cpus=4, mib=None)  # nothing known: the assignment's limit
+    assert capacity.run_memory_mib(Assignment(), jobs=4) == 8192
+
+
+def test_a_container_that_cannot_hold_one_run_is_refused_naming_the_figures(container):
+    container(cpus=1, mib=768)
+    limit = capacity.run_memory_mib(Assignment(), jobs=1)
+    with pytest.raises(HarnessError) as refused:
+        capacity.refuse_if_too_small({"torch"}, limit, jobs=1)
+    assert str(refused.value).startswith(
+        "not enough memory to grade: this container allows 768 MiB (256 MiB kept for the "
+        f"harness); a torch run of this assignment peaks at about "
+        f"{capacity.RUN_PEAK_MIB['torch']:,} MiB; raise the autograder's memory"
+    )
+    capacity.refuse_if_too_small({"torch"}, 8192, jobs=1)  # room enough: nothing raised
+
+
+@pytest.mark.sandbox
+@pytest.mark.needs("cgroup")
+@pytest.mark.needs("fashion_mnist")
+def test_grade_in_a_768_mib_cgroup_refuses_before_training(tmp_path):
+    from harness.sandbox.cgroup import open_run_cgroup
+
+    group = open_run_cgroup(768 << 20, ())
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "harness",
+                "grade",
+                str(ROOT / "submissions" / "torch_example"),
+                "--datasets",
+                "fashion_mnist",
+                "--out",
+                str(tmp_path / "out"),
+            ],
+            preexec_fn=group.join,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=300,
+        )
+    finally:
+        group.remove()
+    assert done.returncode != 0
+    assert "not enough memory to grade: this container allows 768 MiB" in done.stderr
+    assert "a torch run of this assignment peaks at about" in done.stderr
+    assert not (tmp_path / "out" / ".work" / "jobs").exists()  # no run was started
