@@ -9,7 +9,11 @@ a fresh folder (no run reused), timed from start to end. From its ``results.json
 * the references' bars (accuracy, and examples/sec with its samples and spread) and how
   far they move between the gradings;
 * the identical network: the example ``original`` is the reference network handed in as
-  a student, so its examples/sec over the reference's bar should be 1.00x;
+  a student, so its graded rate (examples per CPU-second on a CPU) over the reference's
+  bar should be 1.00x;
+* identical networks graded together: each example ``X`` and its JavaScript twins
+  ``X_js`` and ``X_tfjs`` are one network, so their points should agree; the spread is the
+  largest difference in points within such a group;
 * the peak memory of the whole grading's process tree (:mod:`harness.benchmarks.memory`).
 
 Each grading's own output goes to ``OUT/jobsN.log``.
@@ -109,10 +113,36 @@ def summarise(records: list[dict], jobs: int, wall: float) -> dict:
             for fw, r in sorted(references.items())
         },
         "identical": {
-            fw: _ratio(r.get("examples_per_sec"), r.get("reference_examples_per_sec"))
+            fw: _ratio(_graded_rate(r), r.get("reference_examples_per_sec"))
             for fw, r in sorted(identical.items())
         },
+        "twin_spread": twin_spread(passed),
     }
+
+
+def _graded_rate(record: dict) -> float | None:
+    if record.get("throughput_basis") == "cpu" and record.get("examples_per_cpu_sec"):
+        return record["examples_per_cpu_sec"]
+    return record.get("examples_per_sec")
+
+
+TWIN_SUFFIXES = ("_js", "_tfjs")  # the same network handed in as index.js
+
+
+def twin_spread(passed: list[dict]) -> float | None:
+    """The largest difference in points between identical networks graded together (an
+    example and its JavaScript twins, per dataset and framework); None without twins."""
+    groups: dict[tuple, list[float]] = {}
+    for record in passed:
+        if record.get("reference"):
+            continue
+        name = record["submission"]
+        for suffix in TWIN_SUFFIXES:
+            name = name.removesuffix(suffix)
+        key = (name, record.get("dataset"), record["framework"])
+        groups.setdefault(key, []).append(record.get("score") or 0.0)
+    spreads = [max(points) - min(points) for points in groups.values() if len(points) > 1]
+    return round(max(spreads), 3) if spreads else None
 
 
 def _mib(value: int | None) -> str:
@@ -160,6 +190,7 @@ def class_tables(gradings: list[dict]) -> str:
             seconds(g["runs_wall_s"]),
             f"{g['efficiency']:.0%}" if g["efficiency"] else "n/a",
             _mib(g.get("peak_memory_bytes")),
+            "n/a" if g.get("twin_spread") is None else f"{g['twin_spread']:g}",
         ]
         for g in gradings
     ]
@@ -175,6 +206,7 @@ def class_tables(gradings: list[dict]) -> str:
                 "runs' wall s (sum)",
                 "efficiency",
                 "peak memory MiB",
+                "identical networks' points spread",
             ),
             tablefmt="github",
             disable_numparse=True,
@@ -203,7 +235,7 @@ def class_tables(gradings: list[dict]) -> str:
                 "jobs",
                 "reference",
                 "accuracy",
-                "ex/s bar (median)",
+                "bar (median; per CPU-s on a CPU)",
                 "samples (run, probes)",
                 "spread",
                 "bar / --jobs 1 bar",

@@ -38,8 +38,9 @@ class RunAccount:
         self.problem = ""  # why the cgroup could not be removed, if it could not
 
     @property
-    def in_cgroup(self) -> bool:
-        return self.cgroup is not None
+    def bounds_memory(self) -> bool:
+        """The kernel holds the run to its memory limit (its cgroup's memory controller)."""
+        return self.cgroup is not None and "memory" in self.cgroup.limited
 
     def join(self) -> None:
         """In the run's first process, before exec: enter the cgroup (if any)."""

@@ -103,7 +103,7 @@ class RunCgroup:
         else:
             parts.append(f"memory: no controller here, so {MEMORY_FALLBACK}")
         if "cpuset" in self.limited:
-            parts.append(f"cpuset {_cpu_list(self.cpus)}")
+            parts.append(f"cpuset {_cpu_list(self.cpus) or 'of the grading (all its cores)'}")
         parts.append("CPU-seconds from the kernel's accounting of the cgroup")
         return "; ".join(parts)
 

@@ -296,7 +296,8 @@ def _supervise(
         OutputCapture(popen.stdout, limits.output_bytes),
         OutputCapture(popen.stderr, limits.output_bytes),
     ]
-    hidden = "" if account.in_cgroup else "memfd+tmpfs" if isolated else "memfd"
+    by_kernel = account.bounds_memory
+    hidden = "" if by_kernel else "memfd+tmpfs" if isolated else "memfd"
     try:
         verdict = sandbox_watch.watch(
             popen,
@@ -305,6 +306,7 @@ def _supervise(
             scratch_dir=scratch_dir,
             count_hidden=hidden,
             on_poll=account.poll,
+            check_memory=not by_kernel,
         )
         sandbox_watch.kill_tree(popen)
         returncode = popen.wait()

@@ -128,13 +128,16 @@ def watch(
     scratch_dir: Path | None = None,
     count_hidden: str = "",
     on_poll=None,
+    check_memory: bool = True,
 ) -> str | None:
     """Wait for ``popen`` to end; return "timeout", "memory", "processes" or "disk" (the
     scratch folder outgrew ``limits.scratch_bytes``) if it must be killed first (the
     caller kills), None when it ended by itself. ``count_hidden`` ("memfd", or
     "memfd+tmpfs" under bubblewrap) adds :func:`hidden_bytes` to the resident size, for
     runs no cgroup bounds. ``on_poll(tree, held)`` is told at every look what the tree is
-    and the memory it held (:meth:`harness.sandbox.account.RunAccount.poll`)."""
+    and the memory it held (:meth:`harness.sandbox.account.RunAccount.poll`).
+    ``check_memory=False`` where the run's cgroup bounds its memory: resident sizes count
+    a shared library's pages once per process, the cgroup counts each page once."""
     deadline = time.monotonic() + limits.wall_seconds
     pause = POLL_FIRST
     while popen.poll() is None:
@@ -146,7 +149,7 @@ def watch(
             held += hidden_bytes(tree, private_tmpfs="tmpfs" in count_hidden)
         if on_poll is not None:
             on_poll(tree, held)
-        if held > limits.memory_bytes:
+        if check_memory and held > limits.memory_bytes:
             return "memory"
         if check_processes and len(tree) > limits.max_processes:
             return "processes"

@@ -142,6 +142,24 @@ def test_class_summary_efficiency_bars_and_the_identical_network():
     assert "78%" in text and "0.50" in text and "1.02" in text and "±12%" in text
 
 
+def test_class_summary_reports_the_points_spread_of_identical_networks():
+    def run(name, score, framework="torch"):
+        return {
+            "submission": name,
+            "reference": None,
+            "framework": framework,
+            "dataset": "mnist",
+            "status": "passed",
+            "score": score,
+        }
+
+    twins = [run("pool", 9.9), run("pool_js", 9.85), run("conv", 8.0), run("conv_tfjs", 8.6)]
+    assert class_grading.twin_spread(twins) == pytest.approx(0.6)
+    assert class_grading.twin_spread([run("pool", 9.9), run("pool", 9.0, "jax")]) is None
+    summary = class_grading.summarise(twins, jobs=1, wall=10.0)
+    assert "0.6" in class_grading.class_tables([summary])
+
+
 def test_class_suite_is_wired_into_the_command(tmp_path, monkeypatch, capsys):
     seen = {}
 

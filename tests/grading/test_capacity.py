@@ -48,7 +48,7 @@ def test_a_container_that_cannot_hold_one_run_is_refused_naming_the_figures(cont
     assert str(refused.value).startswith(
         "not enough memory to grade: this container allows 768 MiB (256 MiB kept for the "
         f"harness); a torch run of this assignment peaks at about "
-        f"{capacity.RUN_PEAK_MIB['torch']:,} MiB; raise the autograder's memory"
+        f"{capacity.run_peaks()['torch']:,} MiB; raise the autograder's memory"
     )
     capacity.refuse_if_too_small({"torch"}, 8192, jobs=1)  # room enough: nothing raised
 
