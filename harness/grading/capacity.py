@@ -15,12 +15,17 @@ from harness.errors import HarnessError
 # cgroup_peak_mib); without one, the tree's resident size, shared library pages counted
 # once per process (resident_peak_mib). Measured on Fashion-MNIST: docs/limits.md.
 RUN_PEAK_MIB = {
-    "cgroup": {"torch": 600, "tensorflow": 700, "jax": 700},
-    "resident": {"torch": 700, "tensorflow": 1100, "jax": 900},
+    "cgroup": {"torch": 600, "tensorflow": 700, "jax": 650},
+    "resident": {"torch": 700, "tensorflow": 1100, "jax": 800},
 }
-# Kept for the grading's own processes (grade, pytest, the parent's copy of the data)
-# beside the runs, out of what the container allows.
-HARNESS_RESERVE_MIB = 256
+# Kept for the grading's own processes beside the runs, out of what the container allows:
+# the grade process, and one pytest process per run at once (each the parent of its run,
+# holding the data it streams); docs/limits.md.
+GRADE_PROCESS_MIB, PARENT_PROCESS_MIB = 128, 128
+
+
+def harness_reserve_mib(jobs: int) -> int:
+    return GRADE_PROCESS_MIB + PARENT_PROCESS_MIB * max(jobs, 1)
 
 
 def usable_mib() -> int | None:
@@ -45,7 +50,7 @@ def run_memory_mib(assignment: Assignment, jobs: int) -> int:
     limit = assignment.budget.memory_limit_mib
     if usable is None:
         return limit
-    return max(1, min(limit, (usable - HARNESS_RESERVE_MIB) // max(jobs, 1)))
+    return max(1, min(limit, (usable - harness_reserve_mib(jobs)) // max(jobs, 1)))
 
 
 def run_peaks() -> dict[str, int]:
@@ -75,6 +80,6 @@ def refuse_if_too_small(frameworks: set[str], limit_mib: int, jobs: int) -> None
     share = f", {limit_mib:,} MiB for each of {jobs} runs at once" if jobs > 1 else ""
     raise HarnessError(
         f"not enough memory to grade: {where} {usable:,} MiB{share} "
-        f"({HARNESS_RESERVE_MIB} MiB kept for the harness); {peaks}; raise the autograder's "
+        f"({harness_reserve_mib(jobs)} MiB kept for the harness); {peaks}; raise the autograder's "
         "memory" + (" or lower --jobs" if jobs > 1 else "") + " (docs/limits.md)"
     )

@@ -30,12 +30,12 @@ def container(monkeypatch):
 def test_a_small_container_gets_one_run_with_its_memory(container):
     container(cpus=1, mib=2048)  # Gradescope at 2 GiB and 1 CPU, on a bigger host
     assert capacity.default_jobs(Assignment(), gpus=0) == 1
-    assert capacity.run_memory_mib(Assignment(), jobs=1) == 2048 - capacity.HARNESS_RESERVE_MIB
+    assert capacity.run_memory_mib(Assignment(), jobs=1) == 2048 - 256
 
 
 def test_runs_share_the_containers_memory_below_the_assignments_limit(container):
     container(cpus=4, mib=9000)
-    assert capacity.run_memory_mib(Assignment(), jobs=4) == (9000 - 256) // 4
+    assert capacity.run_memory_mib(Assignment(), jobs=4) == (9000 - 128 - 4 * 128) // 4
     container(cpus=4, mib=None)  # nothing known: the assignment's limit
     assert capacity.run_memory_mib(Assignment(), jobs=4) == 8192
 

@@ -197,3 +197,21 @@ def uid_mode(monkeypatch):
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.needs("bubblewrap")
+def test_a_v2_hierarchy_accounts_cpu_and_says_what_it_cannot_bound(tmp_path, monkeypatch):
+    """Where only a v2 hierarchy is usable: the run's cgroup is made there; without the
+    memory controller handed down, the record says the watchdog bounds memory instead."""
+    from harness import host
+
+    unified = [h for h in host.cgroup_hierarchies() if h.version == 2]
+    if not unified:
+        pytest.skip("needs cgroup: no v2 hierarchy mounted here")
+    monkeypatch.setattr(run_cgroup, "cgroup_hierarchies", lambda: unified)
+    result = python(WIDEN, tmp_path, cpus=(min(os.sched_getaffinity(0)),), wall_seconds=120)
+    assert result.returncode == 0, result.stderr
+    assert result.bounds.startswith("cgroup v2")
+    if "memory" not in unified[0].controllers:
+        assert f"memory: no controller here, so {run_cgroup.MEMORY_FALLBACK}" in result.bounds
+    assert result.cpu_seconds >= SPENT
