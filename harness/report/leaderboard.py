@@ -131,11 +131,10 @@ def write_leaderboard(results: ClassResults, out_dir: Path) -> list[Path]:
     return [md_path, html_path]
 
 
-def own_pseudonym(results: ClassResults, student: str) -> str:
-    """The student's pseudonym for their own page ("" when there is no board)."""
+def leaderboard_line(results: ClassResults, student: str) -> list[str]:
+    """The student's own pseudonym, for their page (nothing when there is no board)."""
     semester = results.semester
     if not semester.assignment.leaderboard.enabled:
-        return ""
-    return pseudonym(
-        pseudonym_key(semester.base / semester.assignment.leaderboard.secret_file), student
-    )
+        return []
+    key = pseudonym_key(semester.base / semester.assignment.leaderboard.secret_file)
+    return [f"Your name on the class leaderboard: {pseudonym(key, student)}."]

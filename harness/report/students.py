@@ -23,6 +23,7 @@ from harness.report.analysis import (
 from harness.report.document import Block
 from harness.report.explanation import explanation_blocks, interval_line, load_explanations
 from harness.report.explore import PAGE_NAME, write_explore_page
+from harness.report.leaderboard import leaderboard_line
 from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
 from harness.report.visible import (
@@ -37,6 +38,8 @@ from harness.results.record import RunRecord
 def student_blocks(results: ClassResults, student: str, chart_dir: Path) -> list[Block]:
     runs = results.runs_of(student)
     hidden = hidden_lines(results.semester, student)
+    if results.semester.leaderboard_open():
+        hidden += leaderboard_line(results, student)
     blocks = [Block("notes", items=hidden + notes(runs)), Block("heading", "Points")]
     blocks += _points_table(results, student)
     for record in runs:

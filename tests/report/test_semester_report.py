@@ -168,6 +168,9 @@ def test_the_leaderboard_opens_after_the_deadline_pseudonymous_and_stable(course
     assert oct(os.stat(key).st_mode & 0o777) == "0o600"
     _report(course, as_of=AFTER)
     assert (course / "out" / "leaderboard.md").read_text() == page  # stable pseudonyms
+    mine = (course / "out" / "students" / "alice.md").read_text()
+    own = mine.split("Your name on the class leaderboard: ")[1].split(".")[0]
+    assert f"| {own} " in page
     board = json.loads((course / "out" / "gradescope" / "alice" / "results.json").read_text())
     assert board["leaderboard"] == [
         {"name": "fashion_mnist test accuracy", "value": 0.88, "order": "desc"}
