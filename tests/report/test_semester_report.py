@@ -175,3 +175,20 @@ def test_the_leaderboard_opens_after_the_deadline_pseudonymous_and_stable(course
     assert board["leaderboard"] == [
         {"name": "fashion_mnist test accuracy", "value": 0.88, "order": "desc"}
     ]
+
+
+def test_gradescope_metadata_gives_the_uploads_time_and_its_penalty(tmp_path):
+    """What an autograder run builds: the assignment named in the records, the upload's
+    created_at read from submission_metadata.json at an absolute path."""
+    metadata = tmp_path / "submission_metadata.json"
+    metadata.write_text(json.dumps({"id": 1, "created_at": "2026-10-10T01:00:00-07:00"}))
+    toml = tmp_path / "assignment.toml"
+    toml.write_text(
+        f'[deadline]\ndue = "{DUE}"\nlate_window_hours = 48\n'
+        f'submitted_at = "gradescope:{metadata}"\n'
+    )
+    write_results(tmp_path, references() + [run("submission", assignment=str(toml))])
+    build_reports(tmp_path, only_gradescope=True)
+    result = json.loads((tmp_path / "gradescope" / "submission" / "results.json").read_text())
+    assert spec_problems(result) == []
+    assert result["tests"][-1]["name"] == "Late penalty" and result["score"] == 9.0
