@@ -7,6 +7,7 @@ same PNGs, so it is one portable file.
 from __future__ import annotations
 
 import json
+import shutil
 from functools import partial
 from pathlib import Path
 
@@ -239,6 +240,13 @@ def _unbuilt(why: str) -> list[Block]:
     ]
 
 
+def _remove_earlier(charts: Path) -> None:
+    """An earlier build's files of a student whose test-set figures are hidden now (a due
+    date moved later): the confusion matrix and explore page must not stay behind."""
+    if charts.is_dir() and not charts.is_symlink():
+        shutil.rmtree(charts)
+
+
 def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
     """Both pages and the charts of every student; returns every file written."""
     folder = out_dir / "students"
@@ -247,6 +255,8 @@ def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
     explained = load_explanations(out_dir)
     for student in results.students:
         name = safe_name(student)
+        if not results.semester.shown("accuracy", student):
+            _remove_earlier(folder / name)  # charts and pages of the held-out test set
         blocks = guarded(
             student, partial(student_blocks, results, student, folder / name), _unbuilt
         )

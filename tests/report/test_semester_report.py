@@ -115,6 +115,17 @@ def test_before_the_deadline_a_student_page_hides_the_points_and_says_until_when
     assert "Hidden " not in page and "Points: 10/10" in page and "Test accuracy: 0.8800" in page
 
 
+def test_moving_the_deadline_later_removes_the_pages_that_showed_the_test_set(course):
+    _report(course, as_of=AFTER)
+    charts = course / "out" / "students" / "alice"
+    charts.mkdir(exist_ok=True)
+    (charts / "fashion_mnist-torch-confusion.png").write_bytes(b"png")
+    (charts / "explore.html").write_text("test images and predictions")
+    (course / "assignment.toml").write_text(_toml(due="2026-12-09T23:59:00-07:00"))
+    _report(course, as_of=AFTER)
+    assert not charts.exists()
+
+
 def test_an_extension_keeps_that_students_results_hidden_longer(course):
     (course / "extensions.csv").write_text("student,extra_hours\nbob,100\n")
     _report(course, as_of="2026-10-14T00:00:00Z")  # after the class's window, not bob's
