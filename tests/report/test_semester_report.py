@@ -203,3 +203,17 @@ def test_gradescope_metadata_gives_the_uploads_time_and_its_penalty(tmp_path):
     result = json.loads((tmp_path / "gradescope" / "submission" / "results.json").read_text())
     assert spec_problems(result) == []
     assert result["tests"][-1]["name"] == "Late penalty" and result["score"] == 9.0
+
+
+def test_report_command_options_and_a_bad_time_naming_the_option(course, capsys):
+    from harness.cli import main
+
+    out, toml = str(course / "out"), str(course / "assignment.toml")
+    args = ["report", "--out", out, "--assignment", toml]
+    assert main([*args, "--as-of", "2026-10-05T12:00:00Z"]) == 0
+    assert "late:          " in capsys.readouterr().out
+    assert main([*args, "--as-of", "tomorrow"]) == 2
+    assert "command line: --as-of: expected an ISO 8601 time" in capsys.readouterr().err
+    (course / "stamps.csv").write_text("student,submitted_at\nalice,2026-10-20T00:00:00Z\n")
+    assert main([*args, "--as-of", AFTER, "--submitted-at", str(course / "stamps.csv")]) == 0
+    assert "1 late (alice -10)" in capsys.readouterr().out
