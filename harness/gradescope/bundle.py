@@ -100,9 +100,21 @@ def build_bundle(out: Path, assignment_path: Path, options: str, requirements: s
         for path, name in _source_files():
             bundle.write(path, name)
         bundle.write(assignment_path, "assignment.toml")
+        for name in _staff_files(assignment_path):  # read beside the assignment file
+            bundle.write(assignment_path.parent / name, name)
         bundle.writestr("requirements.txt", requirements)
         bundle.writestr(OPTIONS_FILE, options + "\n")
     return out
+
+
+def _staff_files(assignment_path: Path) -> list[str]:
+    """The extensions file the assignment names by a relative path (docs/semester.md)."""
+    name = load_assignment(assignment_path).deadline.extensions
+    if not name or Path(name).is_absolute():
+        return []
+    if not (assignment_path.parent / name).is_file():
+        raise HarnessError(f"{assignment_path}: [deadline] extensions: {name} not found")
+    return [name]
 
 
 def build_command(args) -> int:

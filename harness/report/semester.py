@@ -14,8 +14,8 @@ from pathlib import Path
 
 from harness.config import Assignment, default_assignment_path, load_assignment
 from harness.policy import POINT_CRITERIA, parse_time, utc_text
-from harness.report.late import Lateness, lateness, read_extensions, student_due
-from harness.report.submitted import submission_times
+from harness.report.late import Extension, Lateness, lateness, read_extensions, student_due
+from harness.report.submitted import gradescope_users, submission_times
 from harness.results.record import RunRecord
 
 
@@ -101,8 +101,14 @@ def load_semester(
     times = submission_times(source, base, students)
     granted_file = extensions if extensions is not None else deadline.extensions
     granted = read_extensions(base / granted_file) if granted_file else {}
-    late = {s: lateness(deadline, granted.get(s), times.get(s)) for s in students}
+    aliases = gradescope_users(source, base)  # Gradescope's upload is "submission"
+    late = {s: lateness(deadline, _granted(granted, [s, *aliases]), times.get(s)) for s in students}
     return Semester(assignment, now, late, base)
+
+
+def _granted(granted: dict[str, Extension], names: list[str]) -> Extension | None:
+    """The extension listed under the student's id, else under one of their other names."""
+    return next((granted[name] for name in names if name in granted), None)
 
 
 def late_rows(semester: Semester, totals: dict[str, float]) -> list[dict]:

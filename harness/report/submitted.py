@@ -66,13 +66,31 @@ def times_from_table(path: Path) -> dict[str, datetime]:
     return times
 
 
-def times_from_gradescope(path: Path, students: list[str]) -> dict[str, datetime]:
-    """``created_at`` of Gradescope's ``submission_metadata.json``: the one student graded."""
+def _metadata(path: Path) -> dict:
     try:
         metadata = json.loads(read_bounded(path))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not valid JSON: {exc}") from exc
-    created = metadata.get("created_at") if isinstance(metadata, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def gradescope_users(source: str, base: Path) -> list[str]:
+    """The e-mail addresses and Gradescope ids of the upload's users (a group lists several),
+    the names an extensions file may use for Gradescope's one student, ``submission``."""
+    kind, _, rest = source.partition(":")
+    if kind != "gradescope" or not rest:
+        return []
+    users = _metadata(base / rest).get("users")
+    names = []
+    for user in users if isinstance(users, list) else []:
+        if isinstance(user, dict):
+            names += [str(user[k]) for k in ("email", "id") if isinstance(user.get(k), (str, int))]
+    return names
+
+
+def times_from_gradescope(path: Path, students: list[str]) -> dict[str, datetime]:
+    """``created_at`` of Gradescope's ``submission_metadata.json``: the one student graded."""
+    created = _metadata(path).get("created_at")
     if not isinstance(created, str):
         raise ConfigError(field_error(str(path), "created_at", "an ISO 8601 time", created))
     if len(students) > 1:

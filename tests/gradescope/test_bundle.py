@@ -68,3 +68,16 @@ def test_an_unknown_dataset_is_refused_naming_the_option(tmp_path):
     assert done.returncode == 2
     assert "command line: --datasets: expected a comma-separated list" in done.stderr
     assert "'imagenet'" in done.stderr
+
+
+def test_the_extensions_file_the_assignment_names_travels_beside_it(tmp_path):
+    """The autograder reads [deadline] extensions relative to the bundled assignment.toml."""
+    toml = tmp_path / "assignment.toml"
+    toml.write_text(
+        (ROOT / "harness" / "assignment.toml")
+        .read_text()
+        .replace('extensions = ""', 'extensions = "extensions.csv"')
+    )
+    (tmp_path / "extensions.csv").write_text("student,extra_hours\nada@uni.example,24\n")
+    bundle = _build(tmp_path, "--assignment", str(toml), "--datasets", "fashion_mnist")
+    assert bundle.read("extensions.csv").decode().startswith("student,extra_hours")

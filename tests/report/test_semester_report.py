@@ -203,6 +203,15 @@ def test_gradescope_metadata_gives_the_uploads_time_and_its_penalty(tmp_path):
     result = json.loads((tmp_path / "gradescope" / "submission" / "results.json").read_text())
     assert spec_problems(result) == []
     assert result["tests"][-1]["name"] == "Late penalty" and result["score"] == 9.0
+    # An extension listed under the student's e-mail reaches the upload graded as "submission"
+    users = [{"email": "ada@uni.example", "id": 1234, "name": "Ada"}]
+    created = "2026-10-10T01:00:00-07:00"
+    metadata.write_text(json.dumps({"id": 1, "created_at": created, "users": users}))
+    (tmp_path / "extensions.csv").write_text("student,extra_hours\nada@uni.example,24\n")
+    toml.write_text(toml.read_text() + 'extensions = "extensions.csv"\n')
+    build_reports(tmp_path, only_gradescope=True)
+    result = json.loads((tmp_path / "gradescope" / "submission" / "results.json").read_text())
+    assert result["score"] == 10.0 and result["tests"][-1]["name"] != "Late penalty"
 
 
 def test_report_command_options_and_a_bad_time_naming_the_option(course, capsys):
