@@ -63,6 +63,11 @@ def _status(entry: dict | None) -> str:
     return f"{failed} run(s) not passed" if failed else "passed"
 
 
+def _points(entry: dict) -> str:
+    points = entry.get("points")
+    return f"{points:g}" if isinstance(points, (int, float)) else "?"
+
+
 def _why(old: dict | None, new: dict | None) -> tuple[list[str], list[str]]:
     """The causes and the per-run changes ("fashion_mnist/torch 8 -> 10") of one student."""
     if old is None or new is None:
@@ -75,7 +80,7 @@ def _why(old: dict | None, new: dict | None) -> tuple[list[str], list[str]]:
             continue
         moved = [why for name, why in CAUSES if before.get(name) != after.get(name)]
         if before.get("points") != after["points"] or before.get("status") != after["status"]:
-            runs.append(f"{key} {before.get('points')} -> {after['points']:g} ({after['status']})")
+            runs.append(f"{key} {_points(before)} -> {_points(after)} ({after['status']})")
             causes += moved[:1] or ["report-time settings (deadline, extension, penalty)"]
     if not causes and old["total"] != new["total"]:
         causes.append("report-time settings (deadline, extension, penalty)")
@@ -103,7 +108,7 @@ class Regrade:
         why = ", ".join(f"{c} {n}" for c, n in sorted(causes.items()) if c) or "none"
         return (
             f"regrade: {len(self.rows)} of {self.students} students changed ({ups} up, "
-            f"{downs} down, net {net:+g} points); {self.retrained} runs retrained, "
+            f"{downs} down, net {net:+g} points); {self.retrained} run(s) retrained, "
             f"{self.reused} reused; why: {why}"
         )
 

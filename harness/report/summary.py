@@ -119,9 +119,10 @@ def _review_blocks(results: ClassResults) -> list[Block]:
         Block("heading", f"Flagged for review ({len(rows)})"),
         Block(
             "text",
-            "Accuracy far above the reference's, or at the ceiling: possibly a "
-            "memorised test set or weights shipped in the code. Points are unchanged "
-            "until a person has looked.",
+            "Accuracy far above the reference's, at the ceiling, or far above the run's own "
+            "validation accuracy: possibly a memorised test set or weights shipped in the "
+            "code. Points are pending or withheld (the assignment's [review] unresolved) "
+            "until staff resolve the item: the queue is review.html (and review.csv).",
         ),
         Block("table", items=rows, headers=["submission", "dataset", "framework", "evidence"]),
     ]

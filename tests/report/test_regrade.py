@@ -29,11 +29,11 @@ def test_a_rubric_only_change_names_the_rubric_and_retrains_nothing():
     (row,) = result.rows
     assert (row["student"], row["old_total"], row["new_total"]) == ("bob", 10.0, 7.5)
     assert (
-        row["why"] == "rubric changed" and row["runs"] == "fashion_mnist/torch 10.0 -> 7.5 (passed)"
+        row["why"] == "rubric changed" and row["runs"] == "fashion_mnist/torch 10 -> 7.5 (passed)"
     )
     assert result.retrained == 0 and result.reused == 6
     assert result.summary() == (
-        "regrade: 1 of 2 students changed (0 up, 1 down, net -2.5 points); 0 runs retrained, "
+        "regrade: 1 of 2 students changed (0 up, 1 down, net -2.5 points); 0 run(s) retrained, "
         "6 reused; why: rubric changed 1"
     )
 
