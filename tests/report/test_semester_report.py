@@ -113,6 +113,8 @@ def test_before_the_deadline_a_student_page_hides_the_points_and_says_until_when
     _report(course, as_of=AFTER)
     page = (course / "out" / "students" / "alice.md").read_text()
     assert "Hidden " not in page and "Points: 10/10" in page and "Test accuracy: 0.8800" in page
+    bob = (course / "out" / "students" / "bob.md").read_text()
+    assert "| late penalty " in bob and "| -0.8 (10%) " in bob and "| 7.2/10 " in bob
 
 
 def test_moving_the_deadline_later_removes_the_pages_that_showed_the_test_set(course):
