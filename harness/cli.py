@@ -15,6 +15,7 @@ from harness.errors import (
     EXIT_GRADING_FAILED,
     EXIT_NOT_GRADED,
     EXIT_STATUSES_HELP,
+    GradingFailed,
     HarnessError,
 )
 from harness.names import DATASET_NAMES as DATASETS
@@ -391,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(_resolve(args.target)(args) or 0)
+    except GradingFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_GRADING_FAILED
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOT_GRADED

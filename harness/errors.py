@@ -23,6 +23,10 @@ class SubmissionError(HarnessError):
         super().__init__(f"{self.path}: {len(self.problems)} problem(s):\n{lines}")
 
 
+class GradingFailed(HarnessError):
+    """The runs were graded and stored, but the grader's side then failed (the CLI exits 3)."""
+
+
 class ConfigError(HarnessError):
     """``assignment.toml`` or a command-line option holds a value out of range."""
 

@@ -23,6 +23,7 @@ from harness.data import DATASET_NAMES
 from harness.errors import (
     ConfigError,
     DataError,
+    GradingFailed,
     HarnessError,
     field_error,
     require_count,
@@ -265,9 +266,15 @@ def finish(
     except ImportError as exc:  # matplotlib missing: results.json is still complete
         print(f"reports not built ({exc}); install the 'report' extra", file=sys.stderr)
     else:
-        build_reports(
-            Path(plan.out_dir), only_gradescope=reports == "gradescope", resolutions=resolutions
-        )
+        try:
+            build_reports(
+                Path(plan.out_dir), only_gradescope=reports == "gradescope", resolutions=resolutions
+            )
+        except HarnessError as exc:  # a staff file (extensions, times, resolutions) is wrong
+            raise GradingFailed(
+                f"{exc}\nEvery run is graded and stored in {plan.out_dir}/results.json; fix "
+                f"this and run `python -m harness report --out {plan.out_dir}`"
+            ) from exc
     return records
 
 

@@ -69,3 +69,33 @@ def test_help_documents_the_exit_statuses(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "0 every run passed" in out and "1 some student runs did not pass" in out
     assert "3 the grading itself failed" in out
+
+
+def test_reports_that_cannot_be_built_after_grading_exit_3_keeping_results(tmp_path, monkeypatch):
+    """A wrong staff file (extensions, times) found after every run is stored: the grader's
+    failure (3), not "nothing graded" (2), and results.json is kept."""
+    import harness.report
+    from harness.config import Assignment
+    from harness.errors import ConfigError, GradingFailed
+    from harness.grading.command import finish
+    from harness.grading.plan import Plan
+
+    def broken(*args, **kwargs):
+        raise ConfigError("extensions.csv: line 2: extra_hours: expected a number of hours")
+
+    monkeypatch.setattr(harness.report, "build_reports", broken)
+    plan = Plan([], str(tmp_path), str(tmp_path / "assignment.toml"))
+    with pytest.raises(GradingFailed, match="Every run is graded and stored"):
+        finish(plan, Assignment())
+    assert (tmp_path / "results.json").is_file()
+
+
+def test_the_cli_exits_3_for_a_grading_that_failed_after_its_runs(monkeypatch, capsys):
+    from harness.errors import GradingFailed
+
+    def failed(args):
+        raise GradingFailed("reports not built")
+
+    monkeypatch.setattr(cli, "_resolve", lambda target: failed)
+    assert cli.main(["report", "--out", "nowhere"]) == EXIT_GRADING_FAILED
+    assert "error: reports not built" in capsys.readouterr().err
