@@ -58,5 +58,6 @@ EXIT_STATUSES_HELP = (
     "grading outcome: each has its record and reason); 2 nothing was graded (the "
     "command line, assignment.toml, the data or the sandbox is wrong: the message says "
     "which); 3 the grading itself failed (a reference run, a run that failed on the "
-    "grader's side, a dataset that could not be loaded, or the harness crashed)"
+    "grader's side, a dataset that could not be loaded, a staff file found wrong "
+    "while building the reports, or the harness crashed)"
 )
