@@ -8,22 +8,36 @@ from pathlib import Path
 from harness.grading.command import grade_command
 
 
+def printable(text: str) -> str:
+    """``text`` for a terminal: a student id is a folder name and may hold control
+    characters (an escape sequence rewrites what staff see); they are written escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in str(text))
+
+
+def explanation_text(entries: list[dict]) -> str:
+    """What ``explain`` prints for the entries of ``OUT/explanations.json``."""
+    from harness.report.explanation import explanation_lines
+
+    lines = []
+    for entry in entries:
+        who = f"{entry['student']} {entry['dataset']}/{entry['framework']}"
+        lines.append(f"\n{printable(who)}:")
+        if entry.get("why_not"):
+            lines.append(f"  no explanation: {printable(entry['why_not'])}")
+            continue
+        lines.append(f"  against {printable(entry['against'])}, seeds {entry.get('seeds_used')}")
+        lines += [f"  {printable(line)}" for line in explanation_lines(entry)]
+        lines += [f"  note: {printable(note)}" for note in entry.get("notes", [])]
+    return "\n".join(lines)
+
+
 def explain_command(args) -> int:
     args.explain = True
     args.select = None
     args.runs_per_gpu = getattr(args, "runs_per_gpu", None) or 4
     code = grade_command(args)
-    from harness.report.explanation import explanation_lines, load_explanations
+    from harness.report.explanation import load_explanations
 
-    for entry in load_explanations(Path(args.out)):
-        print(f"\n{entry['student']} {entry['dataset']}/{entry['framework']}:")
-        if entry.get("why_not"):
-            print(f"  no explanation: {entry['why_not']}")
-            continue
-        print(f"  against {entry['against']}, seeds {entry.get('seeds_used')}")
-        for line in explanation_lines(entry):
-            print(f"  {line}")
-        for note in entry.get("notes", []):
-            print(f"  note: {note}")
+    print(explanation_text(load_explanations(Path(args.out))))
     print(f"\npages: {Path(args.out).resolve() / 'students'}/")
     return code

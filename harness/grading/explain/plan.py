@@ -24,6 +24,7 @@ from harness.results.record import RunRecord
 from harness.results.store import atomic_write_text
 from harness.submission.diff import diff_networks
 from harness.submission.spec import shape_problems
+from harness.worker.files import MAX_LAYERS
 
 CODE_FORM = (
     "a code-form submission (build_model) is a program, not a layer list: there is no list of "
@@ -93,6 +94,8 @@ def _entry(record: RunRecord, plan: Plan, assignment: Assignment, args) -> dict:
     layers = record.settings.get("layers")
     if record.settings.get("form") == "code" or not isinstance(layers, list):
         return {**entry, "why_not": CODE_FORM, "variants": []}
+    if len(layers) > MAX_LAYERS:  # what the parent accepts from a run; a record could lie
+        return {**entry, "why_not": f"more than {MAX_LAYERS} layers", "variants": []}
     try:
         mine = networks.checked_network(
             layers, networks.hyperparameters_of(record.settings), assignment

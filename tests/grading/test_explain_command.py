@@ -1,0 +1,37 @@
+"""What `explain` prints: the page's lines, and a hostile folder name escaped."""
+
+from __future__ import annotations
+
+from harness.grading.explain.command import explanation_text, printable
+
+
+def test_a_student_id_with_an_escape_sequence_is_printed_escaped():
+    hostile = "eve\x1b[2J\x1b]0;pwned\x07"
+    text = explanation_text(
+        [{"student": hostile, "dataset": "mnist", "framework": "torch", "why_not": "x"}]
+    )
+    assert "\x1b" not in text and "\x07" not in text
+    assert "eve\\x1b[2J" in text
+    assert printable("alice") == "alice"
+
+
+def test_the_lines_of_an_explanation():
+    entry = {
+        "student": "bob", "dataset": "mnist", "framework": "torch", "why_not": "",
+        "against": "the reference (original)", "seeds_used": [0, 1, 2], "notes": [],
+        "changes": [{"kind": "layer changed", "text": "maxpool stride 2 -> 1 in layers 3, 6"}],
+        "effects": {
+            "change 0": {
+                "accuracy": {"mean": 2.7, "low": 0.1, "high": 5.3, "seeds": 3},
+                "speed": {"mean": 0.47, "low": 0.42, "high": 0.51, "seeds": 3},
+                "time": None,
+            },
+            "total": {"accuracy": {"mean": 2.7, "low": 0.1, "high": 5.3, "seeds": 3}},
+        },
+    }  # fmt: skip
+    text = explanation_text([entry])
+    assert (
+        "maxpool stride 2 -> 1 in layers 3, 6: +2.7 accuracy points [+0.1, +5.3], "
+        "-53% examples/s [-58, -49], time to the accuracy bar: not reached by every seed"
+    ) in text
+    assert "not significant" not in text and "all changes together" not in text
