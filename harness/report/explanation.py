@@ -41,11 +41,9 @@ def _percent(interval: dict | None, what: str) -> str:
         return f"{100 * (v - 1):+.0f}"
 
     text = f"{pct(interval['mean'])}% {what}"
-    return (
-        text
-        if interval["seeds"] < 2
-        else text + f" [{pct(interval['low'])}, {pct(interval['high'])}]"
-    )
+    if interval["seeds"] < 2:
+        return text + " (one seed, no interval)"
+    return text + f" [{pct(interval['low'])}, {pct(interval['high'])}]"
 
 
 def _significant(measure: dict) -> bool:
