@@ -24,7 +24,7 @@ from harness.grading.command import (
     run_pytest,
 )
 from harness.grading.inputs import work_dir
-from harness.grading.plan import Plan, RunSpec, bars_build_runs
+from harness.grading.plan import Plan, RunSpec, bars_build_runs, seed_runs
 from harness.names import FRAMEWORKS, reference_id
 from harness.results.store import ResultsStore
 from harness.sandbox.modes import sandbox_mode
@@ -66,7 +66,11 @@ def bars_build_command(args) -> int:
     if missing:
         raise HarnessError(f"no bars built: {', '.join(missing)} could not be loaded (above)")
     references = _references(assignment, ready, frameworks)
-    plan.runs = bars_build_runs(references)
+    # the references' other seeds too: bars.json keeps their figures (each reference's
+    # seed_runs), the spread every student's interval is measured with under --bars
+    plan.runs = bars_build_runs(references) + seed_runs(
+        references, assignment.seeds.reference_seeds
+    )
     plan_path = work_dir(out) / "plan.json"
     plan.save(plan_path)
     print(f"building bars: {len(plan.runs)} reference runs and probes into {out}/")

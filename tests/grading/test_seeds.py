@@ -89,3 +89,22 @@ def test_ids_of_other_seeds_and_variants_are_reserved(tmp_path: Path, name: str)
     (folder / "index.py").write_text("LAYERS = []\n")
     with pytest.raises(HarnessError, match="reserved"):
         check_student_ids([folder / "index.py"])
+
+
+def test_bars_keep_the_reference_seeds_and_students_get_their_interval(tmp_path: Path):
+    from harness.grading.bars import binding, read_bars, references_from_bars, write_bars
+
+    built = score_records(_references(0.90, 0.91, 0.89), RUBRIC)[0]  # as bars build scores
+    built.throughput_bar = 1000.0
+    bound = binding(Assignment(), 50, {"mnist": "b" * 64}, ["torch"])
+    write_bars(tmp_path, [built], {("mnist", "torch"): 500.0}, bound)
+    calibration = RunRecord(
+        "reference:original~probe0", "mnist", "torch", "passed", reference="original",
+        throughput_probe=True, throughput_calibration=True, examples_per_sec=500.0,
+    )  # fmt: skip
+    refs = references_from_bars(read_bars(tmp_path), [calibration], {("mnist", "torch")})
+    assert [s["seed"] for s in refs[0].seed_runs] == [0, 1, 2]
+    scored = score_records([*refs, calibration, _student(0.70)], RUBRIC)
+    alice = next(r for r in scored if r.submission == "alice")
+    assert alice.interval["measured"] and alice.interval["reference_seeds"] == [0, 1, 2]
+    assert alice.interval["throughput_ratio"]["seeds"] >= 2
