@@ -41,11 +41,14 @@ PARAMS = {
     "two_extra_conv": (27_514, 30_714),
     "four_extra_conv": (40_346, 43_546),
     "cifar_3x3_30_filters": (23_140, 28_180),
+    "tutorial": (33_194, 47_818),
 }
-# The index.js twins of the Model Builder examples (and a TensorFlow.js one) count the same.
+# The index.js twins of the Model Builder examples (deeplearn.js, TensorFlow.js) count the same.
 PARAMS |= {
-    f"{name}_js": counts for name, counts in PARAMS.items() if not name.endswith("_example")
-} | {"original_tfjs": PARAMS["original"]}
+    f"{name}_js": counts
+    for name, counts in PARAMS.items()
+    if not name.endswith("_example") and name != "tutorial"
+} | {"original_tfjs": PARAMS["original"], "tutorial_tfjs": PARAMS["tutorial"]}
 
 
 def args(path, framework=None, dataset=None, as_json=False):
