@@ -286,6 +286,8 @@ def convert(recording: Recording, source: str, stopped=()) -> tuple[JsModel | No
     lines = source.splitlines()
     problems = list(stopped) + [where(m, lines) + m.message for m in recording.problems]
     if problems:  # the script stopped there: what it recorded so far is incomplete
+        # An error after reading the page (a network picked in a form) may come from that.
+        problems += _page_read_problems(recording, lines) if stopped else []
         return None, list(dict.fromkeys(problems))
     model_problem = _model_problem(recording)
     if model_problem:  # errors the script made explain it

@@ -246,7 +246,10 @@ class TFDataset {
 const tfData = {
   array: (items) => new TFDataset(Array.isArray(items) ? items.length : null, null),
   generator: () => new TFDataset(null, null),
-  zip: (sets) => new TFDataset(Array.isArray(sets) && sets[0] ? sets[0].size : null, null),
+  zip: (sets) => {  // an array or an object of datasets: as long as the first
+    const first = sets && typeof sets === "object" ? Object.values(sets)[0] : null;
+    return new TFDataset(first instanceof TFDataset ? first.size : null, null);
+  },
   csv: () => new TFDataset(null, null),
 };
 const tfUtil = new Proxy({
