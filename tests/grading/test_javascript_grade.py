@@ -18,7 +18,15 @@ require("quickjs")
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 
-NAMES = ("original", "original_js", "original_tfjs")
+# Each index.js with its Model Builder twin: the assignment's original in both dialects, the
+# course starter's own shape (its one-layer network) and the TensorFlow.js tutorial's.
+TWINS = {
+    "original_js": "original",
+    "original_tfjs": "original",
+    "two_triples_removed_js": "two_triples_removed",
+    "tutorial_tfjs": "tutorial",
+}
+NAMES = tuple(dict.fromkeys([*TWINS.values(), *TWINS]))
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +62,8 @@ def graded(data_dir, tmp_path_factory):  # noqa: F811 - the imported fixture
 
 def test_an_index_js_trains_exactly_like_its_twin(graded):
     _, records = graded
-    twin = records["original"]
-    for name in NAMES[1:]:
-        record = records[name]
+    for name, twin_name in TWINS.items():
+        record, twin = records[name], records[twin_name]
         assert record["status"] == "passed", record["reason"]
         assert record["isolated"] is True
         for key in ("param_count", "batch_size", "num_batches", "test_accuracy"):
@@ -83,9 +90,10 @@ def test_an_index_js_gets_the_explore_page_of_its_twin(graded):
 
     out, _ = graded
     kept = {name: store.load(out / "explore" / name / "fashion_mnist-torch.npz") for name in NAMES}
-    for name in NAMES[1:]:
-        assert len(kept[name].weights) == 6 and kept[name].note == ""
-        for mine, twins in zip(kept[name].weights, kept["original"].weights, strict=True):
+    assert len(kept["original"].weights) == 6
+    for name, twin in TWINS.items():
+        assert kept[name].note == ""
+        for mine, twins in zip(kept[name].weights, kept[twin].weights, strict=True):
             assert np.array_equal(mine, twins), name
         page = (out / "students" / name / "explore.html").read_text()
         assert '"network":{"layers":[' in page and "builds its network in code" not in page

@@ -242,6 +242,18 @@ def convert_training(trains) -> tuple[dict, dict]:
     return given, sources
 
 
+def _batches_note(trains, batches: int) -> list[str]:
+    """How TensorFlow.js epochs became the number of batches (docs/javascript.md)."""
+    first = trains[0]
+    if not first.how.startswith("model.fit"):
+        return []
+    return [
+        f"line {first.line}: num_batches {batches:,} counted from {first.how} (per call: "
+        "epochs x ceil(examples x (1 - validationSplit) / batchSize), as TensorFlow.js cuts "
+        "them; the labs' data holds the harness's training split of the dataset)"
+    ]
+
+
 def _model_problem(recording: Recording) -> str | None:
     if not recording.models:
         return (
@@ -305,9 +317,10 @@ def convert(recording: Recording, source: str, stopped=()) -> tuple[JsModel | No
         return None, problems
     given, given_sources = convert_training(recording.trains)
     notes += [where(m, lines) + m.message for m in recording.notes]
+    notes += _batches_note(recording.trains, given["num_batches"])
     if recording.dataset:
         notes.append(
-            f"the file picks dataSets.{recording.dataset}; the harness grades on each "
+            f"the file picks {recording.dataset}; the harness grades on each "
             "dataset of the assignment, with that dataset's input shape"
         )
     return JsModel(

@@ -231,7 +231,7 @@ function dataSet(name, shapes) {
   const set = {
     inputShape: shapes[0],
     fetchData() {
-      record.dataset = {name: name, line: line()};
+      record.dataset = {name: `dataSets.${name}`, line: line()};
       return Promise.resolve();
     },
     getData() { return [arrays(0), arrays(1)]; },

@@ -284,7 +284,10 @@ const tf = new Proxy({
 // MnistData is the tutorial's (tfjs-examples mnist and the codelab): its training split is
 // the harness's MNIST one, so model.fit(trainData.xs, ...) has that many examples.
 class MnistData {
-  load() { record.dataset = record.dataset || {name: "MNIST", line: line()}; return Promise.resolve(); }
+  load() {
+    record.dataset = record.dataset || {name: "MNIST (MnistData of ./data)", line: line()};
+    return Promise.resolve();
+  }
   nextTrainBatch(size) { return {xs: tfTensor([size, 784]), labels: tfTensor([size, 10])}; }
   nextTestBatch(size) { return {xs: tfTensor([size, 784]), labels: tfTensor([size, 10])}; }
   getTrainData() {
@@ -306,7 +309,10 @@ class CourseData {
     this.datasetImages = {length: examples * this.size, slice: () => new Float32Array(this.size)};
     this.datasetLabels = {length: examples * this.classes, slice: () => new Uint8Array(this.classes)};
   }
-  load() { record.dataset = {name: this.name, line: line()}; return Promise.resolve(); }
+  load() {
+    record.dataset = {name: `${this.name} (new Data(...) of ./data)`, line: line()};
+    return Promise.resolve();
+  }
   batch(size) { return {xs: tfTensor([size, this.size]), labels: tfTensor([size, this.classes]), indices: []}; }
   nextTrainBatch(size) { return this.batch(size); }
   nextTestBatch(size) { return this.batch(size); }
