@@ -58,8 +58,8 @@ def _settings(args) -> tuple[ModelSource, int, OptimizerConfig, str]:
 
     # An index.py is read, never imported: no student Python runs in a benchmark process.
     # An index.js is recorded in the embedded engine, which offers a script no file,
-    # network or process API.
-    read = load_submission if Path(args.submission).suffix == ".js" else read_literal_layers
+    # network or process API; a saved model.json is data.
+    read = load_submission if Path(args.submission).suffix != ".py" else read_literal_layers
     sub = read(args.submission, load_assignment())
     hp = sub.hyperparameters
     return (

@@ -28,6 +28,7 @@ from harness.config import Assignment
 from harness.data.registry import DATASETS
 from harness.errors import HarnessError, SubmissionError
 from harness.submission import spec
+from harness.submission.builder_file import read_builder_file
 from harness.submission.fields import (
     FRAMEWORKS,
     Hyperparameters,
@@ -42,7 +43,10 @@ DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
 }
 # Not graded when a parent folder is given: templates and hidden or private folders.
 SKIPPED_FOLDER = re.compile(r"^(_|\.)|^template(_\w+)?$")
-SUBMISSION_FILES = ("index.py", "index.js")  # index.py wins when a folder holds both
+# The first a folder holds wins: index.py, the course's index.js, the network the Model
+# Builder page saved (its "Download model" file, named model.json).
+SUBMISSION_FILES = ("index.py", "index.js", "model.json")
+SUBMISSION_SUFFIXES = (".py", ".js", ".json")
 _module_numbers = itertools.count()
 
 
@@ -73,14 +77,15 @@ class Submission:
 def discover(paths) -> list[Path]:
     """Every submission file under ``paths``, sorted, without importing anything.
 
-    A path may be an ``index.py`` or ``index.js`` file (any ``.py`` or ``.js``), a
+    A path may be an ``index.py``, ``index.js`` or ``model.json`` file (any ``.py``, ``.js``
+    or ``.json``), a
     submission folder holding one, or a folder of submission folders; in the last case
     folders named ``template``, ``template_*`` or starting with ``_`` or ``.`` are skipped
     (give them explicitly to check them).
     """
     found: dict[Path, None] = {}
     for given in map(Path, paths):
-        if given.is_file() and given.suffix in (".py", ".js"):
+        if given.is_file() and given.suffix in SUBMISSION_SUFFIXES:
             found[given.resolve()] = None
         elif _index_file(given):
             found[_index_file(given).resolve()] = None
@@ -90,14 +95,14 @@ def discover(paths) -> list[Path]:
                     found[_index_file(folder).resolve()] = None
         else:
             raise HarnessError(
-                f"{given}: expected an index.py or index.js file or a folder "
+                f"{given}: expected an index.py, index.js or model.json file or a folder "
                 "of submissions, received a path that does not exist"
             )
     return list(found)
 
 
 def _index_file(folder: Path) -> Path | None:
-    """The submission file of ``folder``: index.py, else index.js, else None."""
+    """The submission file of ``folder``: the first of SUBMISSION_FILES it holds, or None."""
     for name in SUBMISSION_FILES:
         if (folder / name).is_file():
             return folder / name
@@ -120,9 +125,9 @@ def peek(path: Path) -> tuple[str | None, str | None]:
     ``form`` is ``"layers"`` when only ``LAYERS`` is assigned at top level, ``"code"``
     when ``FRAMEWORK`` or ``build_model`` is, else None; ``framework`` is FRAMEWORK's
     value when it is a string literal. Raises :class:`SubmissionError` on a syntax error.
-    An index.js is ``"layers"``: it is recorded as a layer list, and never parsed here.
+    An index.js or a saved model.json is ``"layers"``: it is read as a layer list, never here.
     """
-    if Path(path).suffix == ".js":
+    if Path(path).suffix in (".js", ".json"):
         return "layers", None
     try:
         tree = ast.parse(Path(path).read_text(), filename=str(path))
@@ -234,6 +239,8 @@ def load_submission(path, assignment: Assignment) -> Submission:
     path = Path(path).resolve()
     if path.suffix == ".js":
         return _load_javascript(path, assignment)
+    if path.suffix == ".json":
+        return _load_builder_file(path, assignment)
     module = _import_file(path)
     names = {k: v for k, v in vars(module).items() if not k.startswith("__")}
     form, problems = namespace_problems(names, module.__name__)
@@ -320,6 +327,27 @@ def _load_javascript(path: Path, assignment: Assignment) -> Submission:
         hyperparameters=loaded.hyperparameters,
         layers=loaded.layers,
         provenance=loaded.provenance,
+    )
+
+
+def _load_builder_file(path: Path, assignment: Assignment) -> Submission:
+    """A network saved by the Model Builder page, with the assignment's default settings."""
+    layers, problems = read_builder_file(path)
+    hyperparameters, found = hyperparameter_problems(None, assignment.budget)
+    if not problems:
+        layers, problems = spec.layer_problems(layers)
+        problems = problems or assignment_shape_problems(layers, assignment)
+        # told in the saved file's terms: its entries, not a LAYERS list
+        problems = [re.sub(r"LAYERS\[(\d+)\]", r"layer \1", p) for p in problems]
+    if problems or found:
+        raise SubmissionError(path, problems + found)
+    return Submission(
+        path=path,
+        student_id=path.parent.name,
+        form="layers",
+        framework=None,
+        hyperparameters=hyperparameters,
+        layers=layers,
     )
 
 
