@@ -228,3 +228,14 @@ def test_report_command_options_and_a_bad_time_naming_the_option(course, capsys)
     (course / "stamps.csv").write_text("student,submitted_at\nalice,2026-10-20T00:00:00Z\n")
     assert main([*args, "--as-of", AFTER, "--submitted-at", str(course / "stamps.csv")]) == 0
     assert "1 late (alice -10)" in capsys.readouterr().out
+
+
+def test_after_published_opens_when_staff_publish_not_at_a_date(course):
+    hold = 'accuracy = "after_published"\nthroughput = "after_published"\n'
+    (course / "assignment.toml").write_text(_toml(visibility=hold))
+    _report(course, as_of=AFTER)
+    page = (course / "out" / "students" / "alice.md").read_text()
+    assert "Hidden until the staff publish the grades: accuracy points" in page
+    (course / "assignment.toml").write_text(_toml(visibility=hold + "published = true\n"))
+    _report(course, as_of=AFTER)
+    assert "Hidden " not in (course / "out" / "students" / "alice.md").read_text()
