@@ -7,13 +7,15 @@ import shutil
 import stat
 from pathlib import Path
 
-SUBMISSION_FILES = ("index.py", "index.js")  # index.py wins, as in the harness's discovery
+from harness.submission.load import SUBMISSION_FILES  # the first found wins, as in discovery
+
 MAX_DEPTH = 8  # folders below the upload searched; an upload is a file or a folder or two
 
 
 def find_upload(root: Path) -> Path | None:
-    """The first ``index.py`` (else ``index.js``) under ``root``, shallowest then by path;
-    only regular files count: a link named index.py is not followed."""
+    """The first ``index.py`` (else ``index.js``, else ``model.json``) under ``root``,
+    shallowest then by path; only regular files count: a link named index.py is not
+    followed."""
     for name in SUBMISSION_FILES:
         found = sorted(_regular_files(root, name, 0), key=lambda p: (len(p.parts), str(p)))
         if found:
