@@ -25,7 +25,7 @@ def criterion_tests(results: ClassResults, record: RunRecord, runs: list[RunReco
     name = f"{record.dataset} ({record.framework})"
     acc = float(record.score_breakdown.get("accuracy", 0.0) or 0.0)
     thr = float(record.score_breakdown.get("throughput", 0.0) or 0.0)
-    return [
+    tests = [
         _test(f"{name}: builds and trains", 0.0, 0.0, record.status == "passed",
               _trains_output(record, runs), visibility.trains),
         _test(f"{name}: accuracy (held-out test set)", acc, acc_max, acc >= acc_max > 0,
@@ -33,6 +33,18 @@ def criterion_tests(results: ClassResults, record: RunRecord, runs: list[RunReco
         _test(f"{name}: throughput", thr, thr_max, thr >= thr_max > 0,
               _throughput_output(record), visibility.throughput),
     ]  # fmt: skip
+    return tests + _review_test(record, acc + thr, name, visibility)
+
+
+def _review_test(record: RunRecord, computed: float, name: str, visibility) -> list[dict]:
+    """Staff review changed the run's points (set, or withheld until reviewed): the
+    difference as a test of its own, so the tests still add up to the score."""
+    change = round(record.score - computed, 3)
+    if not record.score_breakdown.get("review") or not change:
+        return []
+    setting = strictest([visibility.accuracy, visibility.throughput])
+    why = str(record.score_breakdown["review"])
+    return [_test(f"{name}: staff review", change, 0.0, change >= 0, why, setting)]
 
 
 def _test(name, score, max_score, passed, output, visibility) -> dict:

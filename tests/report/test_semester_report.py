@@ -239,3 +239,15 @@ def test_after_published_opens_when_staff_publish_not_at_a_date(course):
     (course / "assignment.toml").write_text(_toml(visibility=hold + "published = true\n"))
     _report(course, as_of=AFTER)
     assert "Hidden " not in (course / "out" / "students" / "alice.md").read_text()
+
+
+def test_points_a_review_changed_are_a_test_of_their_own_so_the_tests_add_up(course):
+    records = load_records(course / "out" / "results.json")
+    held = next(r for r in records if r.submission == "alice")
+    held.score = 0.0  # withheld until reviewed, as the review queue applies it
+    held.score_breakdown = {**held.score_breakdown, "review": "withheld until reviewed"}
+    result = gradescope_result(ClassResults(records), "alice")
+    assert spec_problems(result) == []
+    review = result["tests"][-1]
+    assert (review["name"], review["score"]) == ("fashion_mnist (torch): staff review", -10.0)
+    assert sum(t["score"] for t in result["tests"]) == result["score"] == 0.0
