@@ -76,7 +76,7 @@ def grade(submissions, data, out, jobs=None, preexec_fn=None):
     )
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     records = json.loads((out / "results.json").read_text())
-    return done.stdout, {r["submission"]: r for r in records}
+    return done.stdout + done.stderr, {r["submission"]: r for r in records}
 
 
 def graded_ratio(record: dict) -> float:
@@ -111,12 +111,12 @@ def test_identical_networks_graded_together_under_load_get_the_same_points(data,
         twins.append(tmp_path / "class" / name)
     loader = subprocess.Popen([sys.executable, "-c", LOADER], start_new_session=True)
     try:
-        _, records = grade(twins, data, tmp_path / "out", jobs=2)
+        said, records = grade(twins, data, tmp_path / "out", jobs=2)
     finally:
         os.killpg(loader.pid, 9)
         loader.wait()
     a, b = records["twin_a"], records["twin_b"]
-    assert a["status"] == b["status"] == "passed", (a["reason"], b["reason"])
+    assert a["status"] == b["status"] == "passed", (a["reason"], b["reason"], said[-3000:])
     assert a["test_accuracy"] == b["test_accuracy"]
     assert 0 < a["score_breakdown"]["throughput"] < 2  # inside the ramp: rates count
     assert abs(a["score"] - b["score"]) <= 0.1, (a["score_breakdown"], b["score_breakdown"])

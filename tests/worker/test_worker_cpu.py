@@ -61,3 +61,16 @@ def test_a_run_without_cpu_figures_keeps_its_clock():
     run = verdict(2.0, (None, None), cores=1)
     assert run.status == "ok" and run.train_cpu_seconds is None
     assert run.examples_per_cpu_sec is None and run.examples_per_sec == 100.0
+
+
+@pytest.mark.parametrize("gpu_index, basis", [(None, "cpu"), (0, "wall")])
+def test_a_cpu_run_is_graded_per_cpu_second_a_gpu_run_on_the_clock(gpu_index, basis):
+    """On a GPU a CPU-second measures the host, not the device: the parent's clock (which
+    waits for predictions copied off the device) grades it."""
+    from harness.grading.runner import _cpu_figures
+
+    run = verdict(4.0, (10.0, 12.0), cores=1)
+    run.sandbox = SimpleNamespace(memory_peak_bytes=None, resident_peak_bytes=0, bounds="")
+    figures = _cpu_figures(run, SimpleNamespace(gpu_index=gpu_index))
+    assert figures["throughput_basis"] == basis
+    assert figures["cpu_seconds"] == 2.0 and figures["examples_per_cpu_sec"] == 100.0
