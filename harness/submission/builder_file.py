@@ -62,8 +62,9 @@ def read_builder_file(path: Path) -> tuple[list[dict], list[str]]:
         if len(data) > MAX_BYTES:
             return [], [f"the file is larger than {MAX_BYTES >> 10} KiB; a saved network is small"]
         entries = json.loads(data.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return [], [f"could not read the saved Model Builder network: {exc}"]
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # RecursionError: a file of nested brackets, which no Model Builder page saves
+        return [], [f"could not read the saved Model Builder network: {str(exc)[:200]}"]
     if not isinstance(entries, list) or not entries:
         return [], [
             "expected the list of layers the Model Builder page saves (Download model), "

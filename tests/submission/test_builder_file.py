@@ -77,8 +77,9 @@ def test_index_py_and_index_js_win_over_a_saved_network(tmp_path):
     assert discover([tmp_path]) == [(path.parent / "index.js").resolve()]
 
 
-def test_a_file_that_is_not_json_names_the_problem(tmp_path):
+@pytest.mark.parametrize("text", ["[{", "[" * 200_000])  # broken; nested past recursion
+def test_a_file_that_is_not_a_saved_network_names_the_problem(tmp_path, text):
     path = saved(tmp_path, SAVED)
-    path.write_text("[{")
+    path.write_text(text)
     with pytest.raises(SubmissionError, match="could not read the saved Model Builder network"):
         load_submission(path, Assignment())
