@@ -35,7 +35,8 @@ PREFIX = "harness-run-"  # then the creating process's pid: a dead one's cgroups
 DISABLE_ENV = "HARNESS_NO_CGROUP"  # "1": never make a run cgroup (tests of the fallback)
 MEMORY_FALLBACK = (
     "RLIMIT_DATA (private memory) and the parent's resident-size watchdog, which also "
-    "counts the memfd files the run holds open and the sandbox's private /tmp and /dev/shm"
+    "counts the memfd files the run holds open and what it stores in /tmp and /dev/shm "
+    "(bubblewrap's private ones; in mode uid its own files there, where they are tmpfs)"
 )
 UNBOUNDED = (
     f"memory: {MEMORY_FALLBACK}; CPU: core affinity (a run can widen it) and CPU-seconds "

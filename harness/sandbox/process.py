@@ -53,7 +53,6 @@ from harness.sandbox.watch import OutputCapture
 __all__ = ["Limits", "SandboxResult", "bubblewrap_available", "failure_reason", "run_isolated"]
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-SHARED_FOLDERS = ("/dev/shm", "/tmp")  # the host's, seen by a run in mode "uid"
 
 
 @dataclass(frozen=True)
@@ -307,13 +306,14 @@ def _supervise(
             count_hidden=hidden,
             on_poll=account.poll,
             check_memory=not by_kernel,
+            shared_uid=uid if mode == "uid" else None,
         )
         sandbox_watch.kill_tree(popen)
         returncode = popen.wait()
         # Whatever left the tree (double fork + setsid) ends too: by uid, or as our orphan.
         if mode == "uid":
             sandbox_watch.kill_uid(uid)
-            remove_owned(SHARED_FOLDERS, uid)
+            remove_owned(sandbox_watch.SHARED_TMPFS, uid)
         if orphans is not None:
             orphans.kill_all()
         account.add_waited(_children_cpu_seconds() - waited_before)

@@ -19,6 +19,7 @@ from harness.sandbox.scratch import folder_bytes
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+SHARED_TMPFS = ("/dev/shm", "/tmp")  # the host's, seen by a run in mode "uid"
 POLL_FIRST, POLL_MAX = 0.01, 0.5  # seconds: a /proc scan costs ~10 ms on a busy host
 
 
@@ -85,6 +86,37 @@ def hidden_bytes(pids: list[int], private_tmpfs: bool) -> int:
     return total
 
 
+def owned_tmpfs_bytes(folders: tuple[str, ...], uid: int) -> int:
+    """Bytes of the files ``uid`` (a run's own, mode "uid") keeps at the top of the host's
+    ``folders`` that are tmpfs mounts: memory no resident size shows."""
+    total = 0
+    for folder in folders:
+        if folder not in _tmpfs_mounts():
+            continue
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_uid == uid:
+                total += info.st_blocks * 512
+    return total
+
+
+def _tmpfs_mounts() -> set[str]:
+    try:
+        lines = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return set()
+    return {
+        line.split()[1] for line in lines if len(line.split()) > 2 and line.split()[2] == "tmpfs"
+    }
+
+
 def _private_tmpfs_use(pids: list[int]):
     """(device, bytes used) of the ``/tmp`` and ``/dev/shm`` the run's processes see, the
     host's own (seen by the bwrap process outside the sandbox) left out."""
@@ -129,6 +161,7 @@ def watch(
     count_hidden: str = "",
     on_poll=None,
     check_memory: bool = True,
+    shared_uid: int | None = None,
 ) -> str | None:
     """Wait for ``popen`` to end; return "timeout", "memory", "processes" or "disk" (the
     scratch folder outgrew ``limits.scratch_bytes``) if it must be killed first (the
@@ -137,7 +170,9 @@ def watch(
     runs no cgroup bounds. ``on_poll(tree, held)`` is told at every look what the tree is
     and the memory it held (:meth:`harness.sandbox.account.RunAccount.poll`).
     ``check_memory=False`` where the run's cgroup bounds its memory: resident sizes count
-    a shared library's pages once per process, the cgroup counts each page once."""
+    a shared library's pages once per process, the cgroup counts each page once.
+    ``shared_uid``: the run's uid in mode "uid", whose files in the host's tmpfs ``/tmp``
+    and ``/dev/shm`` count too."""
     deadline = time.monotonic() + limits.wall_seconds
     pause = POLL_FIRST
     while popen.poll() is None:
@@ -147,6 +182,8 @@ def watch(
         held = resident_bytes(tree)
         if count_hidden:
             held += hidden_bytes(tree, private_tmpfs="tmpfs" in count_hidden)
+        if count_hidden and shared_uid is not None:
+            held += owned_tmpfs_bytes(SHARED_TMPFS, shared_uid)
         if on_poll is not None:
             on_poll(tree, held)
         if check_memory and held > limits.memory_bytes:

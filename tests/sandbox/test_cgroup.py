@@ -15,7 +15,7 @@ import pytest
 from project_paths import ROOT
 
 from harness.sandbox import cgroup as run_cgroup
-from harness.sandbox import modes
+from harness.sandbox import modes, watch
 from harness.sandbox.process import Limits, run_isolated
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.needs("cgroup")]
@@ -37,7 +37,9 @@ print("kept all")
 # a tmpfs file: it holds memory after every process closed it
 SHM_HOARD = """
 import os
-with open("/dev/shm/hoard", "wb") as out:
+path = f"/dev/shm/harness-test-hoard-{os.getuid()}"
+print("path", path, flush=True)
+with open(path, "wb") as out:
     for n in range(6):
         out.write(b"x" * (100 << 20))
         out.flush()
@@ -97,7 +99,7 @@ def test_a_tmpfs_file_on_the_hosts_dev_shm_counts_and_is_removed(uid_mode):
     result = python(SHM_HOARD, uid_mode)
     assert result.isolation == "uid" and result.memory_exceeded, (result.stdout, result.stderr)
     assert "kept all" not in result.stdout
-    assert not Path("/dev/shm/hoard").exists()
+    assert not Path(result.stdout.split()[1]).exists()
 
 
 @pytest.mark.needs("bubblewrap")
@@ -215,3 +217,12 @@ def test_a_v2_hierarchy_accounts_cpu_and_says_what_it_cannot_bound(tmp_path, mon
     if "memory" not in unified[0].controllers:
         assert f"memory: no controller here, so {run_cgroup.MEMORY_FALLBACK}" in result.bounds
     assert result.cpu_seconds >= SPENT
+
+
+def test_without_a_cgroup_a_uid_runs_tmpfs_file_counts_and_is_removed(uid_mode, no_cgroup):
+    if "/dev/shm" not in watch._tmpfs_mounts():
+        pytest.skip("/dev/shm is not a tmpfs here")
+    result = python(SHM_HOARD, uid_mode)
+    assert result.isolation == "uid" and result.memory_exceeded, (result.stdout, result.stderr)
+    assert "kept all" not in result.stdout and result.bounds.startswith("no cgroup")
+    assert not Path(result.stdout.split()[1]).exists()
