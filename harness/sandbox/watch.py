@@ -87,8 +87,9 @@ def hidden_bytes(pids: list[int], private_tmpfs: bool) -> int:
 
 
 def owned_tmpfs_bytes(folders: tuple[str, ...], uid: int) -> int:
-    """Bytes of the files ``uid`` (a run's own, mode "uid") keeps at the top of the host's
-    ``folders`` that are tmpfs mounts: memory no resident size shows."""
+    """Bytes of the files ``uid`` (a run's own, mode "uid") keeps in the host's ``folders``
+    that are tmpfs mounts (at their top, or in folders it made there): memory no resident
+    size shows."""
     total = 0
     for folder in folders:
         if folder not in _tmpfs_mounts():
@@ -102,7 +103,9 @@ def owned_tmpfs_bytes(folders: tuple[str, ...], uid: int) -> int:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if info.st_uid == uid:
+            if info.st_uid == uid and entry.is_dir(follow_symlinks=False):
+                total += folder_bytes(Path(entry.path), 1 << 50)
+            elif info.st_uid == uid:
                 total += info.st_blocks * 512
     return total
 
