@@ -290,6 +290,7 @@ def _cpu_figures(run, session: GradingSession) -> dict:
         "throughput_basis": "cpu" if on_cpu else "wall",
         "memory_peak_mib": round(sandbox.resident_peak_bytes / 2**20, 1) or None,
         "cgroup_peak_mib": round(peak / 2**20, 1) if peak else None,
+        "working_peak_mib": round(sandbox.working_peak_bytes / 2**20, 1) or None,
         "bounds": sandbox.bounds,
     }
 

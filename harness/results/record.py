@@ -59,9 +59,11 @@ class RunRecord:
     output: str = ""  # the run's captured stdout/stderr, truncated
     wall_seconds: float | None = None  # parent-side wall time of the whole run
     # the most the parent's watchdog saw the run's tree hold (resident sizes, what the memory
-    # limit is checked against), and its cgroup's peak (page cache included)
+    # limit is checked against without a cgroup), its cgroup's peak (page cache included),
+    # and the most its cgroup held that reclaim cannot take back (private, shared, mapped)
     memory_peak_mib: float | None = None
     cgroup_peak_mib: float | None = None
+    working_peak_mib: float | None = None
     bounds: str = ""  # what bounded the run's memory and CPU (its cgroup, or what instead)
     train_seconds: float | None = None
     throughput_probe: bool = False  # a short reference run sampling examples/sec only

@@ -35,6 +35,7 @@ class RunAccount:
         self._final: tuple[float | None, int | None, bool] | None = None
         self._last: float | None = None  # without a cgroup: the last /proc sum
         self.resident_peak = 0  # the most the watchdog saw the tree hold, in bytes
+        self.working_peak = 0  # the most its cgroup held that reclaim cannot take back
         self.problem = ""  # why the cgroup could not be removed, if it could not
 
     @property
@@ -64,6 +65,8 @@ class RunAccount:
         self.resident_peak = max(self.resident_peak, held_bytes)
         if self.cgroup is None:
             self.cpu_seconds()
+        else:
+            self.working_peak = max(self.working_peak, self.cgroup.working_bytes() or 0)
 
     def memory_peak_bytes(self) -> int | None:
         if self._final is not None:

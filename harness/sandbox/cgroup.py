@@ -93,6 +93,20 @@ class RunCgroup:
         text = _read(folder / name) if folder and "memory" in self.limited else ""
         return int(text) if text.isdigit() else None
 
+    def working_bytes(self) -> int | None:
+        """Memory the run holds now that the kernel cannot reclaim without hurting it: its
+        private pages, shared memory and tmpfs files, and the file pages it has mapped (its
+        libraries' code); page cache it merely read or wrote is left out."""
+        if "memory" not in self.limited:
+            return None
+        if self.version == 1:
+            stat = _keyed(self.folders["memory"] / "memory.stat")
+            keys = ("total_rss", "total_shmem", "total_mapped_file")
+        else:
+            stat = _keyed(self.folders["unified"] / "memory.stat")
+            keys = ("anon", "shmem", "file_mapped")
+        return sum(stat.get(key, 0) for key in keys)
+
     def description(self) -> str:
         """What bounds the run, for its record."""
         parts = [f"cgroup v{self.version}"]

@@ -91,6 +91,7 @@ class SandboxResult:
     cpu_seconds: float | None = None  # the whole tree's, from its start to its end
     memory_peak_bytes: int | None = None  # the cgroup's peak, page cache in (None without)
     resident_peak_bytes: int = 0  # the most the watchdog saw the tree hold (see watch)
+    working_peak_bytes: int = 0  # the cgroup's, page cache left out (RunCgroup.working_bytes)
     bounds: str = ""  # what bounded memory and CPU (RunAccount.bounds)
 
 
@@ -339,6 +340,7 @@ def _supervise(
         cpu_seconds=account.cpu_seconds(),
         memory_peak_bytes=account.memory_peak_bytes(),
         resident_peak_bytes=account.resident_peak,
+        working_peak_bytes=account.working_peak,
         bounds="; ".join(p for p in (account.bounds, account.problem) if p),
     )
 

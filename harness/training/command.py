@@ -139,6 +139,7 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
         "cpu_seconds": run.train_cpu_seconds,
         "resident_peak_mib": round(run.sandbox.resident_peak_bytes / 2**20, 1),
         "cgroup_peak_mib": _mib(run.sandbox.memory_peak_bytes),
+        "working_peak_mib": _mib(run.sandbox.working_peak_bytes),
         "bounds": run.sandbox.bounds,
         "isolated": run.sandbox.isolated,
         "data_verified": data.verified,

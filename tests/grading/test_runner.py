@@ -181,6 +181,8 @@ class RecordedWorker:
             isolated=True,
             isolation="bubblewrap",
             memory_peak_bytes=None,
+            resident_peak_bytes=0,
+            working_peak_bytes=0,
             bounds="cgroup v1",
         )
         plan = TrainingPlan(

@@ -70,7 +70,9 @@ def test_a_cpu_run_is_graded_per_cpu_second_a_gpu_run_on_the_clock(gpu_index, ba
     from harness.grading.runner import _cpu_figures
 
     run = verdict(4.0, (10.0, 12.0), cores=1)
-    run.sandbox = SimpleNamespace(memory_peak_bytes=None, resident_peak_bytes=0, bounds="")
+    run.sandbox = SimpleNamespace(
+        memory_peak_bytes=None, resident_peak_bytes=0, working_peak_bytes=0, bounds=""
+    )
     figures = _cpu_figures(run, SimpleNamespace(gpu_index=gpu_index))
     assert figures["throughput_basis"] == basis
     assert figures["cpu_seconds"] == 2.0 and figures["examples_per_cpu_sec"] == 100.0
