@@ -57,7 +57,7 @@ def run_command(args) -> int:
         if failure:
             print(
                 "AUTOGRADER FAILURE, not the student's network: no results.json written, "
-                f"so Gradescope records no score for this upload.\n{failure}"
+                f"so Gradescope records no score for this upload.\n{plain(failure)}"
             )
             return 1
         shutil.copyfile(out / "gradescope" / STUDENT / "results.json", results)
@@ -100,6 +100,12 @@ def grader_failure(out: Path, code: int, new_oom_kills: int) -> str:
             f"({killed[0]['reason']}): raise the autograder's memory in Gradescope's settings"
         )
     return ""
+
+
+def plain(text: str) -> str:
+    """``text`` for the autograder output (a terminal-like page): control characters, which
+    a reason quoting a run's own words could carry, shown escaped."""
+    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in text)
 
 
 def _student_records(out: Path) -> list[dict]:
