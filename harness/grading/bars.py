@@ -221,13 +221,21 @@ def reference_from_bar(bars: Bars, bar: Bar, calibration: RunRecord | None) -> R
     record.throughput_samples, record.throughput_spread = [], None
     record.examples_per_sec = record.examples_per_cpu_sec = record.throughput_bar = None
     if not local:
+        record.seed_runs = []
         why = calibration.reason if calibration and calibration.reason else "it did not run"
         if calibration and calibration.status == "passed":
             why = f"it has no examples per CPU-second figure, which the bars ({basis}) are in"
         record.status = "error"
         record.reason = f"the calibration probe on this machine failed: {why}"
         return record
-    scaled = bar.record.throughput_bar * local / bar.calibration
+    factor = local / bar.calibration
+    scaled = bar.record.throughput_bar * factor
+    # The reference's seeds (students' intervals are measured against them), in this
+    # machine's units too; their wall-clock rates were not measured here.
+    record.seed_runs = [
+        {**run, "examples_per_sec": None, "rate": run["rate"] * factor if run.get("rate") else None}
+        for run in record.seed_runs
+    ]
     if basis == "cpu":
         record.examples_per_cpu_sec = scaled
     else:

@@ -1,8 +1,9 @@
 """The Gradescope bundle for real: built by `gradescope build`, extracted into a simulated
 ``/autograder`` root (a temporary folder: ``AUTOGRADER_ROOT``), its real ``setup.sh`` steps
 that need no network (``bars``: the references trained once) and its real
-``run_autograder`` with the real harness, inside a cgroup with Gradescope's default memory
-(768 MiB) and a CPU quota; results.json is checked against Gradescope's specification.
+``run_autograder`` with the real harness, inside a cgroup with a memory limit and a CPU
+quota as Gradescope sets them (its default 768 MiB, and the 1 GiB docs/gradescope.md asks
+for); results.json is checked against Gradescope's specification.
 
 The grader's failures (a missing or mismatched bars file, a failed reference) leave no
 results.json and exit 1: Gradescope then shows the autograder's failure and records no
@@ -25,6 +26,9 @@ from gradescope_spec import spec_problems
 from project_paths import BROKEN, ROOT, SUBMISSIONS
 
 GRADESCOPE_MEMORY = 768 << 20  # Gradescope's default container memory
+# What docs/gradescope.md tells a course to set: the harness keeps room for its own
+# processes beside a run (harness/grading/capacity.py) and refuses below it.
+COURSE_MEMORY = 1 << 30
 CPUS = 1.0  # a CPU quota of one CPU (Gradescope's default is half of one: docs/gradescope.md)
 # CI-sized training (docs/gradescope.md has full-budget figures), one dataset and framework
 OPTIONS = ("--datasets", "fashion_mnist", "--frameworks", "torch", "--max-batches", "20")
@@ -73,9 +77,11 @@ def upload(root: Path, folder: Path) -> None:
     shutil.copytree(folder, root / "submission" / "hw")
 
 
-def run_autograder(root: Path) -> tuple[subprocess.CompletedProcess, dict | None, dict]:
-    """run_autograder in a container with Gradescope's limits; (process, results, figures)."""
-    container = Container(GRADESCOPE_MEMORY, CPUS)
+def run_autograder(
+    root: Path, memory: int = COURSE_MEMORY
+) -> tuple[subprocess.CompletedProcess, dict | None, dict]:
+    """run_autograder in a container with these limits; (process, results, figures)."""
+    container = Container(memory, CPUS)
     started = time.monotonic()
     try:
         done = subprocess.run(
@@ -93,7 +99,7 @@ def run_autograder(root: Path) -> tuple[subprocess.CompletedProcess, dict | None
     return done, json.loads(results.read_text()) if results.exists() else None, figures
 
 
-def tests_named(results: dict, criterion: str) -> dict:
+def criterion_test(results: dict, criterion: str) -> dict:
     """The one test of ``results`` for ``criterion`` (one dataset, one framework)."""
     [test] = [t for t in results["tests"] if t["name"].endswith(criterion)]
     return test
@@ -131,11 +137,16 @@ def test_bars_built_in_setup_then_uploads_graded_in_gradescopes_limits(tmp_path)
     assert (root / "bars" / "bars.json").is_file()
 
     upload(root, SUBMISSIONS / "original")  # the reference's own network: a passing upload
-    done, results, figures = run_autograder(root)
+    done, results, figures = run_autograder(root, GRADESCOPE_MEMORY)
     print(f"passing upload in {GRADESCOPE_MEMORY >> 20} MiB, {CPUS} CPU: {figures}")
+    # Gradescope's default memory: graded, or refused as the autograder's failure naming
+    # the memory to set (harness/grading/capacity.py), never the student's zero
+    assert results is not None or "raise the autograder's memory" in done.stdout + done.stderr
+    done, results, figures = run_autograder(root)
+    print(f"passing upload in {COURSE_MEMORY >> 20} MiB, {CPUS} CPU: {figures}")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert spec_problems(results) == []
-    trains = tests_named(results, "builds and trains")
+    trains = criterion_test(results, "builds and trains")
     assert trains["status"] == "passed" and trains["name"].startswith("fashion_mnist (torch)")
     assert results["score"] > 0
     assert "No reference was trained in this grading" in results["output"]
@@ -145,7 +156,7 @@ def test_bars_built_in_setup_then_uploads_graded_in_gradescopes_limits(tmp_path)
     assert done.returncode == 0, done.stdout[-3000:]
     assert spec_problems(results) == []
     assert results["score"] == 0.0
-    trains = tests_named(results, "builds and trains")
+    trains = criterion_test(results, "builds and trains")
     assert trains["status"] == "failed" and "syntax error" in trains["output"]
     assert FAILURE not in done.stdout
 

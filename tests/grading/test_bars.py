@@ -100,8 +100,17 @@ def test_a_missing_or_damaged_bars_file_is_refused_naming_it(tmp_path):
         read_bars(tmp_path)
 
 
-def test_the_stored_bar_is_scaled_by_local_over_stored_calibration(bars_dir):
-    """Stored bar 1,000 with calibration 500 there; calibration 250 here: bar 500."""
+def test_the_stored_bar_is_scaled_by_local_over_stored_calibration(tmp_path):
+    """Stored bar 1,000 with calibration 500 there; calibration 250 here: bar 500, and the
+    reference's seeds (students' intervals are measured with them) scaled alike."""
+    refs = _references()
+    for ref in refs:
+        ref.seed_runs = [
+            {"seed": k, "status": "passed", "test_accuracy": 0.88, "examples_per_sec": r, "rate": r}
+            for k, r in ((0, 1000.0), (1, 900.0))
+        ]
+    write_bars(tmp_path, refs, {(r.dataset, r.framework): 500.0 for r in refs}, _bound())
+    bars_dir = tmp_path
     calibration = run(
         "reference:original~probe0",
         reference="original",
@@ -117,6 +126,7 @@ def test_the_stored_bar_is_scaled_by_local_over_stored_calibration(bars_dir):
     assert ref.bars["stored_bar"] == 1000.0 and ref.bars["path"].endswith("bars.json")
     assert alice.reference_examples_per_sec == pytest.approx(500.0)
     assert alice.reference_test_accuracy == 0.88
+    assert [run["rate"] for run in ref.seed_runs] == pytest.approx([500.0, 450.0])
 
 
 def test_bars_in_examples_per_cpu_second_scale_by_the_calibrations_cpu_rate(tmp_path):
