@@ -91,8 +91,10 @@ def _grade(data_dir: Path, out: Path, jobs: int = 1) -> list[dict]:
         timeout=900,
         env=_environment(data_dir),
     )
-    # 1: some runs failed (the broken submission), each with its record
-    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    # 3: CIFAR-10 could not be loaded, the data's failure, not a student's (the broken
+    # submission alone would give 1); every run still has its record
+    assert done.returncode == 3, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "grading failed: dataset cifar10 was not graded" in done.stderr
     return json.loads((out / "results.json").read_text())
 
 
