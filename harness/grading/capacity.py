@@ -10,14 +10,20 @@ from harness import host
 from harness.config import Assignment
 from harness.errors import HarnessError
 
-# The most memory one graded run of the shipped assignment held, per framework, as the
-# limit counts it: in a run cgroup, the memory charged to it (`train --json`
-# cgroup_peak_mib); without one, the tree's resident size, shared library pages counted
-# once per process (resident_peak_mib). Measured on Fashion-MNIST: docs/limits.md.
-RUN_PEAK_MIB = {
-    "cgroup": {"torch": 600, "tensorflow": 700, "jax": 650},
-    "resident": {"torch": 700, "tensorflow": 1100, "jax": 800},
+# What one graded run holds before its data, per framework, as the limit counts it: in a
+# run cgroup, what reclaim cannot take back (`train --json` working_peak_mib); without one,
+# the tree's resident size, shared library pages counted once per process
+# (resident_peak_mib). Measured with the reference on Fashion-MNIST at 20 batches, rounded
+# up: docs/limits.md.
+RUN_BASE_MIB = {
+    "cgroup": {"torch": 300, "tensorflow": 320, "jax": 300},
+    "resident": {"torch": 450, "tensorflow": 650, "jax": 460},
 }
+# The streamed training examples (uint8) are held whole, and grow the run by about this
+# many times their size (from the 20-batch run to the full budget: docs/limits.md).
+DATA_GROWTH = {"torch": 1.5, "tensorflow": 3.2, "jax": 3.2}
+
+
 # Kept for the grading's own processes beside the runs, out of what the container allows:
 # the grade process, and one pytest process per run at once (each the parent of its run,
 # holding the data it streams); docs/limits.md.
@@ -53,33 +59,44 @@ def run_memory_mib(assignment: Assignment, jobs: int) -> int:
     return max(1, min(limit, (usable - harness_reserve_mib(jobs)) // max(jobs, 1)))
 
 
-def run_peaks() -> dict[str, int]:
-    """Each framework's peak as this machine's runs will be held to it: charged to a run
-    cgroup where one can be made, else resident sizes."""
+def run_need_mib(framework: str, dataset: str, batches: int, batch_size: int) -> int:
+    """What a reference run of ``batches`` x ``batch_size`` needs here: its framework's base
+    and the examples it is streamed, as this machine's runs are held (a run cgroup where
+    one can be made, else resident sizes)."""
+    from harness.data import get_spec
+
+    height, width, channels = get_spec(dataset).image_shape
+    data = batches * batch_size * height * width * channels * DATA_GROWTH.get(framework, 1)
+    return RUN_BASE_MIB[_measure()].get(framework, 0) + round(data / 2**20)
+
+
+def _measure() -> str:
     from harness.sandbox.cgroup import CgroupUnavailable, open_run_cgroup
 
     try:
         group = open_run_cgroup(64 << 20, ())
     except CgroupUnavailable:
-        return RUN_PEAK_MIB["resident"]
+        return "resident"
     kind = "cgroup" if "memory" in group.limited else "resident"
     group.remove()
-    return RUN_PEAK_MIB[kind]
+    return kind
 
 
-def refuse_if_too_small(frameworks: set[str], limit_mib: int, jobs: int) -> None:
-    """Raise, naming the figures, when a run of one of ``frameworks`` cannot fit in
-    ``limit_mib`` (what each of ``jobs`` runs gets here)."""
-    peak = run_peaks()
-    short = sorted(f for f in frameworks if peak.get(f, 0) > limit_mib)
+def refuse_if_too_small(needs: dict[tuple[str, str], int], limit_mib: int, jobs: int) -> None:
+    """Raise, naming the figures, when a run needs more than ``limit_mib`` (what each of
+    ``jobs`` runs gets here); ``needs`` maps (framework, dataset) to :func:`run_need_mib`."""
+    short = sorted(key for key, need in needs.items() if need > limit_mib)
     if not short:
         return
     usable = usable_mib()
-    peaks = "; ".join(f"a {f} run of this assignment peaks at about {peak[f]:,} MiB" for f in short)
+    peaks = "; ".join(
+        f"a {fw} run of this assignment on {ds} peaks at about {needs[fw, ds]:,} MiB"
+        for fw, ds in short
+    )
     where = "this container allows" if usable != (host.memory_bytes() or 0) >> 20 else "it has"
     share = f", {limit_mib:,} MiB for each of {jobs} runs at once" if jobs > 1 else ""
     raise HarnessError(
         f"not enough memory to grade: {where} {usable:,} MiB{share} "
-        f"({harness_reserve_mib(jobs)} MiB kept for the harness); {peaks}; raise the autograder's "
-        "memory" + (" or lower --jobs" if jobs > 1 else "") + " (docs/limits.md)"
+        f"({harness_reserve_mib(jobs)} MiB kept for the harness); {peaks}; raise the "
+        "autograder's memory" + (" or lower --jobs" if jobs > 1 else "") + " (docs/limits.md)"
     )

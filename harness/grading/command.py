@@ -290,6 +290,18 @@ def default_jobs(assignment: Assignment) -> int:
     return capacity.default_jobs(assignment, len(gpu_names()))
 
 
+def _run_needs(plan: Plan, assignment: Assignment) -> dict[tuple[str, str], int]:
+    """Memory a reference run of each (framework, dataset) of the plan needs here."""
+    batches = min(assignment.budget.default_num_batches, plan.max_batches or 10**9)
+    return {
+        (r.framework, r.dataset): capacity.run_need_mib(
+            r.framework, r.dataset, batches, assignment.budget.default_batch_size
+        )
+        for r in plan.runs
+        if r.framework in FRAMEWORKS
+    }
+
+
 def check_numbers(args) -> None:
     """Refuse out-of-range numeric options before any data is loaded or run started."""
     require_count("--jobs", args.jobs)
@@ -325,7 +337,7 @@ def grade_command(args) -> int:
     jobs = args.jobs or default_jobs(assignment)
     if not plan.cluster:  # a cluster's nodes hold their runs: their limits are theirs
         plan.run_memory_mib = capacity.run_memory_mib(assignment, jobs)
-        capacity.refuse_if_too_small({r.framework for r in plan.runs}, plan.run_memory_mib, jobs)
+        capacity.refuse_if_too_small(_run_needs(plan, assignment), plan.run_memory_mib, jobs)
         plan.save(plan_path)
     print(
         f"{jobs} run(s) at once ({host.container_description()}), "

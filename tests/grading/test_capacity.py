@@ -1,6 +1,6 @@
 """Runs at once and each run's memory from what the process may use (a container's limits),
 and the refusal before any training when it cannot hold one run: on plain numbers, then
-`grade` inside a real cgroup of 768 MiB made for the test (Gradescope's default)."""
+`grade` inside a real cgroup of 384 MiB made for the test (half Gradescope's default)."""
 
 from __future__ import annotations
 
@@ -41,25 +41,37 @@ def test_runs_share_the_containers_memory_below_the_assignments_limit(container)
 
 
 def test_a_container_that_cannot_hold_one_run_is_refused_naming_the_figures(container):
-    container(cpus=1, mib=768)
+    container(cpus=1, mib=512)
     limit = capacity.run_memory_mib(Assignment(), jobs=1)
+    need = capacity.run_need_mib("torch", "fashion_mnist", 3000, 64)
     with pytest.raises(HarnessError) as refused:
-        capacity.refuse_if_too_small({"torch"}, limit, jobs=1)
+        capacity.refuse_if_too_small({("torch", "fashion_mnist"): need}, limit, jobs=1)
     assert str(refused.value).startswith(
-        "not enough memory to grade: this container allows 768 MiB (256 MiB kept for the "
-        f"harness); a torch run of this assignment peaks at about "
-        f"{capacity.run_peaks()['torch']:,} MiB; raise the autograder's memory"
+        "not enough memory to grade: this container allows 512 MiB (256 MiB kept for the "
+        f"harness); a torch run of this assignment on fashion_mnist peaks at about {need:,} "
+        "MiB; raise the autograder's memory"
     )
-    capacity.refuse_if_too_small({"torch"}, 8192, jobs=1)  # room enough: nothing raised
+    capacity.refuse_if_too_small({("torch", "fashion_mnist"): need}, 8192, jobs=1)
+
+
+def test_a_runs_need_grows_with_the_examples_it_is_streamed():
+    small = capacity.run_need_mib("torch", "fashion_mnist", 20, 64)
+    full = capacity.run_need_mib("torch", "fashion_mnist", 3000, 64)
+    cifar = capacity.run_need_mib("torch", "cifar10", 3000, 64)
+    assert small < full < cifar
+    growth = capacity.DATA_GROWTH["torch"]
+    assert full - small == round(3000 * 64 * 784 * growth / 2**20) - round(
+        20 * 64 * 784 * growth / 2**20
+    )
 
 
 @pytest.mark.sandbox
 @pytest.mark.needs("cgroup")
 @pytest.mark.needs("fashion_mnist")
-def test_grade_in_a_768_mib_cgroup_refuses_before_training(tmp_path):
+def test_grade_in_a_384_mib_cgroup_refuses_before_training(tmp_path):
     from harness.sandbox.cgroup import open_run_cgroup
 
-    group = open_run_cgroup(768 << 20, ())
+    group = open_run_cgroup(384 << 20, ())
     try:
         done = subprocess.run(
             [
@@ -83,6 +95,6 @@ def test_grade_in_a_768_mib_cgroup_refuses_before_training(tmp_path):
     finally:
         group.remove()
     assert done.returncode != 0
-    assert "not enough memory to grade: this container allows 768 MiB" in done.stderr
-    assert "a torch run of this assignment peaks at about" in done.stderr
+    assert "not enough memory to grade: this container allows 384 MiB" in done.stderr
+    assert "a torch run of this assignment on fashion_mnist peaks at about" in done.stderr
     assert not (tmp_path / "out" / ".work" / "jobs").exists()  # no run was started
