@@ -47,7 +47,7 @@ def _add_data(sub) -> None:
     info.add_argument("name", choices=DATASETS)
     _data_options(info)
     info.add_argument("--json", action="store_true", help="print one JSON object")
-    info.set_defaults(target="harness.data.commands:info_command")
+    info.set_defaults(target="harness.data.command:info_command")
     fetch = data_sub.add_parser("fetch", help="download the official files into the cache")
     fetch.add_argument("name", choices=DATASETS)
     fetch.add_argument("--cache-dir", help="where to put the files (default: the user cache)")
@@ -56,7 +56,7 @@ def _add_data(sub) -> None:
         action="append",
         help="base URL to download from instead of the official mirrors",
     )
-    fetch.set_defaults(target="harness.data.commands:fetch_command")
+    fetch.set_defaults(target="harness.data.command:fetch_command")
 
 
 def _add_train(sub) -> None:

@@ -20,6 +20,7 @@ from harness.names import (
     PACKAGE_ROOT,
     REFERENCE_NETWORKS,
 )
+from harness.optimizers import OPTIMIZER_NAMES
 from harness.policy import (
     Deadline,
     Leaderboard,
@@ -28,7 +29,6 @@ from harness.policy import (
     load_leaderboard,
     load_visibility,
 )
-from harness.training.optim import OPTIMIZER_NAMES
 
 if sys.version_info >= (3, 11):
     import tomllib

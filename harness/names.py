@@ -5,10 +5,12 @@ Everything else imports these; nothing here imports anything heavier than ``path
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent  # the installed ``harness`` package
 REFERENCE_MODELS_ROOT = PACKAGE_ROOT.parent / "reference_models"  # installed beside it
+SYSTEM_DATA_ROOT = Path("/usr/share/datasets")  # Debian's dataset packages, searched last
 
 FRAMEWORKS = ("torch", "tensorflow", "jax")  # one adapter module each, harness/adapters/<name>
 # The installed packages a framework's runs depend on (numpy for every one): their versions
@@ -19,6 +21,13 @@ FRAMEWORK_PACKAGES = {
     "jax": ("numpy", "jax", "jaxlib", "flax", "optax"),
 }
 DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10")  # registry entries, harness/data
+# (height, width, channels) and number of classes: the shapes submissions are built for
+# (harness/data/registry.py checks its entries against these when it is imported).
+DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
+    "mnist": ((28, 28, 1), 10),
+    "fashion_mnist": ((28, 28, 1), 10),
+    "cifar10": ((32, 32, 3), 10),
+}
 REFERENCE_NETWORKS = ("original", "cifar")  # hand-written in reference_models/<fw>_cnn.py
 
 # A reference run's submission id, for display and file names only: whether a record is a
@@ -29,12 +38,22 @@ REFERENCE_PREFIX = "reference:"
 # seed k > 0 of a run is "<id>~seed<k>"; a network ``explain`` trains is "variant:<hash>".
 SEED_MARK = "~seed"
 VARIANT_PREFIX = "variant:"
+# The environment's thread counts a run's results depend on (they order float sums).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 WARMUP_BATCHES = 5  # steps excluded from steady-state throughput (compilation, caches)
 CURVE_POINTS = 20  # learning-curve points recorded per run
 # Validation images a run predicts at each curve point (the first ones of the split); the
 # parent scores them. Evaluations are inside a run's timed window, so they are kept small.
 CURVE_VALIDATION_IMAGES = 1000
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache that ``data fetch`` writes to and that is searched third."""
+    if os.environ.get("HARNESS_CACHE_DIR"):
+        return Path(os.environ["HARNESS_CACHE_DIR"]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "cnn-harness"
 
 
 def file_name(text: str) -> str:

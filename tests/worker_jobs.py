@@ -82,7 +82,9 @@ def run_job(job_dir: Path, limits: Limits, isolate: bool = True, inputs: RunInpu
     run = run_worker(
         job, inputs or synthetic_inputs(), limits, scratch_dir=job_dir, isolate=isolate
     )
-    points = zip(run.plan.points, run.report.losses, strict=True) if run.status == "ok" else []
+    points = (
+        zip(run.training_plan.points, run.report.losses, strict=True) if run.status == "ok" else []
+    )
     result = {
         "status": run.status,
         "reason": run.reason,

@@ -16,7 +16,7 @@ FRAMEWORK_MODULES: dict[str, str] = {name: f"harness.adapters.{name}" for name i
 
 
 # The packages each adapter imports (what ``pip install 'cnn-harness[<name>]'`` brings).
-FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {
+ADAPTER_IMPORTS: dict[str, tuple[str, ...]] = {
     "torch": ("torch",),
     "tensorflow": ("tensorflow", "keras"),
     "jax": ("jax", "flax", "optax"),
@@ -30,7 +30,7 @@ def installed_frameworks() -> list[str]:
     return [
         name
         for name in FRAMEWORKS
-        if all(importlib.util.find_spec(package) for package in FRAMEWORK_PACKAGES[name])
+        if all(importlib.util.find_spec(package) for package in ADAPTER_IMPORTS[name])
     ]
 
 

@@ -19,8 +19,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from harness.errors import ConfigError, field_error
 from harness.names import WARMUP_BATCHES
-from harness.training.optim import OptimizerConfig
+from harness.optimizers import OptimizerConfig
 
 # Images per inference call (validation points, test predictions): small chunks stay in
 # cache (docs/benchmarks.md, design measurements).
@@ -62,7 +63,7 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class TrainData:
-    """Training inputs; ``batch_indices`` from :func:`harness.training.batching.batch_indices`."""
+    """Training inputs; ``batch_indices`` from :func:`harness.batch_order.batch_indices`."""
 
     train_images: np.ndarray  # uint8 (N, H, W, C)
     train_labels: np.ndarray  # int (N,)
@@ -92,7 +93,8 @@ class TrainOutcome:
 
 
 class Adapter(Protocol):
-    """One framework. Implementations live in ``harness/adapters/<name>.py``."""
+    """One framework. Implementations live in ``harness/adapters/<name>/__init__.py``
+    (``ADAPTER``), reached through :func:`harness.adapters.get_adapter`."""
 
     name: str
 
@@ -154,8 +156,6 @@ def gpu_memory_fraction() -> float | None:
     Every adapter bounds a run's GPU memory by it, so several runs can share one card.
     """
     import os
-
-    from harness.errors import ConfigError, field_error
 
     raw = os.environ.get(MEMORY_FRACTION_VARIABLE, "")
     if raw == "":

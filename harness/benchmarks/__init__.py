@@ -7,7 +7,7 @@ tables, so it imports no framework.
 
 The ``reference_models/handwritten_<framework>.py`` modules are the adapters' yardstick: the
 ``original`` (or ``cifar``) network written the way a competent user writes it in a
-tutorial, trained on the same batches (:func:`harness.training.batching.batch_indices`) with
+tutorial, trained on the same batches (:func:`harness.batch_order.batch_indices`) with
 the same optimizer, data on the device once. Each exposes ``train(data, field, filters,
 batch_size, num_batches, warmup, learning_rate, momentum, seed) -> dict`` with the keys of
 :data:`HANDWRITTEN_KEYS`; they import nothing of the harness, which hands them the network's

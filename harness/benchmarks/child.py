@@ -16,10 +16,15 @@ import json
 import sys
 from pathlib import Path
 
+from harness.adapters import get_adapter
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
+from harness.batch_order import batch_indices
+from harness.benchmarks import NETWORKS, warmup_count
+from harness.config import load_assignment
+from harness.data import load_dataset
 from harness.names import FRAMEWORKS
-from harness.training.batching import batch_indices
-from harness.training.optim import OptimizerConfig
+from harness.optimizers import OptimizerConfig
+from harness.submission.load import load_submission, read_literal_layers
 
 RUNNERS = ("adapter", "handwritten")
 
@@ -53,8 +58,6 @@ def _settings(args) -> tuple[ModelSource, int, OptimizerConfig, str]:
     optimizer = OptimizerConfig.from_name(args.optimizer)
     if not args.submission:
         return ModelSource(reference=args.model), args.batch_size or 64, optimizer, args.model
-    from harness.config import load_assignment
-    from harness.submission.load import load_submission, read_literal_layers
 
     # An index.py is read, never imported: no student Python runs in a benchmark process.
     # An index.js is recorded in the embedded engine, which offers a script no file,
@@ -82,8 +85,6 @@ def _train_data(dataset, batch_size: int, num_batches: int, seed: int) -> TrainD
 
 
 def run_adapter(args, dataset, source, batch_size, optimizer) -> dict:
-    from harness.adapters import get_adapter
-
     adapter = get_adapter(args.framework)
     model = adapter.build(source, dataset.image_shape, dataset.num_classes, args.seed)
     config = TrainConfig(
@@ -117,9 +118,6 @@ def run_adapter(args, dataset, source, batch_size, optimizer) -> dict:
 
 
 def run_handwritten(args, dataset, batch_size, optimizer) -> dict:
-    from harness.adapters import get_adapter
-    from harness.benchmarks import NETWORKS, warmup_count
-
     get_adapter(args.framework)  # imports the framework the harness's way (TF without JAX)
     loop = importlib.import_module(f"reference_models.handwritten_{args.framework}")
     momentum = optimizer.setting("momentum") if optimizer.name == "momentum" else 0.0
@@ -141,7 +139,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.runner == "handwritten" and args.submission:
         raise SystemExit("--runner handwritten trains the reference networks only")
-    from harness.data import load_dataset
 
     dataset = load_dataset(args.dataset, args.data_dir, args.allow_unverified)
     source, batch_size, optimizer, label = _settings(args)

@@ -32,7 +32,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from harness.benchmarks.memory import TreeMemory
-from harness.benchmarks.spawn import REPO_ROOT
+from harness.benchmarks.spawn import REPO_ROOT, child_env
 from harness.benchmarks.tables import rate, seconds, share
 
 IDENTICAL = "original"  # the reference network handed in as a student
@@ -73,7 +73,9 @@ def grade_class(
     out.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with open(out.parent / f"jobs{jobs}.log", "w") as log:
-        grading = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        grading = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=child_env()
+        )
         memory = TreeMemory(grading.pid).start()
         returncode = grading.wait()
     wall, peak = time.monotonic() - started, memory.stop()

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from harness.cluster.local import local_cluster
+
 SLOTS = 2  # two worker nodes of one CPU each, against --jobs 2
 SUBMISSION = '''"""A small network for the cluster benchmark: one conv -> relu -> maxpool triple."""
 
@@ -102,8 +104,6 @@ def cluster_benchmark(
     data_dir: str | None = None,
 ) -> tuple[list[dict], str]:
     """Rows (``--jobs 2``, then the cluster) and their table."""
-    from harness.cluster.local import local_cluster
-
     with tempfile.TemporaryDirectory() as tmp:
         students = _class_of(runs, Path(tmp) / "class")
         grade = [framework, dataset, batches, data_dir]

@@ -16,17 +16,22 @@ one framework; this process imports none.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from harness.benchmarks import output, suites, tables
+from harness.benchmarks import data_loading as loading
+from harness.benchmarks import experiments, output, suites, tables
+from harness.benchmarks.class_grading import class_benchmark
+from harness.benchmarks.cluster import cluster_benchmark
+from harness.benchmarks.graded import graded_run_benchmark
+from harness.benchmarks.spawn import child_env
 from harness.config import load_assignment
 from harness.errors import ConfigError, SubmissionError, field_error, require_count
-from harness.names import FRAMEWORKS
+from harness.host import gpu_names
+from harness.names import FRAMEWORKS, THREAD_VARIABLES
+from harness.submission.load import discover, peek
 
 CPU_BATCHES = 500  # per round: ~10-30 s per run on a 2-core CPU
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")  # inherited by every child
 GPU_BATCHES = 2000  # a GPU step is ~100x shorter; more steps keep the clock meaningful
 
 
@@ -43,12 +48,10 @@ def _names(raw: str, allowed, option: str) -> list[str]:
 
 
 def _gpu_visible() -> bool:
-    from harness.host import gpu_names
-
     return bool(gpu_names())
 
 
-def make_plan(args) -> suites.Plan:
+def make_plan(args) -> suites.SuitePlan:
     require_count("--rounds", args.rounds)
     require_count("--runs", getattr(args, "runs", None))
     if args.max_batches is not None and args.max_batches < 2:
@@ -56,12 +59,12 @@ def make_plan(args) -> suites.Plan:
             field_error("command line", "--max-batches", "an integer >= 2", args.max_batches)
         )
     batches = args.max_batches or (GPU_BATCHES if _gpu_visible() else CPU_BATCHES)
-    return suites.Plan(
+    return suites.SuitePlan(
         num_batches=batches,
         rounds=args.rounds,
         data_dir=args.data_dir,
         allow_unverified=args.allow_unverified,
-        warmup_batches=min(suites.Plan.warmup_batches, batches - 1),
+        warmup_batches=min(suites.SuitePlan.warmup_batches, batches - 1),
     )
 
 
@@ -90,8 +93,6 @@ def run_adapter_suite(frameworks, dataset, plan, groups) -> list[dict]:
 
 def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str, dict, str]]:
     """(dataset, child model options, label): each dataset's reference, then submissions."""
-    from harness.submission.load import discover, peek
-
     references = load_assignment().references
     models = [
         (d, {"model": references.get(d, "original")}, references.get(d, "original"))
@@ -127,8 +128,6 @@ def run_framework_suite(frameworks, models, plan, bar, groups) -> list[dict]:
 
 def run_experiment_suite(frameworks, dataset, plan, groups, names: str = "all") -> list[dict]:
     """The assignment's experiments (:mod:`harness.benchmarks.experiments`) on one dataset."""
-    from harness.benchmarks import experiments
-
     chosen = experiments.select(names)
     print(f"experiments on {dataset}", file=sys.stderr)
     runs = experiments.run_experiments(frameworks, dataset, plan, chosen, _progress)
@@ -143,8 +142,6 @@ def run_experiment_suite(frameworks, dataset, plan, groups, names: str = "all") 
 
 def data_loading(datasets, plan, notes: list[str]) -> dict | None:
     """The data layer's loading benchmark (:mod:`harness.benchmarks.data_loading`)."""
-    from harness.benchmarks import data_loading as loading
-
     found = []
     for name in datasets:
         try:
@@ -170,8 +167,6 @@ def _table_suite(label: str, notes: list[str], measure) -> dict | None:
 
 def graded_runs(frameworks, dataset, plan, notes: list[str]) -> dict | None:
     """A graded run's fixed cost beside its training (:mod:`harness.benchmarks.graded`)."""
-    from harness.benchmarks.graded import graded_run_benchmark
-
     return _table_suite(
         "graded-run cost",
         notes,
@@ -184,8 +179,6 @@ def graded_runs(frameworks, dataset, plan, notes: list[str]) -> dict | None:
 def cluster_runs(framework: str, dataset: str, args, notes: list[str]) -> dict | None:
     """Quick graded runs on a local two-node cluster against --jobs 2
     (:mod:`harness.benchmarks.cluster`)."""
-    from harness.benchmarks.cluster import cluster_benchmark
-
     return _table_suite(
         "cluster",
         notes,
@@ -211,8 +204,6 @@ def explain_cost(framework: str, dataset: str, args, notes: list[str]) -> dict |
 
 def class_grading(dataset, args, notes: list[str]) -> dict | None:
     """The example class graded at --jobs 1 and all cores (:mod:`.class_grading`)."""
-    from harness.benchmarks.class_grading import class_benchmark
-
     try:
         return class_benchmark(
             dataset,
@@ -231,9 +222,6 @@ def benchmark_command(args) -> int:
     frameworks = _names(args.frameworks, FRAMEWORKS, "--frameworks")
     datasets = _names(args.datasets, None, "--datasets")
     plan, groups, notes = make_plan(args), {}, []
-    # One CPU thread per run unless set, as grade runs them: torch's pool collapses on a
-    # CPU that anything else uses (README, Grading).
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     result = {
         "settings": {
             "suite": suite,
@@ -245,7 +233,7 @@ def benchmark_command(args) -> int:
             "rounds": plan.rounds,
             "dataset_for_adapters": datasets[0],
             # torch's OpenMP pool collapses on an oversubscribed CPU: say so
-            "thread_env": {k: os.environ.get(k) for k in THREAD_VARIABLES},
+            "thread_env": {k: child_env().get(k) for k in THREAD_VARIABLES},
         }
     }
     if suite in ("adapters", "all"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from harness.benchmarks import stats, suites
+from harness.errors import ConfigError, field_error
 from harness.names import PACKAGE_ROOT
 
 SUBMISSIONS = PACKAGE_ROOT.parent / "submissions"
@@ -118,8 +119,6 @@ EXPERIMENTS = (
 
 def select(names: str) -> tuple[Experiment, ...]:
     """The experiments named in a comma-separated list, in their order; ``all``: every one."""
-    from harness.errors import ConfigError, field_error
-
     if names.strip() == "all":
         return EXPERIMENTS
     wanted = [n.strip() for n in names.split(",") if n.strip()]
@@ -153,7 +152,7 @@ class ExperimentRuns:
 def run_experiments(
     frameworks: list[str],
     dataset: str,
-    plan: suites.Plan,
+    plan: suites.SuitePlan,
     experiments=EXPERIMENTS,
     progress=suites._quiet,
 ) -> ExperimentRuns:

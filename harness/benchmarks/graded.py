@@ -17,7 +17,6 @@ Each figure is the median of ``rounds`` rounds (the first pays a cold file cache
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
@@ -26,7 +25,13 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from harness.names import FRAMEWORKS
+from harness.benchmarks.spawn import child_env
+from harness.config import default_assignment_path, load_assignment
+from harness.grading.inputs import prepare_dataset
+from harness.grading.plan import GradingPlan, RunSpec
+from harness.grading.runner import GradingSession, execute
+from harness.names import FRAMEWORKS, reference_id
+from harness.sandbox.process import Limits, run_isolated
 
 # What each adapter imports, then the worker's way out (os._exit: no interpreter teardown).
 IMPORTS = {
@@ -40,8 +45,6 @@ TARGET_BEYOND_IMPORT = {"torch": 0.5, "tensorflow": 0.5, "jax": 1.5}
 
 
 def _sandboxed_seconds(code: str, scratch: Path) -> float:
-    from harness.sandbox.process import Limits, run_isolated
-
     limits = Limits(wall_seconds=300, memory_bytes=8 << 30)
     started = time.monotonic()
     result = run_isolated(
@@ -53,14 +56,8 @@ def _sandboxed_seconds(code: str, scratch: Path) -> float:
 
 
 def _graded_run(framework: str, dataset: str, num_batches: int, data_dir: str | None, out: Path):
-    from harness.config import load_assignment
-    from harness.grading.inputs import prepare_dataset
-    from harness.grading.plan import Plan, RunSpec
-    from harness.grading.runner import GradingSession, execute
-    from harness.names import reference_id
-
     assignment = load_assignment()
-    plan = Plan(
+    plan = GradingPlan(
         runs=[],
         out_dir=str(out),
         assignment_path=str(_assignment_path()),
@@ -74,12 +71,10 @@ def _graded_run(framework: str, dataset: str, num_batches: int, data_dir: str | 
         framework,
         reference=assignment.references[dataset],
     )
-    return execute(spec, GradingSession.open(plan))
+    return execute(spec, GradingSession.open(plan, env=child_env()))
 
 
 def _assignment_path() -> Path:
-    from harness.config import default_assignment_path
-
     return default_assignment_path()
 
 
@@ -172,9 +167,8 @@ def graded_run_benchmark(
 ) -> tuple[list[dict], str]:
     """Rows per framework (medians of ``rounds``) and their table; each framework's run is
     its own process. Runs get one CPU thread unless ``OMP_NUM_THREADS`` says otherwise, as
-    in ``grade``.
+    in ``grade`` (:func:`harness.benchmarks.spawn.child_env`).
     """
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # also when run as a script
     rows = [overhead_row(fw, dataset, num_batches, data_dir, rounds) for fw in frameworks]
     return rows, overhead_table(rows)
 

@@ -10,12 +10,12 @@ only; elsewhere the peak is None.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
+from harness.sandbox.watch import PAGE_BYTES
+
 PROC = Path("/proc")
-PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _parent_of(pid: int) -> int | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from harness import host
 from harness.benchmarks import stats, tables
+from harness.benchmarks.chart import write_chart, write_experiment_chart
 
 
 def host_info() -> dict:
@@ -164,8 +165,6 @@ def pytest_benchmark_json(groups: dict[str, dict[str, list[dict]]]) -> dict | No
 
 def write_all(out: Path, result: dict, groups: dict) -> list[Path]:
     """benchmark.md, benchmark.json, benchmark.png and pytest-benchmark.json under ``out``."""
-    from harness.benchmarks.chart import write_chart, write_experiment_chart
-
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "benchmark.md", out / "benchmark.json"]
     written[0].write_text(markdown(result))

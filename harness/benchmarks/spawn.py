@@ -31,8 +31,18 @@ def child_command(options: dict) -> list[str]:
     return argv
 
 
-def _environment() -> dict:
+def child_env() -> dict[str, str]:
+    """The environment of every process a benchmark starts: this one's, with one CPU thread
+    per run unless ``OMP_NUM_THREADS`` is set, as ``grade`` runs them (torch's pool
+    collapses on a CPU that anything else uses). The benchmark's own environment is left
+    as it is."""
     env = dict(os.environ)
+    env.setdefault("OMP_NUM_THREADS", "1")
+    return env
+
+
+def _environment() -> dict:
+    env = child_env()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env

@@ -17,7 +17,7 @@ from harness.names import CURVE_POINTS, WARMUP_BATCHES
 
 
 @dataclass(frozen=True)
-class Plan:
+class SuitePlan:
     """Sizes and data of one benchmark invocation (see ``python -m harness benchmark -h``)."""
 
     batch_size: int = 64
@@ -50,7 +50,7 @@ def _quiet(_run: dict) -> None:
 
 
 def adapter_rounds(
-    framework: str, dataset: str, plan: Plan, progress: Progress = _quiet
+    framework: str, dataset: str, plan: SuitePlan, progress: Progress = _quiet
 ) -> dict[str, list[dict]]:
     """``{"adapter": runs, "handwritten": runs}``, rounds interleaved, ``original`` network."""
     runs: dict[str, list[dict]] = {"adapter": [], "handwritten": []}
@@ -90,7 +90,7 @@ def compare_adapter(framework: str, runs: dict[str, list[dict]]) -> dict:
 
 
 def framework_rounds(
-    frameworks: list[str], dataset: str, model: dict, plan: Plan, progress: Progress = _quiet
+    frameworks: list[str], dataset: str, model: dict, plan: SuitePlan, progress: Progress = _quiet
 ) -> dict[str, list[dict]]:
     """Runs per framework of one model on one dataset; the starting framework rotates."""
     runs: dict[str, list[dict]] = {fw: [] for fw in frameworks}

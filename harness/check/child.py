@@ -22,10 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.adapters import get_adapter
 from harness.config import load_assignment
 from harness.errors import HarnessError, SubmissionError
+from harness.names import DATASET_SHAPES
 from harness.submission import spec
-from harness.submission.load import DATASET_SHAPES, line_of_exception, load_submission
+from harness.submission.load import line_of_exception, load_submission
 
 CHECK_BATCH = 32  # largest batch of the check's forward/backward pass; it trains nothing
 
@@ -154,8 +156,6 @@ def describe(path: Path, framework: str, datasets, assignment) -> dict:
             ],
         }
     try:
-        from harness.adapters import get_adapter
-
         adapter = get_adapter(framework)
     except Exception as exc:  # e.g. the framework is not installed here
         return {

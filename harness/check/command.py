@@ -21,6 +21,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from harness.adapters import installed_frameworks
 from harness.check.report import merge, render
 from harness.config import default_assignment_path, load_assignment
 from harness.errors import SubmissionError
@@ -44,7 +45,9 @@ def _run_child(
     )
 
 
-def plan(paths, framework: str | None) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+def children_to_start(
+    paths, framework: str | None
+) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
     """Children to start, one per (framework or "auto", submission): one student's code
     never shares a process with another's; and the problems found already."""
     jobs: list[tuple[str, str]] = []
@@ -67,8 +70,6 @@ def plan(paths, framework: str | None) -> tuple[list[tuple[str, str]], dict[str,
 def _layer_frameworks() -> list[str]:
     """Where a layer list is checked without ``--framework``: every framework installed
     here (all three where none is, so that each check says what is missing)."""
-    from harness.adapters import installed_frameworks
-
     return installed_frameworks() or list(FRAMEWORKS)
 
 
@@ -134,7 +135,7 @@ def check_paths(
     ``allow_unisolated``."""
     isolate = require_sandbox(allow_unisolated=allow_unisolated) != "none"
     datasets = list(datasets or load_assignment(assignment).datasets)
-    jobs, early = plan(paths, framework)
+    jobs, early = children_to_start(paths, framework)
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
         done = pool.map(lambda job: _child(*job, datasets, assignment, isolate), jobs)

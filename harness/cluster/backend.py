@@ -28,19 +28,11 @@ import numpy as np
 
 from harness.cluster import connect as cluster
 from harness.cluster.node import NodeJob, NodeOutcome, run_on_node
-from harness.cluster.payload import submission_files, write_files
-from harness.errors import SubmissionError
-from harness.grading.inputs import PreparedDataset, load_prepared
-from harness.grading.plan import RunSpec
-from harness.grading.runner import (
-    GradingSession,
-    job_description,
-    run_fingerprint,
-    run_inputs,
-    scored_record,
-    store_record,
-)
+from harness.cluster.payload import write_files
+from harness.hashing import code_hash
 from harness.results.record import RunRecord
+from harness.worker.parent import PASSED_ENV
+from harness.worker.remote import PlannedRun, RunSource
 from harness.worker.stream import FILES, RunInputs
 
 RETRIES = 2  # extra attempts on another node when a node is lost mid-run
@@ -51,8 +43,7 @@ POLL_SECONDS = 0.5
 class InFlight:
     """A submitted run, until its record is saved."""
 
-    spec: RunSpec
-    data: PreparedDataset
+    spec: PlannedRun
     key: str  # the run's fingerprint, computed on the head
     done: threading.Event
 
@@ -65,13 +56,19 @@ def _remote_task():
 
 
 class ClusterBackend:
-    """Runs a grading session's runs on the cluster (``GradingSession.remote``)."""
+    """Runs a grading session's runs on the cluster (a :class:`~harness.worker.remote.RemoteRuns`
+    for ``GradingSession.remote``); ``source`` prepares, scores and saves each on the head."""
 
-    def __init__(self, session: GradingSession, runs_per_gpu: int = 0, board=None):
-        self.session = session
+    def __init__(
+        self,
+        source: RunSource,
+        runs_per_gpu: int = 0,
+        gpu_memory_fraction: float | None = None,
+    ):
+        self.source = source
         self.runs_per_gpu = runs_per_gpu  # 0: runs use no GPU
-        self.board = board  # a ProgressBoard, or None
-        self._waiting: collections.deque[RunSpec] = collections.deque()  # queued for a slot
+        self.gpu_memory_fraction = gpu_memory_fraction  # each run's share of its card
+        self._waiting: collections.deque[PlannedRun] = collections.deque()  # queued for a slot
         self._slots = max(
             1, cluster.task_slots("GPU" if runs_per_gpu else "CPU") * max(1, runs_per_gpu)
         )
@@ -91,69 +88,59 @@ class ClusterBackend:
         self.puts.append(ref)
         return ref
 
-    def _dataset(self, data: PreparedDataset):
+    def _dataset(self, name: str):
         """The dataset's :class:`RunInputs` (no validation or test label) in the store, put
         once per dataset, read in place by every task of a node."""
-        if data.name not in self._datasets:
-            inputs = data.inputs()
-            self._datasets[data.name] = self._put(
-                RunInputs(*(np.array(getattr(inputs, name)) for name in FILES))
+        if name not in self._datasets:
+            inputs = self.source.inputs(name)
+            self._datasets[name] = self._put(
+                RunInputs(*(np.array(getattr(inputs, field)) for field in FILES))
             )
-        return self._datasets[data.name]
+        return self._datasets[name]
 
     def _task_options(self) -> dict:
-        from harness.grading.command import shared_gpu_memory_fraction
-        from harness.worker.parent import PASSED_ENV
-
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         options = {"num_cpus": 1, "max_retries": RETRIES, "retry_exceptions": False}
         if self.runs_per_gpu:
             # The same bound per run as --jobs on one machine with that many runs per card.
             options["num_gpus"] = 1 / self.runs_per_gpu
-            fraction = shared_gpu_memory_fraction(1, self.runs_per_gpu)
-            if fraction is not None:
-                env.setdefault("HARNESS_GPU_MEMORY_FRACTION", f"{fraction:.2f}")
+            if self.gpu_memory_fraction is not None:
+                env.setdefault("HARNESS_GPU_MEMORY_FRACTION", f"{self.gpu_memory_fraction:.2f}")
         if env:
             options["runtime_env"] = {"env_vars": env}
         return options
 
-    def submit(self, specs: list[RunSpec]) -> None:
+    def submit(self, specs: list[PlannedRun]) -> None:
         """Send every run of ``specs`` that has no reusable record and is not in flight."""
-        plan, assignment = self.session.plan, self.session.assignment
         task = _remote_task().options(**self._task_options())
         if not self._collector.is_alive():
             self._collector.start()
         for spec in specs:
-            data = load_prepared(Path(plan.out_dir), spec.dataset)
-            key = run_fingerprint(spec, plan, data)
-            if spec.name in self._flights or self.session.store.reusable(
-                spec.submission, spec.dataset, spec.framework, key
-            ):
+            if spec.name in self._flights:
                 continue
-            flight = InFlight(spec, data, key, threading.Event())
-            job = job_description(spec, plan, assignment, data)
-            try:
-                kept = len(run_inputs(spec, self.session, data).test_images)
-                node_job = NodeJob(
-                    job,
-                    submission_files(spec.path) if spec.path else {},
-                    Path(plan.assignment_path).read_bytes(),
-                    self.session.limits(),
-                    kept if spec.probe else None,
-                    plan.unisolated_allowed,
-                )
-            except SubmissionError as exc:
-                self._finish(flight, _unsent_record(spec, exc), key)
+            outgoing = self.source.outgoing(spec)
+            if outgoing is None:
                 continue
-            ref = task.remote(node_job, self._dataset(data))
+            flight = InFlight(spec, outgoing.key, threading.Event())
+            if outgoing.unsent:
+                self._finish(flight, _unsent_record(spec, outgoing.unsent), outgoing.key)
+                continue
+            node_job = NodeJob(
+                outgoing.job,
+                outgoing.files,
+                outgoing.assignment,
+                outgoing.limits,
+                outgoing.test_images,
+                outgoing.unisolated_allowed,
+            )
+            ref = task.remote(node_job, self._dataset(spec.dataset))
             with self._lock:
                 self._flights[spec.name], self._refs[ref] = flight, spec.name
             self._waiting.append(spec)
-            if self.board is not None:
-                self.board.mark(spec, "queued")
+            self.source.mark(spec, "queued")
         self._show_running()
 
-    def record(self, spec: RunSpec) -> RunRecord:
+    def record(self, spec: PlannedRun) -> RunRecord:
         """The run's record, once its task has finished (submitted now if it was not)."""
         flight = self._flights.get(spec.name)
         if flight is None and spec.name not in self._records:
@@ -161,9 +148,7 @@ class ClusterBackend:
             flight = self._flights.get(spec.name)
         if flight is not None:
             flight.done.wait()
-        return self._records.get(spec.name) or self.session.store.load(
-            spec.submission, spec.dataset, spec.framework
-        )
+        return self._records.get(spec.name) or self.source.stored(spec)
 
     def _collect(self) -> None:
         import ray
@@ -203,8 +188,6 @@ class ClusterBackend:
         )
 
     def _scored(self, flight: InFlight, outcome: NodeOutcome) -> RunRecord:
-        from harness.grading.fingerprint import code_hash
-
         if outcome.code_hash != code_hash():
             record = _error_record(
                 flight.spec,
@@ -214,17 +197,14 @@ class ClusterBackend:
         else:
             with tempfile.TemporaryDirectory(prefix="cnn-harness-exports-") as job_dir:
                 write_files(Path(job_dir) / "out", outcome.exports)
-                record = scored_record(
-                    flight.spec, self.session, flight.data, Path(job_dir), outcome.run
-                )
+                record = self.source.scored(flight.spec, Path(job_dir), outcome.run)
         record.node = outcome.node
         return record
 
     def _finish(self, flight: InFlight, record: RunRecord, key: str, wall: float = 0.0) -> None:
-        store_record(self.session, record, key, wall)
+        self.source.save(flight.spec, record, key, wall)
         self._records[flight.spec.name] = record
-        if self.board is not None:
-            self.board.mark(flight.spec, record.status)
+        self.source.mark(flight.spec, record.status)
         self._show_running()
         flight.done.set()
 
@@ -241,9 +221,8 @@ class ClusterBackend:
             while self._waiting and running < self._slots:
                 starting.append(self._waiting.popleft())
                 running += 1
-        if self.board is not None:
-            for spec in starting:
-                self.board.mark(spec, "running")
+        for spec in starting:
+            self.source.mark(spec, "running")
 
     def close(self) -> None:
         self._stop.set()
@@ -256,7 +235,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _error_record(spec: RunSpec, reason: str) -> RunRecord:
+def _error_record(spec: PlannedRun, reason: str) -> RunRecord:
     return RunRecord(
         submission=spec.submission,
         dataset=spec.dataset,
@@ -267,7 +246,7 @@ def _error_record(spec: RunSpec, reason: str) -> RunRecord:
     )
 
 
-def _lost_record(spec: RunSpec, exc: BaseException) -> RunRecord:
+def _lost_record(spec: PlannedRun, exc: BaseException) -> RunRecord:
     """The run's record when Ray could not bring a result back (after its retries)."""
     return _error_record(
         spec,
@@ -280,7 +259,7 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [""])[0][:300]
 
 
-def _unsent_record(spec: RunSpec, exc: SubmissionError) -> RunRecord:
-    record = _error_record(spec, "; ".join(exc.problems))
+def _unsent_record(spec: PlannedRun, problems: tuple[str, ...]) -> RunRecord:
+    record = _error_record(spec, "; ".join(problems))
     record.status = "failed"
     return record

@@ -19,9 +19,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness.cluster.payload import write_files
+from harness.hashing import code_hash
+from harness.sandbox.modes import sandbox_mode
 from harness.sandbox.process import Limits
+from harness.worker.explore import PROBABILITIES, WEIGHTS, read_regular
 from harness.worker.job import Job
-from harness.worker.parent import WorkerRun
+from harness.worker.parent import WorkerRun, run_worker
 from harness.worker.stream import RunInputs
 
 EXPORT_BYTES = 64 << 20  # largest export file a node sends back
@@ -54,8 +57,6 @@ def _isolate(task: NodeJob) -> bool:
     """Whether the node runs the worker in its sandbox: always, when it has one; a node
     without one runs unisolated only where the head's user accepted that (the record then
     says ``isolation: none``), and refuses otherwise, naming how to get one."""
-    from harness.sandbox.modes import sandbox_mode
-
     return not task.unisolated_allowed or sandbox_mode() is not None
 
 
@@ -88,8 +89,6 @@ def _head_paths(text: str, job: Job, base: Path) -> str:
 def _exports(out: Path) -> dict[str, bytes]:
     """The run's exports for its explore page, as bytes: regular files only, bounded; the
     head checks their contents as it checks a local run's."""
-    from harness.worker.explore import PROBABILITIES, WEIGHTS, read_regular
-
     found = {name: read_regular(out / name, EXPORT_BYTES) for name in (PROBABILITIES, WEIGHTS)}
     return {name: data for name, data in found.items() if data is not None}
 
@@ -109,9 +108,6 @@ def _gpu_index() -> int | None:
 
 def run_on_node(task: NodeJob, inputs: RunInputs) -> NodeOutcome:
     """The body of the Ray task (see :mod:`harness.cluster.backend` for its resources)."""
-    from harness.grading.fingerprint import code_hash
-    from harness.worker.parent import run_worker
-
     started = time.monotonic()
     base = Path(tempfile.mkdtemp(prefix="cnn-harness-run-"))
     if task.test_images is not None:

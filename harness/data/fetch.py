@@ -18,12 +18,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from harness.data.locate import default_cache_dir
 from harness.data.registry import DatasetSpec, FileSpec
 from harness.data.verify import md5_of_file
 from harness.errors import DataError
+from harness.names import default_cache_dir
 
-CHUNK = 1 << 16
+DOWNLOAD_CHUNK = 1 << 16
 
 
 class Progress:
@@ -56,7 +56,7 @@ class Progress:
 
 def _stream_to(response, handle, progress: Progress) -> tuple[int, str]:
     digest, received = hashlib.md5(), 0
-    while chunk := response.read(CHUNK):
+    while chunk := response.read(DOWNLOAD_CHUNK):
         handle.write(chunk)
         digest.update(chunk)
         received += len(chunk)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from harness.data.registry import DatasetSpec
 
-SYSTEM_DATA_ROOT = Path("/usr/share/datasets")  # tests point this at an empty folder
+# SYSTEM_DATA_ROOT is read from this module at each search: tests point it at an empty folder.
+from harness.names import SYSTEM_DATA_ROOT, default_cache_dir
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,6 @@ class Located:
     location: Path  # the folder holding the files, or the CIFAR archive itself
     files: dict[str, Path] = field(default_factory=dict)
     archive: Path | None = None
-
-
-def default_cache_dir() -> Path:
-    """The per-user cache that ``data fetch`` writes to and that is searched third."""
-    if os.environ.get("HARNESS_CACHE_DIR"):
-        return Path(os.environ["HARNESS_CACHE_DIR"]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "cnn-harness"
 
 
 def search_places(spec: DatasetSpec, data_dir=None) -> list[tuple[str, Path | None]]:

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.names import DATASET_NAMES
+from harness.errors import DataError, field_error
+from harness.names import DATASET_NAMES, DATASET_SHAPES
 
 
 @dataclass(frozen=True)
@@ -236,12 +237,13 @@ BUNDLED_FASHION_MNIST = DatasetSpec(
 
 DATASETS: dict[str, DatasetSpec] = {s.name: s for s in (MNIST, FASHION_MNIST, CIFAR10)}
 assert tuple(DATASETS) == DATASET_NAMES, "harness.names.DATASET_NAMES lists the registry"
+assert {n: (s.image_shape, len(s.class_names)) for n, s in DATASETS.items()} == DATASET_SHAPES, (
+    "harness.names.DATASET_SHAPES holds the registry's shapes"
+)
 
 
 def get_spec(name: str) -> DatasetSpec:
     """The registered spec for ``name``; an unknown name is a DataError listing the known."""
-    from harness.errors import DataError, field_error
-
     if name not in DATASETS:
         raise DataError(
             field_error("dataset registry", "name", f"one of {', '.join(DATASET_NAMES)}", name)

@@ -9,14 +9,14 @@ from pathlib import Path
 from harness.data.registry import FileSpec
 from harness.errors import DataError
 
-CHUNK = 1 << 20
+HASH_CHUNK = 1 << 20
 
 
 def md5_of_file(path: Path) -> str:
     """The md5 of a file, read in chunks (archives are too big to read whole just to hash)."""
     digest = hashlib.md5()
     with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
+        while chunk := handle.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
 

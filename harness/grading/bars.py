@@ -73,7 +73,7 @@ def binding(assignment: Assignment, max_batches: int | None, data_hashes: dict, 
     ``assignment``: the settings a run depends on (seed, budget, references ...), not
     those the reports apply (rubric, deadlines), which a course may edit mid-semester.
 
-    ``data_hashes``: dataset name -> hash of the arrays graded (``meta["data_hash"]``).
+    ``data_hashes``: dataset name -> hash of the arrays graded (``PreparedDataset.meta.data_hash``).
     The run's thread count is bound too: it changes the order of float sums, so the
     accuracies would no longer equal those of a grading that trains the references.
     """

@@ -24,7 +24,7 @@ from harness.grading.command import (
     run_pytest,
 )
 from harness.grading.inputs import work_dir
-from harness.grading.plan import Plan, RunSpec, bars_build_runs, seed_runs
+from harness.grading.plan import GradingPlan, RunSpec, bars_build_runs, seed_runs
 from harness.names import FRAMEWORKS, reference_id
 from harness.results.store import ResultsStore
 from harness.sandbox.modes import sandbox_mode
@@ -44,7 +44,7 @@ def bars_build_command(args) -> int:
     assignment = load_assignment(assignment_path)
     check_numbers(args)
     out = Path(args.out).resolve()
-    plan = Plan(
+    plan = GradingPlan(
         runs=[],
         out_dir=str(out),
         assignment_path=assignment_path,
@@ -79,7 +79,7 @@ def bars_build_command(args) -> int:
     return _write(out, plan, assignment, references, scored)
 
 
-def _write(out: Path, plan: Plan, assignment, references, scored) -> int:
+def _write(out: Path, plan: GradingPlan, assignment, references, scored) -> int:
     stored, _ = ResultsStore(out).all_records()
     calibrations = {(p.dataset, p.framework): p for p in stored if is_calibration(p)}
     refs = [r for r in scored if r.is_reference]

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from harness import host
 from harness.adapters import FRAMEWORKS
-from harness.config import Assignment, load_assignment
+from harness.cluster.connect import check_address
+from harness.config import Assignment, default_assignment_path, load_assignment
 from harness.data import DATASET_NAMES
 from harness.errors import (
     ConfigError,
@@ -41,7 +42,7 @@ from harness.grading.outcome import (
     grading_exit_status,
 )
 from harness.grading.plan import (
-    Plan,
+    GradingPlan,
     RunSpec,
     check_student_ids,
     reference_runs,
@@ -54,6 +55,9 @@ from harness.grading.progress import ProgressBoard
 from harness.grading.scores import score_records, summary_table
 from harness.grading.seeds import more_seeds
 from harness.host import gpu_names
+from harness.report import build_reports
+from harness.report.review import resolutions_path
+from harness.report.review.resolutions import load_resolutions
 from harness.results.record import RunRecord
 from harness.results.store import ResultsStore, atomic_write_text
 from harness.submission.load import discover
@@ -75,7 +79,7 @@ def _split(
     return names
 
 
-def _prepare(plan: Plan, datasets: tuple[str, ...], seed: int) -> tuple[str, ...]:
+def _prepare(plan: GradingPlan, datasets: tuple[str, ...], seed: int) -> tuple[str, ...]:
     """Write each dataset's inputs; a dataset that cannot be found is skipped, with why."""
     ready = []
     for name in datasets:
@@ -85,17 +89,17 @@ def _prepare(plan: Plan, datasets: tuple[str, ...], seed: int) -> tuple[str, ...
             plan.skipped[name] = str(exc)
             print(f"skipping {name}: {exc}", file=sys.stderr)
             continue
-        subset = " (bundled subset)" if data.meta["bundled_subset"] else ""
-        print(f"{name}: {data.meta['location']}{subset}, verified={data.meta['verified']}")
+        subset = " (bundled subset)" if data.meta.bundled_subset else ""
+        print(f"{name}: {data.meta.location}{subset}, verified={data.meta.verified}")
         ready.append(name)
     return tuple(ready)
 
 
 def build_plan(
     args, assignment: Assignment, assignment_path: str, bars: Bars | None = None
-) -> Plan:
+) -> GradingPlan:
     out = Path(args.out).resolve()
-    plan = Plan(
+    plan = GradingPlan(
         runs=[],
         out_dir=str(out),
         assignment_path=assignment_path,
@@ -136,11 +140,11 @@ def bar_keys(references: list[RunSpec]) -> set[tuple[str, str]]:
     return {(r.dataset, r.framework) for r in references}
 
 
-def grading_binding(plan: Plan, assignment: Assignment, references: list[RunSpec]) -> dict:
+def grading_binding(plan: GradingPlan, assignment: Assignment, references: list[RunSpec]) -> dict:
     """This grading's :func:`harness.grading.bars.binding`, from its prepared datasets."""
     out = Path(plan.out_dir)
     datasets = sorted({r.dataset for r in references})
-    hashes = {ds: load_prepared(out, ds).meta["data_hash"] for ds in datasets}
+    hashes = {ds: load_prepared(out, ds).meta.data_hash for ds in datasets}
     return binding(assignment, plan.max_batches, hashes, {r.framework for r in references})
 
 
@@ -216,7 +220,7 @@ def shared_gpu_memory_fraction(gpus: int, jobs: int) -> float | None:
     return 0.9 / -(-jobs // gpus)
 
 
-def missing_runs(plan: Plan, records: list[RunRecord]) -> list[RunRecord]:
+def missing_runs(plan: GradingPlan, records: list[RunRecord]) -> list[RunRecord]:
     """An "error" record for every planned run that left none: no run vanishes."""
     done = {(r.submission, r.dataset, r.framework) for r in records}
     return [
@@ -234,7 +238,7 @@ def missing_runs(plan: Plan, records: list[RunRecord]) -> list[RunRecord]:
 
 
 def finish(
-    plan: Plan,
+    plan: GradingPlan,
     assignment: Assignment,
     selected: bool = False,
     reports: str = "all",
@@ -261,20 +265,15 @@ def finish(
     records = score_records(records, assignment.rubric)
     store.write_results(records)
     atomic_write_text(Path(plan.out_dir) / "skipped.json", json.dumps(plan.skipped, indent=1))
-    try:
-        from harness.report import build_reports
-    except ImportError as exc:  # matplotlib missing: results.json is still complete
-        print(f"reports not built ({exc}); install the 'report' extra", file=sys.stderr)
-    else:
-        try:
-            build_reports(
-                Path(plan.out_dir), only_gradescope=reports == "gradescope", resolutions=resolutions
-            )
-        except HarnessError as exc:  # a staff file (extensions, times, resolutions) is wrong
-            raise GradingFailed(
-                f"{exc}\nEvery run is graded and stored in {plan.out_dir}/results.json; fix "
-                f"this and run `python -m harness report --out {plan.out_dir}`"
-            ) from exc
+    try:  # without matplotlib, every report but the charts
+        build_reports(
+            Path(plan.out_dir), only_gradescope=reports == "gradescope", resolutions=resolutions
+        )
+    except HarnessError as exc:  # a staff file (extensions, times, resolutions) is wrong
+        raise GradingFailed(
+            f"{exc}\nEvery run is graded and stored in {plan.out_dir}/results.json; fix "
+            f"this and run `python -m harness report --out {plan.out_dir}`"
+        ) from exc
     return records
 
 
@@ -310,8 +309,6 @@ def check_numbers(args) -> None:
     require_positive("--time-limit", args.time_limit, "a number of seconds > 0")
     require_count("--runs-per-gpu", getattr(args, "runs_per_gpu", None))
     if getattr(args, "cluster", None):
-        from harness.cluster.connect import check_address
-
         check_address(args.cluster)
 
 
@@ -368,9 +365,6 @@ def grade_command(args) -> int:
 def _checked_resolutions(args, assignment: Assignment, assignment_path: str) -> str | None:
     """The review resolutions file, read once before any run so that a mistake in it is
     reported before hours of training rather than after."""
-    from harness.report.review import resolutions_path
-    from harness.report.review.resolutions import load_resolutions
-
     given = getattr(args, "resolutions", None)
     path = resolutions_path(assignment, Path(assignment_path).parent, given)
     load_resolutions(path)
@@ -404,6 +398,4 @@ def _later_rounds(args, plan: Plan, assignment: Assignment, jobs: int, first: tu
 
 
 def _default_assignment() -> Path:
-    from harness.config import default_assignment_path
-
     return default_assignment_path()

@@ -14,13 +14,13 @@ import json
 import os
 import platform
 import sys
-from pathlib import Path
 
 import numpy as np
 
 from harness import host
 from harness.config import Assignment
-from harness.names import PACKAGE_ROOT, REFERENCE_MODELS_ROOT
+from harness.hashing import code_hash
+from harness.names import THREAD_VARIABLES
 
 # Parts of assignment.toml no run depends on: planning (which datasets and frameworks), the
 # name, and what the reports apply (points, deadlines, visibility, leaderboard). Editing them
@@ -36,7 +36,6 @@ REPORT_ONLY_FIELDS = (
     "review",
     "seeds",  # how many seeds run; each run's own seed is in its options
 )
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 VERSIONED_PACKAGES = (
     "numpy",
     "torch",
@@ -48,35 +47,6 @@ VERSIONED_PACKAGES = (
     "flax",
     "optax",
 )
-
-
-def _hash_tree(digest, root: Path, pattern: str) -> None:
-    """Add every file under ``root`` matching ``pattern``: its path relative to ``root``,
-    its length and its bytes, so that no two different trees feed the same stream."""
-    files = sorted(
-        p for p in Path(root).rglob(pattern) if p.is_file() and "__pycache__" not in p.parts
-    )
-    for path in files:
-        data = path.read_bytes()
-        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
-        digest.update(data)
-
-
-def folder_hash(folder: Path) -> str:
-    """Hash of every file in a submission folder (students may split their code)."""
-    digest = hashlib.sha256()
-    _hash_tree(digest, Path(folder), "*")
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def code_hash() -> str:
-    """The harness's and the reference networks' own source."""
-    digest = hashlib.sha256()
-    for root in (PACKAGE_ROOT, REFERENCE_MODELS_ROOT):
-        digest.update(f"{root.name}\0".encode())
-        _hash_tree(digest, root, "*.py")
-    return digest.hexdigest()
 
 
 def _version(package: str) -> str:

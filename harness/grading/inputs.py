@@ -10,6 +10,7 @@ training examples of its planned batches (:mod:`harness.worker.stream`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -17,9 +18,27 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.data import load_dataset
 from harness.grading import fingerprint
-from harness.grading.plan import Plan
+from harness.grading.plan import GradingPlan
 from harness.worker.stream import RunInputs, save_read_only
+
+
+@dataclass
+class DatasetMeta:
+    """What the grading knows about a prepared dataset besides its arrays (``meta.json``)."""
+
+    class_names: list[str]
+    input_shape: tuple[int, int, int]  # (height, width, channels)
+    num_classes: int
+    verified: bool  # every file matched its official checksum
+    bundled_subset: bool  # the small subset shipped in the package, not the full dataset
+    location: str  # where its files were found
+    data_hash: str  # of the arrays the runs see and are scored on
+
+    @classmethod
+    def from_json(cls, data: dict) -> DatasetMeta:
+        return cls(**{**data, "input_shape": tuple(data["input_shape"])})
 
 
 @dataclass(frozen=True)
@@ -28,7 +47,7 @@ class PreparedDataset:
 
     name: str
     folder: Path  # <array>.npy files and meta.json
-    meta: dict  # class_names, input_shape, num_classes, verified, bundled_subset, data_hash
+    meta: DatasetMeta
 
     def inputs(self) -> RunInputs:
         """What the parent streams to a run (memory maps; no validation or test label)."""
@@ -43,10 +62,8 @@ def work_dir(out_dir: Path) -> Path:
     return Path(out_dir) / ".work"
 
 
-def prepare_dataset(plan: Plan, name: str, seed: int) -> PreparedDataset:
+def prepare_dataset(plan: GradingPlan, name: str, seed: int) -> PreparedDataset:
     """Load ``name`` and write its grading arrays under ``OUT/.work`` (parent, once)."""
-    from harness.data import load_dataset
-
     ds = load_dataset(
         name, data_dir=plan.data_dir, allow_unverified=plan.allow_unverified, seed=seed
     )
@@ -57,21 +74,22 @@ def prepare_dataset(plan: Plan, name: str, seed: int) -> PreparedDataset:
     save_read_only(
         folder, {"validation_labels": ds.validation_labels, "test_labels": ds.test_labels}
     )
-    meta = {
-        "class_names": list(ds.class_names),
-        "input_shape": list(ds.image_shape),
-        "num_classes": ds.num_classes,
-        "verified": ds.verified,
-        "bundled_subset": ds.bundled_subset,
-        "location": ds.location,
-        "data_hash": fingerprint.arrays_hash(
+    meta = DatasetMeta(
+        class_names=list(ds.class_names),
+        input_shape=ds.image_shape,
+        num_classes=ds.num_classes,
+        verified=ds.verified,
+        bundled_subset=ds.bundled_subset,
+        location=ds.location,
+        data_hash=fingerprint.arrays_hash(
             ds.train_images, ds.train_labels, ds.test_images, ds.test_labels
         ),
-    }
-    (folder / "meta.json").write_text(json.dumps(meta))
+    )
+    (folder / "meta.json").write_text(json.dumps(dataclasses.asdict(meta)))
     return PreparedDataset(name, folder, meta)
 
 
 def load_prepared(out_dir: Path, name: str) -> PreparedDataset:
     folder = work_dir(out_dir) / "data" / name
-    return PreparedDataset(name, folder, json.loads((folder / "meta.json").read_text()))
+    meta = DatasetMeta.from_json(json.loads((folder / "meta.json").read_text()))
+    return PreparedDataset(name, folder, meta)

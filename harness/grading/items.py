@@ -12,7 +12,7 @@ from harness.grading.runner import execute
 
 def test_graded_run(graded_run, grading_session, benchmark):
     """Train, predict and score one run in its sandbox; fail with the run's reason."""
-    board = ProgressBoard(grading_session.plan.out_dir)
+    board = ProgressBoard(grading_session.grading_plan.out_dir)
     if grading_session.remote is None:  # on a cluster the backend knows what runs when
         board.mark(graded_run, "running")
     record = benchmark.pedantic(

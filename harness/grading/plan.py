@@ -52,7 +52,7 @@ class RunSpec:
 
 
 @dataclass
-class Plan:
+class GradingPlan:
     runs: list[RunSpec]
     out_dir: str
     assignment_path: str
@@ -75,7 +75,7 @@ class Plan:
         path.write_text(json.dumps(asdict(self), indent=1))
 
     @classmethod
-    def load(cls, path: Path) -> Plan:
+    def load(cls, path: Path) -> GradingPlan:
         data = json.loads(Path(path).read_text())
         data["runs"] = [RunSpec(**r) for r in data["runs"]]
         return cls(**data)

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.grading.plan import Plan
+from harness.grading.plan import GradingPlan
+from harness.grading.progress import ProgressBoard
+from harness.grading.remote import open_backend
+from harness.grading.runner import GradingSession
+from harness.host import run_threads
 
 
 def pytest_addoption(parser):
@@ -20,9 +24,9 @@ def pytest_addoption(parser):
     group.addoption("--harness-plan", help="plan file written by `python -m harness grade`")
 
 
-def _plan(config) -> Plan | None:
+def _plan(config) -> GradingPlan | None:
     path = config.getoption("--harness-plan")
-    return Plan.load(Path(path)) if path else None
+    return GradingPlan.load(Path(path)) if path else None
 
 
 def pytest_generate_tests(metafunc):
@@ -37,8 +41,6 @@ def pytest_generate_tests(metafunc):
 def pytest_collection_modifyitems(config, items):
     plan = _plan(config)
     if plan is not None:
-        from harness.grading.progress import ProgressBoard
-
         ProgressBoard(plan.out_dir).selected(len(_selected_runs(items)))
 
 
@@ -56,8 +58,6 @@ def _cpus_for_worker() -> tuple[int, ...]:
     (``OMP_NUM_THREADS``, which ``grade`` sets to 1 unless given), the workers side by side,
     round robin over the cores this process may use. Runs of one worker take turns on them,
     so no run computes on more cores than the reference's, whatever threads it starts."""
-    from harness.host import run_threads
-
     available = sorted(os.sched_getaffinity(0))
     width = min(run_threads() or 1, len(available))
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
@@ -67,8 +67,6 @@ def _cpus_for_worker() -> tuple[int, ...]:
 
 @pytest.fixture(scope="session")
 def grading_session(pytestconfig, request):
-    from harness.grading.runner import GradingSession
-
     plan = _plan(pytestconfig)
     if plan is None:
         pytest.skip("no --harness-plan given")
@@ -78,7 +76,6 @@ def grading_session(pytestconfig, request):
     if not plan.cluster:
         yield session
         return
-    from harness.cluster.session import open_backend
 
     with open_backend(session, _selected_runs(request.session.items)):
         yield session

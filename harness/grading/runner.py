@@ -22,20 +22,27 @@ import numpy as np
 
 from harness.config import Assignment, load_assignment
 from harness.grading import fingerprint
+from harness.grading.explore import keep_run_page
 from harness.grading.inputs import PreparedDataset, load_prepared, work_dir
-from harness.grading.plan import Plan, RunSpec
+from harness.grading.plan import GradingPlan, RunSpec
+from harness.hashing import code_hash, folder_hash
 from harness.results.predictions import save_predictions
 from harness.results.record import RunRecord
+from harness.results.scoring import accuracy, confusion_matrix, scored_curve
 from harness.results.store import ResultsStore
+from harness.sandbox.process import Limits
+from harness.sandbox.scratch import remove_tree
 from harness.submission.folder import folder_size
 from harness.worker.job import Job
+from harness.worker.parent import run_worker
+from harness.worker.remote import RemoteRuns
 
 PROBE_BATCHES = 300  # a reference's throughput probe: seconds of steady steps on a CPU
 
 
-def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
+def run_fingerprint(spec: RunSpec, plan: GradingPlan, data: PreparedDataset) -> str:
     """Changes when the submission, the data, the assignment or the environment change."""
-    code = fingerprint.folder_hash(Path(spec.path).parent) if spec.path else fingerprint.code_hash()
+    code = folder_hash(Path(spec.path).parent) if spec.path else code_hash()
     # The isolation mode too: a result obtained unisolated is never reused for an isolated
     # grading (nor the other way round).
     options = [plan.max_batches, plan.time_limit, spec.framework, spec.reference, plan.isolation]
@@ -43,8 +50,8 @@ def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
         options.append(spec.seed)
     return fingerprint.combine(
         code,
-        data.meta["data_hash"],
-        str(data.meta["verified"]),
+        data.meta.data_hash,
+        str(data.meta.verified),
         fingerprint.assignment_hash(load_assignment(plan.assignment_path)),
         json.dumps(options),
         fingerprint.environment_hash(),
@@ -52,14 +59,14 @@ def run_fingerprint(spec: RunSpec, plan: Plan, data: PreparedDataset) -> str:
 
 
 def job_description(
-    spec: RunSpec, plan: Plan, assignment: Assignment, data: PreparedDataset
+    spec: RunSpec, plan: GradingPlan, assignment: Assignment, data: PreparedDataset
 ) -> Job:
     """The worker's job: references get the assignment's settings, students their own."""
     shared = dict(
         framework=spec.framework,
         dataset=spec.dataset,
-        input_shape=tuple(data.meta["input_shape"]),
-        num_classes=data.meta["num_classes"],
+        input_shape=data.meta.input_shape,
+        num_classes=data.meta.num_classes,
         seed=assignment.seed + spec.seed,
         max_batches=plan.max_batches,
         curve_points=assignment.curve_points,
@@ -85,13 +92,13 @@ def job_description(
     )
 
 
-def reference_batches(plan: Plan, assignment: Assignment) -> int:
+def reference_batches(plan: GradingPlan, assignment: Assignment) -> int:
     """Batches of a reference run: the budget's default, capped by ``--max-batches``."""
     default = assignment.budget.default_num_batches
     return min(default, plan.max_batches or default)
 
 
-def probe_share(plan: Plan, assignment: Assignment) -> float:
+def probe_share(plan: GradingPlan, assignment: Assignment) -> float:
     """The fraction of its reference run a probe is: its batches, curve points and test
     images alike, so that its examples/sec is timed over the same mix of work."""
     full = reference_batches(plan, assignment)
@@ -103,7 +110,7 @@ def run_inputs(spec: RunSpec, session: GradingSession, data: PreparedDataset):
     inputs = data.inputs()
     if not spec.probe:
         return inputs
-    share = probe_share(session.plan, session.assignment)
+    share = probe_share(session.grading_plan, session.assignment)
     kept = max(1, math.ceil(len(inputs.test_images) * share))
     return dataclasses.replace(inputs, test_images=inputs.test_images[:kept])
 
@@ -112,7 +119,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _make_job_dir(plan: Plan, spec: RunSpec) -> Path:
+def _make_job_dir(plan: GradingPlan, spec: RunSpec) -> Path:
     """An empty scratch folder for one run (the worker's only writable place)."""
     jobs = work_dir(Path(plan.out_dir)) / "jobs"
     jobs.mkdir(parents=True, exist_ok=True)
@@ -123,32 +130,34 @@ def _make_job_dir(plan: Plan, spec: RunSpec) -> Path:
 class GradingSession:
     """What every run of one grading session shares (one per pytest process)."""
 
-    plan: Plan
+    grading_plan: GradingPlan
     assignment: Assignment
     store: ResultsStore
     gpu_index: int | None = None
-    remote: object | None = None  # runs elsewhere: has record(spec) -> RunRecord
+    remote: RemoteRuns | None = None  # a backend running the runs elsewhere (a cluster)
     cpus: tuple[int, ...] = ()  # this machine's cores its runs compute on; () all
+    env: dict[str, str] | None = None  # whose settings runs honour; None: this process's
 
     @classmethod
     def open(
-        cls, plan: Plan, gpu_index: int | None = None, cpus: tuple[int, ...] = ()
+        cls,
+        plan: GradingPlan,
+        gpu_index: int | None = None,
+        cpus: tuple[int, ...] = (),
+        env: dict[str, str] | None = None,
     ) -> GradingSession:
-        from harness.config import load_assignment
-
         return cls(
             plan,
             load_assignment(plan.assignment_path),
             ResultsStore(Path(plan.out_dir)),
             gpu_index,
             cpus=cpus,
+            env=env,
         )
 
     def limits(self):
-        from harness.sandbox.process import Limits
-
         budget = self.assignment.budget
-        wall = self.plan.time_limit or budget.time_limit_seconds
+        wall = self.grading_plan.time_limit or budget.time_limit_seconds
         return Limits(
             wall_seconds=float(wall),
             memory_bytes=(self.plan.run_memory_mib or budget.memory_limit_mib) << 20,
@@ -159,13 +168,13 @@ class GradingSession:
 
 def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
     """Run (or reuse) one planned run and store its record; never raises for student faults."""
-    data = load_prepared(Path(session.plan.out_dir), spec.dataset)
+    data = load_prepared(Path(session.grading_plan.out_dir), spec.dataset)
     started = time.monotonic()
     if spec.refused:  # found at planning (a folder over the size cap): nothing is read or run
         record = _base_record(spec, session, data, None)
         record.reason = spec.refused
         return store_record(session, record, "", time.monotonic() - started)
-    key = run_fingerprint(spec, session.plan, data)
+    key = run_fingerprint(spec, session.grading_plan, data)
     stored = session.store.reusable(spec.submission, spec.dataset, spec.framework, key)
     if stored is not None:
         return stored
@@ -178,11 +187,8 @@ def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
 def _run_in_scratch(spec: RunSpec, session: GradingSession, data: PreparedDataset) -> RunRecord:
     """Run in a fresh job folder, then remove it. A harness error or a folder that cannot
     be removed is an error of this run, recorded, never a run that vanished."""
-    from harness.sandbox.scratch import remove_tree
-    from harness.worker.parent import run_worker
-
-    job = job_description(spec, session.plan, session.assignment, data)
-    job_dir = _make_job_dir(session.plan, spec)
+    job = job_description(spec, session.grading_plan, session.assignment, data)
+    job_dir = _make_job_dir(session.grading_plan, spec)
     try:
         run = run_worker(
             job,
@@ -190,8 +196,9 @@ def _run_in_scratch(spec: RunSpec, session: GradingSession, data: PreparedDatase
             session.limits(),
             scratch_dir=job_dir,
             budget=session.assignment.budget,
-            isolate=session.plan.isolation != "none",
+            isolate=session.grading_plan.isolation != "none",
             gpu_index=session.gpu_index,
+            env=session.env,
         )
         record = scored_record(spec, session, data, job_dir, run)
     except Exception as exc:  # ours, not the student's: still this run's record, named
@@ -219,59 +226,30 @@ def scored_record(
     """The record of a finished run (:class:`harness.worker.parent.WorkerRun`), scored here
     with the validation and test labels only we hold (``job_dir/out`` holds what the run
     exported for its explore page)."""
-    from harness.results.scoring import accuracy, confusion_matrix, scored_curve
-
     record = _base_record(spec, session, data, run)
     if run.status == "ok":
         labels = np.asarray(data.labels("test")[: len(run.predictions)])  # a probe: its share
         record.status = "passed"
         record.test_accuracy = accuracy(run.predictions, labels)
-        record.confusion = confusion_matrix(run.predictions, labels, data.meta["num_classes"])
+        record.confusion = confusion_matrix(run.predictions, labels, data.meta.num_classes)
         record.curve = scored_curve(
-            run.plan.points,
+            run.training_plan.points,
             run.report.losses,
             run.report.validation_predictions,
             data.labels("validation"),
         )
         if not spec.is_reference:
             save_predictions(
-                Path(session.plan.out_dir),
+                Path(session.grading_plan.out_dir),
                 spec.submission,
                 spec.dataset,
                 spec.framework,
                 run.predictions,
                 labels,
             )
-            _keep_for_page(session, job_dir, data, record, run.predictions, labels)
+            out_dir = Path(session.grading_plan.out_dir)
+            keep_run_page(out_dir, job_dir, data, record, run.predictions, labels)
     return record
-
-
-def _keep_for_page(
-    session: GradingSession,
-    job_dir: Path,
-    data: PreparedDataset,
-    record: RunRecord,
-    predictions: np.ndarray,
-    labels: np.ndarray,
-) -> None:
-    """Save what the student's explore page shows; why not, if not, ends the output."""
-    from harness.report.explore.keep import keep_for_page
-    from harness.report.explore.store import path_of
-
-    test = {
-        "images": data.inputs().test_images,  # the parent's copy, not the worker's
-        "labels": labels,
-        "num_classes": data.meta["num_classes"],
-        "input_shape": tuple(data.meta["input_shape"]),
-    }
-    page = path_of(Path(session.plan.out_dir), record.submission, record.dataset, record.framework)
-    why = keep_for_page(job_dir / "out", page, record.settings, test, predictions)
-    if why:
-        record.output = "\n".join(
-            part
-            for part in (record.output, f"[harness] no explore page for this run: {why}")
-            if part
-        )
 
 
 def _cpu_figures(run, session: GradingSession) -> dict:
@@ -298,7 +276,7 @@ def _cpu_figures(run, session: GradingSession) -> dict:
 def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, run) -> RunRecord:
     """The record of a run (a :class:`harness.worker.parent.WorkerRun`); ``run`` is None for
     a run refused before it started."""
-    report, plan = (run.report, run.plan) if run is not None else (None, None)
+    report, training_plan = (run.report, run.training_plan) if run is not None else (None, None)
     sandbox = run.sandbox if run is not None else None
     parts = (sandbox.stdout, sandbox.stderr) if sandbox is not None else ()
     output = "\n".join(part for part in parts if part)
@@ -312,28 +290,28 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, 
         examples_per_sec=run.examples_per_sec if run else None,
         train_seconds=run.train_seconds if run else None,
         **_cpu_figures(run, session),
-        batch_size=plan.batch_size if plan else None,
-        num_batches=plan.num_batches if plan else None,
-        max_batches_cap=session.plan.max_batches,
+        batch_size=training_plan.batch_size if training_plan else None,
+        num_batches=training_plan.num_batches if training_plan else None,
+        max_batches_cap=session.grading_plan.max_batches,
         param_count=report.param_count if report else None,
         isolated=bool(sandbox and sandbox.isolated),
         isolation=sandbox.isolation if sandbox is not None else "",
         unisolated_allowed=""
         if sandbox is not None and sandbox.isolated
-        else session.plan.unisolated_allowed,
+        else session.grading_plan.unisolated_allowed,
         device=report.device if report else {},
-        data_verified=bool(data.meta["verified"]),
-        bundled_subset=bool(data.meta["bundled_subset"]),
-        class_names=data.meta["class_names"],
+        data_verified=bool(data.meta.verified),
+        bundled_subset=bool(data.meta.bundled_subset),
+        class_names=data.meta.class_names,
         settings=run.settings() if run else {},
-        assignment=session.plan.assignment_path,
+        assignment=session.grading_plan.assignment_path,
         output=output,
         throughput_probe=spec.probe,
         throughput_calibration=spec.calibrates,
         seed=spec.seed,
         variant=spec.variant,
         submission_bytes=folder_size(Path(spec.path).parent) if spec.path else None,
-        submission_hash=fingerprint.folder_hash(Path(spec.path).parent) if spec.path else "",
+        submission_hash=folder_hash(Path(spec.path).parent) if spec.path else "",
         environment_hash=fingerprint.environment_hash(),
         node=socket.gethostname(),
         finished_at=_now(),

@@ -22,7 +22,7 @@ from harness.report.semester import Semester
 from harness.results.record import RunRecord, record_problems
 
 DATASET_ORDER, FRAMEWORK_ORDER = DATASET_NAMES, FRAMEWORKS
-REQUIRED_FIELDS = ("submission", "dataset", "framework", "status")
+REPORT_REQUIRED_FIELDS = ("submission", "dataset", "framework", "status")
 
 
 def load_records(path: Path) -> list[RunRecord]:
@@ -47,7 +47,7 @@ def _record(path: Path, index: int, entry) -> RunRecord | None:
     where = f"{path}: entry {index}"
     if not isinstance(entry, dict):
         return _left_out(field_error(where, "record", "a JSON object", type(entry).__name__))
-    for name in REQUIRED_FIELDS:
+    for name in REPORT_REQUIRED_FIELDS:
         if not isinstance(entry.get(name), str):
             return _left_out(field_error(where, name, "a string", entry.get(name)))
     problems = record_problems(entry)

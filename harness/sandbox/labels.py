@@ -16,8 +16,7 @@ import stat
 import sys
 from pathlib import Path
 
-from harness.data.locate import SYSTEM_DATA_ROOT, default_cache_dir
-from harness.names import PACKAGE_ROOT
+from harness.names import PACKAGE_ROOT, SYSTEM_DATA_ROOT, default_cache_dir
 
 BUNDLED = Path("data") / "bundled"  # inside a ``harness`` package
 # Site-package folders of any Python on the machine: a second install may be visible.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from harness.config import Budget
 from harness.names import FRAMEWORKS
-from harness.training.optim import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
+from harness.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
 
 FRAMEWORK_ALIASES = {"pytorch": "torch", "keras": "tensorflow", "tf": "tensorflow", "flax": "jax"}
 KNOWN_NAMES = ("FRAMEWORK", "LAYERS", "HYPERPARAMETERS")
@@ -53,7 +53,7 @@ def _unknown_key(key) -> str:
     if key in OPTIMIZER_SETTINGS:
         why = (
             "optimizer settings other than learning_rate are fixed by the harness "
-            "(harness/training/optim.py) so every framework uses the same values; remove it"
+            "(harness/optimizers.py) so every framework uses the same values; remove it"
         )
     else:
         why = f"did you mean {guess!r}?" if guess else "remove it"

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from harness.adapters.base import ModelSource
 from harness.config import Assignment
-from harness.data.registry import DATASETS
 from harness.errors import HarnessError, SubmissionError
+from harness.optimizers import OptimizerConfig
 from harness.submission import spec
 from harness.submission.builder_file import read_builder_file
 from harness.submission.fields import (
@@ -35,12 +35,8 @@ from harness.submission.fields import (
     hyperparameter_problems,
     namespace_problems,
 )
-from harness.training.optim import OptimizerConfig
+from harness.submission.javascript import load_javascript
 
-# (height, width, channels), classes: the shapes submissions are built for.
-DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
-    name: (spec.image_shape, len(spec.class_names)) for name, spec in DATASETS.items()
-}
 # Not graded when a parent folder is given: templates and hidden or private folders.
 SKIPPED_FOLDER = re.compile(r"^(_|\.)|^template(_\w+)?$")
 # The first a folder holds wins: index.py, the course's index.js, the network the Model
@@ -183,7 +179,7 @@ def _import_file(path: Path):
 
 
 # top-level package -> the framework it belongs to
-FRAMEWORK_PACKAGES = {
+FRAMEWORK_OF_PACKAGE = {
     "torch": "torch",
     "torchvision": "torch",
     "tensorflow": "tensorflow",
@@ -203,31 +199,13 @@ def _foreign_imports(names: dict, framework) -> list[str]:
     for name, value in names.items():
         owner = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", "")
         package = str(owner or "").split(".")[0]
-        if FRAMEWORK_PACKAGES.get(package, framework) != framework:
+        if FRAMEWORK_OF_PACKAGE.get(package, framework) != framework:
             foreign.setdefault(package, name)
     return [
         f"{name}: expected only {framework!r} code (FRAMEWORK = {framework!r}), received "
-        f"{name!r} from {package} ({FRAMEWORK_PACKAGES[package]}); fix: remove that import "
+        f"{name!r} from {package} ({FRAMEWORK_OF_PACKAGE[package]}); fix: remove that import "
         "(each graded run loads one framework)"
         for package, name in foreign.items()
-    ]
-
-
-def assignment_shape_problems(layers, assignment: Assignment) -> list[str]:
-    """Shape problems for every input shape the assignment grades on, each once."""
-    by_shape: dict[tuple, list[str]] = {}
-    for name in assignment.datasets:
-        if name in DATASET_SHAPES:
-            by_shape.setdefault(DATASET_SHAPES[name], []).append(name)
-    found: dict[str, list[str]] = {}
-    for (shape, classes), names in by_shape.items():
-        for problem in spec.shape_problems(layers, shape, classes)[1]:
-            found.setdefault(problem, []).append(
-                f"{'x'.join(map(str, shape))} ({', '.join(names)})"
-            )
-    return [
-        p if len(on) == len(by_shape) else f"for input {' and '.join(on)}: {p}"
-        for p, on in found.items()
     ]
 
 
@@ -253,7 +231,7 @@ def load_submission(path, assignment: Assignment) -> Submission:
     layers = None
     if form == "layers":
         layers, found = spec.layer_problems(names["LAYERS"])
-        problems += found or assignment_shape_problems(layers, assignment)
+        problems += found or spec.assignment_shape_problems(layers, assignment)
     if problems:
         raise SubmissionError(path, _with_lines(problems, path))
     return Submission(
@@ -316,8 +294,6 @@ def read_literal_layers(path, assignment: Assignment) -> Submission:
 
 def _load_javascript(path: Path, assignment: Assignment) -> Submission:
     """An index.js, recorded and checked as the Model Builder layers it builds."""
-    from harness.submission.javascript import load_javascript
-
     loaded = load_javascript(path, assignment)
     return Submission(
         path=path,

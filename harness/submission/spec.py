@@ -16,7 +16,9 @@ from __future__ import annotations
 import difflib
 import numbers
 
+from harness.config import Assignment
 from harness.errors import SubmissionError
+from harness.names import DATASET_SHAPES
 
 REQUIRED = object()  # marks a setting without a default
 SAME_AS_FIELD = object()  # pooling stride defaults to the pooling field size
@@ -289,4 +291,22 @@ def layer_table(layers, input_shape) -> list[dict]:
             "macs": macs,
         }
         for i, (layer, out, (params, macs)) in enumerate(rows)
+    ]
+
+
+def assignment_shape_problems(layers, assignment: Assignment) -> list[str]:
+    """Shape problems for every input shape the assignment grades on, each once."""
+    by_shape: dict[tuple, list[str]] = {}
+    for name in assignment.datasets:
+        if name in DATASET_SHAPES:
+            by_shape.setdefault(DATASET_SHAPES[name], []).append(name)
+    found: dict[str, list[str]] = {}
+    for (shape, classes), names in by_shape.items():
+        for problem in shape_problems(layers, shape, classes)[1]:
+            found.setdefault(problem, []).append(
+                f"{'x'.join(map(str, shape))} ({', '.join(names)})"
+            )
+    return [
+        p if len(on) == len(by_shape) else f"for input {' and '.join(on)}: {p}"
+        for p, on in found.items()
     ]

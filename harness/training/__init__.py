@@ -1,6 +1,6 @@
-"""Training settings shared by every framework, and the ``train`` command.
+"""``python -m harness train``: one model, in a sandboxed worker, with a learning curve.
 
-``optim.py`` defines the optimizers' names and semantics; ``batching.py`` the batch order
-every framework follows; ``command.py`` is ``python -m harness train`` (one model, in this
-process, with a learning curve).
+The optimizers' names and semantics (:mod:`harness.optimizers`) and the batch order every
+framework follows (:mod:`harness.batch_order`) are foundations every stage shares; this
+package holds only the command.
 """

@@ -14,10 +14,16 @@ import tempfile
 from pathlib import Path
 
 from harness.config import Assignment, load_assignment
+from harness.data import load_dataset
 from harness.errors import ConfigError, field_error, require_count, require_positive
 from harness.names import reference_id
-from harness.training.optim import OPTIMIZER_NAMES
+from harness.optimizers import OPTIMIZER_NAMES
+from harness.results.scoring import accuracy, scored_curve
+from harness.sandbox.process import Limits
+from harness.submission.load import peek
 from harness.worker.job import Job
+from harness.worker.parent import run_worker
+from harness.worker.stream import RunInputs
 
 
 def _given(option, default):
@@ -29,7 +35,6 @@ def _framework(args) -> str:
     """The framework to train in: the submission's FRAMEWORK (read without running it)."""
     if args.reference:
         return args.framework or "torch"
-    from harness.submission.load import peek
 
     _, declared = peek(Path(args.submission))
     if declared and args.framework and args.framework != declared:
@@ -86,8 +91,6 @@ def check_options(args) -> None:
 
 
 def train_command(args) -> int:
-    from harness.data import load_dataset
-
     check_options(args)
     assignment = load_assignment(args.assignment)
     data = load_dataset(
@@ -112,11 +115,6 @@ def _mib(value: int | None) -> float | None:
 
 def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
     """Run ``job`` on ``data`` in the sandbox; print its curve; return the JSON summary."""
-    from harness.results.scoring import accuracy, scored_curve
-    from harness.sandbox.process import Limits
-    from harness.worker.parent import run_worker
-    from harness.worker.stream import RunInputs
-
     budget = assignment.budget
     limits = Limits(
         wall_seconds=budget.time_limit_seconds, memory_bytes=budget.memory_limit_mib << 20
@@ -149,14 +147,14 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
         print(f"failed: {run.reason}", file=sys.stderr, flush=True)
         return summary
     curve = scored_curve(
-        run.plan.points,
+        run.training_plan.points,
         run.report.losses,
         run.report.validation_predictions,
         data.validation_labels,
     )
     for point in curve:
         print(
-            f"batch {point['batch']:>6}/{run.plan.num_batches}  loss {point['loss']:.4f}  "
+            f"batch {point['batch']:>6}/{run.training_plan.num_batches}  loss {point['loss']:.4f}  "
             f"validation accuracy {point['validation_accuracy']:.4f}",
             flush=True,
         )
@@ -177,12 +175,12 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
 
 
 def _settings(run) -> dict:
-    plan = run.plan
-    if plan is None:
+    training_plan = run.training_plan
+    if training_plan is None:
         return {"num_batches": None, "batch_size": None, "optimizer": None}
     return {
-        "num_batches": plan.num_batches,
-        "batch_size": plan.batch_size,
-        "optimizer": plan.optimizer,
-        "learning_rate": plan.learning_rate,
+        "num_batches": training_plan.num_batches,
+        "batch_size": training_plan.batch_size,
+        "optimizer": training_plan.optimizer,
+        "learning_rate": training_plan.learning_rate,
     }

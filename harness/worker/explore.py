@@ -21,7 +21,7 @@ import numpy as np
 
 from harness.errors import SubmissionError
 from harness.submission import arrays
-from harness.worker.files import _read_regular as read_regular  # the one careful reader
+from harness.worker.messages import _read_regular as read_regular  # the one careful reader
 
 PROBABILITIES, WEIGHTS = "probabilities.npy", "weights.npz"
 NPY_HEADER_BYTES = 4096  # an .npy header is a few hundred bytes; this bounds it generously

@@ -23,13 +23,17 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.adapters.base import INFERENCE_CHUNK
+from harness.adapters import get_adapter
+from harness.adapters.base import INFERENCE_CHUNK, ModelSource, TrainConfig, TrainData
+from harness.config import Assignment, load_assignment
 from harness.names import WARMUP_BATCHES
+from harness.optimizers import OptimizerConfig
+from harness.submission.load import load_submission
 from harness.worker import channel, explore
 from harness.worker.job import Job
 from harness.worker.reasons import StepFailed, describe_exception
 
-CHECK_BATCH = 8  # synthetic images in the output-shape check before training
+SHAPE_CHECK_IMAGES = 8  # synthetic images in the output-shape check before training
 PREDICT_CHUNK = INFERENCE_CHUNK  # test images per logits call
 DATA_BYTES = 1 << 40  # the parent's data message is trusted; its size is the plan's
 
@@ -73,15 +77,14 @@ def _run(job_dir: Path, sock: socket.socket) -> tuple[tuple[dict, dict], Callabl
     reference): a student's run is timed for the same work as the reference's."""
     job = Job.load(job_dir / "job.json")
     source, settings = _model_source(job)  # runs the student's file: before any framework
-    from harness.adapters import get_adapter
 
     adapter = get_adapter(job.framework)
     model = adapter.build(source, job.input_shape, job.num_classes, seed=job.seed)
     if source.build_model is not None:  # our own networks' shapes are checked before this
         _check_output(adapter, model, job)
     channel.send(sock, "ready", {"settings": settings})
-    _, plan, data = channel.receive(sock, DATA_BYTES)
-    curve = _train(adapter, model, data, _train_config(job, plan), job.num_classes)
+    _, training_settings, data = channel.receive(sock, DATA_BYTES)
+    curve = _train(adapter, model, data, _train_config(job, training_settings), job.num_classes)
     logits = _logits(adapter, model, data["test_images"], job.num_classes)
     body = {
         "status": "ok",
@@ -111,16 +114,12 @@ def _stack(predictions: list[np.ndarray], data: dict) -> np.ndarray:
 
 def _model_source(job: Job):
     """The ModelSource and the settings to train with, from the submission or the job."""
-    from harness.adapters.base import ModelSource
-
     if job.is_reference:
         settings = {
             key: getattr(job, key)
             for key in ("batch_size", "num_batches", "optimizer", "learning_rate")
         }
         return ModelSource(reference=job.reference), settings
-    from harness.config import Assignment, load_assignment
-    from harness.submission.load import load_submission
 
     assignment = load_assignment(job.assignment_path) if job.assignment_path else Assignment()
     submission = load_submission(job.submission_path, assignment)
@@ -147,8 +146,8 @@ def _check_output(adapter, model, job: Job) -> None:
     """Fail with a clear message before training when the model's output is wrong
     (synthetic images: no data reaches the worker before it declares its settings)."""
     rng = np.random.default_rng(job.seed)
-    images = rng.integers(0, 256, (CHECK_BATCH, *job.input_shape), dtype=np.uint8)
-    labels = rng.integers(0, job.num_classes, CHECK_BATCH)
+    images = rng.integers(0, 256, (SHAPE_CHECK_IMAGES, *job.input_shape), dtype=np.uint8)
+    labels = rng.integers(0, job.num_classes, SHAPE_CHECK_IMAGES)
     classes = job.num_classes
     _expect_shape(adapter.logits(model, images), len(images), classes, "in inference mode")
     check = adapter.loss_and_grad_check(model, images, labels)
@@ -167,18 +166,15 @@ def _expect_shape(logits, rows: int, classes: int, when: str) -> None:
         )
 
 
-def _train_config(job: Job, plan: dict):
-    """The adapter's configuration, from the plan the parent sent with the data."""
-    from harness.adapters.base import TrainConfig
-    from harness.training.optim import OptimizerConfig
-
-    num_batches = int(plan["num_batches"])
+def _train_config(job: Job, sent: dict):
+    """The adapter's configuration, from the training settings the parent sent with the data."""
+    num_batches = int(sent["num_batches"])
     return TrainConfig(
-        batch_size=int(plan["batch_size"]),
+        batch_size=int(sent["batch_size"]),
         num_batches=num_batches,
-        optimizer=OptimizerConfig.from_name(plan["optimizer"], plan["learning_rate"]),
+        optimizer=OptimizerConfig.from_name(sent["optimizer"], sent["learning_rate"]),
         seed=job.seed,
-        eval_every=int(plan["eval_every"]),
+        eval_every=int(sent["eval_every"]),
         warmup_batches=min(WARMUP_BATCHES, max(num_batches - 1, 0)),
     )
 
@@ -189,8 +185,6 @@ def _train(adapter, model, data: dict, config, classes: int) -> list[tuple[float
     The adapter's own validation gets no images (it has no labels to score them with); the
     callback predicts the unlabelled validation images with the model as trained so far.
     """
-    from harness.adapters.base import TrainData
-
     images = data["validation_images"]
     none = images[:0]
     curve = []

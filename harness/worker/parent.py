@@ -7,7 +7,7 @@ with one end of a socket, and converses over the other in a thread:
 
 1. the worker loads the submission, builds the model, checks its output on synthetic
    images, and declares its settings (``ready``);
-2. the parent checks them against the budget (:mod:`harness.worker.budget`), starts its
+2. the parent checks them against the budget (:mod:`harness.worker.training_plan`), starts its
    clock and sends the ``data`` (:mod:`harness.worker.stream`): the examples of the
    planned batches with their labels, unlabelled validation and test images;
 3. the worker trains, predicts and sends its ``report``; the clock stops when it arrives.
@@ -16,7 +16,7 @@ Every number of the result is the parent's: examples sent, seconds from the firs
 data to the report, their ratio, and the CPU-seconds the kernel accounted to the run's
 whole process tree over the same window (:class:`harness.sandbox.account.RunAccount`):
 a run that computed on more cores than it was given fails, with the figures. What the
-worker sends is parsed field by field (:mod:`harness.worker.files`). No validation or
+worker sends is parsed field by field (:mod:`harness.worker.messages`). No validation or
 test label is ever sent.
 """
 
@@ -27,18 +27,19 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from harness.config import Assignment, Budget
+from harness.config import Assignment, Budget, load_assignment
 from harness.sandbox.account import RunAccount
 from harness.sandbox.process import Limits, SandboxResult, failure_reason, run_isolated
-from harness.worker import channel, files
-from harness.worker.budget import TrainingPlan, plan_training
+from harness.worker import channel, messages
 from harness.worker.job import Job
 from harness.worker.stream import RunInputs, send_data
+from harness.worker.training_plan import TrainingPlan, plan_training
 
 # Settings of the parent's environment a run honours; nothing else of it crosses over.
 PASSED_ENV = (
@@ -67,9 +68,9 @@ class WorkerRun:
     status: str  # "ok" or "failed"
     reason: str
     sandbox: SandboxResult
-    plan: TrainingPlan | None = None
-    declared: files.Declared | None = None
-    report: files.Report | None = None
+    training_plan: TrainingPlan | None = None
+    declared: messages.Declared | None = None
+    report: messages.Report | None = None
     train_seconds: float | None = None  # parent's clock: first byte of data -> report
     # the kernel's CPU-seconds of the run's whole tree over the same window, and the cores
     # the run was given to spend them on
@@ -80,14 +81,14 @@ class WorkerRun:
     def examples_per_sec(self) -> float | None:
         if self.status != "ok" or not self.train_seconds:
             return None
-        return self.plan.examples / self.train_seconds
+        return self.training_plan.examples / self.train_seconds
 
     @property
     def examples_per_cpu_sec(self) -> float | None:
         """Examples per CPU-second of the run's tree: what load on the machine barely moves."""
         if self.status != "ok" or not self.train_cpu_seconds:
             return None
-        return self.plan.examples / self.train_cpu_seconds
+        return self.training_plan.examples / self.train_cpu_seconds
 
     @property
     def predictions(self) -> np.ndarray | None:
@@ -95,9 +96,9 @@ class WorkerRun:
 
     def settings(self) -> dict:
         """Training settings as run: the plan's, and the form and layers the run declared."""
-        settings = self.plan.message() if self.plan else {}
-        if self.plan:
-            settings["num_batches_run"] = self.plan.num_batches
+        settings = self.training_plan.message() if self.training_plan else {}
+        if self.training_plan:
+            settings["num_batches_run"] = self.training_plan.num_batches
         if self.declared and self.declared.form:
             settings["form"] = self.declared.form
         if self.declared and self.declared.layers is not None:
@@ -116,9 +117,9 @@ class _Conversation:
     inputs: RunInputs
     budget: Budget
     account: RunAccount | None = None  # the run's CPU accounting (None: the clock only)
-    plan: TrainingPlan | None = None
-    declared: files.Declared | None = None
-    report: files.Report | None = None
+    training_plan: TrainingPlan | None = None
+    declared: messages.Declared | None = None
+    report: messages.Report | None = None
     refused: str | None = None
     times: list[float] = field(default_factory=list)
     cpu: list[float | None] = field(default_factory=list)  # the kernel's, at the same moments
@@ -128,7 +129,7 @@ class _Conversation:
             self._converse()
         except (OSError, channel.Closed):
             pass  # the worker went away; the sandbox's verdict says why
-        except (files.Refused, channel.ProtocolError) as exc:
+        except (messages.Refused, channel.ProtocolError) as exc:
             self.refused = str(exc)
             self.sock.shutdown(socket.SHUT_RDWR)  # a worker still sending stops at once
 
@@ -139,16 +140,16 @@ class _Conversation:
     def _converse(self) -> None:
         kind, body, arrays = channel.receive(self.sock, READY_BYTES)
         if kind == "ready":
-            self.declared = files.parse_declared(body)
-            self.plan = plan_training(self.job, self.declared, self.budget)
+            self.declared = messages.parse_declared(body)
+            self.training_plan = plan_training(self.job, self.declared, self.budget)
             self._mark()
-            send_data(self.sock, self.plan, self.inputs, self.job.seed)
+            send_data(self.sock, self.training_plan, self.inputs, self.job.seed)
             kind, body, arrays = channel.receive(self.sock, REPORT_BYTES)
             self._mark()
         if kind != "report":
-            raise files.Refused(f"message: expected 'ready' or 'report', received {kind!r}")
-        points = len(self.plan.points) if self.plan else 0
-        report = files.parse_report(
+            raise messages.Refused(f"message: expected 'ready' or 'report', received {kind!r}")
+        points = len(self.training_plan.points) if self.training_plan else 0
+        report = messages.parse_report(
             body,
             arrays,
             points=points,
@@ -156,8 +157,10 @@ class _Conversation:
             validation_images=len(self.inputs.curve_images),
             classes=self.job.num_classes,
         )
-        if report.status == "ok" and self.plan is None:
-            raise files.Refused("report: expected 'failed' before any data was sent, received 'ok'")
+        if report.status == "ok" and self.training_plan is None:
+            raise messages.Refused(
+                "report: expected 'failed' before any data was sent, received 'ok'"
+            )
         self.report = report
 
 
@@ -172,8 +175,6 @@ def _visible_paths(job: Job) -> list[Path]:
 
 
 def _budget(job: Job) -> Budget:
-    from harness.config import load_assignment
-
     return (load_assignment(job.assignment_path) if job.assignment_path else Assignment()).budget
 
 
@@ -186,9 +187,13 @@ def run_worker(
     budget: Budget | None = None,
     isolate: bool = True,
     gpu_index: int | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> WorkerRun:
     """Run ``job`` in the sandbox with ``scratch_dir`` (empty, ours) as its only writable
-    folder; stream it ``inputs``; return what the parent measured and accepted."""
+    folder; stream it ``inputs``; return what the parent measured and accepted. The run
+    honours the :data:`PASSED_ENV` settings of ``env`` (this process's environment when
+    None)."""
+    env = os.environ if env is None else env
     scratch_dir = Path(scratch_dir).resolve()
     job.save(scratch_dir / "job.json")
     ours, theirs = socket.socketpair()
@@ -205,7 +210,7 @@ def run_worker(
             gpu_index=gpu_index,
             isolate=isolate,
             pass_fds=[theirs.fileno()],
-            env={k: os.environ[k] for k in PASSED_ENV if k in os.environ},
+            env={k: env[k] for k in PASSED_ENV if k in env},
             account=account,
         )
     finally:
@@ -218,7 +223,7 @@ def run_worker(
 
 def _verdict(talk: _Conversation, sandbox: SandboxResult, limits: Limits) -> WorkerRun:
     """The sandbox's cause wins over whatever the worker sent; no report names why."""
-    run = WorkerRun("failed", "", sandbox, talk.plan, talk.declared, talk.report)
+    run = WorkerRun("failed", "", sandbox, talk.training_plan, talk.declared, talk.report)
     killed = (
         sandbox.timed_out
         or sandbox.memory_exceeded

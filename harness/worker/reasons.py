@@ -14,6 +14,8 @@ import resource
 import traceback
 from pathlib import Path
 
+from harness.errors import HarnessError, SubmissionError
+
 MESSAGE_CHARS = 500  # of an exception's message kept in a reason
 
 
@@ -71,8 +73,6 @@ def _cause(exc: BaseException) -> BaseException:
 
 def describe_exception(exc: BaseException, job_dir: Path) -> str:
     """The reason for a failed run that ended with ``exc``."""
-    from harness.errors import HarnessError, SubmissionError
-
     if isinstance(exc, SubmissionError):
         exc = _cause(exc)
     if isinstance(exc, SystemExit):

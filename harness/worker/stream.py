@@ -4,7 +4,7 @@
 labels, and the validation and test images *without* labels. They may be memory maps of
 files prepared once per dataset (:meth:`RunInputs.from_folder`), shared read-only by every
 run, or arrays shipped from elsewhere. :func:`send_data` sends a run exactly the training
-examples its plan's batches visit (seeded order of :mod:`harness.training.batching`, the
+examples its plan's batches visit (seeded order of :mod:`harness.batch_order`, the
 same in every framework), the batch table over them, the first
 :data:`harness.names.CURVE_VALIDATION_IMAGES` validation images and the test images.
 """
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.batch_order import batch_indices
 from harness.names import CURVE_VALIDATION_IMAGES
 from harness.worker import channel
-from harness.worker.budget import TrainingPlan
+from harness.worker.training_plan import TrainingPlan
 
 FILES = ("train_images", "train_labels", "validation_images", "test_images")
 
@@ -63,8 +64,6 @@ def save_read_only(folder: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def visited(num_examples: int, plan: TrainingPlan, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(training rows the plan's batches visit, ascending; the batch table over them)."""
-    from harness.training.batching import batch_indices
-
     order = batch_indices(num_examples, plan.batch_size, plan.num_batches, seed)
     rows, table = np.unique(order, return_inverse=True)
     return rows, table.reshape(order.shape).astype(np.int32)

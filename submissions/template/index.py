@@ -35,7 +35,7 @@ HYPERPARAMETERS = {
     "num_batches": 3000,
     # One of "sgd", "momentum", "adam", "rmsprop", "adagrad" (default "sgd"). Their settings
     # other than the learning rate are fixed and identical in every framework
-    # (harness/training/optim.py).
+    # (harness/optimizers.py).
     "optimizer": "momentum",
     # A finite number > 0 (default: the optimizer's: 0.01 for sgd, momentum and adagrad,
     # 0.001 for adam and rmsprop).

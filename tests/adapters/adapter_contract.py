@@ -25,9 +25,9 @@ from needs import require
 from project_paths import DEBIAN_FASHION_MNIST
 
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
+from harness.batch_order import batch_indices
 from harness.errors import HarnessError
-from harness.training.batching import batch_indices
-from harness.training.optim import OPTIMIZER_NAMES, OptimizerConfig
+from harness.optimizers import OPTIMIZER_NAMES, OptimizerConfig
 
 ORIGINAL = ModelSource(reference="original")
 ORIGINAL_LAYERS = (

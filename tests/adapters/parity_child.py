@@ -2,7 +2,7 @@
 
 Usage: python tests/parity_child.py FRAMEWORK SOURCE OUT.npz, where SOURCE is a reference
 name or "layers". Writes the parameter count, the logits on a fixed batch and, for every
-optimizer of harness/training/optim.py, the losses of ten steps from the same starting weights, all
+optimizer of harness/optimizers.py, the losses of ten steps from the same starting weights, all
 from weights and batches that every framework receives identically.
 
 ``... FRAMEWORK files OUT.npz PATH...`` (tests/adapters/test_javascript_parity.py) loads
@@ -17,10 +17,10 @@ from adapter_contract import ORIGINAL_LAYERS
 
 from harness.adapters import get_adapter
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
+from harness.batch_order import batch_indices
 from harness.config import Assignment
+from harness.optimizers import OPTIMIZER_NAMES, OptimizerConfig
 from harness.submission.load import load_submission
-from harness.training.batching import batch_indices
-from harness.training.optim import OPTIMIZER_NAMES, OptimizerConfig
 
 SHAPE, CLASSES = (28, 28, 1), 10
 # Rates large enough that ten steps move the loss visibly with each update rule.

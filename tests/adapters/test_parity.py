@@ -13,7 +13,7 @@ import pytest
 from project_paths import ROOT, TESTS
 
 from harness.adapters import FRAMEWORKS
-from harness.training.optim import OPTIMIZER_NAMES
+from harness.optimizers import OPTIMIZER_NAMES
 
 CHILD = Path(__file__).with_name("parity_child.py")
 

@@ -1,7 +1,7 @@
 """The TensorFlow adapter: the shared adapter contract, plus what only TensorFlow has.
 
 The contract tests (counts, canonical layout, training, seeds, real data) live in
-tests/adapter_contract.py; this module supplies their fixtures.
+tests/adapters/adapter_contract.py; this module supplies their fixtures.
 """
 
 import pytest
@@ -18,7 +18,7 @@ from adapter_contract import (
 from harness.adapters import get_adapter
 from harness.adapters.base import ModelSource
 from harness.errors import HarnessError
-from harness.training.optim import OptimizerConfig
+from harness.optimizers import OptimizerConfig
 
 pytestmark = [pytest.mark.tensorflow, pytest.mark.needs("tensorflow")]
 

@@ -1,7 +1,7 @@
 """The PyTorch adapter: the shared adapter contract, plus what only torch has.
 
 The contract tests (counts, canonical layout, training, seeds, real data) live in
-tests/adapter_contract.py; this module supplies their fixtures.
+tests/adapters/adapter_contract.py; this module supplies their fixtures.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from needs import require
 
 from harness.adapters.base import ModelSource
 from harness.errors import HarnessError
-from harness.training.optim import OPTIMIZER_NAMES, OptimizerConfig
+from harness.optimizers import OPTIMIZER_NAMES, OptimizerConfig
 
 pytestmark = pytest.mark.torch
 

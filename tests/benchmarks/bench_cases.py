@@ -6,10 +6,10 @@ import importlib
 
 from harness.adapters import get_adapter
 from harness.adapters.base import TrainData
+from harness.batch_order import batch_indices
 from harness.benchmarks import HANDWRITTEN_KEYS, NETWORKS
 from harness.benchmarks.spawn import run_child
 from harness.data.loader import load_bundled
-from harness.training.batching import batch_indices
 
 
 def small_data(batch_size: int, num_batches: int) -> TrainData:

@@ -203,9 +203,6 @@ def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(
             rate *= 2
         return fake_run(options["framework"], options["runner"], rate)
 
-    # The command gives its children one thread (as grade does) by setting OMP_NUM_THREADS
-    # in this process: set it here, so that monkeypatch undoes it for the tests after.
-    monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
     monkeypatch.setattr(suites, "run_child", fake_child)
     monkeypatch.setattr(bench, "data_loading", lambda datasets, plan, notes: None)
     monkeypatch.setattr(bench, "class_grading", lambda dataset, args, notes: None)
@@ -232,6 +229,16 @@ def test_benchmark_command_writes_tables_json_chart_and_pytest_benchmark(
     assert not {"torch", "tensorflow", "jax"} & set(sys.modules)
 
 
+def test_children_get_one_thread_while_the_command_keeps_its_own_environment(monkeypatch):
+    """As grade runs them; the benchmark passes that to its children (tests/conftest.py
+    fails a test whose command changes ``os.environ``)."""
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert spawn.child_env()["OMP_NUM_THREADS"] == "1"
+    assert "OMP_NUM_THREADS" not in os.environ
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert spawn.child_env()["OMP_NUM_THREADS"] == "3"
+
+
 def test_markdown_lists_failed_runs():
     result = {
         "settings": {},
@@ -245,8 +252,6 @@ def test_markdown_lists_failed_runs():
 def test_real_children_of_all_three_frameworks_from_one_framework_free_parent(
     tmp_path, monkeypatch
 ):
-    # the command sets OMP_NUM_THREADS for its children: keep it from leaking out of here
-    monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
     args = _args(
         tmp_path, frameworks="torch,tensorflow,jax", suite="adapters", max_batches=6, rounds=1
     )

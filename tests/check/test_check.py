@@ -215,17 +215,18 @@ def test_one_sandboxed_child_per_submission_in_a_folder(tmp_path):
 def test_a_layer_list_is_checked_in_the_frameworks_installed_here(monkeypatch):
     """A student with only torch installed is not refused for lacking TensorFlow and JAX:
     the check says which it skipped and how to add them."""
-    import harness.adapters
 
     command = check
 
     layers = ROOT / "submissions" / "original" / "index.py"
-    monkeypatch.setattr(harness.adapters, "installed_frameworks", lambda: ["torch"])
-    jobs, early = command.plan([layers], None)
+    monkeypatch.setattr(command, "installed_frameworks", lambda: ["torch"])
+    jobs, early = command.children_to_start([layers], None)
     assert jobs == [("torch", str(layers))] and not early
     note = command._not_installed_note(None)
     assert "not checked in tensorflow, jax" in note
     assert "pip install 'cnn-harness[tensorflow,jax]'" in note
     assert command._not_installed_note("torch") is None  # asked for one: no note
-    monkeypatch.setattr(harness.adapters, "installed_frameworks", lambda: [])
-    assert [name for name, _ in command.plan([layers], None)[0]] == list(command.FRAMEWORKS)
+    monkeypatch.setattr(command, "installed_frameworks", lambda: [])
+    assert [name for name, _ in command.children_to_start([layers], None)[0]] == list(
+        command.FRAMEWORKS
+    )

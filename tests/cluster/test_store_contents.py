@@ -13,7 +13,8 @@ from project_paths import SUBMISSIONS
 from harness.cluster.connect import LOOPBACK_ENV
 from harness.cluster.local import local_cluster
 from harness.grading.inputs import prepare_dataset
-from harness.grading.plan import Plan, RunSpec
+from harness.grading.plan import GradingPlan, RunSpec
+from harness.grading.remote import SessionRuns
 from harness.grading.runner import GradingSession
 
 pytestmark = [pytest.mark.realdata, pytest.mark.needs("ray")]
@@ -23,7 +24,7 @@ def _session(tmp_path) -> GradingSession:
     from harness.config import default_assignment_path
 
     data_dir = write_fashion_slice(tmp_path / "data", train=200, test=50)
-    plan = Plan(
+    plan = GradingPlan(
         runs=[],
         out_dir=str(tmp_path / "out"),
         data_dir=str(data_dir),
@@ -84,12 +85,12 @@ def test_nothing_the_head_sends_holds_a_test_label(tmp_path, monkeypatch):
     with local_cluster(nodes=1) as cluster:
         connect(cluster.address)
         try:
-            backend = backend_module.ClusterBackend(session)
+            backend = backend_module.ClusterBackend(SessionRuns(session))
             backend.submit(runs)
             stored = [ray.get(ref) for ref in backend.puts]
         finally:
             disconnect()
-    folder = Path(session.plan.out_dir) / ".work" / "data" / "fashion_mnist"
+    folder = Path(session.grading_plan.out_dir) / ".work" / "data" / "fashion_mnist"
     assert len(stored) == 1 and len(sent) == 2  # the dataset put once, for both runs
     leaves = list(_leaves(stored)) + list(_leaves([args[0] for args in sent]))
     assert any(isinstance(leaf, np.ndarray) and leaf.shape[0] == 50 for leaf in leaves)

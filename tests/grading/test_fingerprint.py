@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness import hashing
 from harness.grading import fingerprint
+from harness.names import THREAD_VARIABLES
 
 
 @pytest.fixture
@@ -16,7 +18,7 @@ def fresh_hashes():
 
     def clear():
         fingerprint.environment_hash.cache_clear()
-        fingerprint.code_hash.cache_clear()
+        hashing.code_hash.cache_clear()
 
     clear()
     yield clear
@@ -33,30 +35,30 @@ def submission(tmp_path, name="alice", **files) -> Path:
 
 def test_a_submission_folder_hash_follows_every_file_and_its_name(tmp_path):
     folder = submission(tmp_path, helper_py="x = 1\n")
-    first = fingerprint.folder_hash(folder)
-    assert fingerprint.folder_hash(submission(tmp_path, "copy", helper_py="x = 1\n")) == first
+    first = hashing.folder_hash(folder)
+    assert hashing.folder_hash(submission(tmp_path, "copy", helper_py="x = 1\n")) == first
     (folder / "helper_py").write_text("x = 2\n")
-    edited = fingerprint.folder_hash(folder)
+    edited = hashing.folder_hash(folder)
     (folder / "helper_py").rename(folder / "helper2_py")
-    renamed = fingerprint.folder_hash(folder)
+    renamed = hashing.folder_hash(folder)
     (folder / "notes.txt").write_text("")
-    added = fingerprint.folder_hash(folder)
+    added = hashing.folder_hash(folder)
     assert len({first, edited, renamed, added}) == 4
 
 
 def test_a_submission_folder_hash_ignores_bytecode_caches(tmp_path):
     folder = submission(tmp_path)
-    before = fingerprint.folder_hash(folder)
+    before = hashing.folder_hash(folder)
     (folder / "__pycache__").mkdir()
     (folder / "__pycache__" / "index.cpython-312.pyc").write_bytes(b"\0")
-    assert fingerprint.folder_hash(folder) == before
+    assert hashing.folder_hash(folder) == before
 
 
 def test_file_boundaries_are_part_of_the_hash(tmp_path):
     # "ab" + "c" and "a" + "bc" hold the same bytes in the same order.
     one = submission(tmp_path, "one", **{"a": "ab", "b": "c"})
     two = submission(tmp_path, "two", **{"a": "a", "b": "bc"})
-    assert fingerprint.folder_hash(one) != fingerprint.folder_hash(two)
+    assert hashing.folder_hash(one) != hashing.folder_hash(two)
 
 
 def test_the_code_hash_follows_python_sources_of_both_roots(tmp_path, monkeypatch, fresh_hashes):
@@ -64,9 +66,9 @@ def test_the_code_hash_follows_python_sources_of_both_roots(tmp_path, monkeypatc
     for root in (harness_root, models_root):
         root.mkdir()
         (root / "a.py").write_text("A = 1\n")
-    monkeypatch.setattr(fingerprint, "PACKAGE_ROOT", harness_root)
-    monkeypatch.setattr(fingerprint, "REFERENCE_MODELS_ROOT", models_root)
-    hashes = [fingerprint.code_hash()]
+    monkeypatch.setattr(hashing, "PACKAGE_ROOT", harness_root)
+    monkeypatch.setattr(hashing, "REFERENCE_MODELS_ROOT", models_root)
+    hashes = [hashing.code_hash()]
     for change in (
         lambda: (harness_root / "notes.md").write_text("not code"),
         lambda: (harness_root / "a.py").write_text("A = 2\n"),
@@ -74,11 +76,11 @@ def test_the_code_hash_follows_python_sources_of_both_roots(tmp_path, monkeypatc
     ):
         change()
         fresh_hashes()
-        hashes.append(fingerprint.code_hash())
+        hashes.append(hashing.code_hash())
     assert hashes[1] == hashes[0] and len(set(hashes[1:])) == 3
 
 
-@pytest.mark.parametrize("variable", fingerprint.THREAD_VARIABLES)
+@pytest.mark.parametrize("variable", THREAD_VARIABLES)
 def test_the_environment_hash_follows_thread_counts(monkeypatch, fresh_hashes, variable):
     monkeypatch.setenv(variable, "1")
     one = fingerprint.environment_hash()
@@ -118,8 +120,8 @@ def test_combining_keeps_part_boundaries():
 
 def _fingerprint_with(tmp_path, toml: str) -> str:
     """The fingerprint of one student run graded under an assignment file holding ``toml``."""
-    from harness.grading.inputs import PreparedDataset
-    from harness.grading.plan import Plan, RunSpec
+    from harness.grading.inputs import DatasetMeta, PreparedDataset
+    from harness.grading.plan import GradingPlan, RunSpec
     from harness.grading.runner import run_fingerprint
 
     path = tmp_path / "assignment.toml"
@@ -128,8 +130,10 @@ def _fingerprint_with(tmp_path, toml: str) -> str:
     student.mkdir(exist_ok=True)
     (student / "index.py").write_text("LAYERS = []\n")
     spec = RunSpec("alice", "fashion_mnist", "torch", path=str(student / "index.py"))
-    data = PreparedDataset("fashion_mnist", tmp_path, {"data_hash": "d", "verified": True})
-    return run_fingerprint(spec, Plan([spec], str(tmp_path), str(path)), data)
+    data = PreparedDataset(
+        "fashion_mnist", tmp_path, DatasetMeta([], (28, 28, 1), 10, True, False, "", "d")
+    )
+    return run_fingerprint(spec, GradingPlan([spec], str(tmp_path), str(path)), data)
 
 
 def test_report_only_settings_reuse_every_run_and_training_settings_do_not(tmp_path):

@@ -65,16 +65,18 @@ def test_a_run_graded_unisolated_is_never_reused_isolated(tmp_path):
     paths and lengths, already hashed)."""
     import dataclasses
 
-    from harness.grading.inputs import PreparedDataset
-    from harness.grading.plan import Plan, RunSpec
+    from harness.grading.inputs import DatasetMeta, PreparedDataset
+    from harness.grading.plan import GradingPlan, RunSpec
     from harness.grading.runner import run_fingerprint
 
     (tmp_path / "a.toml").write_text("")
     spec = RunSpec(
         "alice", "fashion_mnist", "torch", path=str(HOSTILE / "honest_tiny" / "index.py")
     )
-    data = PreparedDataset("fashion_mnist", tmp_path, {"data_hash": "d", "verified": True})
-    plan = Plan([spec], str(tmp_path), str(tmp_path / "a.toml"), isolation="none")
+    data = PreparedDataset(
+        "fashion_mnist", tmp_path, DatasetMeta([], (28, 28, 1), 10, True, False, "", "d")
+    )
+    plan = GradingPlan([spec], str(tmp_path), str(tmp_path / "a.toml"), isolation="none")
     keys = {
         run_fingerprint(spec, dataclasses.replace(plan, isolation=mode), data)
         for mode in ("none", "uid", "bubblewrap")

@@ -8,7 +8,7 @@ import shutil
 from project_paths import BROKEN, SUBMISSIONS
 
 from harness.config import Assignment
-from harness.grading.plan import Plan, RunSpec, reference_runs, student_id, student_runs
+from harness.grading.plan import GradingPlan, RunSpec, reference_runs, student_id, student_runs
 
 TORCH_CODE = SUBMISSIONS / "torch_example" / "index.py"
 LAYERS = SUBMISSIONS / "original" / "index.py"
@@ -77,7 +77,7 @@ def test_no_reference_is_planned_for_a_framework_the_harness_does_not_have():
 
 
 def test_a_plan_survives_its_file(tmp_path):
-    plan = Plan(
+    plan = GradingPlan(
         runs=[
             RunSpec("reference:original", "mnist", "torch", reference="original"),
             RunSpec("alice", "mnist", "torch", path="/s/alice/index.py"),
@@ -91,5 +91,5 @@ def test_a_plan_survives_its_file(tmp_path):
         skipped={"cifar10": "not found"},
     )
     plan.save(tmp_path / "plan.json")
-    assert Plan.load(tmp_path / "plan.json") == plan
+    assert GradingPlan.load(tmp_path / "plan.json") == plan
     assert plan.runs[1].name == "alice-mnist-torch"

@@ -16,14 +16,14 @@ from project_paths import SUBMISSIONS
 
 from harness.config import Assignment, Budget
 from harness.grading import fingerprint
-from harness.grading.inputs import PreparedDataset, work_dir
-from harness.grading.plan import Plan, RunSpec
+from harness.grading.inputs import DatasetMeta, PreparedDataset, work_dir
+from harness.grading.plan import GradingPlan, RunSpec
 from harness.grading.runner import GradingSession, execute, job_description, run_fingerprint
 from harness.results.predictions import load_labels, load_predictions
 from harness.results.store import ResultsStore
-from harness.worker.budget import TrainingPlan
-from harness.worker.files import Report
+from harness.worker.messages import Report
 from harness.worker.parent import WorkerRun
+from harness.worker.training_plan import TrainingPlan
 
 LABELS = np.array([0, 1, 2, 2])
 
@@ -36,10 +36,10 @@ def student(tmp_path) -> RunSpec:
 
 
 @pytest.fixture
-def plan(tmp_path) -> Plan:
+def plan(tmp_path) -> GradingPlan:
     assignment = tmp_path / "assignment.toml"
     assignment.write_text("[assignment]\nseed = 0\n")
-    return Plan(runs=[], out_dir=str(tmp_path / "out"), assignment_path=str(assignment))
+    return GradingPlan(runs=[], out_dir=str(tmp_path / "out"), assignment_path=str(assignment))
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def data(plan) -> PreparedDataset:
         np.save(folder / f"{name}.npy", images)
     for name in ("train_labels", "validation_labels", "test_labels"):
         np.save(folder / f"{name}.npy", LABELS)
-    return PreparedDataset("mnist", folder, meta)
+    return PreparedDataset("mnist", folder, DatasetMeta.from_json(meta))
 
 
 def test_every_input_of_a_run_changes_its_fingerprint(student, plan, data, monkeypatch):
@@ -78,8 +78,8 @@ def test_every_input_of_a_run_changes_its_fingerprint(student, plan, data, monke
         ),
         "--max-batches": lambda: setattr(plan, "max_batches", 30),
         "--time-limit": lambda: setattr(plan, "time_limit", 60.0),
-        "data": lambda: data.meta.update(data_hash="d2"),
-        "data verified": lambda: data.meta.update(verified=False),
+        "data": lambda: setattr(data.meta, "data_hash", "d2"),
+        "data verified": lambda: setattr(data.meta, "verified", False),
         "environment": lambda: monkeypatch.setattr(
             fingerprint, "environment_hash", lambda: "other"
         ),
@@ -165,7 +165,16 @@ class RecordedWorker:
         self.status, self.reason, self.jobs = status, reason, []
 
     def __call__(
-        self, job, inputs, limits, *, scratch_dir, budget=None, isolate=True, gpu_index=None
+        self,
+        job,
+        inputs,
+        limits,
+        *,
+        scratch_dir,
+        budget=None,
+        isolate=True,
+        gpu_index=None,
+        env=None,
     ):
         self.jobs.append(
             {
@@ -203,7 +212,7 @@ class RecordedWorker:
 @pytest.fixture
 def worker(monkeypatch):
     recorded = RecordedWorker("ok")
-    monkeypatch.setattr("harness.worker.parent.run_worker", recorded)
+    monkeypatch.setattr("harness.grading.runner.run_worker", recorded)
     return recorded
 
 

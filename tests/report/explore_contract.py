@@ -18,9 +18,9 @@ from explore_factory import example_layer_lists, random_arrays, real_test_images
 from report_factory import FASHION, run, write_results
 
 from harness.adapters.base import ModelSource, TrainConfig, TrainData
+from harness.batch_order import batch_indices
 from harness.report import build_reports
 from harness.submission.spec import normalize_layers, shape_problems
-from harness.training.batching import batch_indices
 
 EVERY_KIND = [
     {"layer": "conv", "field_size": 3, "stride": 2, "filters": 6, "zero_pad": 1},

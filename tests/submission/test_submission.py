@@ -13,10 +13,10 @@ from project_paths import ROOT
 
 from harness.config import Assignment, Budget
 from harness.errors import HarnessError, SubmissionError
+from harness.optimizers import OptimizerConfig
 from harness.submission import spec
 from harness.submission.fields import namespace_problems
 from harness.submission.load import discover, load_submission, peek
-from harness.training.optim import OptimizerConfig
 
 BROKEN = ROOT / "tests" / "broken_submissions"
 EXAMPLES = ROOT / "submissions"

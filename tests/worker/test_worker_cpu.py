@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from harness.worker.budget import TrainingPlan
-from harness.worker.files import Report
+from harness.worker.messages import Report
 from harness.worker.parent import _verdict
+from harness.worker.training_plan import TrainingPlan
 
 PLAN = TrainingPlan(batch_size=10, num_batches=20, eval_every=20, optimizer="sgd", learning_rate=1)
 SANDBOX = SimpleNamespace(
@@ -26,7 +26,7 @@ SANDBOX = SimpleNamespace(
 
 def verdict(seconds: float, cpu: tuple[float, float], cores: int):
     talk = SimpleNamespace(
-        plan=PLAN,
+        training_plan=PLAN,
         declared=None,
         report=Report("ok", predictions=np.zeros(3, np.int64), param_count=1),
         refused=None,

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from explore_factory import ORIGINAL_LAYERS, SHAPE, random_arrays
 
+from harness.grading.explore import keep_for_page
 from harness.report.explore import store
-from harness.report.explore.keep import keep_for_page
 from harness.worker.explore import PROBABILITIES, WEIGHTS, read_exports, softmax, write_exports
 
 SETTINGS = {"layers": [dict(layer) for layer in ORIGINAL_LAYERS]}

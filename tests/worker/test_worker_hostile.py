@@ -167,7 +167,7 @@ def test_a_setsid_grandchild_does_not_outlive_the_run(tmp_path, isolate):
 
 def test_scratch_file_link_to_labels_is_not_followed(tmp_path):
     """A file the parent reads from a run's scratch folder is never read through a link."""
-    from harness.worker.files import _read_regular
+    from harness.worker.messages import _read_regular
 
     secret = tmp_path / "labels.npy"
     secret.write_bytes(json.dumps([0] * 40).encode())

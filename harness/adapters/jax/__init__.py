@@ -70,10 +70,10 @@ class JaxModel:
 
 def make_module(source: ModelSource, input_shape: tuple[int, int, int], num_classes: int):
     """``(module, mode_keyword)`` for a reference name, a layer list or ``build_model``."""
-    from reference_models import jax_cnn
+    from reference_models import jax_cnn  # lazy: imports jax and flax
 
     if source.layers is not None:
-        from harness.adapters.jax.builder import LayerStack
+        from harness.adapters.jax.builder import LayerStack  # lazy: imports flax
 
         return LayerStack(tuple(source.layers)), "train"
     if source.reference is not None:

@@ -10,7 +10,7 @@ every segment, and Python dispatches once per segment rather than once per batch
 are gathered on the device with ``jnp.take`` from the index table, placed there once with
 the images; the loss is summed on the device and read at curve points only.
 
-Optimizers take harness/training/optim.py's values explicitly: ``sgd`` and ``momentum`` are
+Optimizers take harness/optimizers.py's values explicitly: ``sgd`` and ``momentum`` are
 ``optax.sgd`` (its trace ``v = m*v + g`` is torch's heavy ball); ``adam`` is ``optax.adam``
 with ``eps_root=0`` (torch's rule); ``rmsprop`` and ``adagrad`` put epsilon *outside* the
 square root, ``g / (sqrt(v) + eps)``, as torch does. Optax's defaults put it inside, as
@@ -69,7 +69,7 @@ def bound_gpu_memory() -> None:
 
 
 def make_optimizer(config) -> Any:
-    """An Optax GradientTransformation for an :class:`harness.training.optim.OptimizerConfig`."""
+    """An Optax GradientTransformation for an :class:`harness.optimizers.OptimizerConfig`."""
     optax, lr, get = lib().optax, config.learning_rate, config.setting
     if config.name == "sgd":
         return optax.sgd(lr)

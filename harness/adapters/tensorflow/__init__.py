@@ -57,10 +57,12 @@ from harness.adapters.base import (  # noqa: E402
     TrainData,
     TrainOutcome,
 )
+from harness.adapters.tensorflow import builder  # noqa: E402
 from harness.adapters.tensorflow import device as tensorflow_device  # noqa: E402
 from harness.adapters.tensorflow import optimizers as tensorflow_optimizers  # noqa: E402
 from harness.errors import HarnessError  # noqa: E402
-from harness.training.optim import OptimizerConfig  # noqa: E402
+from harness.optimizers import OptimizerConfig  # noqa: E402
+from reference_models import tensorflow_cnn  # noqa: E402
 
 # Plain graph mode, not XLA: XLA's CPU convolutions are far slower than oneDNN's
 # (docs/benchmarks.md), and XLA refuses op determinism ("MaxPool gradient ops do not yet
@@ -114,13 +116,9 @@ def softmax_cross_entropy(labels, logits) -> tf.Tensor:
 
 
 def _build_keras(source: ModelSource, input_shape, num_classes) -> keras.Model:
-    from reference_models import tensorflow_cnn
-
     if source.reference is not None:
         return tensorflow_cnn.NETWORKS[source.reference](input_shape, num_classes)
     if source.layers is not None:
-        from harness.adapters.tensorflow import builder
-
         return builder.from_layers(source.layers, input_shape)
     model = source.build_model(input_shape, num_classes)
     if not isinstance(model, keras.Model):

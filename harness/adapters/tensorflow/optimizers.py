@@ -1,4 +1,4 @@
-"""Keras optimizers with the update rules of :mod:`harness.training.optim`; no framework import.
+"""Keras optimizers with the update rules of :mod:`harness.optimizers`; no framework import.
 
 Keras puts epsilon in other places than torch and Optax do: RMSprop and Adagrad divide by
 ``sqrt(v + eps)``, Adam adds epsilon to the root of the *uncorrected* second moment. The
@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 
 from harness.errors import HarnessError
-from harness.training.optim import OPTIMIZER_DEFAULTS, OptimizerConfig
+from harness.optimizers import OPTIMIZER_DEFAULTS, OptimizerConfig
 
 
 def make_optimizer(keras, config: OptimizerConfig):

@@ -40,7 +40,7 @@ from harness.adapters.torch.builder import (
     to_canonical,
 )
 from harness.errors import HarnessError
-from harness.training.optim import OptimizerConfig
+from harness.optimizers import OptimizerConfig
 from reference_models.torch_cnn import NETWORKS
 
 
@@ -110,7 +110,7 @@ def labels_to_device(labels: np.ndarray, device: torch.device) -> torch.Tensor:
 
 
 def make_optimizer(params, config: OptimizerConfig) -> torch.optim.Optimizer:
-    """The shared optimizer semantics of :mod:`harness.training.optim`, every value explicit."""
+    """The shared optimizer semantics of :mod:`harness.optimizers`, every value explicit."""
     lr, name = config.learning_rate, config.name
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.0, dampening=0.0, nesterov=False)

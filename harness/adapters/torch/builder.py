@@ -28,7 +28,7 @@ def _layer_module(spec: dict, shape: tuple[int, ...]):
     """One normalised Model Builder layer -> (module, output shape without the batch)."""
     from torch import nn
 
-    from reference_models.torch_cnn import FlattenHWC
+    from reference_models.torch_cnn import FlattenHWC  # lazy: imports torch, as nn above
 
     kind = spec["layer"]
     if kind == "conv":
@@ -63,7 +63,7 @@ def build_sequential(layers: Sequence[dict], input_shape: tuple[int, int, int]):
     """An ``nn.Sequential`` for a normalised layer list; input NCHW, Glorot init."""
     from torch import nn
 
-    from reference_models.torch_cnn import glorot_init
+    from reference_models.torch_cnn import glorot_init  # lazy: imports torch, as nn above
 
     height, width, channels = input_shape
     shape: tuple[int, ...] = (channels, height, width)

@@ -12,10 +12,10 @@ import math
 import re
 from dataclasses import dataclass
 
+from harness.optimizers import OPTIMIZER_DEFAULTS
 from harness.submission.javascript.record import Frame, Message, RecordedLayer, Recording
-from harness.training.optim import OPTIMIZER_DEFAULTS
 
-ACTIVATIONS = ("relu", "sigmoid", "tanh")
+ACTIVATION_KINDS = ("relu", "sigmoid", "tanh")
 IMAGE_KINDS = ("conv", "maxpool", "avgpool")
 SEARCH_BACK = 12  # lines: how far a call's first line may be above the line QuickJS reports
 DATA_NOTE = (
@@ -103,7 +103,7 @@ def _activation_layers(layer: RecordedLayer, last: bool, label: str) -> tuple[li
     name = layer.activation
     if name in (None, "linear"):
         return [], [], []
-    if name in ACTIVATIONS:
+    if name in ACTIVATION_KINDS:
         return [{"layer": name}], [], []
     if name == "softmax" and last:
         return (
@@ -170,7 +170,7 @@ def convert_layers(recorded, sources, dialect: str) -> tuple[list, list, list, l
 
 
 def _optimizer_problems(training) -> list[str]:
-    """Settings other than the learning rate must be the harness's (harness/optim.py)."""
+    """Settings other than the learning rate must be the harness's (harness/optimizers.py)."""
     optimizer = training.optimizer
     if optimizer.name not in OPTIMIZER_DEFAULTS:
         return [

@@ -18,7 +18,7 @@ from harness.submission.fields import Hyperparameters, hyperparameter_problems
 from harness.submission.javascript.convert import JsModel, convert
 from harness.submission.javascript.engine import record_file
 from harness.submission.javascript.record import parse_record
-from harness.submission.load import assignment_shape_problems
+from harness.submission.spec import assignment_shape_problems
 
 _LAYER_LABEL = re.compile(r"LAYERS\[(\d+)\]")
 _SETTING_LABEL = re.compile(r"HYPERPARAMETERS\['(\w+)'\]")

@@ -11,7 +11,7 @@ import numpy as np
 from torch import nn
 
 import harness.adapters.torch as torch_adapter
-from harness.training.optim import OptimizerConfig
+from harness.optimizers import OptimizerConfig
 
 FRAMEWORK = "torch"
 HYPERPARAMETERS = {

@@ -2,7 +2,7 @@
 
 A reference run trains with the settings its job carries. A submission's worker declares
 the hyperparameters its file asked for (settings its job carries, options of ``train``,
-replace them) (:class:`harness.worker.files.Declared`); they are a
+replace them) (:class:`harness.worker.messages.Declared`); they are a
 claim, so the parent checks them against the assignment's budget exactly as loading a
 submission does, then caps the number of batches with ``--max-batches``. The plan fixes
 the batch size and count the parent sends, hence every example a run can train on.
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from harness.config import Budget
 from harness.names import CURVE_POINTS
-from harness.worker import files
-from harness.worker.files import Declared, Refused
+from harness.submission.fields import hyperparameter_problems
+from harness.worker import messages
 from harness.worker.job import Job
+from harness.worker.messages import Declared, Refused
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,10 @@ class TrainingPlan:
 
 def _declared_settings(job: Job, declared: Declared, budget: Budget) -> tuple[int, int, str, float]:
     """The declaration, with the job's own settings (``train`` options) in its place."""
-    from harness.submission.fields import hyperparameter_problems
-
     given = {
-        key: getattr(job, key) for key in files.HYPERPARAMETER_KEYS if getattr(job, key) is not None
+        key: getattr(job, key)
+        for key in messages.HYPERPARAMETER_KEYS
+        if getattr(job, key) is not None
     }
     hp, problems = hyperparameter_problems({**declared.hyperparameters, **given}, budget)
     if problems:

@@ -14,10 +14,10 @@ import pytest
 from harness.config import Budget
 from harness.results.scoring import accuracy, check_predictions, confusion_matrix
 from harness.worker import channel
-from harness.worker.budget import plan_training
-from harness.worker.files import Declared, Refused, parse_declared, parse_report
 from harness.worker.job import Job
+from harness.worker.messages import Declared, Refused, parse_declared, parse_report
 from harness.worker.stream import RunInputs, send_data, visited
+from harness.worker.training_plan import plan_training
 
 
 @pytest.mark.parametrize(
@@ -294,4 +294,4 @@ def test_a_report_of_success_before_any_data_is_refused(pair):
     )
     talk()
     assert talk.refused == "report: expected 'failed' before any data was sent, received 'ok'"
-    assert talk.report is None and talk.plan is None
+    assert talk.report is None and talk.training_plan is None

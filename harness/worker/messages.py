@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.results.scoring import check_predictions
+from harness.submission.spec import layer_problems
 
 REASON_CHARS = 4000
 TEXT_CHARS = 200  # of any other string the worker sends (device names, form)
@@ -101,7 +102,6 @@ def _declared_source(source) -> dict | None:
 def _declared_layers(layers) -> tuple[dict, ...] | None:
     if layers is None:
         return None
-    from harness.submission.spec import layer_problems
 
     if not isinstance(layers, list) or len(layers) > MAX_LAYERS:
         raise _refuse(
