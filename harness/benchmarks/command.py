@@ -23,6 +23,7 @@ from harness.benchmarks import data_loading as loading
 from harness.benchmarks import experiments, output, suites, tables
 from harness.benchmarks.class_grading import class_benchmark
 from harness.benchmarks.cluster import cluster_benchmark
+from harness.benchmarks.explain_cost import explain_benchmark
 from harness.benchmarks.graded import graded_run_benchmark
 from harness.benchmarks.spawn import child_env
 from harness.config import load_assignment
@@ -191,8 +192,6 @@ def cluster_runs(framework: str, dataset: str, args, notes: list[str]) -> dict |
 def explain_cost(framework: str, dataset: str, args, notes: list[str]) -> dict | None:
     """What ``grade --explain`` adds per student, --jobs 1 and a local two-node cluster
     (:mod:`harness.benchmarks.explain_cost`)."""
-    from harness.benchmarks.explain_cost import explain_benchmark
-
     return _table_suite(
         "explain",
         notes,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from harness.cluster.local import local_cluster
 from harness.names import PACKAGE_ROOT
 
 EXAMPLE = PACKAGE_ROOT.parent / "submissions" / "filters_50" / "index.py"
@@ -79,8 +80,6 @@ def explain_benchmark(
     data_dir: str | None = None,
 ) -> tuple[list[dict], str]:
     """Rows (``--jobs 1``, then the cluster) and their table."""
-    from harness.cluster.local import local_cluster
-
     settings = {
         "framework": framework,
         "dataset": dataset,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from harness import host
 from harness.config import Assignment
+from harness.data import get_spec
 from harness.errors import HarnessError
+from harness.sandbox.cgroup import CgroupUnavailable, open_run_cgroup
 
 # What one graded run holds before its data, per framework, as the limit counts it: in a
 # run cgroup, what reclaim cannot take back (`train --json` working_peak_mib); without one,
@@ -63,16 +65,12 @@ def run_need_mib(framework: str, dataset: str, batches: int, batch_size: int) ->
     """What a reference run of ``batches`` x ``batch_size`` needs here: its framework's base
     and the examples it is streamed, as this machine's runs are held (a run cgroup where
     one can be made, else resident sizes)."""
-    from harness.data import get_spec
-
     height, width, channels = get_spec(dataset).image_shape
     data = batches * batch_size * height * width * channels * DATA_GROWTH.get(framework, 1)
     return RUN_BASE_MIB[_measure()].get(framework, 0) + round(data / 2**20)
 
 
 def _measure() -> str:
-    from harness.sandbox.cgroup import CgroupUnavailable, open_run_cgroup
-
     try:
         group = open_run_cgroup(64 << 20, ())
     except CgroupUnavailable:

@@ -371,7 +371,9 @@ def _checked_resolutions(args, assignment: Assignment, assignment_path: str) -> 
     return str(path) if path else None
 
 
-def _later_rounds(args, plan: Plan, assignment: Assignment, jobs: int, first: tuple, options: dict):
+def _later_rounds(
+    args, plan: GradingPlan, assignment: Assignment, jobs: int, first: tuple, options: dict
+):
     """Rounds after the first: the next seed of every student run within the noise of a
     rubric boundary, and (``--explain``) the networks that explain each student's figures.
     Each round is a plan of its own; the stored runs of earlier rounds are reused."""

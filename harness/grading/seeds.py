@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from harness.config import Assignment, Rubric
 from harness.grading.intervals import Interval, clear_of, t_quantile
-from harness.grading.plan import Plan, RunSpec
+from harness.grading.plan import GradingPlan, RunSpec
 from harness.names import SEED_MARK, seed_id
 from harness.results.record import RunRecord
 
@@ -166,7 +166,9 @@ def graded_figures(student: RunRecord, reference: RunRecord) -> tuple[float, flo
     )
 
 
-def more_seeds(plan: Plan, records: list[RunRecord], assignment: Assignment) -> list[RunSpec]:
+def more_seeds(
+    plan: GradingPlan, records: list[RunRecord], assignment: Assignment
+) -> list[RunSpec]:
     """The next seed of every student run whose decision is not clear, within the budget
     (``max_student_seeds``, and no more than the reference has)."""
     graded = {(s.submission, s.dataset, s.framework): s for s in plan.runs if not s.seed}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from harness.report import plots
 from harness.report.document import Block
 
 SIGNIFICANT = "significant"
@@ -112,7 +113,6 @@ def explanation_blocks(entry: dict, chart_dir: Path) -> list[Block]:
     blocks.append(Block("bullets", items=explanation_lines(entry) or ["no network ran"]))
     if entry.get("notes"):
         blocks.append(Block("notes", items=entry["notes"]))
-    from harness.report import plots
 
     if plots.available() and entry.get("effects"):
         stem = f"explain-{entry['dataset']}-{entry['framework']}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.config import Assignment, load_assignment
+from harness.config import Assignment, default_assignment_path, load_assignment
 from harness.errors import HarnessError
 from harness.results.predictions import load_labels, load_predictions
 from harness.results.record import RunRecord
@@ -17,6 +17,8 @@ from harness.similarity import inputs
 from harness.similarity.agreement import similar_predictions
 from harness.similarity.code import similar_code
 from harness.similarity.configs import signature, similar_configs
+from harness.similarity.page import write_page
+from harness.submission.load import discover
 
 OUTPUT = "similarity.json"
 
@@ -84,7 +86,6 @@ def find_pairs(out: Path, roots: list[str], assignment: Assignment) -> tuple[lis
     """Every similar pair of the grading in ``out``, and facts about the search."""
     records = inputs.read_records(out / "results.json")
     limit = assignment.budget.max_submission_kib << 10
-    from harness.submission.load import discover
 
     folders = {path.parent.name: path.parent for path in discover(roots)}
     cap = next((r.max_batches_cap for r in records if r.max_batches_cap), None)
@@ -133,16 +134,12 @@ def similarity_command(args) -> int:
 
 
 def _graded_under(out: Path) -> Assignment:
-    from harness.config import default_assignment_path
-
     used = {r.assignment for r in inputs.read_records(out / "results.json") if r.assignment}
     path = Path(next(iter(used))) if len(used) == 1 else default_assignment_path()
     return load_assignment(path if path.is_file() else default_assignment_path())
 
 
 def write_similarity(pairs: list[dict], facts: dict, out: Path) -> list[Path]:
-    from harness.similarity.page import write_page
-
     path = out / OUTPUT
     path.write_text(json.dumps({"facts": facts, "pairs": pairs}, indent=1, allow_nan=False))
     return [path, *write_page(pairs, facts, out)]

@@ -19,6 +19,7 @@ from harness.names import PACKAGE_ROOT
 from harness.results.record import RunRecord, record_problems
 from harness.similarity.code import normalised
 from harness.similarity.configs import signature
+from harness.submission.load import read_literal_layers
 
 PROJECT_SUBMISSIONS = PACKAGE_ROOT.parent / "submissions"
 CODE_FILES = ("index.py", "index.js")
@@ -79,8 +80,6 @@ def starter_lines(roots: list[str], limit: int) -> set[str]:
 
 def known_signatures(roots: list[str], assignment: Assignment, cap: int | None) -> list[dict]:
     """The starter's and every listed experiment's layer list and hyperparameters."""
-    from harness.submission.load import read_literal_layers
-
     folders = starter_folders(roots) + sorted(PROJECT_SUBMISSIONS.iterdir())
     known = []
     for folder in folders:

@@ -19,7 +19,7 @@ HYPERPARAMETER_ORDER = ("batch_size", "num_batches", "optimizer", "learning_rate
 
 
 @dataclass(frozen=True)
-class Slot:
+class DiffSlot:
     """One place where the networks differ (or agree): base layers -> student layers.
     ``parts`` are (change index, fields): the change sets those fields of an aligned layer
     to the student's, or (fields empty) puts the student's layers in place of the base's."""
@@ -53,7 +53,7 @@ class Change:
 
 @dataclass(frozen=True)
 class NetworkDiff:
-    slots: tuple[Slot, ...]
+    slots: tuple[DiffSlot, ...]
     changes: tuple[Change, ...]
     base_hyperparameters: dict
     student_hyperparameters: dict
@@ -178,7 +178,7 @@ def diff_networks(
         if old != new:
             changes.append(Change("hyperparameter", f"{name} {old} -> {new}", f"hyper:{name}"))
     slots = tuple(
-        Slot(old, new, index, tuple((number[key], fields) for key, fields in keys))
+        DiffSlot(old, new, index, tuple((number[key], fields) for key, fields in keys))
         for old, new, index, keys in raw
     )
     return NetworkDiff(slots, tuple(changes), dict(base_hyperparameters), dict(hyperparameters))

@@ -58,6 +58,7 @@ def test_runs_sharing_a_gpu_split_its_memory():
 
 
 def test_default_jobs_one_per_gpu_else_one_per_core_that_memory_allows(monkeypatch):
+    from harness import host
     from harness.config import Assignment
     from harness.grading import command
 

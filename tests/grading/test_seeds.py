@@ -9,7 +9,7 @@ import pytest
 
 from harness.config import Assignment, Rubric
 from harness.errors import HarnessError
-from harness.grading.plan import Plan, RunSpec, check_student_ids, seed_runs
+from harness.grading.plan import GradingPlan, RunSpec, check_student_ids, seed_runs
 from harness.grading.scores import score_records
 from harness.grading.seeds import more_seeds
 from harness.results.record import RunRecord
@@ -53,7 +53,7 @@ def test_near_the_tolerance_asks_for_the_next_seed_within_the_budget(tmp_path: P
     student = next(r for r in records if r.submission == "alice")
     assert not student.interval["clear"]
     spec = RunSpec("alice", "mnist", "torch", path="/x/alice/index.py")
-    plan = Plan([spec], str(tmp_path), "a.toml")
+    plan = GradingPlan([spec], str(tmp_path), "a.toml")
     extra = more_seeds(plan, records, Assignment())
     assert [(s.submission, s.seed, s.path) for s in extra] == [("alice~seed1", 1, spec.path)]
     plan.runs += extra

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.grading.command import grade_command
+from harness.report.explanation import explanation_lines, load_explanations
 
 
 def printable(text: str) -> str:
@@ -36,7 +37,6 @@ def explain_command(args) -> int:
     args.select = None
     args.runs_per_gpu = getattr(args, "runs_per_gpu", None) or 4
     code = grade_command(args)
-    from harness.report.explanation import load_explanations
 
     print(explanation_text(load_explanations(Path(args.out))))
     print(f"\npages: {Path(args.out).resolve() / 'students'}/")

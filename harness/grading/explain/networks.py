@@ -20,6 +20,7 @@ from harness.grading.inputs import work_dir
 from harness.names import PACKAGE_ROOT
 from harness.submission import spec
 from harness.submission.fields import hyperparameter_problems
+from harness.submission.load import read_literal_layers
 
 # The reference networks as Model Builder lists: (field size, filters) of reference_models.
 REFERENCE_SHAPES = {"original": (5, 16), "cifar": (3, 30)}
@@ -52,8 +53,6 @@ def hyperparameters_of(settings: dict) -> dict:
 def literal_network(path: Path, assignment: Assignment) -> tuple[list[dict], dict]:
     """(layers, hyperparameters) of a Model Builder ``index.py`` read from its syntax tree
     (no code runs); an index.js or a computed list cannot be a base."""
-    from harness.submission.load import read_literal_layers
-
     path = Path(path)
     if path.is_dir():
         path = path / "index.py"

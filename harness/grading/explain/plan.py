@@ -18,11 +18,13 @@ from harness.config import Assignment
 from harness.errors import HarnessError
 from harness.grading.explain import effects, networks
 from harness.grading.inputs import load_prepared, work_dir
-from harness.grading.plan import Plan, RunSpec
+from harness.grading.plan import GradingPlan, RunSpec
+from harness.grading.runner import reference_batches
 from harness.names import VARIANT_PREFIX, seed_id
 from harness.results.record import RunRecord
 from harness.results.store import atomic_write_text
 from harness.submission.diff import diff_networks
+from harness.submission.load import peek, read_literal_layers
 from harness.submission.spec import shape_problems
 from harness.worker.files import MAX_LAYERS
 
@@ -36,10 +38,8 @@ def plan_path(out_dir: Path) -> Path:
     return work_dir(Path(out_dir)) / "explain.json"
 
 
-def base_network(record: RunRecord, plan: Plan, assignment: Assignment, against: str):
+def base_network(record: RunRecord, plan: GradingPlan, assignment: Assignment, against: str):
     """(label, layers, hyperparameters) of the network a student run is explained against."""
-    from harness.grading.runner import reference_batches
-
     if against in ("", "reference"):
         network = assignment.references[record.dataset]
         budget = assignment.budget
@@ -88,7 +88,7 @@ def fit_budget(chosen: list[tuple], seeds: int, budget: int | None) -> tuple[lis
     return chosen, seeds, notes
 
 
-def _entry(record: RunRecord, plan: Plan, assignment: Assignment, args) -> dict:
+def _entry(record: RunRecord, plan: GradingPlan, assignment: Assignment, args) -> dict:
     """What explaining one student run needs (no runs yet), or why it is not explained."""
     entry = {"student": record.submission, "dataset": record.dataset, "framework": record.framework}
     layers = record.settings.get("layers")
@@ -119,7 +119,7 @@ def _entry(record: RunRecord, plan: Plan, assignment: Assignment, args) -> dict:
         getattr(args, "explain_budget", None),
     )
     data = load_prepared(Path(plan.out_dir), record.dataset)
-    shape, classes = tuple(data.meta["input_shape"]), data.meta["num_classes"]
+    shape, classes = data.meta.input_shape, data.meta.num_classes
     variants = []
     for changes in chosen:
         layers, hyper = diff.apply(changes)
@@ -155,7 +155,7 @@ def _runs(entry: dict, out_dir: Path) -> list[RunSpec]:
 
 
 def plan_explanations(
-    plan: Plan, records: list[RunRecord], assignment: Assignment, args
+    plan: GradingPlan, records: list[RunRecord], assignment: Assignment, args
 ) -> list[RunSpec]:
     """The runs explaining every graded student run; prints what they cost first."""
     students = [r for r in records if not r.is_reference and not r.variant and not r.seed]
@@ -186,7 +186,7 @@ def _cost_line(entry: dict) -> str:
     )
 
 
-def write_explanations(plan: Plan, records: list[RunRecord], assignment: Assignment) -> None:
+def write_explanations(plan: GradingPlan, records: list[RunRecord], assignment: Assignment) -> None:
     """``OUT/explanations.json`` from the planned entries and the stored records (nothing
     when nothing was explained)."""
     path = plan_path(Path(plan.out_dir))
@@ -197,11 +197,9 @@ def write_explanations(plan: Plan, records: list[RunRecord], assignment: Assignm
     atomic_write_text(Path(plan.out_dir) / "explanations.json", json.dumps(done, indent=1))
 
 
-def announce(plan: Plan, assignment: Assignment, args) -> None:
+def announce(plan: GradingPlan, assignment: Assignment, args) -> None:
     """Before the grading starts: what explaining will cost, read from each Model Builder
     file's literals (an index.js, or a list computed in code, is known after its own run)."""
-    from harness.submission.load import peek, read_literal_layers
-
     keys, later = set(), 0
     for spec in plan.runs:
         if spec.is_reference or spec.seed or not spec.path or spec.refused:
