@@ -1,4 +1,4 @@
-"""Sessions staff run: ``nox -s tests`` (default), ``grade``, ``benchmark``, ``lint``.
+"""Sessions staff run: ``nox -s tests`` (default), ``grade``, ``benchmark``, ``lint``, ``types``.
 
 Framework pins come from the environment so a GPU server can pick CUDA builds:
 ``HARNESS_TORCH_SPEC`` (default ``torch==2.13.0``, the CPU build), ``HARNESS_TENSORFLOW_SPEC``
@@ -82,8 +82,20 @@ def benchmark(session: nox.Session) -> None:
     session.run("python", "-m", "harness", "benchmark", *args)
 
 
+LINTED = ("harness", "reference_models", "tests", "noxfile.py")
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style with ruff."""
+    """ruff's checks and its format check (the tree is kept as ``ruff format`` writes it)."""
     session.install("ruff")
-    session.run("ruff", "check", "harness", "reference_models", "tests", "noxfile.py")
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", *LINTED)
+
+
+@nox.session
+def types(session: nox.Session) -> None:
+    """mypy over harness/ ([tool.mypy] in pyproject.toml); frameworks are not installed, so
+    their modules are typed Any and the session stays small."""
+    session.install("mypy", "numpy", "pytest")
+    session.run("mypy")

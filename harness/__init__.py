@@ -4,4 +4,9 @@ The package root and everything outside ``harness.adapters`` import no deep-lear
 framework; adapters import theirs lazily, one framework per process.
 """
 
-__version__ = "0.1.0"
+from importlib import metadata
+
+try:  # pyproject.toml's version is the one source; the installed metadata carries it
+    __version__ = metadata.version("cnn-harness")
+except metadata.PackageNotFoundError:  # imported from a checkout that was never installed
+    __version__ = "0+unknown"

@@ -20,9 +20,11 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -100,7 +102,7 @@ class ClusterBackend:
 
     def _task_options(self) -> dict:
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        options = {"num_cpus": 1, "max_retries": RETRIES, "retry_exceptions": False}
+        options: dict[str, Any] = {"num_cpus": 1, "max_retries": RETRIES, "retry_exceptions": False}
         if self.runs_per_gpu:
             # The same bound per run as --jobs on one machine with that many runs per card.
             options["num_gpus"] = 1 / self.runs_per_gpu
@@ -110,7 +112,7 @@ class ClusterBackend:
             options["runtime_env"] = {"env_vars": env}
         return options
 
-    def submit(self, specs: list[PlannedRun]) -> None:
+    def submit(self, specs: Sequence[PlannedRun]) -> None:
         """Send every run of ``specs`` that has no reusable record and is not in flight."""
         task = _remote_task().options(**self._task_options())
         if not self._collector.is_alive():
@@ -140,7 +142,7 @@ class ClusterBackend:
             self.source.mark(spec, "queued")
         self._show_running()
 
-    def record(self, spec: PlannedRun) -> RunRecord:
+    def record(self, spec: PlannedRun) -> RunRecord | None:
         """The run's record, once its task has finished (submitted now if it was not)."""
         flight = self._flights.get(spec.name)
         if flight is None and spec.name not in self._records:

@@ -9,7 +9,9 @@ the session's runs there until the block ends, and disconnects.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from harness.cluster import connect as cluster
 from harness.cluster.backend import ClusterBackend
@@ -29,8 +31,13 @@ from harness.grading.runner import (
 )
 from harness.results.record import RunRecord
 from harness.worker.parent import WorkerRun
-from harness.worker.remote import Outgoing
+from harness.worker.remote import Outgoing, PlannedRun
 from harness.worker.stream import RunInputs
+
+
+def _spec(run: PlannedRun) -> RunSpec:
+    """The backend hands back the runs it was given: this session's :class:`RunSpec`."""
+    return cast(RunSpec, run)
 
 
 class SessionRuns:
@@ -47,8 +54,8 @@ class SessionRuns:
             self._prepared[dataset] = load_prepared(out_dir, dataset)
         return self._prepared[dataset]
 
-    def outgoing(self, run: RunSpec) -> Outgoing | None:
-        session, plan = self.session, self.session.grading_plan
+    def outgoing(self, planned: PlannedRun) -> Outgoing | None:
+        run, session, plan = _spec(planned), self.session, self.session.grading_plan
         data = self._data(run.dataset)
         key = run_fingerprint(run, plan, data)
         if session.store.reusable(run.submission, run.dataset, run.framework, key):
@@ -73,29 +80,31 @@ class SessionRuns:
     def inputs(self, dataset: str) -> RunInputs:
         return self._data(dataset).inputs()
 
-    def scored(self, run: RunSpec, exports: Path, outcome: WorkerRun) -> RunRecord:
-        return scored_record(run, self.session, self._data(run.dataset), exports, outcome)
+    def scored(self, run: PlannedRun, exports: Path, outcome: WorkerRun) -> RunRecord:
+        data = self._data(run.dataset)
+        return scored_record(_spec(run), self.session, data, exports, outcome)
 
-    def save(self, run: RunSpec, record: RunRecord, key: str, wall: float) -> None:
+    def save(self, run: PlannedRun, record: RunRecord, key: str, wall: float) -> None:
         store_record(self.session, record, key, wall)
 
-    def stored(self, run: RunSpec) -> RunRecord | None:
+    def stored(self, run: PlannedRun) -> RunRecord | None:
         return self.session.store.load(run.submission, run.dataset, run.framework)
 
-    def mark(self, run: RunSpec, status: str) -> None:
+    def mark(self, run: PlannedRun, status: str) -> None:
         if self.board is not None:
-            self.board.mark(run, status)
+            self.board.mark(_spec(run), status)
 
 
 @contextlib.contextmanager
-def open_backend(session: GradingSession, runs: list[RunSpec]):
+def open_backend(session: GradingSession, runs: Sequence[RunSpec]):
     """Connect to ``session.grading_plan.cluster``, submit ``runs`` and route the session's
     runs there until the block ends."""
     plan = session.grading_plan
+    assert plan.cluster, "open_backend is for a grading with --cluster"
     cluster.connect(plan.cluster)
     runs_per_gpu = plan.runs_per_gpu if cluster.task_slots("GPU") >= 1 else 0
     backend = ClusterBackend(
-        SessionRuns(session, ProgressBoard(plan.out_dir)),
+        SessionRuns(session, ProgressBoard(Path(plan.out_dir))),
         runs_per_gpu=runs_per_gpu,
         gpu_memory_fraction=shared_gpu_memory_fraction(1, runs_per_gpu),
     )

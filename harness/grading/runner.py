@@ -160,7 +160,7 @@ class GradingSession:
         wall = self.grading_plan.time_limit or budget.time_limit_seconds
         return Limits(
             wall_seconds=float(wall),
-            memory_bytes=(self.plan.run_memory_mib or budget.memory_limit_mib) << 20,
+            memory_bytes=(self.grading_plan.run_memory_mib or budget.memory_limit_mib) << 20,
             scratch_bytes=budget.scratch_limit_mib << 20,
             cpus=self.cpus,
         )

@@ -8,6 +8,7 @@ backend is the grading session's :class:`RemoteRuns`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -74,8 +75,9 @@ class RunSource(Protocol):
 class RemoteRuns(Protocol):
     """A backend running a grading session's runs elsewhere (``GradingSession.remote``)."""
 
-    def submit(self, runs: list) -> None:
+    def submit(self, runs: Sequence[PlannedRun]) -> None:
         """Send every run of ``runs`` that has no reusable record and is not in flight."""
 
-    def record(self, run: PlannedRun) -> RunRecord:
-        """The run's record, once it has finished (submitted now if it was not)."""
+    def record(self, run: PlannedRun) -> RunRecord | None:
+        """The run's record, once it has finished (submitted now if it was not); None only
+        when a record found reusable has gone from the store since."""
