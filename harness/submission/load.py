@@ -312,7 +312,7 @@ def _load_builder_file(path: Path, assignment: Assignment) -> Submission:
     hyperparameters, found = hyperparameter_problems(None, assignment.budget)
     if not problems:
         layers, problems = spec.layer_problems(layers)
-        problems = problems or assignment_shape_problems(layers, assignment)
+        problems = problems or spec.assignment_shape_problems(layers, assignment)
         # told in the saved file's terms: its entries, not a LAYERS list
         problems = [re.sub(r"LAYERS\[(\d+)\]", r"layer \1", p) for p in problems]
     if problems or found:

@@ -78,13 +78,13 @@ def test_reports_that_cannot_be_built_after_grading_exit_3_keeping_results(tmp_p
     from harness.config import Assignment
     from harness.errors import ConfigError, GradingFailed
     from harness.grading.command import finish
-    from harness.grading.plan import Plan
+    from harness.grading.plan import GradingPlan
 
     def broken(*args, **kwargs):
         raise ConfigError("extensions.csv: line 2: extra_hours: expected a number of hours")
 
     monkeypatch.setattr(harness.report, "build_reports", broken)
-    plan = Plan([], str(tmp_path), str(tmp_path / "assignment.toml"))
+    plan = GradingPlan([], str(tmp_path), str(tmp_path / "assignment.toml"))
     with pytest.raises(GradingFailed, match="Every run is graded and stored"):
         finish(plan, Assignment())
     assert (tmp_path / "results.json").is_file()

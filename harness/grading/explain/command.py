@@ -17,7 +17,6 @@ def printable(text: str) -> str:
 
 def explanation_text(entries: list[dict]) -> str:
     """What ``explain`` prints for the entries of ``OUT/explanations.json``."""
-    from harness.report.explanation import explanation_lines
 
     lines = []
     for entry in entries:

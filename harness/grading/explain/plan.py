@@ -26,7 +26,7 @@ from harness.results.store import atomic_write_text
 from harness.submission.diff import diff_networks
 from harness.submission.load import peek, read_literal_layers
 from harness.submission.spec import shape_problems
-from harness.worker.files import MAX_LAYERS
+from harness.worker.messages import MAX_LAYERS
 
 CODE_FORM = (
     "a code-form submission (build_model) is a program, not a layer list: there is no list of "
