@@ -74,16 +74,16 @@ def test_help_documents_the_exit_statuses(capsys):
 def test_reports_that_cannot_be_built_after_grading_exit_3_keeping_results(tmp_path, monkeypatch):
     """A wrong staff file (extensions, times) found after every run is stored: the grader's
     failure (3), not "nothing graded" (2), and results.json is kept."""
-    import harness.report
     from harness.config import Assignment
     from harness.errors import ConfigError, GradingFailed
+    from harness.grading import command
     from harness.grading.command import finish
     from harness.grading.plan import GradingPlan
 
     def broken(*args, **kwargs):
         raise ConfigError("extensions.csv: line 2: extra_hours: expected a number of hours")
 
-    monkeypatch.setattr(harness.report, "build_reports", broken)
+    monkeypatch.setattr(command, "build_reports", broken)
     plan = GradingPlan([], str(tmp_path), str(tmp_path / "assignment.toml"))
     with pytest.raises(GradingFailed, match="Every run is graded and stored"):
         finish(plan, Assignment())
