@@ -289,7 +289,7 @@ def default_jobs(assignment: Assignment) -> int:
     return capacity.default_jobs(assignment, len(gpu_names()))
 
 
-def _run_needs(plan: Plan, assignment: Assignment) -> dict[tuple[str, str], int]:
+def _run_needs(plan: GradingPlan, assignment: Assignment) -> dict[tuple[str, str], int]:
     """Memory a reference run of each (framework, dataset) of the plan needs here."""
     batches = min(assignment.budget.default_num_batches, plan.max_batches or 10**9)
     return {
