@@ -134,53 +134,48 @@ def explanation_blocks(entry: dict, chart_dir: Path) -> list[Block]:
     return blocks
 
 
-def _waterfall_steps(entry: dict) -> list[tuple[str, dict]]:
-    effects = entry["effects"]
-    steps = [(n, effects[n]) for n in sorted(effects) if n.startswith(("change", "pair"))]
+def _waterfall_steps(entry: dict) -> list[tuple[str, str, dict]]:
+    """(label, name, measure) of each bar: changes numbered 1.., pairs "1 x 2"."""
+    effects, changes = entry["effects"], entry["changes"]
+    steps = []
+    for name in sorted(effects):
+        if name.startswith("change "):
+            i = int(name.split()[1])
+            steps.append((f"{i + 1}. {_short(changes[i]['text'], 40)}", name, effects[name]))
+        elif name.startswith("pair "):
+            i, j = map(int, name.split()[1:])
+            steps.append((f"interaction {i + 1} x {j + 1}", name, effects[name]))
     if "left over" in effects:
-        steps.append(("left over", effects["left over"]))
+        steps.append(("interaction left over", "left over", effects["left over"]))
     return steps
+
+
+def _bar(ax, row: int, left: float, interval: dict, colour: str) -> None:
+    mean = interval["mean"]
+    ax.barh(row, mean, left=left, color=colour)
+    spread = [[mean - interval["low"]], [interval["high"] - mean]]
+    ax.errorbar(left + mean, row, xerr=spread, fmt="none", ecolor="black", capsize=3)
 
 
 def waterfall(entry: dict, path: Path) -> Path | None:
     """Bars from the base's accuracy (0) through each change to the student's network."""
     from matplotlib.figure import Figure
 
-    steps = [(n, m["accuracy"]) for n, m in _waterfall_steps(entry) if m.get("accuracy")]
+    steps = [(label, m["accuracy"]) for label, _, m in _waterfall_steps(entry) if m.get("accuracy")]
     total = entry["effects"].get("total", {}).get("accuracy")
     if not steps or not total:
         return None
-    figure = Figure(figsize=(8, 0.6 * len(steps) + 2.2), dpi=100, layout="constrained")
+    figure = Figure(figsize=(9, 0.55 * len(steps) + 2.0), dpi=100, layout="constrained")
     ax = figure.subplots()
-    level, labels = 0.0, []
-    for row, (name, acc) in enumerate(steps):
-        colour = "tab:green" if acc["mean"] >= 0 else "tab:red"
-        ax.barh(row, acc["mean"], left=level, color=colour)
-        ax.errorbar(
-            level + acc["mean"],
-            row,
-            xerr=[[acc["mean"] - acc["low"]], [acc["high"] - acc["mean"]]],
-            fmt="none",
-            ecolor="black",
-            capsize=3,
-        )
+    level = 0.0
+    for row, (_, acc) in enumerate(steps):
+        _bar(ax, row, level, acc, "tab:green" if acc["mean"] >= 0 else "tab:red")
         level += acc["mean"]
-        labels.append(_short(_label(name, entry)))
-    row = len(steps)
-    ax.barh(row, total["mean"], color="tab:blue")
-    ax.errorbar(
-        total["mean"],
-        row,
-        xerr=[[total["mean"] - total["low"]], [total["high"] - total["mean"]]],
-        fmt="none",
-        ecolor="black",
-        capsize=3,
-    )
-    labels.append("total")
-    ax.set_yticks(range(len(labels)), labels)
+    _bar(ax, len(steps), 0.0, total, "tab:blue")
+    ax.set_yticks(range(len(steps) + 1), [label for label, _ in steps] + ["total"])
     ax.invert_yaxis()
     ax.axvline(0, color="grey", linewidth=0.8)
-    ax.set_xlabel(f"test accuracy points against {entry['against']} (95% intervals)")
+    ax.set_xlabel(f"test accuracy points against {entry['against']}, 95% intervals from seeds")
     figure.savefig(path)
     return path
 

@@ -8,6 +8,7 @@ and read with --allow-unverified, as a course would use a subset.
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -142,14 +143,17 @@ def test_honest_submissions_pass_and_are_scored_against_the_reference(graded):
     for name in ("original", "torch_example"):
         record = records[name]
         assert record["status"] == "passed", record["reason"]
-        assert (record["reference_test_accuracy"], record["reference_examples_per_sec"]) == (
-            reference["test_accuracy"],
-            reference["throughput_bar"],
-        )
+        # a run within the noise of a boundary is graded on the means of its seeds and the
+        # reference's same seeds (docs/explain.md); seed 0 alone otherwise
+        mine = {s["seed"]: s["test_accuracy"] for s in record["seed_runs"]}
+        theirs = {s["seed"]: s["test_accuracy"] for s in reference["seed_runs"]}
+        used = sorted(mine) or [0]
+        accuracy = statistics.fmean(mine[s] for s in used) if mine else record["test_accuracy"]
+        reference_accuracy = statistics.fmean(theirs[s] for s in used)
+        assert record["reference_test_accuracy"] == pytest.approx(reference_accuracy)
+        assert record["reference_examples_per_sec"] == reference["throughput_bar"]
         points = record["score_breakdown"]
-        assert points["accuracy"] == accuracy_points(
-            record["test_accuracy"], reference["test_accuracy"]
-        )
+        assert points["accuracy"] == accuracy_points(accuracy, reference_accuracy)
         assert record["score"] == round(points["accuracy"] + points["throughput"], 3)
         assert record["max_score"] == 10.0 and 0 <= points["throughput"] <= 2.0
         assert record["isolated"] is True and len(record["curve"]) == 30
