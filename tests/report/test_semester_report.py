@@ -72,6 +72,8 @@ def test_the_penalty_is_its_own_line_in_grades_late_json_and_gradescope(course):
     summary = (course / "out" / "summary.md").read_text()
     assert "Late or undated submissions (3)" in summary  # bob, carol, and the hostile id
     assert "no submission time known" in summary
+    html = (course / "out" / "summary.html").read_text()
+    assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
 def test_one_extension_changes_only_that_students_rows_and_retrains_nothing(course):

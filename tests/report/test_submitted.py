@@ -27,6 +27,15 @@ def test_a_csv_of_times_with_offsets(tmp_path):
         submission_times("times.csv", tmp_path, ["alice"])
 
 
+def test_a_table_is_read_up_to_a_bound_and_a_fifo_is_refused(tmp_path):
+    (tmp_path / "times.csv").write_text("student,submitted_at\n" + "x" * (2 << 20))
+    with pytest.raises(ConfigError, match="expected at most 1048576 bytes"):
+        submission_times("times.csv", tmp_path, ["alice"])
+    os.mkfifo(tmp_path / "pipe.csv")  # would block a reader that waits for its end
+    with pytest.raises(ConfigError, match="expected a regular file"):
+        submission_times("pipe.csv", tmp_path, ["alice"])
+
+
 def test_gradescope_metadata_created_at(tmp_path):
     """Fields as Gradescope documents them: created_at, assignment.due_date, users."""
     metadata = {
