@@ -16,7 +16,7 @@ from harness.results.record import RunRecord
 
 # The reference's first curve point must have seen at least this many times the examples
 # the run had seen at its own first point before an accuracy above it counts as "ahead".
-FEWER_EXAMPLES_FACTOR = 4
+FEWER_EXAMPLES_FACTOR = 20
 
 
 def _validation(point: dict) -> float | None:

@@ -18,7 +18,6 @@ from harness.similarity.agreement import similar_predictions
 from harness.similarity.code import similar_code
 from harness.similarity.configs import signature, similar_configs
 from harness.similarity.page import write_page
-from harness.submission.load import discover
 
 OUTPUT = "similarity.json"
 
@@ -86,8 +85,7 @@ def find_pairs(out: Path, roots: list[str], assignment: Assignment) -> tuple[lis
     """Every similar pair of the grading in ``out``, and facts about the search."""
     records = inputs.read_records(out / "results.json")
     limit = assignment.budget.max_submission_kib << 10
-
-    folders = {path.parent.name: path.parent for path in discover(roots)}
+    folders = inputs.student_folders(roots)
     cap = next((r.max_batches_cap for r in records if r.max_batches_cap), None)
     signatures = config_signatures(records)
     known = inputs.known_signatures(roots, assignment, cap)

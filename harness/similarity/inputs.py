@@ -60,6 +60,19 @@ def code_text(folder: Path, settings: dict, limit: int) -> str | None:
     return None
 
 
+def student_folders(roots: list[str]) -> dict[str, Path]:
+    """Student id -> folder, for each real folder directly under a root (a link is never
+    followed: a linked folder or file is no student's)."""
+    found = {}
+    for root in map(Path, roots):
+        if not root.is_dir() or root.is_symlink():
+            continue
+        for entry in os.scandir(root):
+            if entry.is_dir(follow_symlinks=False):
+                found.setdefault(entry.name, Path(entry.path))
+    return found
+
+
 def starter_folders(roots: list[str]) -> list[Path]:
     """``template*`` folders beside the graded ones, and the project's own."""
     found = []

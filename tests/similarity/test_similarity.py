@@ -139,3 +139,20 @@ def test_a_class_is_searched_and_the_planted_pairs_are_found(tmp_path, students,
     assert found[("s000", "s001")] == ["configuration", "code"]
     assert found[("s002", "s003")] == ["predictions"]
     assert len(found) == 2 and facts["runs_without_predictions"] == 0
+
+
+def test_links_and_fifos_in_student_folders_are_never_read(tmp_path):
+    """A linked index.js (to /proc/kmsg, or to another student's file) and a FIFO: the
+    search ends, reads none of them, and finds the honest pair beside them."""
+    import os
+
+    synthetic_class(tmp_path, 6, np.random.default_rng(2))
+    folders = tmp_path / "submissions"
+    (folders / "s004" / "index.js").unlink()
+    (folders / "s004" / "index.js").symlink_to("/proc/kmsg")
+    (folders / "s005" / "index.js").unlink()
+    os.mkfifo(folders / "s005" / "index.js")
+    (folders / "s002").rename(tmp_path / "elsewhere")
+    (folders / "s002").symlink_to(tmp_path / "elsewhere")
+    pairs, _ = find_pairs(tmp_path / "out", [str(folders)], Assignment())
+    assert {(p["a"], p["b"]) for p in pairs} == {("s000", "s001"), ("s002", "s003")}
