@@ -124,7 +124,7 @@ def _apply(item: ReviewItem, record: RunRecord, unresolved: str) -> None:
     """The item's points into the record the reports read, with the reason in its breakdown."""
     if item.state == "resolved":
         how = "points set" if item.decision == "set" else "points kept"
-        status = f"reviewed by staff: {how}" + (f" ({item.note})" if item.note else "")
+        status = f"reviewed by staff: {how}"  # the note is the staff's: queue files only
     elif unresolved == "withheld":
         item.points = 0.0
         status = f"withheld until reviewed ({item.computed_points:g} points computed)"
