@@ -83,8 +83,11 @@ def starter_folders(roots: list[str]) -> list[Path]:
 
 
 def starter_lines(roots: list[str], limit: int) -> set[str]:
+    """Lines students are given: the starter's and every listed experiment's (the project's
+    ``submissions/``, where the course's own starter code and its variants live)."""
     lines: set[str] = set()
-    for folder in starter_folders(roots):
+    given = starter_folders(roots) + sorted(p for p in PROJECT_SUBMISSIONS.iterdir() if p.is_dir())
+    for folder in given:
         for name in CODE_FILES:
             text = bounded_text(folder / name, limit)
             lines |= set(normalised(text or ""))
