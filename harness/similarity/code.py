@@ -38,8 +38,8 @@ def similar_code(
     ``files``: student -> source text; ``starter``: normalised starter lines."""
     lines = {student: normalised(text) for student, text in files.items()}
     owners: dict[str, list[str]] = defaultdict(list)
-    for student, found in lines.items():
-        for line in found:
+    for student, own_lines in lines.items():
+        for line in own_lines:
             if line not in starter:
                 owners[line].append(student)
     common = max(2, int(COMMON_SHARE * len(files))) if len(files) >= 20 else len(files)
@@ -48,7 +48,7 @@ def similar_code(
         if len(students) <= common:
             for pair in combinations(sorted(students), 2):
                 shared[pair].append(line)
-    found = []
+    found: list[dict] = []
     for (a, b), common_lines in shared.items():
         own = [sum(1 for line in lines[s] if line not in starter) for s in (a, b)]
         share = len(common_lines) / max(1, min(own))

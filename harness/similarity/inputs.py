@@ -63,7 +63,7 @@ def code_text(folder: Path, settings: dict, limit: int) -> str | None:
 def student_folders(roots: list[str]) -> dict[str, Path]:
     """Student id -> folder, for each real folder directly under a root (a link is never
     followed: a linked folder or file is no student's)."""
-    found = {}
+    found: dict[str, Path] = {}
     for root in map(Path, roots):
         if not root.is_dir() or root.is_symlink():
             continue

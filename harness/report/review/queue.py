@@ -107,7 +107,7 @@ def _decide(item: ReviewItem, record: RunRecord | None, found: list[Resolution])
     if resolution.decision == "note":
         return
     item.state = "resolved"
-    if resolution.decision == "set" and record is not None:
+    if resolution.decision == "set" and record is not None and resolution.points is not None:
         if resolution.points > record.max_score:
             raise ConfigError(
                 field_error(
@@ -130,7 +130,7 @@ def _apply(item: ReviewItem, record: RunRecord, unresolved: str) -> None:
         status = f"withheld until reviewed ({item.computed_points:g} points computed)"
     else:
         status = "pending review"
-    record.score = item.points
+    record.score = record.score if item.points is None else item.points
     why = record.score_breakdown.get("why", "")
     record.score_breakdown = {**record.score_breakdown, "review": status, "why": f"{status}; {why}"}
 

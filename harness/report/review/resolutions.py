@@ -148,7 +148,8 @@ def _points(entry: dict, decision: str, where: str) -> float | None:
                 field_error(where, "points", 'no points unless decision = "set"', value)
             )
         return None
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not number or not math.isfinite(value) or value < 0:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ConfigError(field_error(where, "points", "a number >= 0", value))
+    if not math.isfinite(value) or value < 0:
         raise ConfigError(field_error(where, "points", "a number >= 0", value))
     return float(value)
