@@ -156,3 +156,18 @@ def test_links_and_fifos_in_student_folders_are_never_read(tmp_path):
     (folders / "s002").symlink_to(tmp_path / "elsewhere")
     pairs, _ = find_pairs(tmp_path / "out", [str(folders)], Assignment())
     assert {(p["a"], p["b"]) for p in pairs} == {("s000", "s001"), ("s002", "s003")}
+
+
+def test_the_report_is_refused_before_the_deadline_unless_staff_ask(tmp_path, capsys):
+    from harness.cli import main
+
+    synthetic_class(tmp_path, 4, np.random.default_rng(3))
+    assignment = tmp_path / "assignment.toml"
+    assignment.write_text('[deadline]\ndue = "2999-01-01T00:00:00+00:00"\n')
+    command = ["similarity", str(tmp_path / "submissions"), "--out", str(tmp_path / "out")]
+    command += ["--assignment", str(assignment)]
+    assert main(command) != 0
+    assert "the deadline (and late window) has not passed" in capsys.readouterr().err
+    assert main([*command, "--before-deadline"]) == 0
+    assert "similarity: 2 pair(s) among 4 students" in capsys.readouterr().out
+    assert (tmp_path / "out" / "similarity.html").exists()
