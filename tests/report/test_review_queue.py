@@ -181,3 +181,11 @@ def test_similar_pairs_join_the_queue_and_never_change_points(tmp_path):
     assert items["alice", "mallory"]["evidence"] == pair["evidence"]
     assert items["mallory", "alice"]["state"] == "open"
     assert float(grades(tmp_path)["alice"]["total"]) == 10.0  # a pair withholds nothing
+
+
+def test_a_damaged_similarity_file_costs_its_pairs_never_the_reports(tmp_path, capsys):
+    class_with_a_flag(tmp_path)
+    (tmp_path / "similarity.json").write_text("[not json")
+    build_reports(tmp_path)
+    assert "not a similarity report" in capsys.readouterr().err
+    assert [i["student"] for i in queue(tmp_path)] == ["mallory"]

@@ -38,7 +38,15 @@ def similar_pairs(out_dir: Path) -> list[dict]:
     path = Path(out_dir) / SIMILARITY_FILE
     if not path.is_file():
         return []
-    return json.loads(path.read_text()).get("pairs", [])
+    try:
+        pairs = json.loads(path.read_text()).get("pairs", [])
+    except (ValueError, AttributeError) as exc:  # a damaged file costs the pairs, not reports
+        print(f"warning: {path}: not a similarity report ({exc}); no pairs queued", file=sys.stderr)
+        return []
+    keys = ("a", "b", "evidence")
+    return [
+        p for p in pairs if isinstance(p, dict) and all(isinstance(p.get(k), str) for k in keys)
+    ]
 
 
 def apply_review(
