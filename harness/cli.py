@@ -270,6 +270,9 @@ def _add_explain(sub) -> None:
     explain.add_argument("--jobs", type=int, help="runs at once (default: as grade)")
     explain.add_argument("--cluster", metavar="ADDRESS", help="run on a Ray cluster, as grade")
     explain.add_argument("--allow-unisolated", action="store_true", help="as grade")
+    explain.add_argument(
+        "--bars", metavar="DIR", help="the references stored by `bars build` in DIR, as grade"
+    )
     _explain_options(explain)
     explain.set_defaults(target="harness.grading.explain.command:explain_command")
 

@@ -32,7 +32,12 @@ from harness.errors import (
 )
 from harness.grading import capacity
 from harness.grading.bars import Bars, binding, check_bars, read_bars, references_from_bars
-from harness.grading.explain.plan import announce, plan_explanations, write_explanations
+from harness.grading.explain.plan import (
+    announce,
+    check_against,
+    plan_explanations,
+    write_explanations,
+)
 from harness.grading.inputs import load_prepared, prepare_dataset, work_dir
 from harness.grading.isolation import decide_isolation
 from harness.grading.live import run_with_progress
@@ -316,6 +321,7 @@ def grade_command(args) -> int:
     assignment_path = str(Path(args.assignment or _default_assignment()).resolve())
     assignment = load_assignment(assignment_path)
     check_numbers(args)
+    check_against(args, assignment)
     resolutions = _checked_resolutions(args, assignment, assignment_path)
     bars = read_bars(args.bars) if getattr(args, "bars", None) else None
     plan = build_plan(args, assignment, assignment_path, bars)

@@ -35,3 +35,30 @@ def test_the_lines_of_an_explanation():
         "-53% examples/s [-58, -49], time to the accuracy bar: not reached by every seed"
     ) in text
     assert "not significant" not in text and "all changes together" not in text
+
+
+def _refusal(tmp_path, *options: str) -> str:
+    import subprocess
+    import sys
+
+    from project_paths import ROOT
+
+    argv = [sys.executable, "-m", "harness", "explain", str(ROOT / "submissions" / "filters_5")]
+    argv += ["--out", str(tmp_path / "out"), *options]
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and not (tmp_path / "out" / "runs").exists()
+    return done.stderr
+
+
+def test_a_base_that_cannot_be_read_is_refused_before_anything_runs(tmp_path):
+    from project_paths import ROOT
+
+    missing = _refusal(tmp_path, "--against", str(tmp_path / "old" / "index.py"))
+    assert "old/index.py: --against" in missing
+    script = ROOT / "submissions" / "filters_5_js" / "index.js"
+    assert "--against expected a Model Builder index.py" in _refusal(
+        tmp_path, "--against", str(script)
+    )
+    assert "--explain-budget: expected an integer >= 1" in _refusal(
+        tmp_path, "--explain-budget", "0"
+    )

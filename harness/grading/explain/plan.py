@@ -58,6 +58,15 @@ def base_network(record: RunRecord, plan: GradingPlan, assignment: Assignment, a
     return label, layers, hyper
 
 
+def check_against(args, assignment: Assignment) -> None:
+    """Refuse a base that cannot be read before anything runs (the file, what is wrong)."""
+    against = getattr(args, "against", "reference") or "reference"
+    if getattr(args, "explain", False) and against != "reference":
+        networks.literal_network(
+            networks.STARTER if against == "starter" else Path(against), assignment
+        )
+
+
 def subsets(count: int) -> list[tuple[int, ...]]:
     """The base, each change alone, every pair when there are at most three, and all."""
     chosen = [(), *((i,) for i in range(count))]
