@@ -154,9 +154,15 @@ def grading_binding(plan: GradingPlan, assignment: Assignment, references: list[
 
 
 def run_pytest(
-    plan_path: Path, out: Path, jobs: int, select: str | None, cluster: str | None = None
+    plan_path: Path,
+    out: Path,
+    jobs: int,
+    select: str | None,
+    cluster: str | None = None,
+    round_name: str = "",
 ) -> int:
-    """Run the plan's items in a pytest process; returns pytest's exit code.
+    """Run the plan's items in a pytest process; returns pytest's exit code. A later round
+    (``round_name``, e.g. "-round2") writes its JUnit and benchmark files beside the first's.
 
     On a cluster one pytest process drives every run (the runs go out at once, each item
     waits for its own), so ``jobs`` does not apply and nothing is timed here.
@@ -177,9 +183,9 @@ def run_pytest(
         "--harness-plan",
         str(plan_path),
         "--junitxml",
-        str(out / "junit.xml"),
+        str(out / f"junit{round_name}.xml"),
         "--benchmark-json",
-        str(out / "benchmark.json"),
+        str(out / f"benchmark{round_name}.json"),
         "--benchmark-disable-gc",
         "-q",
         "-rf",
@@ -399,7 +405,9 @@ def _later_rounds(
         round_path = work_dir(Path(plan.out_dir)) / f"plan-round{number}.json"
         round_plan.save(round_path)
         plan.save(work_dir(Path(plan.out_dir)) / "plan.json")
-        more = run_pytest(round_path, Path(plan.out_dir), jobs, None, plan.cluster)
+        more = run_pytest(
+            round_path, Path(plan.out_dir), jobs, None, plan.cluster, f"-round{number}"
+        )
         code = code if code not in (0, 1) else more
         records = finish(plan, assignment, **options)
     return code, records
