@@ -51,7 +51,7 @@ def test_honest_tiny_passes_unisolated_with_the_same_predictions(honest, tmp_pat
 @needs_bwrap
 def test_exception_in_build_model(tmp_path):
     reason, _ = expect_failure(tmp_path, "build_model_raises")
-    assert reason.startswith("KeyError: 'conv1' at ") and reason.endswith("index.py:8")
+    assert reason.startswith("KeyError: 'conv1' at ") and reason.endswith("index.py:9")
 
 
 @needs_bwrap
