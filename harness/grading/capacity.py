@@ -23,7 +23,7 @@ RUN_BASE_MIB = {
 }
 # The streamed training examples (uint8) are held whole, and grow the run by about this
 # many times their size (from the 20-batch run to the full budget: docs/limits.md).
-DATA_GROWTH = {"torch": 1.5, "tensorflow": 3.2, "jax": 3.2}
+DATA_GROWTH = {"torch": 1.5, "tensorflow": 3.2, "jax": 2.1}
 
 
 # Kept for the grading's own processes beside the runs, out of what the container allows:
