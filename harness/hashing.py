@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from harness.names import PACKAGE_ROOT, REFERENCE_MODELS_ROOT
+from harness.untrusted import MAX_DEPTH, MAX_ENTRIES, read_regular
 
 
 def _hash_tree(digest, root: Path, pattern: str) -> None:
@@ -26,10 +29,54 @@ def _hash_tree(digest, root: Path, pattern: str) -> None:
 
 
 def folder_hash(folder: Path) -> str:
-    """Hash of every file in a submission folder (students may split their code)."""
+    """Hash of every entry of a submission folder (students may split their code), read
+    without following a link: a link is hashed as its target's text (``lstat`` and
+    ``readlink``), a regular file by its bytes read with
+    :func:`harness.untrusted.read_regular`, anything else (a FIFO, a socket) by its kind
+    alone. The walk stops at the folder limits planning checks, so nothing in a student's
+    folder can make this slow, large or blocking: a link to ``/proc/kmsg`` is a short text."""
     digest = hashlib.sha256()
-    _hash_tree(digest, Path(folder), "*")
+    root = Path(folder)
+    for path in _entries(root):
+        relative = path.relative_to(root).as_posix()
+        digest.update(f"{relative}\0{_kind_and_bytes(path)}\0".encode(errors="surrogateescape"))
     return digest.hexdigest()
+
+
+def _entries(root: Path) -> list[Path]:
+    """Every entry under ``root`` but bytecode caches, sorted, links not followed, at most
+    the walk's limits (an entry past them ends the list)."""
+    found, todo = [], [(root, 0)]
+    while todo and len(found) <= MAX_ENTRIES:
+        current, depth = todo.pop()
+        try:
+            children = sorted(os.scandir(current), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for child in children:
+            if child.name == "__pycache__":
+                continue
+            found.append(Path(child.path))
+            if child.is_dir(follow_symlinks=False) and depth < MAX_DEPTH:
+                todo.append((Path(child.path), depth + 1))
+    return sorted(found[: MAX_ENTRIES + 1])
+
+
+def _kind_and_bytes(path: Path) -> str:
+    """What the hash holds of one entry: ``link:<target>``, ``dir``, ``file:<sha256>`` or
+    the kind of anything else."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        return f"link:{os.readlink(path)}"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    if not stat.S_ISREG(mode):
+        return f"special:{stat.S_IFMT(mode):o}"
+    try:
+        data = read_regular(path)
+    except OSError as exc:  # replaced or grown since the plan measured it
+        return f"unreadable:{type(exc).__name__}"
+    return f"file:{len(data)}:{hashlib.sha256(data).hexdigest()}"
 
 
 @functools.lru_cache(maxsize=1)

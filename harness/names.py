@@ -5,6 +5,7 @@ Everything else imports these; nothing here imports anything heavier than ``path
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -48,6 +49,9 @@ CURVE_POINTS = 20  # learning-curve points recorded per run
 CURVE_VALIDATION_IMAGES = 1000
 
 
+NAME_BYTES = 96  # longest file name made from one id: a run's files join three, under 255
+
+
 def default_cache_dir() -> Path:
     """The per-user cache that ``data fetch`` writes to and that is searched third."""
     if os.environ.get("HARNESS_CACHE_DIR"):
@@ -57,17 +61,45 @@ def default_cache_dir() -> Path:
 
 
 def file_name(text: str) -> str:
-    """An injective, file-system- and URL-safe name for ``text`` (a student id, a run part).
+    """An injective, bounded, file-system- and URL-safe name for ``text`` (a student id, a
+    run part), distinct from every other even where names are compared ignoring case.
 
     ASCII letters, digits, ``_``, ``-`` and ``.`` stay; every other character (``~`` too,
     and a leading ``.``) becomes ``~XX`` per UTF-8 byte, so two different ids never share
-    a file. The empty id is ``~``.
+    a file. The empty id is ``~``. A name that would pass :data:`NAME_BYTES`, or an id with
+    an upper-case letter (``Alice`` and ``alice`` are one file on a case-insensitive disk),
+    is cut to a readable prefix followed by ``~~`` and a hash of the whole id: ``~~``
+    appears in no other name, since an escape's ``~`` is followed by a hex digit.
     """
     out = []
     for position, char in enumerate(text):
         keep = char.isascii() and (char.isalnum() or char in "_-" or (char == "." and position))
-        out.append(char if keep else "".join(f"~{b:02X}" for b in char.encode()))
-    return "".join(out) or "~"
+        out.append(char if keep else "".join(f"~{b:02X}" for b in _utf8(char)))
+    name = "".join(out) or "~"
+    if len(name) <= NAME_BYTES and not any("A" <= char <= "Z" for char in text):
+        return name
+    digest = hashlib.sha256(text.encode(errors="surrogatepass")).hexdigest()[:32]
+    return _prefix(out, NAME_BYTES - len(digest) - 2) + "~~" + digest
+
+
+def _utf8(char: str) -> bytes:
+    """The bytes of one character; a name's undecodable byte (a surrogate escape) is that
+    byte, which no valid character's UTF-8 is."""
+    try:
+        return char.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return char.encode("utf-8", "surrogatepass")
+
+
+def _prefix(pieces: list[str], limit: int) -> str:
+    """The first whole pieces (characters or their escapes) that fit in ``limit``."""
+    kept, size = [], 0
+    for piece in pieces:
+        if size + len(piece) > limit:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept)
 
 
 def reference_id(network: str) -> str:

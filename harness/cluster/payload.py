@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from harness.errors import SubmissionError
+from harness.untrusted import read_regular
 
 SUBMISSION_BYTES = 64 << 20  # largest submission folder sent to a node
 
@@ -30,7 +31,7 @@ def _regular_files(folder: Path):
 
 def submission_files(index_py: str | Path) -> dict[str, bytes]:
     """The regular files of the submission's folder, by path relative to it."""
-    folder = Path(index_py).resolve().parent
+    folder = Path(os.path.abspath(index_py)).parent  # links not followed, as at planning
     files, total = {}, 0
     for path in _regular_files(folder):
         total += os.lstat(path).st_size
@@ -39,7 +40,7 @@ def submission_files(index_py: str | Path) -> dict[str, bytes]:
                 folder,
                 [f"folder: expected at most {SUBMISSION_BYTES} bytes of files, received more"],
             )
-        files[path.relative_to(folder).as_posix()] = path.read_bytes()
+        files[path.relative_to(folder).as_posix()] = read_regular(path, SUBMISSION_BYTES)
     return files
 
 

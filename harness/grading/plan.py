@@ -9,7 +9,9 @@ still gets a run, and the worker names its problem. References are added for eve
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -82,35 +84,25 @@ class GradingPlan:
 
 
 def student_id(index_py: Path) -> str:
-    return Path(index_py).resolve().parent.name
+    """The id of the submission file's folder: its name as found, links not followed (an
+    ``index.py`` linked into another folder is still this folder's). A name that is not
+    UTF-8 shows its undecodable bytes as ``\\xNN``."""
+    name = Path(index_py).parent.name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def check_student_ids(paths: list[Path]) -> None:
-    """Refuse ids that could pass for a reference or for another student, before any run.
-
-    A reference is a record whose ``reference`` field the parent set, but its id is shown
-    and stored as ``reference:<name>``: a student folder may not start so. Two submissions
-    whose ids are equal, or equal ignoring case (one file on a case-insensitive disk),
-    would overwrite each other's records and pages; both folders are named.
-    """
+    """Refuse two submission files of one folder id (the grader gave overlapping folders):
+    their records would be one. Ids differing only in case are two students (their file
+    names differ, :func:`harness.names.file_name`); a student's own bad name is refused
+    in that student's runs (:func:`id_problem`), never here."""
     seen: dict[str, Path] = {}
     for path in map(Path, paths):
-        sid = student_id(path)
-        reserved = reserved_because(sid)
-        if reserved:
-            raise HarnessError(
-                f"{path.parent}: submission id {sid!r} is reserved ({reserved}); rename the folder"
-            )
-        other = seen.setdefault(sid.casefold(), path)
+        other = seen.setdefault(student_id(path), path)
         if other != path:
-            both = (
-                f"{other.parent} and {path.parent}"
-                if other.parent != path.parent
-                else f"{other} and {path}"
-            )
             raise HarnessError(
-                f"{both}: two submissions with the id {sid!r} (ids are folder "
-                "names, compared ignoring case); rename one"
+                f"{other.parent} and {path.parent}: two submissions with the id "
+                f"{student_id(path)!r} (ids are folder names); grade one of them"
             )
 
 
@@ -137,6 +129,28 @@ def seed_runs(specs: list[RunSpec], seeds: int) -> list[RunSpec]:
     ]
 
 
+def id_problem(index_py: Path) -> str:
+    """Why a student's folder name or submission file is refused before anything in it
+    is read ("" when it is not): the run fails with this reason; the others go on."""
+    path, sid = Path(index_py), student_id(index_py)
+    reserved = reserved_because(sid)
+    if reserved:
+        return f"submission id {sid!r} is reserved ({reserved}); rename the folder"
+    if sid != path.parent.name:
+        return f"the folder name {sid!r} is not valid UTF-8; rename the folder"
+    if path.parent.is_symlink():
+        return "the submission folder is a symbolic link; hand in the folder itself"
+    if path.is_symlink():
+        target = os.readlink(path)[:200]
+        return (
+            f"{path.name} is a symbolic link (to {target!r}); hand in the file itself: "
+            "links in a submission are never followed"
+        )
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        return f"{path.name} is not a regular file; hand in the file itself"
+    return ""
+
+
 def _frameworks_for(index_py: Path, builder_frameworks: tuple[str, ...]) -> tuple[str, ...]:
     try:
         form, framework = peek(index_py)
@@ -156,15 +170,16 @@ def student_runs(
     builder_frameworks: tuple[str, ...],
     max_bytes: int | None = None,
 ) -> list[RunSpec]:
-    """Every student run; a folder over ``max_bytes`` (default: the budget's) is refused
-    unread, one failed run per dataset, so that it harms no one else."""
+    """Every student run; a folder refused unread (its name or file, :func:`id_problem`,
+    or a size over ``max_bytes``, default: the budget's) gets one failed run per dataset,
+    so that it harms no one else."""
     max_bytes = Budget().max_submission_kib << 10 if max_bytes is None else max_bytes
     runs = []
     for path in paths:
-        too_big = folder_problem(Path(path).parent, max_bytes)
-        frameworks = ("unknown",) if too_big else _frameworks_for(path, builder_frameworks)
+        refused = id_problem(path) or folder_problem(Path(path).parent, max_bytes)
+        frameworks = ("unknown",) if refused else _frameworks_for(path, builder_frameworks)
         runs += [
-            RunSpec(student_id(path), dataset, fw, path=str(path), refused=too_big)
+            RunSpec(student_id(path), dataset, fw, path=str(path), refused=refused)
             for dataset in datasets
             for fw in frameworks
         ]

@@ -29,7 +29,7 @@ from harness.hashing import code_hash, folder_hash
 from harness.results.predictions import save_predictions
 from harness.results.record import RunRecord
 from harness.results.scoring import accuracy, confusion_matrix, scored_curve
-from harness.results.store import ResultsStore
+from harness.results.store import ResultsStore, run_key
 from harness.sandbox.process import Limits
 from harness.sandbox.scratch import remove_tree
 from harness.submission.folder import folder_size
@@ -123,7 +123,9 @@ def _make_job_dir(plan: GradingPlan, spec: RunSpec) -> Path:
     """An empty scratch folder for one run (the worker's only writable place)."""
     jobs = work_dir(Path(plan.out_dir)) / "jobs"
     jobs.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"{spec.name}.", dir=jobs))
+    # The run's key, not its raw name: a student's id is neither bounded nor path-safe.
+    key = run_key(spec.submission, spec.dataset, spec.framework)
+    return Path(tempfile.mkdtemp(prefix=f"{key}.", dir=jobs))
 
 
 @dataclass

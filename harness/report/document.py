@@ -12,6 +12,8 @@ from pathlib import Path
 from tabulate import tabulate
 
 from harness.report import html
+from harness.sinks import markdown as md
+from harness.sinks import markdown_fence
 
 
 @dataclass
@@ -29,35 +31,33 @@ class Block:
 
 
 def markdown(title: str, blocks: list[Block]) -> str:
-    parts = [f"# {title}"] + [_markdown_block(b) for b in blocks]
+    """The page as CommonMark. Every text is escaped (:func:`harness.sinks.markdown`) and
+    every preformatted one fenced (:func:`harness.sinks.markdown_fence`) here, where it is
+    written: a student's id, reason or output is shown, never rendered."""
+    parts = [f"# {md(title)}"] + [_markdown_block(b) for b in blocks]
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
 def _markdown_block(block: Block) -> str:
     if block.kind == "heading":
-        return f"{'#' * block.level} {block.text}"
+        return f"{'#' * block.level} {md(block.text)}"
     if block.kind == "text":
-        return block.text
+        return md(block.text)
     if block.kind == "notes":
-        return "\n".join(f"> **Note:** {line}  " for line in block.items)
+        return "\n".join(f"> **Note:** {md(line)}  " for line in block.items)
     if block.kind == "bullets":
-        return "\n".join(f"- {line}" for line in block.items)
-    if block.kind == "links":  # items: (label, path without extension)
-        return "\n".join(f"- [{label}]({stem}.md)" for label, stem in block.items)
+        return "\n".join(f"- {md(line)}" for line in block.items)
+    if block.kind == "links":  # items: (label, path without extension, a safe file name)
+        return "\n".join(f"- [{md(label)}]({stem}.md)" for label, stem in block.items)
     if block.kind == "table":
-        rows = [[_cell(v) for v in row] for row in block.items]
-        return tabulate(rows, headers=block.headers, tablefmt="github", disable_numparse=True)
+        rows = [[md(v) for v in row] for row in block.items]
+        headers = [md(h) for h in block.headers]
+        return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
     if block.kind == "image":
-        return f"![{block.text}]({block.href})"
+        return f"![{md(block.text)}]({block.href})"
     if block.kind == "link":
-        return f"[{block.text}]({block.href})"
-    fence = "~~~~" if "```" in block.text else "```"
-    return f"{fence}text\n{block.text}\n{fence}"
-
-
-def _cell(value) -> str:
-    """A Markdown table cell: a pipe or a line break would end the cell or the row."""
-    return str(value).replace("|", "\\|").replace("\n", " ")
+        return f"[{md(block.text)}]({block.href})"
+    return markdown_fence(block.text)
 
 
 def html_page(title: str, blocks: list[Block]) -> str:

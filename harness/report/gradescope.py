@@ -18,7 +18,6 @@ shows as the autograder's failure (docs/gradescope.md says why these fields).
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from pathlib import Path
 
@@ -28,9 +27,14 @@ from harness.report.leaderboard import gradescope_entries
 from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
 from harness.results.record import RunRecord
+from harness.sinks import json_text
 
 VISIBILITY = "visible"  # staff can change it per assignment in Gradescope's settings
 STDOUT_VISIBILITY = "hidden"  # the autograder's stdout is for staff; students get "output"
+# Every output and test name is plain text: a student's id, failure reason or layer names
+# are shown as written. Gradescope's default for outputs (simple_format) would render the
+# HTML a student put in them.
+TEXT_FORMATS = {"output_format": "text", "test_output_format": "text", "test_name_format": "text"}
 
 
 def gradescope_result(results: ClassResults, student: str) -> dict:
@@ -46,6 +50,7 @@ def gradescope_result(results: ClassResults, student: str) -> dict:
         "visibility": VISIBILITY,
         "stdout_visibility": STDOUT_VISIBILITY,
         "tests": tests + penalty_test(results, student),
+        **TEXT_FORMATS,
     }
     board = gradescope_entries(results, student)
     return result | ({"leaderboard": board} if board else {})
@@ -72,6 +77,7 @@ def _unbuilt(why: str) -> dict:
         "score": 0.0,
         "output": f"Error: these results could not be built from the stored "
         f"records ({why}). Staff have been warned.",
+        **TEXT_FORMATS,
     }
 
 
@@ -89,19 +95,25 @@ def autograder_failure(results: ClassResults, student: str) -> str:
 
 
 def write_gradescope(results: ClassResults, out_dir: Path) -> list[Path]:
+    """One results.json per student; one that cannot be written is that student's warning."""
     written = []
     for student in results.students:
-        folder = out_dir / "gradescope" / safe_name(student)
-        folder.mkdir(parents=True, exist_ok=True)
-        failure = autograder_failure(results, student)
-        (folder / FAILURE_FILE).unlink(missing_ok=True)
-        if failure:
-            (folder / "results.json").unlink(missing_ok=True)
-            (folder / FAILURE_FILE).write_text(failure + "\n")
-            written.append(folder / FAILURE_FILE)
-            continue
-        path = folder / "results.json"
-        result = guarded(student, partial(gradescope_result, results, student), _unbuilt)
-        path.write_text(json.dumps(result, indent=2) + "\n")
-        written.append(path)
+        write = partial(_write_result, results, student, out_dir)
+        written += guarded(student, write, lambda why: [])
     return written
+
+
+def _write_result(results: ClassResults, student: str, out_dir: Path) -> list[Path]:
+    """The student's results.json, or in its place the grader's failure (no zero of theirs)."""
+    folder = out_dir / "gradescope" / safe_name(student)
+    folder.mkdir(parents=True, exist_ok=True)
+    failure = autograder_failure(results, student)
+    (folder / FAILURE_FILE).unlink(missing_ok=True)
+    if failure:
+        (folder / "results.json").unlink(missing_ok=True)
+        (folder / FAILURE_FILE).write_text(failure + "\n")
+        return [folder / FAILURE_FILE]
+    path = folder / "results.json"
+    result = guarded(student, partial(gradescope_result, results, student), _unbuilt)
+    path.write_text(json_text(result, indent=2) + "\n")
+    return [path]

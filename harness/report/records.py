@@ -20,6 +20,7 @@ from harness.errors import HarnessError, field_error
 from harness.names import DATASET_NAMES, FRAMEWORKS
 from harness.report.semester import Semester
 from harness.results.record import RunRecord, record_problems
+from harness.sinks import terminal
 
 DATASET_ORDER, FRAMEWORK_ORDER = DATASET_NAMES, FRAMEWORKS
 REPORT_REQUIRED_FIELDS = ("submission", "dataset", "framework", "status")
@@ -75,12 +76,15 @@ def guarded(student: str, build: Callable[[], Built], fallback: Callable[[str], 
         return build()
     except Exception as exc:  # noqa: BLE001 - any fault in one record stays with its student
         why = f"{type(exc).__name__}: {str(exc)[:300]}"
-        print(f"warning: the report of {student} could not be built ({why})", file=sys.stderr)
+        print(
+            terminal(f"warning: the report of {student} could not be built ({why})"),
+            file=sys.stderr,
+        )
         return fallback(why)
 
 
 def _left_out(problem: str) -> None:
-    print(f"warning: left out of the reports: {problem}", file=sys.stderr)
+    print(terminal(f"warning: left out of the reports: {problem}"), file=sys.stderr)
     return None
 
 

@@ -248,31 +248,37 @@ def _remove_earlier(charts: Path) -> None:
 
 
 def write_students(results: ClassResults, out_dir: Path) -> list[Path]:
-    """Both pages and the charts of every student; returns every file written."""
+    """Both pages and the charts of every student; returns every file written. A page that
+    cannot be written is that student's warning; the others are written."""
     folder = out_dir / "students"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     explained = load_explanations(out_dir)
     for student in results.students:
-        name = safe_name(student)
-        if not results.semester.shown("accuracy", student):
-            _remove_earlier(folder / name)  # charts and pages of the held-out test set
-        blocks = guarded(
-            student, partial(student_blocks, results, student, folder / name), _unbuilt
-        )
-        if results.semester.shown("accuracy", student):  # explanations tell accuracies
-            blocks += guarded(
-                student, partial(_explained_blocks, explained, student, folder / name), _unbuilt
-            )
-        explore = results.semester.shown("accuracy", student) and guarded(
-            student, partial(write_explore_page, results, student, out_dir), lambda why: None
-        )
-        if explore:
-            blocks[1:1] = _explore_link(name)
-            written.append(explore)
-        title = f"Feedback for {student}"
-        md_path, html_path = folder / f"{name}.md", folder / f"{name}.html"
-        md_path.write_text(document.markdown(title, blocks))
-        html_path.write_text(document.html_page(title, blocks))
-        written += [md_path, html_path] + sorted((folder / name).glob("*.png"))
+        write = partial(_write_student, results, student, out_dir, explained)
+        written += guarded(student, write, lambda why: [])
     return written
+
+
+def _write_student(results: ClassResults, student: str, out_dir: Path, explained) -> list[Path]:
+    folder, name = out_dir / "students", safe_name(student)
+    shown = results.semester.shown("accuracy", student)
+    if not shown:
+        _remove_earlier(folder / name)  # charts and pages of the held-out test set
+    blocks = guarded(student, partial(student_blocks, results, student, folder / name), _unbuilt)
+    if shown:  # explanations tell accuracies
+        blocks += guarded(
+            student, partial(_explained_blocks, explained, student, folder / name), _unbuilt
+        )
+    explore = shown and guarded(
+        student, partial(write_explore_page, results, student, out_dir), lambda why: None
+    )
+    written = []
+    if explore:
+        blocks[1:1] = _explore_link(name)
+        written.append(explore)
+    title = f"Feedback for {student}"
+    md_path, html_path = folder / f"{name}.md", folder / f"{name}.html"
+    md_path.write_text(document.markdown(title, blocks))
+    html_path.write_text(document.html_page(title, blocks))
+    return written + [md_path, html_path] + sorted((folder / name).glob("*.png"))

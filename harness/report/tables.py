@@ -13,6 +13,7 @@ from harness.report.analysis import accuracy_ratio, median, throughput_ratio
 from harness.report.records import ClassResults
 from harness.report.semester import late_rows
 from harness.results.record import RunRecord
+from harness.sinks import csv_cell
 
 # Per-dataset columns: (key suffix, short header, display format)
 COLUMNS = (
@@ -183,7 +184,9 @@ def failed_rows(records: list[RunRecord]) -> list[list[str]]:
 
 
 def write_grades_csv(results: ClassResults, path: Path) -> Path:
-    """grades.csv: one row per student, full-precision figures, for a gradebook import."""
+    """grades.csv: one row per student, full-precision figures, for a gradebook import.
+    Every text cell passes :func:`harness.sinks.csv_cell`: a student's folder name or
+    framework is never a formula."""
     rows = student_rows(results)
     fields = ["student"]
     for dataset in results.datasets:
@@ -192,5 +195,7 @@ def write_grades_csv(results: ClassResults, path: Path) -> Path:
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
+        writer.writerows(
+            {k: ("" if v is None else csv_cell(v)) for k, v in row.items()} for row in rows
+        )
     return path

@@ -16,6 +16,7 @@ from pathlib import Path
 from harness.errors import HarnessError
 from harness.names import file_name
 from harness.results.record import RunRecord
+from harness.sinks import json_text
 
 REQUIRED_FIELDS = tuple(
     f.name
@@ -53,9 +54,12 @@ def _atomic_write(path: Path, data, mode: str) -> None:
 
 
 def run_key(submission: str, dataset: str, framework: str) -> str:
-    """File-system-safe name of one run; different runs never share one (injective: dataset
-    and framework names hold no ``--``, so the key splits back from the right)."""
-    return "--".join(file_name(part) for part in (submission, dataset, framework))
+    """File-system-safe name of one run; different runs never share one (injective: the
+    dataset and framework parts hold no ``-``, a framework a student named has its escaped,
+    so the key splits back from the right), and bounded: each part is at most
+    :data:`harness.names.NAME_BYTES`."""
+    tail = (file_name(part).replace("-", "~2D") for part in (dataset, framework))
+    return "--".join((file_name(submission), *tail))
 
 
 class ResultsStore:
@@ -70,7 +74,7 @@ class ResultsStore:
 
     def save(self, record: RunRecord) -> Path:
         path = self.path_for(record.submission, record.dataset, record.framework)
-        atomic_write_text(path, json.dumps(record.to_dict(), indent=1))
+        atomic_write_text(path, json_text(record.to_dict(), indent=1))
         return path
 
     def load(self, submission: str, dataset: str, framework: str) -> RunRecord | None:
@@ -101,7 +105,7 @@ class ResultsStore:
 
     def write_results(self, records: list[RunRecord]) -> Path:
         path = self.out_dir / "results.json"
-        atomic_write_text(path, json.dumps([r.to_dict() for r in records], indent=1))
+        atomic_write_text(path, json_text([r.to_dict() for r in records], indent=1))
         return path
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from harness.untrusted import read_regular
+
 MAX_BYTES = 1 << 20  # a saved network is a few hundred bytes; the folder limit bounds it too
 # The page's layer name -> (Model Builder kind, {page field: Model Builder setting}).
 PAGE_LAYERS = {
@@ -57,8 +59,7 @@ def _entry_layer(index: int, entry) -> tuple[dict | None, str | None]:
 def read_builder_file(path: Path) -> tuple[list[dict], list[str]]:
     """(Model Builder layers, problems) of a saved Model Builder network."""
     try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_BYTES + 1)
+        data = read_regular(path, MAX_BYTES + 1)  # no link followed, never blocking
         if len(data) > MAX_BYTES:
             return [], [f"the file is larger than {MAX_BYTES >> 10} KiB; a saved network is small"]
         entries = json.loads(data.decode("utf-8"))

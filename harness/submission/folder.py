@@ -10,8 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-MAX_DEPTH = 16  # nested folders below the submission folder
-MAX_ENTRIES = 1000  # files and folders together
+from harness.untrusted import MAX_DEPTH, MAX_ENTRIES
 
 
 def folder_size(folder: Path) -> int | None:

@@ -16,6 +16,7 @@ import ast
 import importlib.util
 import inspect
 import itertools
+import os
 import re
 import sys
 import traceback
@@ -36,6 +37,7 @@ from harness.submission.fields import (
     namespace_problems,
 )
 from harness.submission.javascript import load_javascript
+from harness.untrusted import read_regular
 
 # Not graded when a parent folder is given: templates and hidden or private folders.
 SKIPPED_FOLDER = re.compile(r"^(_|\.)|^template(_\w+)?$")
@@ -82,13 +84,13 @@ def discover(paths) -> list[Path]:
     found: dict[Path, None] = {}
     for given in map(Path, paths):
         if given.is_file() and given.suffix in SUBMISSION_SUFFIXES:
-            found[given.resolve()] = None
+            found[_absolute(given)] = None
         elif _index_file(given):
-            found[_index_file(given).resolve()] = None
+            found[_absolute(_index_file(given))] = None
         elif given.is_dir():
             for folder in sorted(p for p in given.iterdir() if p.is_dir()):
                 if _index_file(folder) and not SKIPPED_FOLDER.search(folder.name):
-                    found[_index_file(folder).resolve()] = None
+                    found[_absolute(_index_file(folder))] = None
         else:
             raise HarnessError(
                 f"{given}: expected an index.py, index.js or model.json file or a folder "
@@ -97,10 +99,19 @@ def discover(paths) -> list[Path]:
     return list(found)
 
 
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute, links followed only above the submission's folder: a
+    submission file or folder that is a link keeps its own name (and is refused at
+    planning), never its target's."""
+    path = Path(os.path.abspath(path))
+    return path.parent.parent.resolve() / path.parent.name / path.name
+
+
 def _index_file(folder: Path) -> Path | None:
-    """The submission file of ``folder``: the first of SUBMISSION_FILES it holds, or None."""
+    """The submission file of ``folder``: the first of SUBMISSION_FILES it holds, or None.
+    A link counts (and is refused at planning); so does a file that is not regular."""
     for name in SUBMISSION_FILES:
-        if (folder / name).is_file():
+        if os.path.lexists(folder / name) and not (folder / name).is_dir():
             return folder / name
     return None
 
@@ -126,7 +137,7 @@ def peek(path: Path) -> tuple[str | None, str | None]:
     if Path(path).suffix in (".js", ".json"):
         return "layers", None
     try:
-        tree = ast.parse(Path(path).read_text(), filename=str(path))
+        tree = ast.parse(read_regular(Path(path)).decode(), filename=str(path))
     except SyntaxError as exc:
         raise SubmissionError(path, [syntax_problem(exc)]) from None
     names, framework = set(), None
@@ -255,7 +266,7 @@ def read_literal_layers(path, assignment: Assignment) -> Submission:
     the layer list (``benchmark``), so that no student code runs outside the sandbox."""
     path = Path(path).resolve()
     try:
-        tree = ast.parse(path.read_text(), filename=str(path))
+        tree = ast.parse(read_regular(path).decode(), filename=str(path))
     except SyntaxError as exc:
         raise SubmissionError(path, [syntax_problem(exc)]) from None
     values, problems = {}, []

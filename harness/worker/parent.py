@@ -168,7 +168,8 @@ def _visible_paths(job: Job) -> list[Path]:
     """The submission's own folder and the assignment file: all a run may read of ours."""
     paths = []
     if job.submission_path:
-        paths.append(Path(job.submission_path).resolve().parent)
+        # The folder, not the file resolved: a linked index.py is not followed to its target.
+        paths.append(Path(job.submission_path).parent.resolve())
     if job.assignment_path:
         paths.append(Path(job.assignment_path).resolve())
     return paths
