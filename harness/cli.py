@@ -20,6 +20,7 @@ from harness.errors import (
 )
 from harness.names import DATASET_NAMES as DATASETS
 from harness.names import FRAMEWORKS, REFERENCE_NETWORKS
+from harness.sinks import terminal
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -399,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_GRADING_FAILED
     except HarnessError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # Messages name student folders and quote their files: shown, never obeyed.
+        print(terminal(f"error: {exc}", keep_newlines=True), file=sys.stderr)
         return EXIT_NOT_GRADED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

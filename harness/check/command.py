@@ -28,6 +28,7 @@ from harness.errors import SubmissionError
 from harness.names import FRAMEWORKS
 from harness.sandbox.modes import require_sandbox
 from harness.sandbox.process import Limits, failure_reason, run_isolated
+from harness.sinks import json_text, terminal
 from harness.submission.load import discover, peek
 
 CHILD_SECONDS = 180  # framework import and a first build on a busy 2-core machine
@@ -161,7 +162,7 @@ def check_command(args) -> int:
     if note:
         print(note, file=sys.stderr)
     if args.json:
-        print(json.dumps({"accepted": accepted, "submissions": reports}, indent=2))
+        print(json_text({"accepted": accepted, "submissions": reports}, indent=2))
     else:
-        print(render(reports))
+        print(terminal(render(reports), keep_newlines=True))
     return 0 if accepted else 1

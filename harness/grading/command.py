@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 from pathlib import Path
@@ -65,6 +64,7 @@ from harness.report.review import resolutions_path
 from harness.report.review.resolutions import load_resolutions
 from harness.results.record import RunRecord
 from harness.results.store import ResultsStore, atomic_write_text
+from harness.sinks import json_text, terminal
 from harness.submission.load import discover
 
 GRADED_RUNS = Path(__file__).with_name("items.py")
@@ -265,7 +265,7 @@ def finish(
     wanted = {(r.submission, r.dataset, r.framework) for r in plan.runs}
     stored, unreadable = store.all_records()
     for problem in unreadable:  # a damaged file must not stop the others being reported
-        print(f"ignored: {problem}", file=sys.stderr)
+        print(terminal(f"ignored: {problem}"), file=sys.stderr)
     records = [r for r in stored if (r.submission, r.dataset, r.framework) in wanted]
     if not selected:
         records += missing_runs(plan, records)
@@ -275,7 +275,7 @@ def finish(
     write_explanations(plan, records, assignment)
     records = score_records(records, assignment.rubric)
     store.write_results(records)
-    atomic_write_text(Path(plan.out_dir) / "skipped.json", json.dumps(plan.skipped, indent=1))
+    atomic_write_text(Path(plan.out_dir) / "skipped.json", json_text(plan.skipped, indent=1))
     try:  # without matplotlib, every report but the charts
         build_reports(
             Path(plan.out_dir), only_gradescope=reports == "gradescope", resolutions=resolutions

@@ -21,6 +21,7 @@ import numpy as np
 from harness.data import load_dataset
 from harness.grading import fingerprint
 from harness.grading.plan import GradingPlan
+from harness.sinks import json_text
 from harness.worker.stream import RunInputs, save_read_only
 
 
@@ -85,7 +86,7 @@ def prepare_dataset(plan: GradingPlan, name: str, seed: int) -> PreparedDataset:
             ds.train_images, ds.train_labels, ds.test_images, ds.test_labels
         ),
     )
-    (folder / "meta.json").write_text(json.dumps(dataclasses.asdict(meta)))
+    (folder / "meta.json").write_text(json_text(dataclasses.asdict(meta)))
     return PreparedDataset(name, folder, meta)
 
 

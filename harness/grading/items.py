@@ -8,6 +8,7 @@ import pytest
 
 from harness.grading.progress import ProgressBoard
 from harness.grading.runner import execute
+from harness.sinks import terminal
 
 
 def test_graded_run(graded_run, grading_session, benchmark):
@@ -30,4 +31,4 @@ def test_graded_run(graded_run, grading_session, benchmark):
         }
     )
     if record.status != "passed":
-        pytest.fail(f"{record.status}: {record.reason}", pytrace=False)
+        pytest.fail(terminal(f"{record.status}: {record.reason}"), pytrace=False)

@@ -12,6 +12,7 @@ import threading
 import time
 
 from harness.grading.progress import ProgressBoard, Snapshot, read_board
+from harness.sinks import terminal
 
 REFRESH_SECONDS = 0.5
 CURRENT_SHOWN = 4  # runs named on the "now" line
@@ -83,7 +84,7 @@ def current_line(snapshot: Snapshot, at: float) -> str:
     runs = sorted(snapshot.current, key=lambda item: item[1])[:CURRENT_SHOWN]
     if not runs:
         return ""
-    named = ", ".join(f"{name} ({_clock(at - since)})" for name, since in runs)
+    named = ", ".join(f"{terminal(name)} ({_clock(at - since)})" for name, since in runs)
     more = len(snapshot.current) - len(runs)
     return f"now: {named}" + (f" and {more} more" if more > 0 else "")
 
@@ -95,4 +96,4 @@ def _clock(seconds: float) -> str:
 
 def _echo(stream, console) -> None:
     for line in stream:
-        console.print(line.rstrip("\n"), markup=False, highlight=False)
+        console.print(terminal(line.rstrip("\n")), markup=False, highlight=False)

@@ -25,6 +25,7 @@ from harness.names import (
     reference_id,
     seed_id,
 )
+from harness.sinks import json_text
 from harness.submission.folder import folder_problem
 from harness.submission.load import peek
 
@@ -74,7 +75,7 @@ class GradingPlan:
     run_memory_mib: int | None = None
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=1))
+        path.write_text(json_text(asdict(self), indent=1))
 
     @classmethod
     def load(cls, path: Path) -> GradingPlan:

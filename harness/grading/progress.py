@@ -18,6 +18,7 @@ from pathlib import Path
 
 from harness.grading.inputs import work_dir
 from harness.results.store import atomic_write_text, run_key
+from harness.sinks import json_text
 
 FINISHED = {"passed": "done", "failed": "failed", "error": "failed"}
 SELECTED = "selected"  # file holding how many runs pytest selected
@@ -39,7 +40,7 @@ class ProgressBoard:
         """Record that the run ``spec`` is now in ``state``."""
         entry = {"run": spec.name, "state": state, "since": time.time()}
         key = run_key(spec.submission, spec.dataset, spec.framework)
-        atomic_write_text(self.folder / f"{key}.json", json.dumps(entry))
+        atomic_write_text(self.folder / f"{key}.json", json_text(entry))
 
 
 @dataclass

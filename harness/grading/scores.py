@@ -15,6 +15,7 @@ from harness.grading.memorisation import memorisation_evidence
 from harness.grading.rubric import failed_grade, grade_run, review_evidence
 from harness.grading.seeds import compare, fold_seeds, graded_figures
 from harness.results.record import RunRecord
+from harness.sinks import terminal
 
 
 def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
@@ -145,4 +146,5 @@ def summary_table(records: list[RunRecord]) -> str:
         "points",
         "reason",
     ]
-    return tabulate(rows, headers=headers)
+    # Each cell on one line, its control characters shown: a reason cannot forge a row.
+    return tabulate([[terminal(cell) for cell in row] for row in rows], headers=headers)

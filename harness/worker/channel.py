@@ -11,6 +11,7 @@ read in chunks, so a large training set never needs a second copy in either proc
 from __future__ import annotations
 
 import json
+import re
 import socket
 import struct
 from collections.abc import Iterator, Mapping
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 HEADER_BYTES = 1 << 20  # largest JSON header either side accepts
+MAX_NESTING = 32  # lists and objects inside one another in a header; the protocol uses 5
 CHUNK_BYTES = 4 << 20  # arrays cross in pieces of about this size
 DTYPES = ("uint8", "int8", "int16", "int32", "int64", "float32", "float64")
 _LENGTH = struct.Struct("!I")
@@ -130,15 +132,33 @@ def _describe(entry, remaining: int) -> tuple[str, np.dtype, tuple[int, ...]]:
     return entry["name"], dtype, tuple(shape)
 
 
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)  # a JSON string, escapes included
+
+
+def _check_nesting(raw: bytes) -> None:
+    """Refuse a header nesting deeper than :data:`MAX_NESTING` before it is parsed: the
+    parser recurses once per level (200,000 levels raised RecursionError in the parent's
+    conversation thread, which died), and so would anything that walked the result.
+    Brackets inside strings do not count."""
+    codes = np.frombuffer(_STRING.sub(b"", raw), dtype=np.uint8)
+    opened = (codes == ord("[")) | (codes == ord("{"))
+    closed = (codes == ord("]")) | (codes == ord("}"))
+    steps = opened.astype(np.int64) - closed
+    if len(steps) and np.cumsum(steps).max() > MAX_NESTING:
+        raise ProtocolError(f"header nests lists or objects deeper than {MAX_NESTING}")
+
+
 def receive(sock: socket.socket, limit: int) -> tuple[str, dict, dict[str, np.ndarray]]:
     """(kind, body, arrays) of the next message, at most ``limit`` bytes in all."""
     (length,) = _LENGTH.unpack(_exactly(sock, _LENGTH.size))
     if length > min(HEADER_BYTES, limit):
         raise ProtocolError(f"header of {length} bytes (limit {min(HEADER_BYTES, limit)})")
+    raw = _exactly(sock, length)
+    _check_nesting(raw)
     try:
-        header = json.loads(_exactly(sock, length))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(f"header is not JSON ({exc})") from None
+        header = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ProtocolError(f"header is not JSON ({type(exc).__name__}: {exc})") from None
     if (
         not isinstance(header, dict)
         or not isinstance(header.get("kind"), str)

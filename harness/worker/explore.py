@@ -71,13 +71,38 @@ class Exports:
     refused: str = ""  # why the arrays were dropped, for the page
 
 
-def _npy(raw: bytes | None, where: str) -> np.ndarray | str:
+def _npy(raw: bytes | None, where: str, shape: tuple[int, ...]) -> np.ndarray | str:
     if raw is None:
         return f"{where}: expected a regular file of bounded size, found none"
+    return read_npy(io.BytesIO(raw), where, len(raw), shape)
+
+
+def read_npy(stream, where: str, size: int, shape: tuple[int, ...] | None = None):
+    """The array in an .npy ``stream`` of ``size`` bytes, or why not. Its header is read
+    and checked first, against ``shape`` where the parent knows it and against the bytes
+    there are: a header claiming (10**12, 10) is refused before anything is allocated
+    (read whole, it raised MemoryError in the parent and cost a scored run its points)."""
     try:
-        return np.lib.format.read_array(io.BytesIO(raw), allow_pickle=False)
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            found, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            found, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            return f"{where}: expected an .npy file of version 1.0 or 2.0, received {version}"
     except (ValueError, OSError, EOFError) as exc:
         return f"{where}: not a readable .npy file ({exc})"
+    if dtype.hasobject:
+        return f"{where}: not a readable .npy file (Python objects are never loaded)"
+    if shape is not None and tuple(found) != tuple(shape):
+        return f"{where}: expected shape {tuple(shape)}, received {tuple(found)} in its header"
+    count = int(np.prod(found, dtype=object))
+    if count * dtype.itemsize > size:
+        return f"{where}: its header claims {count:,} {dtype} values, more than the file holds"
+    data = stream.read(count * dtype.itemsize)
+    if len(data) != count * dtype.itemsize:
+        return f"{where}: expected {count * dtype.itemsize:,} bytes of values, received fewer"
+    return np.frombuffer(data, dtype).reshape(found, order="F" if fortran else "C").copy()
 
 
 def probabilities_problem(value, predictions: np.ndarray, num_classes: int) -> str | None:
@@ -103,12 +128,14 @@ def _npz(raw: bytes | None, limit: int) -> dict | str:
             entries = archive.infolist()
             if sum(e.file_size for e in entries) > limit:
                 return f"{WEIGHTS}: expected at most {limit:,} bytes unpacked"
-            return {
-                e.filename.removesuffix(".npy"): np.lib.format.read_array(
-                    archive.open(e), allow_pickle=False
-                )
-                for e in entries
-            }
+            found = {}
+            for e in entries:
+                with archive.open(e) as member:
+                    array = read_npy(member, f"{WEIGHTS}: {e.filename}", e.file_size)
+                if isinstance(array, str):
+                    return array
+                found[e.filename.removesuffix(".npy")] = array
+            return found
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         return f"{WEIGHTS}: not a readable .npz file ({exc})"
 
@@ -141,7 +168,8 @@ def read_exports(
 ) -> tuple[Exports | None, str]:
     """Parent side: what the page may use of a passed run, or None and why not."""
     limit = len(predictions) * num_classes * 4 + NPY_HEADER_BYTES
-    probabilities = _npy(read_regular(out / PROBABILITIES, limit), PROBABILITIES)
+    shape = (len(predictions), num_classes)
+    probabilities = _npy(read_regular(out / PROBABILITIES, limit), PROBABILITIES, shape)
     problem = (
         probabilities
         if isinstance(probabilities, str)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import ConfigError
+from harness.sinks import json_text
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Job:
         return self.kind == "reference"
 
     def save(self, path: Path) -> None:
-        Path(path).write_text(json.dumps(dataclasses.asdict(self)))
+        Path(path).write_text(json_text(dataclasses.asdict(self)))
 
     @classmethod
     def load(cls, path: Path) -> Job:

@@ -120,7 +120,8 @@ def _text(value, where: str, limit: int = TEXT_CHARS) -> str:
 
 
 def _device(value) -> dict:
-    """Scalars under short text keys; anything else is refused."""
+    """Finite scalars under short text keys; anything else is refused (a NaN or an
+    infinity would make every results file invalid JSON to a strict reader)."""
     if not isinstance(value, dict) or len(value) > MAX_DEVICE_KEYS:
         raise _refuse(
             "report.device", f"an object of at most {MAX_DEVICE_KEYS} fields", type(value).__name__
@@ -133,6 +134,8 @@ def _device(value) -> dict:
             raise _refuse(
                 f"report.device.{key[:40]}", "a number, text or null", type(item).__name__
             )
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise _refuse(f"report.device.{key[:40]}", "a finite number", item)
         device[key[:40]] = item
     return device
 

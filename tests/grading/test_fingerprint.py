@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -153,3 +155,50 @@ def test_report_only_settings_reuse_every_run_and_training_settings_do_not(tmp_p
         assert _fingerprint_with(folder, toml) == base, toml
     for toml in ("[assignment]\nseed = 1\n", "[budget]\ndefault_num_batches = 10\n"):
         assert _fingerprint_with(folder, toml) != base, toml
+
+
+def _hash_within(folder: Path, seconds: float = 20.0) -> str:
+    """The folder's hash, or a failure (not a hung suite) when it takes longer."""
+    result: list[str] = []
+    worker = threading.Thread(target=lambda: result.append(fingerprint.folder_hash(folder)))
+    worker.daemon = True
+    worker.start()
+    worker.join(seconds)
+    assert result, f"folder_hash still reading after {seconds} s (a link was followed)"
+    return result[0]
+
+
+def test_links_are_hashed_as_links_and_nothing_blocks(tmp_path):
+    folder = submission(tmp_path)
+    (folder / "kmsg").symlink_to("/proc/kmsg")  # blocks a reader
+    (folder / "pagemap").symlink_to("/proc/self/pagemap")  # never ends
+    (folder / "loop").symlink_to("loop")
+    (folder / "root").symlink_to("/")
+    os.mkfifo(folder / "pipe")  # a reader of a FIFO waits for a writer
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as handle:
+        handle.truncate(1 << 30)  # sparse: 1 GiB that costs no disk
+    for i in range(990):  # within the folder limits planning checks (MAX_ENTRIES)
+        (folder / f"huge_{i:04d}").symlink_to(huge)
+    first = _hash_within(folder)
+    (folder / "kmsg").unlink()
+    (folder / "kmsg").symlink_to("/proc/version")
+    assert _hash_within(folder) != first  # the link's target is part of the hash
+
+
+def test_a_folder_past_the_limits_is_hashed_without_walking_it_all(tmp_path):
+    folder = submission(tmp_path)
+    nested = folder
+    for _ in range(40):
+        nested = nested / "d"
+        nested.mkdir()
+    for i in range(1500):
+        (folder / f"f{i}").symlink_to("/proc/kmsg")
+    _hash_within(folder)
+
+
+def test_a_link_and_a_copy_of_its_target_differ(tmp_path):
+    linked, copied = submission(tmp_path, "linked"), submission(tmp_path, "copied")
+    (linked / "data.txt").symlink_to(copied / "index.py")
+    (copied / "data.txt").write_text((copied / "index.py").read_text())
+    assert fingerprint.folder_hash(linked) != fingerprint.folder_hash(copied)

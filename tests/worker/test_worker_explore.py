@@ -64,6 +64,31 @@ def test_probabilities_that_do_not_fit_the_run_are_refused(run_out, change, expe
     assert exports is None and expected in problem
 
 
+def _claiming(path, shape):
+    """An .npy file whose header claims ``shape`` float32 values and holds 16 bytes."""
+    with open(path, "wb") as handle:
+        header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.write(b"\0" * 16)
+
+
+def test_a_header_claiming_a_huge_shape_is_refused_before_reading(run_out):
+    out, predictions = run_out
+    _claiming(out / PROBABILITIES, (10**12, 10))
+    exports, problem = _read(out, predictions)
+    assert exports is None
+    assert f"expected shape ({NUM_TEST}, 10), received (1000000000000, 10)" in problem
+
+
+def test_a_weights_entry_claiming_more_than_it_holds_is_refused(run_out, tmp_path):
+    out, predictions = run_out
+    _claiming(tmp_path / "weight_0.npy", (10**12, 10))
+    with zipfile.ZipFile(out / WEIGHTS, "a") as archive:
+        archive.write(tmp_path / "weight_0.npy", "weight_9.npy")
+    exports, problem = _read(out, predictions)
+    assert problem == "" and "more than the file holds" in exports.refused
+
+
 def test_a_link_is_never_followed(run_out, tmp_path):
     out, predictions = run_out
     secret = tmp_path / "labels.npy"

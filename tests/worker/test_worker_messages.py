@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import threading
 
 import numpy as np
 import pytest
@@ -111,6 +112,19 @@ def test_malformed_frames_are_refused_by_name(header, expected, pair):
     assert str(caught.value).startswith(expected), caught.value
 
 
+def test_a_deeply_nested_header_is_refused_at_once(pair):
+    left, right = pair
+    deep = b'{"kind": "ready", "body": {"settings": ' + b"[" * 200_000 + b"]" * 200_000 + b"}}"
+    sender = threading.Thread(target=left.sendall, args=(struct.pack("!I", len(deep)) + deep,))
+    sender.start()
+    with pytest.raises(channel.ProtocolError, match="nests lists or objects deeper than 32"):
+        channel.receive(right, 1 << 20)
+    sender.join()
+    # Brackets inside strings are text, not nesting.
+    channel.send(left, "ready", {"settings": {"note": "[" * 1000 + '\\"{' * 100}})
+    assert channel.receive(right, 1 << 20)[1]["settings"]["note"].startswith("[[[")
+
+
 def test_oversized_header_and_early_close_are_refused(pair):
     left, right = pair
     left.sendall(struct.pack("!I", 5 << 20))
@@ -153,6 +167,8 @@ def test_report_keeps_checked_fields_only():
         ({"losses": [1.0, -2.0]}, "report.losses: expected 2 finite numbers"),
         ({"param_count": "many"}, "report.param_count: expected an integer >= 0, received 'many'"),
         ({"device": {"name": ["x"]}}, "report.device.name: expected a number, text or null"),
+        ({"device": {"memory": float("nan")}}, "report.device.memory: expected a finite number"),
+        ({"device": {"tflops": float("inf")}}, "report.device.tflops: expected a finite number"),
         ({"predictions": np.array([0, 1])}, "report.predictions: expected shape (3,)"),
         (
             {"validation_predictions": np.zeros((1, 4), np.int64)},
