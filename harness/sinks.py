@@ -56,9 +56,8 @@ def markdown(text: str) -> str:
     Line breaks and tabs become spaces; every character that could start markup is
     backslash-escaped (CommonMark shows any escaped ASCII punctuation as itself), and so
     are an ``_`` not between two letters or digits (one inside a word never emphasises),
-    the ``.`` of a domain (``www.example.com``, ``a1.io``) and the ``:`` of
-    ``http://``, which GitHub and linkify would turn into links. A ``.`` between digits
-    stays, so figures such as ``0.9123`` read as they are.
+    the ``.`` of ``www.`` and a ``:`` followed by text (``https:``, ``mailto:``): GitHub
+    turns those into links. Figures (``0.9123``) and paths read as they are.
     """
     text = " ".join(str(text).replace("\t", " ").splitlines())
     start = len(text) - len(text.lstrip(" "))  # where a block marker would be read
@@ -69,8 +68,8 @@ def markdown(text: str) -> str:
             char in _MARKDOWN_ANYWHERE
             or (char == "_" and not (_word(before) and _word(after)))
             or (position == start and char in _MARKDOWN_LINE_START)
-            or (char == "." and _joins_domain(before, after))
-            or (char == ":" and after == "/")
+            or (char == "." and text[max(0, position - 3) : position].lower() == "www")
+            or (char == ":" and after not in ("", " "))
             or (char in ".)" and after in ("", " ") and text[start:position].isdigit())
         ):
             out.append("\\")
@@ -80,13 +79,6 @@ def markdown(text: str) -> str:
 
 def _word(char: str) -> bool:
     return char.isascii() and char.isalnum()
-
-
-def _joins_domain(before: str, after: str) -> bool:
-    """A ``.`` that may join two parts of a host name: anything but digit.digit."""
-    if not (after.isascii() and after.isalnum()):
-        return False
-    return not (after.isdigit() and before.isascii() and before.isdigit())
 
 
 def markdown_fence(text: str, info: str = "text") -> str:

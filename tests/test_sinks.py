@@ -33,9 +33,14 @@ def test_terminal_keeps_line_breaks_when_asked_and_still_stops_workflow_commands
     "text, escaped",
     [
         ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)\\>"),
-        ("[click](https://evil.example)", "\\[click\\](https\\://evil\\.example)"),
-        ("www.evil.example", "www\\.evil\\.example"),
-        ("staff@evil.example", "staff\\@evil\\.example"),
+        ("[click](https://evil.example)", "\\[click\\](https\\://evil.example)"),
+        ("www.evil.example", "www\\.evil.example"),
+        ("staff@evil.example", "staff\\@evil.example"),
+        ("mailto:staff", "mailto\\:staff"),
+        (
+            "reason: site-packages/harness/assignment.toml",
+            "reason: site-packages/harness/assignment.toml",
+        ),
         ("# Grade override", "\\# Grade override"),
         ("  - item", "  \\- item"),
         ("1. item", "1\\. item"),
@@ -46,7 +51,7 @@ def test_terminal_keeps_line_breaks_when_asked_and_still_stops_workflow_commands
 )
 def test_markdown_escapes_what_could_start_markup_and_leaves_figures(text, escaped):
     out = markdown(text)
-    if escaped is not None:
+    if escaped is not None:  # None: only that no markup character is left unescaped
         assert out == escaped
     for char in "*`~|$&":
         assert char not in out.replace("\\" + char, "")
