@@ -29,11 +29,13 @@ from harness.names import FRAMEWORKS
 from harness.sandbox.modes import require_sandbox
 from harness.sandbox.process import Limits, failure_reason, run_isolated
 from harness.sinks import json_text, terminal
+from harness.submission.folder import read_regular
 from harness.submission.load import discover, peek
 
 CHILD_SECONDS = 180  # framework import and a first build on a busy 2-core machine
 CHILD_SECONDS_PER_SUBMISSION = 30
 CHILD_MEMORY_BYTES = 8 << 30  # a framework, one model and a batch; far below this
+DESCRIBE_BYTES = 16 << 20  # what one check child may write back
 
 
 def _run_child(
@@ -74,6 +76,25 @@ def _layer_frameworks() -> list[str]:
     return installed_frameworks() or list(FRAMEWORKS)
 
 
+def _described(out: Path):
+    """What the child wrote (it ran student code), or why it is unusable ("" when absent):
+    a regular file of bounded size, strict JSON (a NaN would make ``--json`` invalid)."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not a JSON number")
+
+    try:
+        raw = read_regular(out, DESCRIBE_BYTES)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        return f"left an unusable describe.json ({exc})"
+    try:
+        return json.loads(raw, parse_constant=refuse)
+    except ValueError as exc:
+        return f"wrote describe.json that is not strict JSON ({exc})"
+
+
 def _not_installed_note(framework: str | None) -> str | None:
     """The line saying which frameworks a layer list was not checked in, or None."""
     missing = [name for name in FRAMEWORKS if name not in _layer_frameworks()]
@@ -105,14 +126,16 @@ def _child(
             assignment,
             path,
         ]
-        readable = [Path(path).resolve().parent, Path(assignment)]
+        readable = [Path(path).parent.resolve(), Path(assignment)]  # a linked file not followed
         timeout = CHILD_SECONDS + CHILD_SECONDS_PER_SUBMISSION
         done = _run_child(argv, Path(scratch), readable, timeout, isolate)
-        out = Path(scratch) / "describe.json"
-        if out.is_file() and not out.is_symlink():
-            return json.loads(out.read_text())
-        reason = failure_reason(done, Limits(timeout, CHILD_MEMORY_BYTES)) or (
-            f"exited with status {done.returncode}: {done.stderr.strip()[-1500:]}"
+        described = _described(Path(scratch) / "describe.json")
+        if not isinstance(described, str):
+            return described
+        reason = (
+            described
+            or failure_reason(done, Limits(timeout, CHILD_MEMORY_BYTES))
+            or (f"exited with status {done.returncode}: {done.stderr.strip()[-1500:]}")
         )
     return [
         {
