@@ -56,8 +56,9 @@ def markdown(text: str) -> str:
     Line breaks and tabs become spaces; every character that could start markup is
     backslash-escaped (CommonMark shows any escaped ASCII punctuation as itself), and so
     are an ``_`` not between two letters or digits (one inside a word never emphasises),
-    the ``.`` of ``www.`` and a ``:`` followed by text (``https:``, ``mailto:``): GitHub
-    turns those into links. Figures (``0.9123``) and paths read as they are.
+    the ``.`` of ``www.`` and the ``:`` of ``https://``: GitHub turns those into links
+    (and ``mailto:`` ones need the ``@``, escaped). Figures, times and paths read as they
+    are.
     """
     text = " ".join(str(text).replace("\t", " ").splitlines())
     start = len(text) - len(text.lstrip(" "))  # where a block marker would be read
@@ -69,7 +70,7 @@ def markdown(text: str) -> str:
             or (char == "_" and not (_word(before) and _word(after)))
             or (position == start and char in _MARKDOWN_LINE_START)
             or (char == "." and text[max(0, position - 3) : position].lower() == "www")
-            or (char == ":" and after not in ("", " "))
+            or (char == ":" and after == "/")
             or (char in ".)" and after in ("", " ") and text[start:position].isdigit())
         ):
             out.append("\\")

@@ -36,7 +36,8 @@ def test_terminal_keeps_line_breaks_when_asked_and_still_stops_workflow_commands
         ("[click](https://evil.example)", "\\[click\\](https\\://evil.example)"),
         ("www.evil.example", "www\\.evil.example"),
         ("staff@evil.example", "staff\\@evil.example"),
-        ("mailto:staff", "mailto\\:staff"),
+        ("mailto:staff@evil.example", "mailto:staff\\@evil.example"),
+        ("reference:original at 10:59", "reference:original at 10:59"),
         (
             "reason: site-packages/harness/assignment.toml",
             "reason: site-packages/harness/assignment.toml",

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.report.review.pages import csv_cell
 from harness.results.record import RunRecord
+from harness.sinks import csv_cell
 
 SNAPSHOT, DIFF = "points.json", "regrade.csv"
 FIELDS = ("student", "old_total", "new_total", "change", "old_status", "new_status", "why", "runs")

@@ -10,6 +10,7 @@ from harness.report import document
 from harness.report.document import Block
 from harness.report.review.queue import ReviewItem
 from harness.report.review.resolutions import Resolution
+from harness.sinks import csv_cell  # the one CSV escaping (docs/security.md)
 
 TITLE = "Review queue"
 CSV_FIELDS = (
@@ -26,18 +27,6 @@ CSV_FIELDS = (
     "evidence",
     "note",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A spreadsheet cell that never starts a formula (OWASP's CSV injection advice): text
-    starting with = + - @ tab or CR gets a leading apostrophe. Numbers stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_review_csv(items: list[ReviewItem], path: Path) -> Path:
