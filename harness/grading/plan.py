@@ -130,6 +130,17 @@ def seed_runs(specs: list[RunSpec], seeds: int) -> list[RunSpec]:
     ]
 
 
+RESERVED_RECORD = "reserved/"  # before a reserved id in its record: no folder name has "/"
+
+
+def recorded_id(index_py: Path) -> str:
+    """The id a student's records go under: the folder's, except for an id the harness
+    reserves, whose records go under ``reserved/<id>`` so that they never join the runs the
+    id names (a reference's, another student's other seeds) on a page or in a total."""
+    sid = student_id(index_py)
+    return RESERVED_RECORD + sid if reserved_because(sid) else sid
+
+
 def id_problem(index_py: Path) -> str:
     """Why a student's folder name or submission file is refused before anything in it
     is read ("" when it is not): the run fails with this reason; the others go on."""
@@ -180,7 +191,7 @@ def student_runs(
         refused = id_problem(path) or folder_problem(Path(path).parent, max_bytes)
         frameworks = ("unknown",) if refused else _frameworks_for(path, builder_frameworks)
         runs += [
-            RunSpec(student_id(path), dataset, fw, path=str(path), refused=refused)
+            RunSpec(recorded_id(path), dataset, fw, path=str(path), refused=refused)
             for dataset in datasets
             for fw in frameworks
         ]

@@ -30,9 +30,10 @@ def _grade(paths, out, capsys):
 def test_a_folder_named_like_a_reference_fails_alone(tmp_path):
     root = _plant(tmp_path / "subs", "alice", REFERENCE_PREFIX + "original")
     runs = {r.submission: r for r in student_runs(discover([root]), ("fashion_mnist",), ("torch",))}
-    assert set(runs) == {"alice", "reference:original"}
+    # Recorded apart from the reference's own runs, which the id names.
+    assert set(runs) == {"alice", "reserved/reference:original"}
     assert runs["alice"].refused == "" and runs["alice"].reference is None
-    forged = runs["reference:original"]
+    forged = runs["reserved/reference:original"]
     assert forged.reference is None and "is reserved" in forged.refused
     assert "rename the folder" in forged.refused
 

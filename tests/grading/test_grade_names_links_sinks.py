@@ -130,7 +130,7 @@ def test_the_grading_ends_with_a_record_for_every_folder(graded):
     assert done.returncode == 1, done.stderr[-2000:]
     students = {name for name, r in records.items() if r["reference"] is None}
     expected = {"honest_tiny", "nan_device", "deep_ready", "huge_header_export", "links"}
-    expected |= {LONG_ID, HTML_ID, "reference:original", "link_index", FORMULA_ID}
+    expected |= {LONG_ID, HTML_ID, "reserved/reference:original", "link_index", FORMULA_ID}
     expected |= {TERMINAL_ID, "bad\\xff", "mallory"}
     assert students == expected
 
@@ -147,7 +147,7 @@ def test_the_honest_network_scores_the_same_under_any_name_and_beside_any_link(g
 @pytest.mark.parametrize(
     "name, reason",
     [
-        ("reference:original", "submission id 'reference:original' is reserved"),
+        ("reserved/reference:original", "submission id 'reference:original' is reserved"),
         ("link_index", "index.py is a symbolic link (to "),
         (FORMULA_ID, "index.py is a symbolic link (to '/etc/hostname')"),
         (TERMINAL_ID, "index.py is not a regular file"),
