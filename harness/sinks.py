@@ -46,7 +46,8 @@ def terminal(text: str, keep_newlines: bool = False) -> str:
 # Always escaped: what opens code, emphasis, links, images, raw HTML, entities, autolinks,
 # tables, strikethrough and GitHub's maths.
 _MARKDOWN_ANYWHERE = set("\\`*[]<>!|~&@$")
-# Escaped at the start of a line: headings, lists, block quotes, setext underlines.
+# Escaped at the start of a line before a space, the end or itself: headings, lists,
+# setext underlines and thematic breaks ("-0.8" and "#3" stay as they are).
 _MARKDOWN_LINE_START = set("#-+=>")
 
 
@@ -68,7 +69,7 @@ def markdown(text: str) -> str:
         if (
             char in _MARKDOWN_ANYWHERE
             or (char == "_" and not (_word(before) and _word(after)))
-            or (position == start and char in _MARKDOWN_LINE_START)
+            or (position == start and char in _MARKDOWN_LINE_START and after in ("", " ", char))
             or (char == "." and text[max(0, position - 3) : position].lower() == "www")
             or (char == ":" and after == "/")
             or (char in ".)" and after in ("", " ") and text[start:position].isdigit())
