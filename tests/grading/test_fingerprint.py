@@ -160,7 +160,7 @@ def test_report_only_settings_reuse_every_run_and_training_settings_do_not(tmp_p
 def _hash_within(folder: Path, seconds: float = 20.0) -> str:
     """The folder's hash, or a failure (not a hung suite) when it takes longer."""
     result: list[str] = []
-    worker = threading.Thread(target=lambda: result.append(fingerprint.folder_hash(folder)))
+    worker = threading.Thread(target=lambda: result.append(hashing.folder_hash(folder)))
     worker.daemon = True
     worker.start()
     worker.join(seconds)
@@ -201,4 +201,4 @@ def test_a_link_and_a_copy_of_its_target_differ(tmp_path):
     linked, copied = submission(tmp_path, "linked"), submission(tmp_path, "copied")
     (linked / "data.txt").symlink_to(copied / "index.py")
     (copied / "data.txt").write_text((copied / "index.py").read_text())
-    assert fingerprint.folder_hash(linked) != fingerprint.folder_hash(copied)
+    assert hashing.folder_hash(linked) != hashing.folder_hash(copied)
