@@ -29,8 +29,8 @@ from harness.names import FRAMEWORKS
 from harness.sandbox.modes import require_sandbox
 from harness.sandbox.process import Limits, failure_reason, run_isolated
 from harness.sinks import json_text, terminal
-from harness.submission.folder import read_regular
 from harness.submission.load import discover, peek
+from harness.untrusted import read_regular
 
 CHILD_SECONDS = 180  # framework import and a first build on a busy 2-core machine
 CHILD_SECONDS_PER_SUBMISSION = 30
