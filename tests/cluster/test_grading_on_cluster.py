@@ -43,6 +43,17 @@ CLOCK_AND_PLACE = {
     "throughput_bar",
     "throughput_samples",
     "throughput_spread",
+    # what the kernel accounted to the run, and what bounded it on that machine
+    "cpu_seconds",
+    "examples_per_cpu_sec",
+    "cgroup_peak_mib",
+    "working_peak_mib",
+    "resident_peak_mib",
+    "bounds",
+    "interval",  # its throughput ratio follows the clock
+    "cores_given",  # cluster runs are placed by Ray, not pinned to a core
+    "memory_peak_mib",
+    "seed_runs",  # compared by accuracy below
 }
 
 
@@ -90,6 +101,10 @@ def _without_clock(record: dict) -> dict:
     return {k: v for k, v in record.items() if k not in CLOCK_AND_PLACE}
 
 
+def _seed_accuracies(record: dict) -> list[tuple]:
+    return [(s["seed"], s["status"], s["test_accuracy"]) for s in record.get("seed_runs", [])]
+
+
 def test_a_class_graded_on_the_cluster_equals_local_grading(cluster, data_dir, tmp_path):
     remote = _grade(_argv(data_dir, tmp_path / "cluster", "--cluster", cluster.address))
     local = _grade(_argv(data_dir, tmp_path / "local"))
@@ -97,6 +112,7 @@ def test_a_class_graded_on_the_cluster_equals_local_grading(cluster, data_dir, t
     for name, record in remote.items():
         assert record["status"] == "passed", record["reason"]
         assert _without_clock(record) == _without_clock(local[name])
+        assert _seed_accuracies(record) == _seed_accuracies(local[name])
         assert record["node"] != local[name]["node"]  # names the Ray node, not just the host
         assert record["score_breakdown"].get("accuracy") == local[name]["score_breakdown"].get(
             "accuracy"
@@ -167,7 +183,7 @@ def test_nodes_without_a_sandbox_run_unisolated_only_when_the_user_accepted(
                 data_dir, tmp_path / "accepted", "--cluster", running.address, "--allow-unisolated"
             )
         )
-    assert refused.returncode == 1
+    assert refused.returncode == 3  # no sandbox on the nodes: the grading's failure
     for record in json.loads((tmp_path / "refused" / "results.json").read_text()):
         assert record["status"] == "error" and "no working sandbox" in record["reason"]
     for record in accepted.values():
