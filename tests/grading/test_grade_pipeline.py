@@ -185,9 +185,13 @@ def test_reports_junit_and_benchmark_json_are_written(graded):
         "junit.xml",
         "benchmark.json",
         "students/original.html",
-        "gradescope/original/results.json",
+        # cifar10 could not be loaded: the grader's failure, so no Gradescope score for
+        # anyone but the cause for staff (docs/gradescope.md)
+        "gradescope/original/autograder_failure.txt",
     ):
         assert (out / name).is_file(), name
+    assert not (out / "gradescope" / "original" / "results.json").exists()
+    assert "cifar10" in (out / "gradescope" / "original" / "autograder_failure.txt").read_text()
     junit = (out / "junit.xml").read_text()
     assert "syntax_error-fashion_mnist" in junit and "syntax error" in junit
 
