@@ -46,7 +46,8 @@ def folder_hash(folder: Path) -> str:
 def _entries(root: Path) -> list[Path]:
     """Every entry under ``root`` but bytecode caches, sorted, links not followed, at most
     the walk's limits (an entry past them ends the list)."""
-    found, todo = [], [(root, 0)]
+    found: list[Path] = []
+    todo = [(root, 0)]
     while todo and len(found) <= MAX_ENTRIES:
         current, depth = todo.pop()
         try:
