@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from project_paths import ROOT
+
 from harness.grading.explain.networks import literal_network, reference_layers
 from harness.submission.diff import diff_networks
-from tests.project_paths import ROOT
 
 HYPER = {"batch_size": 64, "num_batches": 3000, "optimizer": "momentum", "learning_rate": 0.01}
 
