@@ -3,9 +3,11 @@ its memory peak, and what bounded it.
 
 A run's own cgroup (:mod:`harness.sandbox.cgroup`) is the measure wherever one can be made.
 Without one, CPU-seconds are summed over the tree from ``/proc`` (each process's own and
-its waited-for children's time), which misses only a process that left the tree, and the
-record says so. The parent reads :meth:`RunAccount.cpu_seconds` when its clock starts and
-stops, so the two cover the same window.
+its waited-for children's time) while it lives, and at its end from what the kernel hands
+us when we wait for it (under bubblewrap: for its pid namespace's init, which we adopt);
+this misses only a process that left the tree, and the record says so. The parent reads
+:meth:`RunAccount.cpu_seconds` when its clock starts and stops, so the two cover the same
+window.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class RunAccount:
         self._lock = threading.Lock()
         self._final: tuple[float | None, int | None, bool] | None = None
         self._last: float | None = None  # without a cgroup: the last /proc sum
+        self.seen_pids: set[int] = set()  # without a cgroup: every pid the watchdog saw
         self.resident_peak = 0  # the most the watchdog saw the tree hold, in bytes
         self.working_peak = 0  # the most its cgroup held that reclaim cannot take back
         self.problem = ""  # why the cgroup could not be removed, if it could not
@@ -64,6 +67,7 @@ class RunAccount:
         a /proc CPU sample (processes that end later are counted by their parents)."""
         self.resident_peak = max(self.resident_peak, held_bytes)
         if self.cgroup is None:
+            self.seen_pids.update(tree)
             self.cpu_seconds()
         else:
             self.working_peak = max(self.working_peak, self.cgroup.working_bytes() or 0)

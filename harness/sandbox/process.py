@@ -237,6 +237,8 @@ def run_isolated(
     nproc = limits.max_processes + (_own_task_count() if shared_uid else 0)
     orphans = sandbox_watch.OrphanCatcher() if mode == "none" else None
     account = account or RunAccount(limits.memory_bytes, limits.cpus)
+    if mode == "bubblewrap" and account.cgroup is None:
+        sandbox_watch.become_subreaper()  # to wait for the namespace's init ourselves
     waited_before = _children_cpu_seconds()
     try:
         popen = subprocess.Popen(
@@ -317,6 +319,8 @@ def _supervise(
             remove_owned(sandbox_watch.SHARED_TMPFS, uid)
         if orphans is not None:
             orphans.kill_all()
+        if isolated and account.cgroup is None:
+            sandbox_watch.reap_namespace_inits(account.seen_pids)
         account.add_waited(_children_cpu_seconds() - waited_before)
     finally:
         account.close()  # kills what is left in the cgroup, keeps its figures

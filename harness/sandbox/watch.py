@@ -7,6 +7,7 @@ the tree rooted there is the whole run.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -240,9 +241,7 @@ class OrphanCatcher:
     be found and killed when the run ends. Created just before the run's process starts."""
 
     def __init__(self):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        become_subreaper()
         self.before = set(_children(os.getpid()))
 
     def kill_all(self) -> None:
@@ -255,6 +254,35 @@ class OrphanCatcher:
                 for member in process_tree(pid):
                     _kill(member)
                 _reap(pid)
+
+
+def become_subreaper() -> None:
+    """Orphans of what this process starts are re-parented to it, not to init (prctl,
+    process-wide and idempotent)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap_namespace_inits(seen: set[int]) -> None:
+    """SIGKILL and reap each of ``seen`` (pids of a bubblewrap run's tree) that is now our
+    child and a pid namespace's init. bubblewrap's monitor exits without waiting for its
+    init, which we adopt as subreaper; reaping it brings the CPU-seconds of the whole run
+    (the init waits for every process of the namespace) into our ``RUSAGE_CHILDREN``."""
+    me = os.getpid()
+    for pid in seen:
+        if _parent(pid) == me and _namespace_pid(pid) == 1:
+            _kill(pid)
+            _reap(pid)
+
+
+def _namespace_pid(pid: int) -> int | None:
+    """``pid``'s number in its innermost pid namespace (``NSpid`` in its status)."""
+    try:
+        for line in Path("/proc", str(pid), "status").read_text().splitlines():
+            if line.startswith("NSpid:"):
+                return int(line.split()[-1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _all_pids() -> list[int]:

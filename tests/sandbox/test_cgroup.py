@@ -128,8 +128,9 @@ def test_without_a_cgroup_a_widened_run_is_seen_in_its_cpu_seconds(tmp_path, no_
     result = python(WIDEN, tmp_path, cpus=(core,), wall_seconds=120)
     assert result.returncode == 0, result.stderr
     assert "cpus [" in result.stdout and f"cpus [{core}]" not in result.stdout  # it widened
-    # /proc counts in 10 ms ticks, sampled while the tree lives, plus what we waited for
-    assert result.cpu_seconds >= SPENT * 0.8
+    # what we waited for (bubblewrap's init, adopted) holds every process's time, however
+    # soon after the last /proc sample the run ended
+    assert result.cpu_seconds >= SPENT
 
 
 def test_a_run_cgroup_is_removed_with_whatever_is_left_in_it():
