@@ -11,21 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.config import load_assignment
-from harness.data import DATASET_NAMES
 from harness.errors import HarnessError
 from harness.grading.bars import BARS_FILE, is_calibration, write_bars
 from harness.grading.command import (
     _default_assignment,
     _prepare,
-    _split,
     check_numbers,
+    empty_plan,
     finish,
     grading_binding,
     run_pytest,
+    selected,
 )
 from harness.grading.inputs import work_dir
 from harness.grading.plan import GradingPlan, RunSpec, bars_build_runs, seed_runs
-from harness.names import FRAMEWORKS, reference_id
+from harness.names import reference_id
 from harness.results.store import ResultsStore
 from harness.sandbox.modes import sandbox_mode
 
@@ -44,22 +44,12 @@ def bars_build_command(args) -> int:
     assignment = load_assignment(assignment_path)
     check_numbers(args)
     out = Path(args.out).resolve()
-    plan = GradingPlan(
-        runs=[],
-        out_dir=str(out),
-        assignment_path=assignment_path,
-        data_dir=args.data_dir,
-        allow_unverified=args.allow_unverified,
-        max_batches=args.max_batches,
-        time_limit=args.time_limit,
-    )
+    plan = empty_plan(args, assignment_path)
     # Sandboxed as the students' runs will be, so that both are timed alike; where no
     # sandbox works the references (the harness's own code, no student's) still run.
     plan.isolation = sandbox_mode(args.data_dir) or "none"
     plan.unisolated_allowed = "" if plan.isolation != "none" else "reference runs only"
-    gradable = tuple(name for name in DATASET_NAMES if name in assignment.references)
-    datasets = _split(args.datasets, assignment.datasets, "--datasets", gradable)
-    frameworks = _split(args.frameworks, assignment.builder_frameworks, "--frameworks", FRAMEWORKS)
+    datasets, frameworks = selected(args, assignment)
     work_dir(out).mkdir(parents=True, exist_ok=True)
     ready = _prepare(plan, datasets, assignment.seed)
     missing = [ds for ds in datasets if ds not in ready]

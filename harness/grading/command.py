@@ -100,13 +100,11 @@ def _prepare(plan: GradingPlan, datasets: tuple[str, ...], seed: int) -> tuple[s
     return tuple(ready)
 
 
-def build_plan(
-    args, assignment: Assignment, assignment_path: str, bars: Bars | None = None
-) -> GradingPlan:
-    out = Path(args.out).resolve()
-    plan = GradingPlan(
+def empty_plan(args, assignment_path: str) -> GradingPlan:
+    """A plan with no runs yet, from the command line's output folder, data and budget."""
+    return GradingPlan(
         runs=[],
-        out_dir=str(out),
+        out_dir=str(Path(args.out).resolve()),
         assignment_path=assignment_path,
         data_dir=args.data_dir,
         allow_unverified=args.allow_unverified,
@@ -115,10 +113,23 @@ def build_plan(
         cluster=getattr(args, "cluster", None),
         runs_per_gpu=getattr(args, "runs_per_gpu", None) or 4,
     )
-    # A dataset without a reference network in assignment.toml has no bar to grade against.
+
+
+def selected(args, assignment: Assignment) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The datasets and frameworks ``--datasets`` and ``--frameworks`` pick (the
+    assignment's by default); a dataset without a reference network has no bar to grade
+    against, so it cannot be picked."""
     gradable = tuple(name for name in DATASET_NAMES if name in assignment.references)
     datasets = _split(args.datasets, assignment.datasets, "--datasets", gradable)
     frameworks = _split(args.frameworks, assignment.builder_frameworks, "--frameworks", FRAMEWORKS)
+    return datasets, frameworks
+
+
+def build_plan(
+    args, assignment: Assignment, assignment_path: str, bars: Bars | None = None
+) -> GradingPlan:
+    plan = empty_plan(args, assignment_path)
+    datasets, frameworks = selected(args, assignment)
     given = args.paths or ["submissions"]
     paths = discover(given)
     if not paths:

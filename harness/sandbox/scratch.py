@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -58,9 +59,8 @@ def remove_tree(root: Path) -> str:
     return ""
 
 
-def remove_owned(folders: tuple[str, ...], uid: int) -> None:
-    """Delete what ``uid`` (a run's own, in mode "uid") left at the top of the host's shared
-    folders (``/dev/shm``, ``/tmp``): a tmpfs file there would hold memory after the run."""
+def owned_entries(folders: tuple[str, ...], uid: int) -> Iterator[os.DirEntry]:
+    """The entries at the top of ``folders`` that ``uid`` owns (links not followed)."""
     for folder in folders:
         try:
             entries = list(os.scandir(folder))
@@ -68,11 +68,20 @@ def remove_owned(folders: tuple[str, ...], uid: int) -> None:
             continue
         for entry in entries:
             try:
-                if entry.stat(follow_symlinks=False).st_uid != uid:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    remove_tree(Path(entry.path))
-                else:
-                    os.unlink(entry.path)
+                if entry.stat(follow_symlinks=False).st_uid == uid:
+                    yield entry
             except OSError:
-                pass
+                continue
+
+
+def remove_owned(folders: tuple[str, ...], uid: int) -> None:
+    """Delete what ``uid`` (a run's own, in mode "uid") left at the top of the host's shared
+    folders (``/dev/shm``, ``/tmp``): a tmpfs file there would hold memory after the run."""
+    for entry in owned_entries(folders, uid):
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                remove_tree(Path(entry.path))
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass

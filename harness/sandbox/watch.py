@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from harness.sandbox.scratch import folder_bytes
+from harness.sandbox.scratch import folder_bytes, owned_entries
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -92,22 +92,15 @@ def owned_tmpfs_bytes(folders: tuple[str, ...], uid: int) -> int:
     that are tmpfs mounts (at their top, or in folders it made there): memory no resident
     size shows."""
     total = 0
-    for folder in folders:
-        if folder not in _tmpfs_mounts():
-            continue
+    mounted = _tmpfs_mounts()
+    for entry in owned_entries(tuple(f for f in folders if f in mounted), uid):
         try:
-            entries = list(os.scandir(folder))
+            if entry.is_dir(follow_symlinks=False):
+                total += folder_bytes(Path(entry.path), 1 << 50)
+            else:
+                total += entry.stat(follow_symlinks=False).st_blocks * 512
         except OSError:
             continue
-        for entry in entries:
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if info.st_uid == uid and entry.is_dir(follow_symlinks=False):
-                total += folder_bytes(Path(entry.path), 1 << 50)
-            elif info.st_uid == uid:
-                total += info.st_blocks * 512
     return total
 
 
