@@ -293,6 +293,12 @@ def read_literal_layers(path, assignment: Assignment) -> Submission:
     layers, layer_found = spec.layer_problems(values.get("LAYERS", []))
     if problems or found or layer_found:
         raise SubmissionError(path, problems + found + layer_found)
+    return _layer_submission(path, hyperparameters, layers)
+
+
+def _layer_submission(path: Path, hyperparameters, layers, provenance=None) -> Submission:
+    """A submission whose network is a checked Model Builder layer list (trained by the
+    harness in each framework: no framework of its own)."""
     return Submission(
         path=path,
         student_id=path.parent.name,
@@ -300,20 +306,15 @@ def read_literal_layers(path, assignment: Assignment) -> Submission:
         framework=None,
         hyperparameters=hyperparameters,
         layers=layers,
+        provenance=provenance,
     )
 
 
 def _load_javascript(path: Path, assignment: Assignment) -> Submission:
     """An index.js, recorded and checked as the Model Builder layers it builds."""
     loaded = load_javascript(path, assignment)
-    return Submission(
-        path=path,
-        student_id=path.parent.name,
-        form="layers",
-        framework=None,
-        hyperparameters=loaded.hyperparameters,
-        layers=loaded.layers,
-        provenance=loaded.provenance,
+    return _layer_submission(
+        path, loaded.hyperparameters, loaded.layers, provenance=loaded.provenance
     )
 
 
@@ -328,14 +329,7 @@ def _load_builder_file(path: Path, assignment: Assignment) -> Submission:
         problems = [re.sub(r"LAYERS\[(\d+)\]", r"layer \1", p) for p in problems]
     if problems or found:
         raise SubmissionError(path, problems + found)
-    return Submission(
-        path=path,
-        student_id=path.parent.name,
-        form="layers",
-        framework=None,
-        hyperparameters=hyperparameters,
-        layers=layers,
-    )
+    return _layer_submission(path, hyperparameters, layers)
 
 
 def _with_lines(problems: list[str], path: Path) -> list[str]:
