@@ -9,20 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from harness.data.registry import FASHION_MNIST
 from harness.results.record import RunRecord
 
-FASHION = [
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-]
+FASHION = list(FASHION_MNIST.class_names)
 REFERENCE_ACC = {"fashion_mnist": 0.88, "mnist": 0.98, "cifar10": 0.6}
 REFERENCE_RATE = {"torch": 4000.0, "tensorflow": 4500.0, "jax": 5000.0}
 
