@@ -31,6 +31,18 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def cpu_device(framework_version: str, driver: str | None = None, **more) -> dict:
+    """An adapter's :meth:`device_info` on the CPU: this host's processor and memory."""
+    info = {
+        "kind": "cpu",
+        "name": cpu_name(),
+        "memory_bytes": memory_bytes(),
+        "driver": driver,
+        "framework_version": framework_version,
+    }
+    return {**info, **more}
+
+
 def run_threads() -> int | None:
     """The CPU threads a run may use, from ``OMP_NUM_THREADS`` (``grade`` sets 1 unless
     given); None when it is unset or not a positive whole number."""

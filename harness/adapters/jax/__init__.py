@@ -144,14 +144,7 @@ class JaxAdapter:
                 "driver": device.client.platform_version,
                 "framework_version": versions,
             }
-        memory = host.memory_bytes()
-        return {
-            "kind": "cpu",
-            "name": host.cpu_name(),
-            "memory_bytes": memory,
-            "driver": None,
-            "framework_version": versions,
-        }
+        return host.cpu_device(versions)
 
     def build(
         self,

@@ -83,15 +83,7 @@ def describe(tf) -> dict:
     versions = f"tensorflow {tf.__version__}, keras {metadata.version('keras')}"
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
-        memory = host.memory_bytes()
-        return {
-            "kind": "cpu",
-            "name": host.cpu_name(),
-            "memory_bytes": memory,
-            "driver": None,
-            "framework_version": versions,
-            "threads": _threads(tf),
-        }
+        return host.cpu_device(versions, threads=_threads(tf))
     query = _gpu_query() or {"memory_bytes": None, "driver": None}
     details = tf.config.experimental.get_device_details(gpus[0])
     fraction = gpu_memory_fraction()

@@ -292,14 +292,7 @@ class TorchAdapter:
     def device_info(self) -> dict:
         if self.device.type == "cuda":
             return _cuda_info(self.device)
-        return {
-            "kind": "cpu",
-            "name": host.cpu_name(),
-            "memory_bytes": host.memory_bytes(),
-            "driver": "",
-            "framework_version": torch.__version__,
-            "threads": torch.get_num_threads(),
-        }
+        return host.cpu_device(torch.__version__, driver="", threads=torch.get_num_threads())
 
     def build(self, source: ModelSource, input_shape, num_classes: int, seed: int = 0):
         torch.manual_seed(seed)
