@@ -9,16 +9,13 @@ its new runs are what explaining added. The same on a two-node cluster of this m
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tabulate import tabulate
 
+from harness.benchmarks.cluster import timed_grading
 from harness.cluster.local import local_cluster
 from harness.names import PACKAGE_ROOT
 
@@ -37,22 +34,7 @@ def _class_of(students: int, folder: Path) -> list[Path]:
 
 def _grade(paths: list[Path], out: Path, options: list[str], settings: dict) -> tuple[float, int]:
     """(wall seconds, runs stored so far) of one grading."""
-    argv = [sys.executable, "-m", "harness", "grade", *map(str, paths), "--out", str(out)]
-    argv += ["--datasets", settings["dataset"], "--frameworks", settings["framework"]]
-    argv += ["--max-batches", str(settings["batches"])]
-    argv += ["--data-dir", settings["data_dir"]] if settings["data_dir"] else []
-    started = time.monotonic()
-    done = subprocess.run(
-        [*argv, *options],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-    )
-    wall = time.monotonic() - started
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"grading with {options} failed: {done.stdout[-600:]} {done.stderr[-600:]}"
-        )
+    wall = timed_grading(paths, out, options, settings)
     return wall, len(list((out / "runs").glob("*.json")))
 
 
