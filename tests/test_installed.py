@@ -63,6 +63,14 @@ def empty_folder(tmp_path) -> Path:
     return tmp_path
 
 
+def _grade_alice(installed, folder: Path, max_batches: int) -> list[dict]:
+    """The installed ``grade`` on ``folder/alice`` (torch, Fashion-MNIST) into ``grades``."""
+    argv = [installed, "-m", "harness", "grade", "alice", "--datasets", "fashion_mnist"]
+    argv += ["--frameworks", "torch", "--max-batches", str(max_batches), "--out", "grades"]
+    _run(argv, folder)
+    return json.loads((folder / "grades" / "results.json").read_text())
+
+
 def test_nothing_is_imported_from_the_checkout(installed, empty_folder):
     done = _run(
         [
@@ -98,25 +106,7 @@ def test_check_accepts_a_submission(installed, empty_folder):
 
 
 def test_grade_uses_the_shipped_assignment_and_says_so(installed, empty_folder):
-    _run(
-        [
-            installed,
-            "-m",
-            "harness",
-            "grade",
-            "alice",
-            "--datasets",
-            "fashion_mnist",
-            "--frameworks",
-            "torch",
-            "--max-batches",
-            "20",
-            "--out",
-            "grades",
-        ],
-        empty_folder,
-    )
-    records = json.loads((empty_folder / "grades" / "results.json").read_text())
+    records = _grade_alice(installed, empty_folder, max_batches=20)
     assert {(r["submission"], r["status"]) for r in records} == {
         ("reference:original", "passed"),
         ("alice", "passed"),
@@ -142,25 +132,7 @@ def test_a_local_assignment_overrides_the_shipped_one(installed, empty_folder):
     ).stdout
     local = empty_folder / "assignment.toml"
     local.write_text(shipped.replace("curve_points = 20", "curve_points = 4"))
-    _run(
-        [
-            installed,
-            "-m",
-            "harness",
-            "grade",
-            "alice",
-            "--datasets",
-            "fashion_mnist",
-            "--frameworks",
-            "torch",
-            "--max-batches",
-            "8",
-            "--out",
-            "grades",
-        ],
-        empty_folder,
-    )
-    records = json.loads((empty_folder / "grades" / "results.json").read_text())
+    records = _grade_alice(installed, empty_folder, max_batches=8)
     assert {r["assignment"] for r in records} == {str(local)}
     assert all(len(r["curve"]) == 4 for r in records)
 

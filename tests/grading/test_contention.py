@@ -9,7 +9,6 @@
 Both are real gradings of real Fashion-MNIST (a slice) and take minutes: slow tier.
 """
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,10 +17,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from data_fixtures import write_idx
-from project_paths import ROOT, SUBMISSIONS
-
-from harness.data import load_dataset
+from data_fixtures import write_fashion_slice
+from grading_cli import grade_slice, records_by_submission
+from project_paths import SUBMISSIONS
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata, pytest.mark.slow]
 
@@ -46,37 +44,14 @@ time.sleep(10**6)
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    full = load_dataset("fashion_mnist")
-    folder = tmp_path_factory.mktemp("data")
-    write_idx(
-        folder / "fashion_mnist",
-        {
-            "train_images": full.train_images[:4000, :, :, 0],
-            "train_labels": full.train_labels[:4000],
-            "test_images": full.test_images[:500, :, :, 0],
-            "test_labels": full.test_labels[:500],
-        },
-    )
-    return folder
+    return write_fashion_slice(tmp_path_factory.mktemp("data"), train=4000, test=500)
 
 
 def grade(submissions, data, out, jobs=None, preexec_fn=None):
-    argv = [sys.executable, "-m", "harness", "grade", *map(str, submissions)]
-    argv += ["--datasets", "fashion_mnist", "--data-dir", str(data), "--allow-unverified"]
-    argv += ["--max-batches", str(MAX_BATCHES), "--out", str(out)]
-    argv += ["--jobs", str(jobs)] if jobs else []
-    done = subprocess.run(
-        argv,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        preexec_fn=preexec_fn,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-    )
+    options = ["--max-batches", str(MAX_BATCHES)] + (["--jobs", str(jobs)] if jobs else [])
+    done = grade_slice(submissions, data, out, *options, timeout=1800, preexec_fn=preexec_fn)
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    records = json.loads((out / "results.json").read_text())
-    return done.stdout + done.stderr, {r["submission"]: r for r in records}
+    return done.stdout + done.stderr, records_by_submission(out)
 
 
 def graded_ratio(record: dict) -> float:

@@ -20,10 +20,9 @@ import subprocess
 import sys
 
 import pytest
-from data_fixtures import write_idx
+from data_fixtures import write_fashion_slice
 from project_paths import HOSTILE, ROOT, SUBMISSIONS
 
-from harness.data import load_dataset
 from harness.names import file_name
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
@@ -70,24 +69,11 @@ def _plant(subs, scratch):
     (subs / "mallory").symlink_to(subs / "honest_tiny")
 
 
-def _small_fashion_mnist(folder):
-    full = load_dataset("fashion_mnist")
-    write_idx(
-        folder / "fashion_mnist",
-        {
-            "train_images": full.train_images[:2000, :, :, 0],
-            "train_labels": full.train_labels[:2000],
-            "test_images": full.test_images[:300, :, :, 0],
-            "test_labels": full.test_labels[:300],
-        },
-    )
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("names")
     _plant(root / "subs", root)
-    _small_fashion_mnist(root / "data")
+    write_fashion_slice(root / "data", train=2000, test=300)
     out = root / "out"
     done = subprocess.run(
         [

@@ -6,17 +6,14 @@ the sandbox's sized tmpfs and inside the limit; ``widen_affinity`` (every thread
 widened, two processes computing beside the training) stays on its one core, and its
 CPU-seconds show no more than one core's worth."""
 
-import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
-from data_fixtures import write_idx
+from data_fixtures import write_fashion_slice
+from grading_cli import grade_slice, records_by_submission
 from project_paths import HOSTILE, ROOT
 
-from harness.data import load_dataset
 from harness.names import PACKAGE_ROOT
 
 pytestmark = [
@@ -39,37 +36,19 @@ SUBMISSIONS = [
 
 @pytest.fixture(scope="module")
 def records(tmp_path_factory):
-    full = load_dataset("fashion_mnist")
-    data = tmp_path_factory.mktemp("data")
-    write_idx(
-        data / "fashion_mnist",
-        {
-            "train_images": full.train_images[:2000, :, :, 0],
-            "train_labels": full.train_labels[:2000],
-            "test_images": full.test_images[:300, :, :, 0],
-            "test_labels": full.test_labels[:300],
-        },
-    )
+    data = write_fashion_slice(tmp_path_factory.mktemp("data"), train=2000, test=300)
     assignment = data / "assignment.toml"
     shipped = (PACKAGE_ROOT / "assignment.toml").read_text()
     assignment.write_text(
         re.sub(r"(?m)^memory_limit_mib = \d+", f"memory_limit_mib = {LIMIT_MIB}", shipped)
     )
     out = tmp_path_factory.mktemp("grades")
-    argv = [sys.executable, "-m", "harness", "grade", *map(str, SUBMISSIONS)]
-    argv += ["--datasets", "fashion_mnist", "--data-dir", str(data), "--allow-unverified"]
-    argv += ["--max-batches", str(MAX_BATCHES), "--out", str(out), "--jobs", "1"]
-    argv += ["--assignment", str(assignment)]
-    done = subprocess.run(
-        argv,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-    )
+    done = grade_slice(
+        SUBMISSIONS, data, out, "--max-batches", str(MAX_BATCHES), "--jobs", "1",
+        "--assignment", str(assignment),
+    )  # fmt: skip
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    return {r["submission"]: r for r in json.loads((out / "results.json").read_text())}
+    return records_by_submission(out)
 
 
 def test_honest_control_passes_in_its_cgroup(records):

@@ -8,17 +8,13 @@ and spins a thread of its own to compute on more cores than the reference. Runs 
 the real sandbox and worker (torch) on a slice of real Fashion-MNIST.
 """
 
-import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
-from data_fixtures import write_idx
+from data_fixtures import write_fashion_slice
+from grading_cli import grade_slice, records_by_submission
 from project_paths import HOSTILE, ROOT
-
-from harness.data import load_dataset
 
 pytestmark = [pytest.mark.torch, pytest.mark.sandbox, pytest.mark.realdata]
 
@@ -33,46 +29,11 @@ SUBMISSIONS = [
 
 @pytest.fixture(scope="module")
 def records(tmp_path_factory):
-    full = load_dataset("fashion_mnist")
-    data = tmp_path_factory.mktemp("data")
-    write_idx(
-        data / "fashion_mnist",
-        {
-            "train_images": full.train_images[:2000, :, :, 0],
-            "train_labels": full.train_labels[:2000],
-            "test_images": full.test_images[:300, :, :, 0],
-            "test_labels": full.test_labels[:300],
-        },
-    )
+    data = write_fashion_slice(tmp_path_factory.mktemp("data"), train=2000, test=300)
     out = tmp_path_factory.mktemp("grades")
-    argv = [
-        sys.executable,
-        "-m",
-        "harness",
-        "grade",
-        *map(str, SUBMISSIONS),
-        "--datasets",
-        "fashion_mnist",
-        "--data-dir",
-        str(data),
-        "--allow-unverified",
-        "--max-batches",
-        str(MAX_BATCHES),
-        "--out",
-        str(out),
-        "--jobs",
-        "1",
-    ]
-    done = subprocess.run(
-        argv,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-    )
+    done = grade_slice(SUBMISSIONS, data, out, "--max-batches", str(MAX_BATCHES), "--jobs", "1")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return {r["submission"]: r for r in json.loads((out / "results.json").read_text())}
+    return records_by_submission(out)
 
 
 def test_honest_control_passes(records):
