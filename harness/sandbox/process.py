@@ -218,19 +218,10 @@ def run_isolated(
     scratch_dir = Path(scratch_dir).resolve()
     mode = require_sandbox() if isolate else "none"
     uid = _sandbox_uid() if mode != "none" else None
-    readonly = [
-        Path(p).resolve()
-        for p in (
-            sys.prefix,
-            sys.base_prefix,
-            HARNESS_SOURCE,
-            REFERENCE_MODELS_ROOT,
-            *readonly_paths,
-        )
-        if Path(p).exists()
-    ]
     _prepare_scratch(scratch_dir, uid)
-    full = _wrapped(list(argv), mode, scratch_dir, readonly, limits, gpu_index, uid)
+    full = _wrapped(
+        list(argv), mode, scratch_dir, _readonly(readonly_paths), limits, gpu_index, uid
+    )
     home = SCRATCH_MOUNT if mode == "bubblewrap" else str(scratch_dir)
     # uid 0 is never held to RLIMIT_NPROC; any other uid that is ours counts its own tasks.
     shared_uid = uid is None and os.geteuid() != 0
@@ -259,6 +250,13 @@ def run_isolated(
     return _supervise(popen, limits, mode, uid, orphans, scratch_dir, account, waited_before)
 
 
+def _readonly(paths: Sequence[Path]) -> list[Path]:
+    """What a run sees read-only: this Python, the harness, the reference models and
+    ``paths`` (those that exist)."""
+    always = (sys.prefix, sys.base_prefix, HARNESS_SOURCE, REFERENCE_MODELS_ROOT)
+    return [Path(p).resolve() for p in (*always, *paths) if Path(p).exists()]
+
+
 def _children_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -280,6 +278,23 @@ def _wrapped(
     if mode == "uid":
         return setpriv_argv(uid) + argv
     return argv
+
+
+def _end_run(popen, mode: str, uid, orphans, account: RunAccount, waited_before: float) -> int:
+    """Kill what is left of the run, wait for it, and count the CPU-seconds the kernel hands
+    us as we wait; returns the run's exit status."""
+    sandbox_watch.kill_tree(popen)
+    returncode = popen.wait()
+    # Whatever left the tree (double fork + setsid) ends too: by uid, or as our orphan.
+    if mode == "uid":
+        sandbox_watch.kill_uid(uid)
+        remove_owned(sandbox_watch.SHARED_TMPFS, uid)
+    if orphans is not None:
+        orphans.kill_all()
+    if mode == "bubblewrap" and account.cgroup is None:
+        sandbox_watch.reap_namespace_inits(account.seen_pids)
+    account.add_waited(_children_cpu_seconds() - waited_before)
+    return returncode
 
 
 def _supervise(
@@ -311,17 +326,7 @@ def _supervise(
             check_memory=not by_kernel,
             shared_uid=uid if mode == "uid" else None,
         )
-        sandbox_watch.kill_tree(popen)
-        returncode = popen.wait()
-        # Whatever left the tree (double fork + setsid) ends too: by uid, or as our orphan.
-        if mode == "uid":
-            sandbox_watch.kill_uid(uid)
-            remove_owned(sandbox_watch.SHARED_TMPFS, uid)
-        if orphans is not None:
-            orphans.kill_all()
-        if isolated and account.cgroup is None:
-            sandbox_watch.reap_namespace_inits(account.seen_pids)
-        account.add_waited(_children_cpu_seconds() - waited_before)
+        returncode = _end_run(popen, mode, uid, orphans, account, waited_before)
     finally:
         account.close()  # kills what is left in the cgroup, keeps its figures
     if verdict is None and account.memory_killed():
