@@ -10,11 +10,14 @@ At the zip's root (Gradescope extracts it into ``/autograder/source``):
   built, so the image grades with what the bars were checked against;
 - ``grade_options``: one line of ``grade`` options (datasets, frameworks, batch cap) that
   ``setup.sh`` builds the bars with and ``run_autograder`` grades with.
+- the staff files the assignment names (``[deadline] extensions``, ``[review] resolutions``),
+  beside ``assignment.toml``, as they lie beside the assignment file built from.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 import zipfile
 from pathlib import Path
 
@@ -107,14 +110,49 @@ def build_bundle(out: Path, assignment_path: Path, options: str, requirements: s
     return out
 
 
+GRADESCOPE_METADATA = "/autograder/submission_metadata.json"  # each upload's time is here
+
+
 def _staff_files(assignment_path: Path) -> list[str]:
-    """The extensions file the assignment names by a relative path (docs/semester.md)."""
-    name = load_assignment(assignment_path).deadline.extensions
-    if not name or Path(name).is_absolute():
-        return []
-    if not (assignment_path.parent / name).is_file():
-        raise HarnessError(f"{assignment_path}: [deadline] extensions: {name} not found")
-    return [name]
+    """The staff files the grading of an upload reads beside the bundled ``assignment.toml``:
+    ``[deadline] extensions`` and ``[review] resolutions`` (docs/gradescope.md). Refuses a
+    ``[deadline] submitted_at`` that cannot apply in Gradescope's container."""
+    assignment = load_assignment(assignment_path)
+    _require_gradescope_times(assignment_path, assignment.deadline.submitted_at)
+    named = [
+        ("[deadline] extensions", assignment.deadline.extensions, True),
+        ("[review] resolutions", assignment.review.resolutions, False),
+    ]
+    return [
+        name
+        for field, name, required in named
+        if name and _bundled(assignment_path, field, name, required)
+    ]
+
+
+def _bundled(assignment_path: Path, field: str, name: str, required: bool) -> bool:
+    """Whether the staff file ``name`` travels; refused when the container could not read it
+    where the grading looks (beside ``assignment.toml``), or ``required`` and missing."""
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        expected = "a path inside the assignment file's folder (it travels in the bundle)"
+        raise ConfigError(field_error(str(assignment_path), field, expected, name))
+    if (assignment_path.parent / relative).is_file():
+        return True
+    if required:
+        raise ConfigError(field_error(str(assignment_path), field, "an existing file", name))
+    print(f"note: {field}: {name} does not exist yet; not bundled", file=sys.stderr)
+    return False
+
+
+def _require_gradescope_times(assignment_path: Path, source: str) -> None:
+    """In Gradescope an upload's time is its metadata's: a staff CSV written before the upload
+    cannot hold it, and the container has no course repository to read it from."""
+    kind, _, rest = source.partition(":")
+    if source and not (kind == "gradescope" and rest == GRADESCOPE_METADATA):
+        expected = f'"" (no late penalty) or "gradescope:{GRADESCOPE_METADATA}"'
+        where = str(assignment_path)
+        raise ConfigError(field_error(where, "[deadline] submitted_at", expected, source))
 
 
 def build_command(args) -> int:
