@@ -82,11 +82,20 @@ def starter_folders(roots: list[str]) -> list[Path]:
     return found
 
 
+def project_experiments() -> list[Path]:
+    """The project's own ``submissions/`` folders; none where it is not shipped (an installed
+    wheel holds the harness alone)."""
+    root = PROJECT_SUBMISSIONS
+    if not root.is_dir() or root.is_symlink():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir())
+
+
 def starter_lines(roots: list[str], limit: int) -> set[str]:
     """Lines students are given: the starter's and every listed experiment's (the project's
     ``submissions/``, where the course's own starter code and its variants live)."""
     lines: set[str] = set()
-    given = starter_folders(roots) + sorted(p for p in PROJECT_SUBMISSIONS.iterdir() if p.is_dir())
+    given = starter_folders(roots) + project_experiments()
     for folder in given:
         for name in CODE_FILES:
             text = bounded_text(folder / name, limit)
@@ -96,7 +105,7 @@ def starter_lines(roots: list[str], limit: int) -> set[str]:
 
 def known_signatures(roots: list[str], assignment: Assignment, cap: int | None) -> list[dict]:
     """The starter's and every listed experiment's layer list and hyperparameters."""
-    folders = starter_folders(roots) + sorted(PROJECT_SUBMISSIONS.iterdir())
+    folders = starter_folders(roots) + project_experiments()
     known = []
     for folder in folders:
         try:

@@ -171,3 +171,14 @@ def test_the_report_is_refused_before_the_deadline_unless_staff_ask(tmp_path, ca
     assert main([*command, "--before-deadline"]) == 0
     assert "similarity: 2 pair(s) among 4 students" in capsys.readouterr().out
     assert (tmp_path / "out" / "similarity.html").exists()
+
+
+def test_a_class_is_searched_where_the_project_ships_no_submissions(tmp_path, monkeypatch):
+    """An installed wheel holds the harness alone: no project ``submissions/`` folder, and the
+    search still finds the planted pairs instead of failing on the missing folder."""
+    from harness.similarity import inputs
+
+    monkeypatch.setattr(inputs, "PROJECT_SUBMISSIONS", tmp_path / "site-packages" / "submissions")
+    synthetic_class(tmp_path, 6, np.random.default_rng(4))
+    pairs, _ = find_pairs(tmp_path / "out", [str(tmp_path / "submissions")], Assignment())
+    assert {(p["a"], p["b"]) for p in pairs} == {("s000", "s001"), ("s002", "s003")}
