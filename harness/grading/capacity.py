@@ -91,10 +91,17 @@ def refuse_if_too_small(needs: dict[tuple[str, str], int], limit_mib: int, jobs:
         f"a {fw} run of this assignment on {ds} peaks at about {needs[fw, ds]:,} MiB"
         for fw, ds in short
     )
-    where = "this container allows" if usable != (host.memory_bytes() or 0) >> 20 else "it has"
     share = f", {limit_mib:,} MiB for each of {jobs} runs at once" if jobs > 1 else ""
     raise HarnessError(
-        f"not enough memory to grade: {where} {usable:,} MiB{share} "
+        f"not enough memory to grade: {_allowed(usable, limit_mib)}{share} "
         f"({harness_reserve_mib(jobs)} MiB kept for the harness); {peaks}; raise the "
         "autograder's memory" + (" or lower --jobs" if jobs > 1 else "") + " (docs/limits.md)"
     )
+
+
+def _allowed(usable: int | None, limit_mib: int) -> str:
+    """What this process may use, as the refusal says it (unknown: no page count, no limit)."""
+    if usable is None:
+        return f"the memory it may use is unknown, so a run gets the assignment's {limit_mib:,} MiB"
+    where = "this container allows" if usable != (host.memory_bytes() or 0) >> 20 else "it has"
+    return f"{where} {usable:,} MiB"

@@ -54,6 +54,19 @@ def test_a_container_that_cannot_hold_one_run_is_refused_naming_the_figures(cont
     capacity.refuse_if_too_small({("torch", "fashion_mnist"): need}, 8192, jobs=1)
 
 
+def test_a_machine_whose_memory_is_unknown_is_refused_saying_so(container, monkeypatch):
+    """No page count and no cgroup limit: the refusal says the memory is unknown."""
+    container(cpus=1, mib=None)
+    monkeypatch.setattr(host, "memory_bytes", lambda: None)
+    need = capacity.run_need_mib("torch", "fashion_mnist", 3000, 64)
+    with pytest.raises(HarnessError) as refused:
+        capacity.refuse_if_too_small({("torch", "fashion_mnist"): need}, 100, jobs=1)
+    assert str(refused.value).startswith(
+        "not enough memory to grade: the memory it may use is unknown, so a run gets the "
+        "assignment's 100 MiB (256 MiB kept for the harness); a torch run"
+    )
+
+
 def test_a_runs_need_grows_with_the_examples_it_is_streamed():
     small = capacity.run_need_mib("torch", "fashion_mnist", 20, 64)
     full = capacity.run_need_mib("torch", "fashion_mnist", 3000, 64)
