@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from harness.policy import POINT_CRITERIA
 from harness.report import plots
 from harness.report.document import Block
+from harness.report.visible import ACCURACY, THROUGHPUT, Figure
 
 SIGNIFICANT = "significant"
 
@@ -209,24 +211,32 @@ def variant_curves(entry: dict, path: Path) -> Path | None:
     return path
 
 
-def interval_line(interval: dict) -> str:
-    """A student run's interval against the reference's seeds, and the decision, in words."""
+def interval_figures(interval: dict) -> list[Figure]:
+    """A student run's intervals against the reference's seeds and the rubric's decision,
+    in words: one line per criterion, so that a hidden criterion hides only its own."""
     if not interval.get("measured"):
-        return "Interval: none (the reference ran with one seed)"
+        return [Figure("Interval: none (the reference ran with one seed)", ACCURACY)]
     acc, seeds = interval["accuracy_difference"], len(interval["seeds"])
-    text = (
-        f"Accuracy vs reference: {100 * acc['mean']:+.1f} points "
-        f"[{100 * acc['low']:+.1f}, {100 * acc['high']:+.1f}] (95%; {seeds} seed(s) of yours, "
-        f"{len(interval['reference_seeds'])} of the reference's give the spread)"
-    )
+    figures = [
+        Figure(
+            f"Accuracy vs reference: {100 * acc['mean']:+.1f} points "
+            f"[{100 * acc['low']:+.1f}, {100 * acc['high']:+.1f}] (95%; {seeds} seed(s) of "
+            f"yours, {len(interval['reference_seeds'])} of the reference's give the spread)",
+            ACCURACY,
+        )
+    ]
     thr = interval.get("throughput_ratio")
     if thr:
-        text += (
-            f"; examples/s {thr['mean']:.2f}x the reference [{thr['low']:.2f}, {thr['high']:.2f}]"
+        figures.append(
+            Figure(
+                f"Throughput: {thr['mean']:.2f}x the reference "
+                f"[{thr['low']:.2f}, {thr['high']:.2f}] (95%)",
+                THROUGHPUT,
+            )
         )
-    if interval["clear"]:
-        return text + "; the rubric decision is clear of its boundaries"
-    return (
-        text + f"; still within the noise of a rubric boundary after {seeds} seed(s): "
-        "the seed budget ended"
+    decision = (
+        "clear of its boundaries"
+        if interval["clear"]
+        else f"still within the noise of a boundary after {seeds} seed(s): the seed budget ended"
     )
+    return figures + [Figure(f"Rubric decision: {decision}", POINT_CRITERIA)]

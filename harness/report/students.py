@@ -11,6 +11,7 @@ import shutil
 from functools import partial
 from pathlib import Path
 
+from harness.policy import POINT_CRITERIA
 from harness.report import document, plots
 from harness.report.analysis import (
     accuracy_ratio,
@@ -22,12 +23,15 @@ from harness.report.analysis import (
     throughput_ratio,
 )
 from harness.report.document import Block
-from harness.report.explanation import explanation_blocks, interval_line, load_explanations
+from harness.report.explanation import explanation_blocks, interval_figures, load_explanations
 from harness.report.explore import PAGE_NAME, write_explore_page
 from harness.report.leaderboard import leaderboard_line
 from harness.report.records import ClassResults, guarded
 from harness.report.source import layer_lines, source_notes
 from harness.report.visible import (
+    ACCURACY,
+    THROUGHPUT,
+    Figure,
     hidden_lines,
     penalty_rows,
     points_hidden_text,
@@ -93,42 +97,48 @@ def _run_blocks(results: ClassResults, record: RunRecord, chart_dir: Path) -> li
     return blocks
 
 
-def _figures(record: RunRecord) -> list[str]:
+def _figures(record: RunRecord) -> list[Figure]:
     why = record.score_breakdown.get("why") or record.reason or "no explanation recorded"
-    lines = [
-        f"Status: {record.status}" + (f" ({record.reason})" if record.reason else ""),
-        f"Points: {record.score:g}/{record.max_score:g}" + _parts(record.score_breakdown),
-        f"Why: {why}",
+    figures = [
+        Figure(f"Status: {record.status}" + (f" ({record.reason})" if record.reason else "")),
+        Figure(
+            f"Points: {record.score:g}/{record.max_score:g}" + _parts(record.score_breakdown),
+            POINT_CRITERIA,
+        ),
+        Figure(f"Why: {why}", POINT_CRITERIA),
     ]
     if record.test_accuracy is not None:
-        lines.append(
-            _versus(
-                "Test accuracy",
-                record.test_accuracy,
-                record.reference_test_accuracy,
-                accuracy_ratio(record),
-                "{:.4f}",
-            )
+        accuracy = _versus(
+            "Test accuracy",
+            record.test_accuracy,
+            record.reference_test_accuracy,
+            accuracy_ratio(record),
+            "{:.4f}",
         )
+        figures.append(Figure(accuracy, ACCURACY))
     if record.examples_per_sec is not None:
-        per_cpu = record.throughput_basis == "cpu"
-        lines.append(
-            _versus(
-                "Examples per CPU-second (graded)" if per_cpu else "Examples/sec",
-                record.graded_rate(),
-                record.reference_examples_per_sec,
-                throughput_ratio(record),
-                "{:,.0f}",
-            )
-        )
-        if per_cpu:
-            lines.append(f"Examples/sec (wall clock): {record.examples_per_sec:,.0f}")
+        figures += [Figure(text, THROUGHPUT) for text in _throughput_texts(record)]
     if record.interval:
-        lines.append(interval_line(record.interval))
-    lines.append(_budget(record))
+        figures += interval_figures(record.interval)
+    figures.append(Figure(_budget(record)))
     if record.review:
-        lines.append(f"Review: flagged for a person to look at: {record.review}")
-    return lines
+        review = f"Review: flagged for a person to look at: {record.review}"
+        figures.append(Figure(review, ACCURACY))
+    return figures
+
+
+def _throughput_texts(record: RunRecord) -> list[str]:
+    """The graded rate against the reference's bar; on a CPU basis, the wall-clock rate."""
+    per_cpu = record.throughput_basis == "cpu"
+    graded = _versus(
+        "Examples per CPU-second (graded)" if per_cpu else "Examples/sec",
+        record.graded_rate(),
+        record.reference_examples_per_sec,
+        throughput_ratio(record),
+        "{:,.0f}",
+    )
+    wall = f"Examples/sec (wall clock): {record.examples_per_sec:,.0f}"
+    return [graded, wall] if per_cpu else [graded]
 
 
 def _parts(breakdown: dict) -> str:
@@ -266,7 +276,7 @@ def _write_student(results: ClassResults, student: str, out_dir: Path, explained
     if not shown:
         _remove_earlier(folder / name)  # charts and pages of the held-out test set
     blocks = guarded(student, partial(student_blocks, results, student, folder / name), _unbuilt)
-    if shown:  # explanations tell accuracies
+    if results.semester.points_shown(student):  # explanations tell accuracies and rates
         blocks += guarded(
             student, partial(_explained_blocks, explained, student, folder / name), _unbuilt
         )

@@ -7,6 +7,8 @@ it is not allowed to, nor says that everything passed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from harness.policy import POINT_CRITERIA, utc_text
 from harness.report.semester import Semester
 from harness.results.record import RunRecord
@@ -16,14 +18,17 @@ NAMES = {
     "accuracy": "accuracy points and every figure from the held-out test set",
     "throughput": "throughput points and examples/sec",
 }
-# A figure line's start -> the criteria that must be shown for the line to be
-NEEDS = {
-    "Points:": POINT_CRITERIA,
-    "Why:": POINT_CRITERIA,
-    "Test accuracy:": ("accuracy",),
-    "Review:": ("accuracy",),
-    "Examples": ("throughput",),  # per second, per CPU-second, wall clock
-}
+ACCURACY = ("accuracy",)
+THROUGHPUT = ("throughput",)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of a run's figures and the criteria whose figures it tells: the line is
+    shown only once every one of them is. Whoever writes a line says what it tells."""
+
+    text: str
+    needs: tuple[str, ...] = ()
 
 
 def hidden_lines(semester: Semester, student: str) -> list[str]:
@@ -55,12 +60,7 @@ def penalty_rows(semester: Semester, student: str, total: float, shown: bool) ->
     return [["late penalty", "", late.why, points]]
 
 
-def visible_figures(semester: Semester, record: RunRecord, lines: list[str]) -> list[str]:
-    """``lines`` without those whose criterion the student may not see yet."""
+def visible_figures(semester: Semester, record: RunRecord, figures: list[Figure]) -> list[str]:
+    """The texts of ``figures`` but those telling a criterion the student may not see yet."""
     shown = {c: semester.shown(c, record.submission) for c in POINT_CRITERIA}
-    kept = []
-    for line in lines:
-        needs = next((n for start, n in NEEDS.items() if line.startswith(start)), ())
-        if all(shown[c] for c in needs):
-            kept.append(line)
-    return kept
+    return [f.text for f in figures if all(shown[c] for c in f.needs)]

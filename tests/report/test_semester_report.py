@@ -119,6 +119,72 @@ def test_before_the_deadline_a_student_page_hides_the_points_and_says_until_when
     assert "| late penalty " in bob and "| -0.8 (10%) " in bob and "| 7.2/10 " in bob
 
 
+INTERVAL = {
+    "measured": True,
+    "seeds": [0, 1],
+    "reference_seeds": [0, 1, 2],
+    "accuracy_difference": {"mean": 0.031, "low": 0.008, "high": 0.054, "seeds": 5},
+    "throughput_ratio": {"mean": 0.39, "low": 0.33, "high": 0.47, "seeds": 5},
+    "clear": True,
+}
+EXPLAINED = {
+    "student": "alice",
+    "dataset": "fashion_mnist",
+    "framework": "torch",
+    "against": "starter",
+    "seeds_used": [0, 1],
+    "changes": [{"text": "filters 16 -> 50"}],
+    "effects": {
+        "change 0": {
+            "accuracy": {"mean": 3.1, "low": 0.8, "high": 5.4, "seeds": 2},
+            "speed": {"mean": 0.39, "low": 0.33, "high": 0.47, "seeds": 2},
+        }
+    },
+    "direct": {"accuracy": 3.1, "speed": 0.39},
+}
+RATE_FIGURES = ("Throughput:", "x the reference", "Examples", "0.39x", "0.33", "-61%")
+RATE_FIGURES += ("Rubric decision",)
+ACCURACY_FIGURES = ("Accuracy vs reference", "+3.1", "Which change did what", "Test accuracy")
+
+
+def _interval_course(course):
+    records = load_records(course / "out" / "results.json")
+    alice = next(r for r in records if r.submission == "alice")
+    alice.interval = INTERVAL
+    write_results(course / "out", records)
+    (course / "out" / "explanations.json").write_text(json.dumps([EXPLAINED]))
+
+
+def _alice_pages(course) -> list[str]:
+    pages = course / "out" / "students"
+    return [(pages / "alice.md").read_text(), (pages / "alice.html").read_text()]
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "hidden"),
+    [("after_due_date", RATE_FIGURES + ACCURACY_FIGURES), ("visible", RATE_FIGURES)],
+)
+def test_before_the_deadline_no_line_tells_a_hidden_criterions_figure(course, accuracy, hidden):
+    """The interval against the reference's seeds and the explanation carry accuracy and
+    throughput figures: each hidden with its criterion (and Gradescope's tests with theirs)."""
+    _interval_course(course)
+    visibility = f'accuracy = "{accuracy}"\nthroughput = "after_due_date"\n'
+    (course / "assignment.toml").write_text(_toml(visibility=visibility))
+    _report(course, as_of=BEFORE)
+    for page in _alice_pages(course):
+        assert [f for f in hidden if f in page] == []
+        assert ("Accuracy vs reference: +3.1 points" in page) == (accuracy == "visible")
+    result = json.loads((course / "out" / "gradescope" / "alice" / "results.json").read_text())
+    tests = {t["name"].split(": ")[-1]: t for t in result["tests"]}
+    assert tests["throughput"]["visibility"] == "after_due_date"
+    assert [f for f in ("0.39", "Accuracy vs", "+3.1") if f in result["output"]] == []
+    _report(course, as_of=AFTER)
+    for page in _alice_pages(course):
+        for figure in ("Throughput: 0.39x the reference", "Which change did what"):
+            assert figure in page
+        assert "Rubric decision: clear of its boundaries" in page
+
+
 def test_moving_the_deadline_later_removes_the_pages_that_showed_the_test_set(course):
     _report(course, as_of=AFTER)
     charts = course / "out" / "students" / "alice"
