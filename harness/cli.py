@@ -335,6 +335,7 @@ def _add_benchmark(sub) -> None:
             "class",
             "cluster",
             "explain",
+            "aa",
             "all",
         ),
         help="frameworks: the three frameworks on the reference networks (and "
@@ -348,7 +349,9 @@ def _add_benchmark(sub) -> None:
         "on this machine against --jobs 2 (needs the cluster extra); "
         "explain: what grade --explain adds per student (--runs students, at most 4) "
         "at --jobs 1 and on a local two-node cluster; "
-        "all: every suite but cluster, plus data loading",
+        "aa: the reference graded against itself with --runs seeds (at least 5; "
+        "--max-batches, default 300), how often its intervals cover no difference; "
+        "all: every suite but cluster, explain and aa, plus data loading",
     )
     bench.add_argument(
         "--runs",

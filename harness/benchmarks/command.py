@@ -9,7 +9,9 @@ experiments (batch size, batches, filters, field size, strides, depth) in each f
 (:mod:`harness.benchmarks.experiments`); ``class`` grades ``submissions/`` with
 ``--jobs 1`` and with every core (:mod:`harness.benchmarks.class_grading`); ``graded``
 measures the fixed cost of one sandboxed graded run beside its training
-(:mod:`harness.benchmarks.graded`); ``all`` runs every suite plus the data-loading
+(:mod:`harness.benchmarks.graded`); ``cluster`` and ``explain`` grade through a local
+two-node Ray cluster (:mod:`.cluster`, :mod:`.explain_cost`); ``aa`` grades the reference
+against itself (:mod:`.aa`); ``all`` runs every suite plus the data-loading
 benchmark. Every measured run is a child process that imports
 one framework; this process imports none.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from harness.benchmarks import data_loading as loading
 from harness.benchmarks import experiments, output, suites, tables
+from harness.benchmarks.aa import aa_benchmark
 from harness.benchmarks.class_grading import class_benchmark
 from harness.benchmarks.cluster import cluster_benchmark
 from harness.benchmarks.explain_cost import explain_benchmark
@@ -201,6 +204,17 @@ def explain_cost(framework: str, dataset: str, args, notes: list[str]) -> dict |
     )
 
 
+def aa_check(framework: str, dataset: str, args, notes: list[str]) -> dict | None:
+    """The reference graded against itself with ``--runs`` seeds (:mod:`.aa`)."""
+    return _table_suite(
+        "aa",
+        notes,
+        lambda: aa_benchmark(
+            framework, dataset, max(args.runs, 5), args.max_batches or 300, args.data_dir
+        ),
+    )
+
+
 def class_grading(dataset, args, notes: list[str]) -> dict | None:
     """The example class graded at --jobs 1 and all cores (:mod:`.class_grading`)."""
     try:
@@ -256,6 +270,8 @@ def benchmark_command(args) -> int:
         result["cluster"] = cluster_runs(frameworks[0], datasets[0], args, notes)
     if suite == "explain":
         result["explain"] = explain_cost(frameworks[0], datasets[0], args, notes)
+    if suite == "aa":
+        result["aa"] = aa_check(frameworks[0], datasets[0], args, notes)
     all_runs = [r for by_name in groups.values() for runs in by_name.values() for r in runs]
     result["machine"] = output.machine_info(all_runs)
     result["errors"] = [r["error"] for r in all_runs if "error" in r]

@@ -88,27 +88,19 @@ def markdown(result: dict) -> str:
             result["class"]["text"],
             "",
         ]
-    if result.get("cluster") is not None:
-        parts += [
-            "## Graded runs: a two-node Ray cluster on this machine vs --jobs 2",
-            "",
-            "```",
-            result["cluster"]["text"],
-            "```",
-            "",
-        ]
-    if result.get("explain") is not None:
-        parts += [
-            "## What explaining costs per student (--jobs 1 and a two-node Ray cluster)",
-            "",
-            "```",
-            result["explain"]["text"],
-            "```",
-            "",
-        ]
+    for key, title in FENCED_SUITES:
+        if result.get(key) is not None:
+            parts += [f"## {title}", "", "```", result[key]["text"], "```", ""]
     parts.append(tables.errors_section(result.get("errors", [])))
     parts.append(result.get("notes", ""))
     return "\n".join(parts).rstrip() + "\n"
+
+
+FENCED_SUITES = (
+    ("cluster", "Graded runs: a two-node Ray cluster on this machine vs --jobs 2"),
+    ("explain", "What explaining costs per student (--jobs 1 and a two-node Ray cluster)"),
+    ("aa", "A/A: the reference graded against itself"),
+)
 
 
 def _pb_entry(group: str, name: str, runs: list[dict]) -> dict | None:
