@@ -24,16 +24,20 @@ class NotRegular(OSError):
     """A student's path is a link, a FIFO, a device or another non-file, or too large."""
 
 
+class TooLarge(NotRegular):
+    """A student's regular file holds more than the reader's bound."""
+
+
 def read_regular(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a student's file, read the one way the trusted side reads them: never
     through a link (``O_NOFOLLOW``), never blocking (``O_NONBLOCK``: a FIFO is refused,
-    not waited on), a regular file only, at most ``max_bytes``. Raises :class:`NotRegular`
-    or OSError."""
+    not waited on), a regular file only, at most ``max_bytes``. Raises :class:`TooLarge`
+    past ``max_bytes``, :class:`NotRegular` for anything but a regular file, or OSError."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise NotRegular(f"{path}: not a regular file")
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise NotRegular(f"{path}: larger than {max_bytes} bytes")
+        raise TooLarge(f"{path}: larger than {max_bytes} bytes")
     return data

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.untrusted import read_regular
+from harness.untrusted import TooLarge, read_regular
 
 MAX_BYTES = 1 << 20  # a saved network is a few hundred bytes; the folder limit bounds it too
 # The page's layer name -> (Model Builder kind, {page field: Model Builder setting}).
@@ -59,10 +59,10 @@ def _entry_layer(index: int, entry) -> tuple[dict | None, str | None]:
 def read_builder_file(path: Path) -> tuple[list[dict], list[str]]:
     """(Model Builder layers, problems) of a saved Model Builder network."""
     try:
-        data = read_regular(path, MAX_BYTES + 1)  # no link followed, never blocking
-        if len(data) > MAX_BYTES:
-            return [], [f"the file is larger than {MAX_BYTES >> 10} KiB; a saved network is small"]
+        data = read_regular(path, MAX_BYTES)  # no link followed, never blocking
         entries = json.loads(data.decode("utf-8"))
+    except TooLarge:
+        return [], [f"{path.name} is larger than {MAX_BYTES >> 10} KiB; a saved network is small"]
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         # RecursionError: a file of nested brackets, which no Model Builder page saves
         return [], [f"could not read the saved Model Builder network: {str(exc)[:200]}"]

@@ -83,3 +83,16 @@ def test_a_file_that_is_not_a_saved_network_names_the_problem(tmp_path, text):
     path.write_text(text)
     with pytest.raises(SubmissionError, match="could not read the saved Model Builder network"):
         load_submission(path, Assignment())
+
+
+@pytest.mark.parametrize("size", [(1 << 20) + 1, 2 << 20])  # just over the bound; far over
+def test_a_saved_network_over_the_bound_is_refused_saying_so(tmp_path, size):
+    """Any size over 1024 KiB gets the same message, naming the file."""
+    path = saved(tmp_path, SAVED)
+    path.write_bytes(b" " * size)
+    with pytest.raises(SubmissionError) as refused:
+        load_submission(path, Assignment())
+    assert refused.value.problems == [
+        "model.json is larger than 1024 KiB; a saved network is small"
+    ]
+    assert str(refused.value).startswith(str(path))
