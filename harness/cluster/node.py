@@ -22,7 +22,7 @@ from harness.cluster.payload import write_files
 from harness.hashing import code_hash
 from harness.sandbox.modes import sandbox_mode
 from harness.sandbox.process import Limits
-from harness.worker.explore import PROBABILITIES, WEIGHTS, read_regular
+from harness.worker.explore import PROBABILITIES, WEIGHTS, read_export
 from harness.worker.job import Job
 from harness.worker.parent import WorkerRun, run_worker
 from harness.worker.stream import RunInputs
@@ -89,7 +89,7 @@ def _head_paths(text: str, job: Job, base: Path) -> str:
 def _exports(out: Path) -> dict[str, bytes]:
     """The run's exports for its explore page, as bytes: regular files only, bounded; the
     head checks their contents as it checks a local run's."""
-    found = {name: read_regular(out / name, EXPORT_BYTES) for name in (PROBABILITIES, WEIGHTS)}
+    found = {name: read_export(out / name, EXPORT_BYTES) for name in (PROBABILITIES, WEIGHTS)}
     return {name: data for name, data in found.items() if data is not None}
 
 

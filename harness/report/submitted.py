@@ -19,6 +19,7 @@ from pathlib import Path
 
 from harness.errors import ConfigError, field_error
 from harness.policy import parse_time
+from harness.untrusted import NotRegular, TooLarge, read_regular
 
 MAX_TABLE_BYTES = 1 << 20  # a staff CSV or Gradescope's metadata: far larger is a mistake
 GIT_SECONDS = 20  # one `git log` of one folder
@@ -28,15 +29,13 @@ GIT_OUTPUT_BYTES = 4096
 def read_bounded(path: Path, limit: int = MAX_TABLE_BYTES) -> str:
     """The text of a regular file, refused when it is a link, not a file, or over ``limit``."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        data = read_regular(path, limit)
+    except TooLarge as exc:
+        raise ConfigError(f"{path}: expected at most {limit} bytes, received more") from exc
+    except NotRegular as exc:
+        raise ConfigError(f"{path}: expected a regular file") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror}; a link is refused)") from exc
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise ConfigError(f"{path}: expected a regular file")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ConfigError(f"{path}: expected at most {limit} bytes, received more")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

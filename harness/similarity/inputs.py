@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from pathlib import Path
 
 from harness.config import Assignment
@@ -20,6 +19,7 @@ from harness.results.record import RunRecord, record_problems
 from harness.similarity.code import normalised
 from harness.similarity.configs import signature
 from harness.submission.load import read_literal_layers
+from harness.untrusted import read_regular
 
 PROJECT_SUBMISSIONS = PACKAGE_ROOT.parent / "submissions"
 CODE_FILES = ("index.py", "index.js")
@@ -37,18 +37,12 @@ def read_records(path: Path) -> list[RunRecord]:
 
 
 def bounded_text(path: Path, limit: int) -> str | None:
-    """The file's text, or None: never through a link, never a non-regular file, at most
-    ``limit`` bytes."""
+    """The file's text, or None: never through a link, never a non-regular file, none over
+    ``limit`` bytes (the folder cap: no graded submission holds such a file)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
+        return read_regular(path, limit).decode("utf-8", errors="replace")
+    except OSError:  # NotRegular and TooLarge among them
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return os.read(fd, limit).decode("utf-8", errors="replace")
-    finally:
-        os.close(fd)
 
 
 def code_text(folder: Path, settings: dict, limit: int) -> str | None:

@@ -21,11 +21,22 @@ import numpy as np
 
 from harness.errors import SubmissionError
 from harness.submission import arrays
-from harness.worker.messages import _read_regular as read_regular  # the one careful reader
+from harness.untrusted import read_regular
 
 PROBABILITIES, WEIGHTS = "probabilities.npy", "weights.npz"
 NPY_HEADER_BYTES = 4096  # an .npy header is a few hundred bytes; this bounds it generously
 SUM_TOLERANCE = 1e-3  # float32 softmax rows sum to 1 within this
+
+
+def read_export(path: Path, limit: int) -> bytes | None:
+    """The bytes of a file the run left in its ``out/`` folder, or None where there is none
+    to take: the folder or the file a link, not a regular file, or over ``limit`` bytes."""
+    if path.parent.is_symlink() or not path.parent.is_dir():  # O_NOFOLLOW guards the file only
+        return None
+    try:
+        return read_regular(path, limit)
+    except OSError:  # NotRegular and TooLarge among them
+        return None
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -146,7 +157,7 @@ def _arrays(out: Path, layers, input_shape, num_classes: int) -> tuple[list, lis
     weight_slots = arrays.weight_slots(checked, input_shape)
     state_slots = arrays.state_slots(checked, input_shape)
     limit = 4 * arrays.MAX_PARAMETERS + NPY_HEADER_BYTES * (len(weight_slots) + len(state_slots))
-    found = _npz(read_regular(out / WEIGHTS, limit), limit)
+    found = _npz(read_export(out / WEIGHTS, limit), limit)
     if isinstance(found, str):
         raise SubmissionError(WEIGHTS, [found])
     names = [f"weight_{i}" for i in range(len(weight_slots))]
@@ -169,7 +180,7 @@ def read_exports(
     """Parent side: what the page may use of a passed run, or None and why not."""
     limit = len(predictions) * num_classes * 4 + NPY_HEADER_BYTES
     shape = (len(predictions), num_classes)
-    probabilities = _npy(read_regular(out / PROBABILITIES, limit), PROBABILITIES, shape)
+    probabilities = _npy(read_export(out / PROBABILITIES, limit), PROBABILITIES, shape)
     problem = (
         probabilities
         if isinstance(probabilities, str)

@@ -7,9 +7,6 @@ says it will train with (a claim the parent checks against the budget); :class:`
 what it returns at the end: predictions, the validation predictions of each curve point,
 the losses it says it saw, its parameter count and device (claims, shown as such). No
 number of a record is taken from here: times, counts and accuracies are the parent's.
-
-Files the worker leaves in its scratch folder are read with :func:`_read_regular` (no link
-followed, regular files of bounded size only).
 """
 
 from __future__ import annotations
@@ -17,10 +14,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
-import os
-import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -196,18 +190,3 @@ def parse_report(
         int(count),
         _device(body.get("device")),
     )
-
-
-def _read_regular(path: Path, limit: int) -> bytes | None:
-    """The file's bytes if it is a regular file (not a link) of at most ``limit`` bytes."""
-    if path.parent.is_symlink() or not path.parent.is_dir():
-        return None
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        return handle.read(limit + 1)[:limit]

@@ -182,3 +182,12 @@ def test_a_class_is_searched_where_the_project_ships_no_submissions(tmp_path, mo
     synthetic_class(tmp_path, 6, np.random.default_rng(4))
     pairs, _ = find_pairs(tmp_path / "out", [str(tmp_path / "submissions")], Assignment())
     assert {(p["a"], p["b"]) for p in pairs} == {("s000", "s001"), ("s002", "s003")}
+
+
+def test_a_student_file_over_the_folder_cap_is_not_read(tmp_path):
+    """No part of a file larger than the folder cap is compared (no graded folder holds one)."""
+    from harness.similarity.inputs import bounded_text
+
+    (tmp_path / "index.js").write_text("x" * 101)
+    assert bounded_text(tmp_path / "index.js", 100) is None
+    assert bounded_text(tmp_path / "index.js", 101) == "x" * 101

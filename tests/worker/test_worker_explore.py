@@ -16,7 +16,14 @@ from explore_factory import ORIGINAL_LAYERS, SHAPE, random_arrays
 
 from harness.grading.explore import keep_for_page
 from harness.report.explore import store
-from harness.worker.explore import PROBABILITIES, WEIGHTS, read_exports, softmax, write_exports
+from harness.worker.explore import (
+    PROBABILITIES,
+    WEIGHTS,
+    read_export,
+    read_exports,
+    softmax,
+    write_exports,
+)
 
 SETTINGS = {"layers": [dict(layer) for layer in ORIGINAL_LAYERS]}
 NUM_TEST = 60
@@ -175,3 +182,10 @@ def test_the_parent_keeps_the_picked_images_and_replaces_an_earlier_page(run_out
     (out / PROBABILITIES).unlink()
     why = keep_for_page(out, page, SETTINGS, test, predictions)
     assert "probabilities.npy: expected a regular file" in why and not page.exists()
+
+
+def test_an_export_over_its_bound_is_refused_not_truncated(tmp_path):
+    """A file one byte over the bound is none to take; never its first ``limit`` bytes."""
+    (tmp_path / WEIGHTS).write_bytes(b"x" * 101)
+    assert read_export(tmp_path / WEIGHTS, 100) is None
+    assert read_export(tmp_path / WEIGHTS, 101) == b"x" * 101

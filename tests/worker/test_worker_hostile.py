@@ -167,11 +167,13 @@ def test_a_setsid_grandchild_does_not_outlive_the_run(tmp_path, isolate):
 
 def test_scratch_file_link_to_labels_is_not_followed(tmp_path):
     """A file the parent reads from a run's scratch folder is never read through a link."""
-    from harness.worker.messages import _read_regular
+    from harness.worker.explore import read_export
 
     secret = tmp_path / "labels.npy"
     secret.write_bytes(json.dumps([0] * 40).encode())
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "probabilities.npy").symlink_to(secret)
-    assert _read_regular(tmp_path / "out" / "probabilities.npy", 1 << 20) is None
-    assert _read_regular(secret, 1 << 20) is not None
+    assert read_export(tmp_path / "out" / "probabilities.npy", 1 << 20) is None
+    assert read_export(secret, 1 << 20) is not None
+    (tmp_path / "linked").symlink_to(tmp_path)  # out/ itself a link: the folder is refused
+    assert read_export(tmp_path / "linked" / "labels.npy", 1 << 20) is None
