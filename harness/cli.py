@@ -400,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(_resolve(args.target)(args) or 0)
     except GradingFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(terminal(f"error: {exc}", keep_newlines=True), file=sys.stderr)
         return EXIT_GRADING_FAILED
     except HarnessError as exc:
         # Messages name student folders and quote their files: shown, never obeyed.

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from harness.gradescope.container import oom_kills
 from harness.gradescope.upload import copy_upload, find_upload
+from harness.sinks import terminal
 
 STUDENT = "submission"  # the id the reports use; Gradescope knows who it is
 OPTIONS_FILE = "grade_options"  # one line, written by `gradescope build` beside the harness
@@ -55,10 +56,7 @@ def run_command(args) -> int:
         code = subprocess.call(grade_argv(root, folder, out), cwd=root / "source")
         failure = grader_failure(out, code, (oom_kills() or 0) - (before or 0))
         if failure:
-            print(
-                "AUTOGRADER FAILURE, not the student's network: no results.json written, "
-                f"so Gradescope records no score for this upload.\n{plain(failure)}"
-            )
+            print(failure_text(failure))
             return 1
         shutil.copyfile(out / "gradescope" / STUDENT / "results.json", results)
     return 0
@@ -102,10 +100,13 @@ def grader_failure(out: Path, code: int, new_oom_kills: int) -> str:
     return ""
 
 
-def plain(text: str) -> str:
-    """``text`` for the autograder output (a terminal-like page): control characters, which
-    a reason quoting a run's own words could carry, shown escaped."""
-    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in text)
+def failure_text(failure: str) -> str:
+    """What the autograder prints for the grader's failure: ``failure`` quotes records (a
+    run's reason, in a run's own words), so it is escaped for a terminal line by line."""
+    return (
+        "AUTOGRADER FAILURE, not the student's network: no results.json written, "
+        f"so Gradescope records no score for this upload.\n{terminal(failure, keep_newlines=True)}"
+    )
 
 
 def _student_records(out: Path) -> list[dict]:

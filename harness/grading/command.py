@@ -378,11 +378,16 @@ def grade_command(args) -> int:
     failed = [r for r in records if r.status != "passed"]
     if failed:
         print(f"{len(failed)} of {len(records)} runs did not pass (reasons in the summary)")
-    for why in grader_failures(records, plan.skipped):
-        print(f"grading failed: {why}", file=sys.stderr)
+    say_grader_failures(records, plan.skipped, code)
+    return grading_exit_status(records, plan.skipped, code)
+
+
+def say_grader_failures(records: list[RunRecord], skipped: dict[str, str], code: int) -> None:
+    """Why the grading itself failed, on stderr; a line names a student's folder, escaped."""
+    for why in grader_failures(records, skipped):
+        print(terminal(f"grading failed: {why}"), file=sys.stderr)
     if code not in (0, PYTEST_STUDENT_FAILURES):
         print(f"grading failed: pytest exited with status {code}", file=sys.stderr)
-    return grading_exit_status(records, plan.skipped, code)
 
 
 def _checked_resolutions(args, assignment: Assignment, assignment_path: str) -> str | None:

@@ -31,6 +31,7 @@ from harness.report.semester import late_rows, load_semester
 from harness.report.students import write_students
 from harness.report.summary import write_summary
 from harness.report.tables import write_grades_csv
+from harness.sinks import terminal
 
 
 def build_reports(
@@ -106,7 +107,7 @@ def report_command(args) -> int:
 def late_summary(path: Path) -> str:
     """One line: how many students lost points to lateness, and how many have no time."""
     rows = json.loads(path.read_text())
-    late = [f"{r['student']} {r['late_penalty']:g}" for r in rows if r["penalty_percent"]]
+    late = [f"{terminal(r['student'])} {r['late_penalty']:g}" for r in rows if r["penalty_percent"]]
     unknown = sum(1 for r in rows if r["due"] and not r["submitted_at"])
     text = f"{len(late)} late ({', '.join(late)})" if late else "no late penalty"
     return text + (f"; {unknown} without a submission time" if unknown else "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from harness.gradescope.autograder import STUDENT, grader_failure, plain
+from harness.gradescope.autograder import STUDENT, failure_text, grader_failure
 
 
 def _out(tmp_path, reason: str = "", status: str = "failed", results: bool = True):
@@ -50,5 +50,7 @@ def test_a_memory_kill_counts_too_but_not_a_student_error_of_another_kind(tmp_pa
     assert grader_failure(other, 1, 2) == ""
 
 
-def test_control_characters_in_a_reason_are_shown_escaped():
-    assert plain("run said \x1b[2Jdone\nnext") == "run said \\x1b[2Jdone\nnext"
+def test_control_characters_and_workflow_commands_in_a_reason_are_shown_escaped():
+    text = failure_text("run said \x1b[2Jdone\n::error::forged\nnext")
+    assert text.endswith("\nrun said \\x1b[2Jdone\n\\x3a:error::forged\nnext")
+    assert text.startswith("AUTOGRADER FAILURE, not the student's network")

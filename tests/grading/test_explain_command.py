@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from harness.grading.explain.command import explanation_text, printable
+from harness.grading.explain.command import explanation_text
+from harness.grading.explain.plan import cost_line
+
+HOSTILE_ID = "::error::eve\x1b[2J\x1b]0;pwned\x07"
+WHY_NOT = "no base\n::warning::forged"
+
+
+def _safe(text: str) -> bool:
+    lines = text.splitlines()
+    return not any(c in text for c in "\x1b\x07") and not any(x.startswith("::") for x in lines)
 
 
 def test_a_student_id_with_an_escape_sequence_is_printed_escaped():
-    hostile = "eve\x1b[2J\x1b]0;pwned\x07"
-    text = explanation_text(
-        [{"student": hostile, "dataset": "mnist", "framework": "torch", "why_not": "x"}]
-    )
-    assert "\x1b" not in text and "\x07" not in text
-    assert "eve\\x1b[2J" in text
-    assert printable("alice") == "alice"
+    entry = {"student": HOSTILE_ID, "dataset": "mnist", "framework": "torch", "why_not": WHY_NOT}
+    text = explanation_text([entry])
+    assert _safe(text)
+    assert "\\x3a:error::eve\\x1b[2J" in text and "no base\\x0a::warning::forged" in text
+    assert explanation_text([entry | {"student": "alice"}]).startswith("\nalice mnist/torch:")
+
+
+def test_the_cost_of_an_explanation_is_printed_escaped():
+    entry = {"student": HOSTILE_ID, "dataset": "mnist", "framework": "torch", "why_not": WHY_NOT}
+    line = cost_line(entry)
+    assert _safe(line) and "\n" not in line
+    assert line.startswith("explain ::error::eve\\x1b[2J")  # not a line start: inert
 
 
 def test_the_lines_of_an_explanation():

@@ -99,3 +99,34 @@ def test_the_cli_exits_3_for_a_grading_that_failed_after_its_runs(monkeypatch, c
     monkeypatch.setattr(cli, "_resolve", lambda target: failed)
     assert cli.main(["report", "--out", "nowhere"]) == EXIT_GRADING_FAILED
     assert "error: reports not built" in capsys.readouterr().err
+
+
+HOSTILE_ID = "eve\x1b]0;owned\x07\n::error::owned"
+
+
+def _no_control_or_workflow_command(text: str) -> bool:
+    lines = text.splitlines()
+    return not any(c in text for c in "\x1b\x07") and not any(x.startswith("::") for x in lines)
+
+
+def test_a_failure_naming_a_students_folder_is_printed_escaped(capsys):
+    from harness.grading.command import say_grader_failures
+
+    records = _class(run(HOSTILE_ID, status="error", reason="the grading process stopped"))
+    say_grader_failures(records, {}, 1)
+    err = capsys.readouterr().err
+    assert "grading failed: run eve\\x1b]0;owned\\x07\\x0a::error::owned" in err
+    assert _no_control_or_workflow_command(err)
+
+
+def test_a_grading_failed_message_is_printed_escaped(monkeypatch, capsys):
+    from harness.errors import GradingFailed
+
+    def failed(args):
+        raise GradingFailed(f"reports not built for\n{HOSTILE_ID}")
+
+    monkeypatch.setattr(cli, "_resolve", lambda target: failed)
+    assert cli.main(["report", "--out", "nowhere"]) == EXIT_GRADING_FAILED
+    err = capsys.readouterr().err
+    assert "error: reports not built for\neve\\x1b]0;owned\\x07\n\\x3a:error::owned" in err
+    assert _no_control_or_workflow_command(err)

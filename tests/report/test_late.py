@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -101,3 +102,13 @@ def test_a_link_is_refused_never_followed(tmp_path):
     (tmp_path / "link.csv").symlink_to(tmp_path / "real.csv")
     with pytest.raises(ConfigError, match="a link is refused"):
         read_extensions(tmp_path / "link.csv")
+
+
+def test_a_late_students_folder_name_is_printed_escaped(tmp_path):
+    from harness.report import late_summary
+
+    hostile = "eve\x1b[2J\n::error::owned"
+    row = {"student": hostile, "late_penalty": -0.8, "penalty_percent": 10.0, "due": DUE}
+    (tmp_path / "late.json").write_text(json.dumps([row | {"submitted_at": DUE}]))
+    line = late_summary(tmp_path / "late.json")
+    assert line == "1 late (eve\\x1b[2J\\x0a::error::owned -0.8)"

@@ -7,12 +7,7 @@ from pathlib import Path
 
 from harness.grading.command import grade_command
 from harness.report.explanation import explanation_lines, load_explanations
-
-
-def printable(text: str) -> str:
-    """``text`` for a terminal: a student id is a folder name and may hold control
-    characters (an escape sequence rewrites what staff see); they are written escaped."""
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in str(text))
+from harness.sinks import terminal
 
 
 def explanation_text(entries: list[dict]) -> str:
@@ -21,13 +16,13 @@ def explanation_text(entries: list[dict]) -> str:
     lines = []
     for entry in entries:
         who = f"{entry['student']} {entry['dataset']}/{entry['framework']}"
-        lines.append(f"\n{printable(who)}:")
+        lines.append(f"\n{terminal(who)}:")
         if entry.get("why_not"):
-            lines.append(f"  no explanation: {printable(entry['why_not'])}")
+            lines.append(f"  no explanation: {terminal(entry['why_not'])}")
             continue
-        lines.append(f"  against {printable(entry['against'])}, seeds {entry.get('seeds_used')}")
-        lines += [f"  {printable(line)}" for line in explanation_lines(entry)]
-        lines += [f"  note: {printable(note)}" for note in entry.get("notes", [])]
+        lines.append(f"  against {terminal(entry['against'])}, seeds {entry.get('seeds_used')}")
+        lines += [f"  {terminal(line)}" for line in explanation_lines(entry)]
+        lines += [f"  note: {terminal(note)}" for note in entry.get("notes", [])]
     return "\n".join(lines)
 
 

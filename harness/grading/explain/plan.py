@@ -23,6 +23,7 @@ from harness.grading.runner import reference_batches
 from harness.names import VARIANT_PREFIX, seed_id
 from harness.results.record import RunRecord
 from harness.results.store import atomic_write_text
+from harness.sinks import terminal
 from harness.submission.diff import diff_networks
 from harness.submission.load import peek, read_literal_layers
 from harness.submission.spec import shape_problems
@@ -175,7 +176,7 @@ def plan_explanations(
         planned |= {s.name for s in new}
         entry["new_runs"] = len(new)
         runs += new
-        print(_cost_line(entry))
+        print(cost_line(entry))
     print(
         f"explaining costs {len(runs)} extra run(s) in all "
         "(a network shared by several students runs once)"
@@ -184,7 +185,13 @@ def plan_explanations(
     return runs
 
 
-def _cost_line(entry: dict) -> str:
+def cost_line(entry: dict) -> str:
+    """What one student's explanation costs, a line for the terminal: the student's folder
+    name, the base and the notes are theirs, so the line is escaped."""
+    return terminal(_cost_text(entry))
+
+
+def _cost_text(entry: dict) -> str:
     who = f"explain {entry['student']} {entry['dataset']}/{entry['framework']}"
     if entry["why_not"]:
         return f"{who}: {entry['why_not']}"
