@@ -78,6 +78,33 @@ def test_withheld_points_stay_zero_until_staff_resolve_the_item(tmp_path):
     assert queue(tmp_path)[0]["state"] == "resolved"
 
 
+@pytest.mark.parametrize(
+    ("given", "state"),
+    [
+        (HASH[:12], "resolved"),
+        (HASH[:20], "resolved"),  # longer than the queue shows
+        (HASH, "resolved"),  # the whole hash, as results.json holds it
+        (HASH[:12] + "1" * 8, "stale"),  # the shown digits, then another folder's
+    ],
+)
+def test_a_resolution_holds_for_any_prefix_of_the_folders_hash(tmp_path, given, state):
+    class_with_a_flag(tmp_path, "withheld")
+    pair = {"a": "alice", "b": "mallory", "evidence": "identical layer list and hyperparameters"}
+    (tmp_path / "similarity.json").write_text(json.dumps({"pairs": [pair]}))
+    resolve(
+        tmp_path,
+        f'[[resolution]]\nstudent = "mallory"\ndataset = "fashion_mnist"\nframework = "torch"\n'
+        f'submission = "{given}"\ndecision = "keep"\n'
+        f'[[resolution]]\nstudent = "mallory"\nsimilar_to = "alice"\n'
+        f'submission = "{given}"\ndecision = "keep"\n',
+    )
+    build_reports(tmp_path, resolutions=str(tmp_path / "resolutions.toml"))
+    items = {(i["student"], i["similar_to"]): i for i in queue(tmp_path)}
+    assert items["mallory", ""]["state"] == items["mallory", "alice"]["state"] == state
+    assert items["mallory", ""]["submission"] == HASH[:12]  # the queue shows 12 digits
+    assert float(grades(tmp_path)["mallory"]["total"]) == (9.0 if state == "resolved" else 0.0)
+
+
 def test_set_points_survive_a_rubric_edit_and_a_folder_change_reopens_the_item(tmp_path):
     class_with_a_flag(tmp_path, "withheld", "resolutions.toml")
     resolve(

@@ -9,7 +9,7 @@ assignment's ``[review] unresolved``), a resolved one's are kept or set by staff
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from harness.errors import ConfigError, field_error
 from harness.report.review.resolutions import Resolution
@@ -24,7 +24,7 @@ class ReviewItem:
     dataset: str = ""  # with framework: a flagged run
     framework: str = ""
     similar_to: str = ""  # a similarity pair: the other student
-    submission: str = ""  # the submission folder's hash, as resolutions name it
+    submission: str = ""  # the submission folder's hash as the queue shows it (12 digits)
     evidence: str = ""
     computed_points: float | None = None  # what the rubric gives the run
     points: float | None = None  # what the reports count now
@@ -32,13 +32,18 @@ class ReviewItem:
     state: str = "open"  # open | resolved | stale (resolved for an earlier submission)
     decision: str = ""  # keep | set | note, from the resolution
     note: str = ""
+    # The whole hash: a resolution names a prefix of it, which may be longer than 12 digits.
+    submission_hash: str = field(default="", repr=False)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
         return (self.student, self.dataset, self.framework, self.similar_to)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields review.csv and review.json show (the hash as ``submission``)."""
+        row = asdict(self)
+        del row["submission_hash"]
+        return row
 
 
 def run_items(records: list[RunRecord]) -> list[tuple[ReviewItem, RunRecord]]:
@@ -50,6 +55,7 @@ def run_items(records: list[RunRecord]) -> list[tuple[ReviewItem, RunRecord]]:
                 dataset=r.dataset,
                 framework=r.framework,
                 submission=r.submission_hash[:SHOWN_HASH_DIGITS],
+                submission_hash=r.submission_hash,
                 evidence=r.review,
                 computed_points=r.score,
                 points=r.score,
@@ -72,6 +78,7 @@ def pair_items(pairs: list[dict], hashes: dict[str, str]) -> list[ReviewItem]:
                     student=me,
                     similar_to=other,
                     submission=hashes.get(me, "")[:SHOWN_HASH_DIGITS],
+                    submission_hash=hashes.get(me, ""),
                     evidence=pair["evidence"],
                 )
             )
@@ -84,7 +91,7 @@ def _matching(item: ReviewItem, resolutions: list[Resolution]) -> list[Resolutio
 
 def _decide(item: ReviewItem, record: RunRecord | None, found: list[Resolution]) -> None:
     """Set the item's state, decision, note and points from its resolutions."""
-    holding = [r for r in found if r.holds_for(item.submission)]
+    holding = [r for r in found if r.holds_for(item.submission_hash)]
     if len(holding) > 1:
         raise ConfigError(
             field_error(
