@@ -124,7 +124,36 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
     )
     with tempfile.TemporaryDirectory(prefix="harness-train.") as scratch:
         run = run_worker(job, inputs, limits, scratch_dir=Path(scratch), budget=budget)
-    summary = {
+    summary = _summary(run, job, data, label)
+    if run.status != "ok":
+        print(f"failed: {run.reason}", file=sys.stderr, flush=True)
+        return summary
+    curve = scored_curve(
+        run.training_plan.points,
+        run.report.losses,
+        run.report.validation_predictions,
+        data.validation_labels,
+    )
+    _print_curve(curve, run.training_plan.num_batches)
+    test_accuracy = accuracy(run.predictions, data.test_labels)
+    print(
+        f"test accuracy {test_accuracy:.4f}, {run.examples_per_sec:.0f} examples/s "
+        f"(parent's clock, {run.train_seconds:.2f} s)",
+        flush=True,
+    )
+    return {
+        **summary,
+        "test_accuracy": test_accuracy,
+        "curve": curve,
+        "loss_finite": True,  # the parent accepts finite losses only
+        "param_count": run.report.param_count,
+        "device": run.report.device,
+    }
+
+
+def _summary(run, job: Job, data, label: str) -> dict:
+    """What every run reports, passed or not: its status, settings and the parent's figures."""
+    return {
         "status": "passed" if run.status == "ok" else "failed",
         "reason": run.reason,
         "framework": job.framework,
@@ -143,35 +172,15 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
         "data_verified": data.verified,
         "bundled_subset": data.bundled_subset,
     }
-    if run.status != "ok":
-        print(f"failed: {run.reason}", file=sys.stderr, flush=True)
-        return summary
-    curve = scored_curve(
-        run.training_plan.points,
-        run.report.losses,
-        run.report.validation_predictions,
-        data.validation_labels,
-    )
+
+
+def _print_curve(curve: list[dict], num_batches: int) -> None:
     for point in curve:
         print(
-            f"batch {point['batch']:>6}/{run.training_plan.num_batches}  loss {point['loss']:.4f}  "
+            f"batch {point['batch']:>6}/{num_batches}  loss {point['loss']:.4f}  "
             f"validation accuracy {point['validation_accuracy']:.4f}",
             flush=True,
         )
-    test_accuracy = accuracy(run.predictions, data.test_labels)
-    print(
-        f"test accuracy {test_accuracy:.4f}, {run.examples_per_sec:.0f} examples/s "
-        f"(parent's clock, {run.train_seconds:.2f} s)",
-        flush=True,
-    )
-    return {
-        **summary,
-        "test_accuracy": test_accuracy,
-        "curve": curve,
-        "loss_finite": True,  # the parent accepts finite losses only
-        "param_count": run.report.param_count,
-        "device": run.report.device,
-    }
 
 
 def _settings(run) -> dict:
