@@ -60,6 +60,7 @@ from harness.grading.scores import score_records, summary_table
 from harness.grading.seeds import more_seeds
 from harness.host import gpu_names
 from harness.report import build_reports
+from harness.report.regrade import keep_earlier
 from harness.report.review import resolutions_path
 from harness.report.review.resolutions import load_resolutions
 from harness.results.record import RunRecord
@@ -265,11 +266,13 @@ def finish(
     selected: bool = False,
     reports: str = "all",
     resolutions: str | None = None,
+    earlier_points: Path | None = None,
 ) -> list:
     """Score the plan's stored records, write results.json and the reports.
     ``selected``: only some runs were run (``-k``), so absent ones are not missing;
     ``reports``: "all", or "gradescope" for the Gradescope results alone;
-    ``resolutions``: the staff's review resolutions file (``--resolutions``).
+    ``resolutions``: the staff's review resolutions file (``--resolutions``);
+    ``earlier_points``: the snapshot the regrade diff compares with (``build_reports``).
     With bars, the references come from the bars file, scaled by this grading's
     calibration probes."""
     store = ResultsStore(Path(plan.out_dir))
@@ -289,7 +292,10 @@ def finish(
     atomic_write_text(Path(plan.out_dir) / "skipped.json", json_text(plan.skipped, indent=1))
     try:  # without matplotlib, every report but the charts
         build_reports(
-            Path(plan.out_dir), only_gradescope=reports == "gradescope", resolutions=resolutions
+            Path(plan.out_dir),
+            only_gradescope=reports == "gradescope",
+            resolutions=resolutions,
+            earlier_points=earlier_points,
         )
     except HarnessError as exc:  # a staff file (extensions, times, resolutions) is wrong
         raise GradingFailed(
@@ -349,6 +355,8 @@ def grade_command(args) -> int:
         )
     out = Path(plan.out_dir)
     work_dir(out).mkdir(parents=True, exist_ok=True)
+    # every round's reports compare with the grading before this one, not the round before
+    earlier = keep_earlier(out, work_dir(out) / "points-before-grading.json")
     plan_path = work_dir(out) / "plan.json"
     plan.save(plan_path)
     print(f"grading {len(plan.runs)} runs into {out}/")
@@ -370,6 +378,7 @@ def grade_command(args) -> int:
         "selected": bool(getattr(args, "select", None)),
         "reports": getattr(args, "reports", "all"),
         "resolutions": resolutions,
+        "earlier_points": earlier,
     }
     records = finish(plan, assignment, **options)
     code, records = _later_rounds(args, plan, assignment, jobs, (code, records), options)

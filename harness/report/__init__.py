@@ -39,6 +39,7 @@ def build_reports(
     only_gradescope: bool = False,
     resolutions: str | None = None,
     semester: dict | None = None,
+    earlier_points: Path | None = None,
 ) -> list[Path]:
     """Write every report from ``out_dir/results.json``; returns the files written.
     ``only_gradescope``: the Gradescope results alone (one upload graded in Gradescope's
@@ -46,7 +47,9 @@ def build_reports(
     staff's review resolutions (default: the assignment's ``[review] resolutions``), applied
     to the points here, each time, never stored in a record. ``semester``:
     :func:`load_semester`'s options (assignment file, submission times, extensions, as-of
-    time): deadlines, penalties and visibility, likewise applied here, each time."""
+    time): deadlines, penalties and visibility, likewise applied here, each time.
+    ``earlier_points``: the snapshot the regrade diff compares with (default: the last
+    build's, ``points.json``; a grading's later rounds name the one it started from)."""
     out_dir = Path(out_dir)
     records = load_records(out_dir / "results.json")
     assignment_file = (semester or {}).get("assignment_file")
@@ -63,7 +66,7 @@ def build_reports(
     written += write_gradescope(results, out_dir)
     written += write_leaderboard(results, out_dir)
     finals = {row["student"]: row["final"] for row in _late(results)}  # after any penalty
-    written += write_regrade(results.records, finals, out_dir)
+    written += write_regrade(results.records, finals, out_dir, earlier_points)
     return written
 
 

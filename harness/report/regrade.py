@@ -4,7 +4,10 @@ Every build of the reports leaves ``OUT/points.json``, a snapshot of what they c
 student the total and per run its points, status and the hashes it was run and scored under
 (submission, environment, rubric, its reference's bars, when it finished). The next build
 compares its own snapshot with that one and writes ``OUT/regrade.csv``, one row per student
-whose points or status changed, with why, and prints a one-line class summary.
+whose points or status changed, with why, and prints a one-line class summary. A grading
+that builds the reports after each of its rounds (more seeds, ``--explain``) keeps the
+snapshot it started from (:func:`keep_earlier`), so that every round compares with the
+grading before it, not with its own previous round.
 """
 
 from __future__ import annotations
@@ -153,12 +156,27 @@ def compare(old: dict, new: dict) -> Regrade:
     return result
 
 
-def write_regrade(records: list[RunRecord], totals: dict[str, float], out_dir: Path) -> list[Path]:
-    """Compare with the last snapshot, write the diff (when there was one) and the new
-    snapshot, print the summary line; returns the files written."""
+def keep_earlier(out_dir: Path, copy: Path) -> Path:
+    """``copy``: the snapshot the reports in ``out_dir`` were last built with (no file when
+    there is none), to compare with after the reports are rebuilt, perhaps several times."""
+    try:
+        text = (Path(out_dir) / SNAPSHOT).read_text()
+    except FileNotFoundError:
+        copy.unlink(missing_ok=True)
+        return copy
+    copy.write_text(text)
+    return copy
+
+
+def write_regrade(
+    records: list[RunRecord], totals: dict[str, float], out_dir: Path, earlier: Path | None = None
+) -> list[Path]:
+    """Compare with the snapshot ``earlier`` (default: the last one, ``OUT/points.json``),
+    write the diff (when there was one) and the new snapshot, print the summary line;
+    returns the files written."""
     out_dir = Path(out_dir)
     new = snapshot(records, totals)
-    previous = _read(out_dir / SNAPSHOT)
+    previous = _read(earlier or out_dir / SNAPSHOT)
     result = compare(previous, new) if previous is not None else Regrade()
     written = []
     if result.compared:

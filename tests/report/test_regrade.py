@@ -8,7 +8,7 @@ import json
 from report_factory import references, run, write_results
 
 from harness.report import build_reports
-from harness.report.regrade import compare, snapshot
+from harness.report.regrade import compare, keep_earlier, snapshot
 
 
 def class_snapshot(**changes) -> dict:
@@ -70,3 +70,27 @@ def test_the_second_build_writes_regrade_csv_and_prints_the_summary(tmp_path, ca
     with open(tmp_path / "regrade.csv", newline="") as handle:
         (row,) = list(csv.DictReader(handle))
     assert (row["old_total"], row["new_total"], row["why"]) == ("10.0", "6.0", "rubric changed")
+
+
+def test_every_round_of_a_grading_compares_with_the_grading_before_it(tmp_path, capsys):
+    """A grading rebuilds the reports after each round (more seeds, --explain): the diff
+    of the last is the previous grading's points against this grading's, not round 1's."""
+    write_results(tmp_path, [*references(), run("alice", rubric_hash="r1")])
+    build_reports(tmp_path)  # the previous grading: 10 points
+    earlier = keep_earlier(tmp_path, tmp_path / "points-before.json")
+    for score in (8.0, 6.0):  # round 1, then round 2 with one more seed
+        write_results(tmp_path, [*references(), run("alice", rubric_hash="r2", score=score)])
+        build_reports(tmp_path, earlier_points=earlier)
+    assert capsys.readouterr().out.count("regrade: 1 of 1 students changed") == 2
+    with open(tmp_path / "regrade.csv", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert (row["old_total"], row["new_total"]) == ("10.0", "6.0")
+
+
+def test_a_first_grading_in_several_rounds_has_nothing_to_compare(tmp_path, capsys):
+    earlier = keep_earlier(tmp_path, tmp_path / "points-before.json")
+    for score in (8.0, 6.0):
+        write_results(tmp_path, [*references(), run("alice", score=score)])
+        build_reports(tmp_path, earlier_points=earlier)
+    assert capsys.readouterr().out.count("no earlier grading") == 2
+    assert not (tmp_path / "regrade.csv").exists()
