@@ -2,10 +2,12 @@
 
 The runner is the framework's adapter (``--runner adapter``) or its hand-written loop
 (``--runner handwritten``). The model is a reference network (``--model original``) or a
-Model Builder submission (``--submission PATH``, adapter only; its optimizer and learning
-rate are used, and its batch size unless ``--batch-size`` is given; ``--num-batches`` sets
-the run's length). The last line of stdout is a JSON object: the settings used, the
-timings, the learning curve, the accuracies, the device, the peak GPU memory.
+Model Builder submission (``--submission PATH``, adapter only: an index.py read as
+literals, a saved model.json, or one of the project's own index.js examples; its optimizer
+and learning rate are used, and its batch size unless ``--batch-size`` is given;
+``--num-batches`` sets the run's length). The last line of stdout is a JSON object: the
+settings used, the timings, the learning curve, the accuracies, the device, the peak GPU
+memory.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from harness.batch_order import batch_indices
 from harness.benchmarks import NETWORKS, warmup_count
 from harness.config import load_assignment
 from harness.data import load_dataset
+from harness.grading.isolation import project_examples
 from harness.names import FRAMEWORKS
 from harness.optimizers import OptimizerConfig
 from harness.submission.load import load_submission, read_literal_layers
@@ -60,9 +63,12 @@ def _settings(args) -> tuple[ModelSource, int, OptimizerConfig, str]:
         return ModelSource(reference=args.model), args.batch_size or 64, optimizer, args.model
 
     # An index.py is read, never imported: no student Python runs in a benchmark process.
-    # An index.js is recorded in the embedded engine, which offers a script no file,
-    # network or process API; a saved model.json is data.
-    read = load_submission if Path(args.submission).suffix != ".py" else read_literal_layers
+    # A saved model.json is data. An index.js runs (recorded in the embedded engine), so
+    # only the project's own examples are taken here; a student's is recorded in the sandbox.
+    path = Path(args.submission)
+    if path.suffix == ".js" and not project_examples([path]):
+        raise SystemExit(f"{path}: a benchmark records the project's own index.js examples only")
+    read = load_submission if path.suffix != ".py" else read_literal_layers
     sub = read(args.submission, load_assignment())
     hp = sub.hyperparameters
     return (
@@ -140,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.runner == "handwritten" and args.submission:
         raise SystemExit("--runner handwritten trains the reference networks only")
 
-    dataset = load_dataset(args.dataset, args.data_dir, args.allow_unverified)
     source, batch_size, optimizer, label = _settings(args)
+    dataset = load_dataset(args.dataset, args.data_dir, args.allow_unverified)
     if args.runner == "adapter":
         result = run_adapter(args, dataset, source, batch_size, optimizer)
     else:

@@ -31,6 +31,7 @@ from harness.benchmarks.graded import graded_run_benchmark
 from harness.benchmarks.spawn import child_env
 from harness.config import load_assignment
 from harness.errors import ConfigError, SubmissionError, field_error, require_count
+from harness.grading.isolation import project_examples
 from harness.host import gpu_names
 from harness.names import FRAMEWORKS, THREAD_VARIABLES
 from harness.submission.load import discover, peek
@@ -107,6 +108,12 @@ def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str,
             form, _framework = peek(index)
         except (SubmissionError, OSError, ValueError, RecursionError, MemoryError) as exc:
             notes.append(f"- {index}: skipped, unreadable ({type(exc).__name__})")
+            continue
+        if index.suffix == ".js" and not project_examples([index]):
+            notes.append(
+                f"- {index}: skipped, a student's index.js is recorded only in the sandbox "
+                "(grade, check); the frameworks suite records the project's own examples"
+            )
             continue
         if form != "layers":
             notes.append(

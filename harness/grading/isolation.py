@@ -21,7 +21,8 @@ FLAG = "--allow-unisolated"
 BANNER = "!" * 78
 
 
-def _project_examples(paths: list[Path]) -> bool:
+def project_examples(paths: list[Path]) -> bool:
+    """Whether every path is (once its links are resolved) one of the project's own examples."""
     return EXAMPLES_ROOT.is_dir() and all(
         Path(p).resolve().is_relative_to(EXAMPLES_ROOT.resolve()) for p in paths
     )
@@ -37,7 +38,7 @@ def decide_isolation(paths: list[Path], data_dir, allow_unisolated: bool) -> tup
         return mode, FLAG if allow_unisolated else ""
     if allow_unisolated:
         why = FLAG
-    elif _project_examples(paths):
+    elif project_examples(paths):
         why = "project examples"
     else:
         raise SandboxUnavailable(unavailable_message(data_dir, FLAG))

@@ -260,3 +260,20 @@ def test_real_children_of_all_three_frameworks_from_one_framework_free_parent(
     assert [r["framework"] for r in saved["adapters"]] == ["torch", "tensorflow", "jax"]
     assert all(r["ratio"] > 0 for r in saved["adapters"])
     assert not {"torch", "tensorflow", "jax"} & set(sys.modules)
+
+
+def test_a_students_index_js_is_skipped_not_recorded_outside_the_sandbox(tmp_path):
+    """The benchmark child records an index.js unsandboxed, so only the project's own
+    examples are given to it; a student's is skipped with a note, and the child refuses one."""
+    from harness.benchmarks import child
+
+    index = tmp_path / "mallory" / "index.js"
+    index.parent.mkdir()
+    index.write_text((SUBMISSIONS / "original_js" / "index.js").read_text())
+    notes: list[str] = []
+    models = bench.framework_models(["fashion_mnist"], [str(index.parent)], notes)
+    assert models == [("fashion_mnist", {"model": "original"}, "original")]
+    assert "mallory" in notes[0] and "recorded only in the sandbox" in notes[0]
+    argv = ["--framework", "torch", "--submission", str(index)]
+    with pytest.raises(SystemExit, match="project's own index.js examples only"):
+        child.main(argv)

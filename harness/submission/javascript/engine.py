@@ -8,7 +8,9 @@ process or module API at all (nothing to reach even where bubblewrap is missing)
 script at a CPU-time or heap limit and says which, and installs as a small abi3 wheel.
 
 This runs the student's code: call it only inside the sandbox (the grading worker or the
-check child), like :func:`harness.submission.load_submission`.
+check child), like :func:`harness.submission.load_submission`. The one caller outside it,
+the benchmark child (:mod:`harness.benchmarks.child`), records only the project's own
+example files (``submissions/`` of this checkout), which the project ships and trusts.
 """
 
 from __future__ import annotations
