@@ -31,9 +31,7 @@ def normalised(text: str) -> dict[str, int]:
     return lines
 
 
-def similar_code(
-    files: dict[str, str], starter: set[str], texts: dict[str, list[str]] | None = None
-) -> list[dict]:
+def similar_code(files: dict[str, str], starter: set[str]) -> list[dict]:
     """``{"a", "b", "share", "evidence", "lines"}`` for each pair of similar files.
     ``files``: student -> source text; ``starter``: normalised starter lines."""
     lines = {student: normalised(text) for student, text in files.items()}
