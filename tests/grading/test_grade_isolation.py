@@ -3,11 +3,15 @@
 The decision is taken once, at planning, before any data is loaded (no framework here).
 """
 
+import json
+import shutil
+
 import pytest
 from project_paths import HOSTILE, SUBMISSIONS
 
 from harness.cli import main
 from harness.grading import isolation
+from harness.hashing import folder_hash
 
 
 @pytest.fixture
@@ -58,6 +62,44 @@ def test_an_example_beside_a_student_is_not_enough(no_sandbox):
     paths = [SUBMISSIONS / "original" / "index.py", HOSTILE / "honest_tiny" / "index.py"]
     with pytest.raises(isolation.SandboxUnavailable):
         isolation.decide_isolation(paths, None, False)
+
+
+def test_the_manifest_records_every_example_as_it_is():
+    recorded = json.loads((isolation.EXAMPLES_ROOT / isolation.MANIFEST).read_text())
+    assert recorded == isolation.example_hashes(), (
+        "submissions/EXAMPLES.json is out of date; after checking the change to the examples, "
+        'write it with: python -c "import json; from harness.grading.isolation import '
+        'example_hashes as h; print(json.dumps(h(), indent=1, sort_keys=True))" '
+        "> submissions/EXAMPLES.json"
+    )
+
+
+@pytest.fixture
+def examples(monkeypatch, tmp_path):
+    """A checkout's ``submissions/`` holding one recorded example, ``original``."""
+    root = tmp_path / "submissions"
+    shutil.copytree(SUBMISSIONS / "original", root / "original")
+    (root / isolation.MANIFEST).write_text(json.dumps({"original": folder_hash(root / "original")}))
+    monkeypatch.setattr(isolation, "EXAMPLES_ROOT", root)
+    return root
+
+
+def test_a_class_copied_into_submissions_is_student_code(no_sandbox, examples):
+    shutil.copytree(HOSTILE / "honest_tiny", examples / "alice")
+    assert isolation.project_examples([examples / "original"])
+    for paths in ([examples / "alice"], [examples / "alice" / "index.py"], [examples]):
+        assert not isolation.project_examples(paths), paths
+        with pytest.raises(isolation.SandboxUnavailable):
+            isolation.decide_isolation(paths, None, False)
+
+
+def test_an_edited_example_is_student_code(no_sandbox, examples):
+    index = examples / "original" / "index.py"
+    index.write_text(index.read_text() + "\nimport os\n")
+    assert not isolation.project_examples([index])
+    (examples / "original" / "index.py").unlink()
+    (examples / "original" / "index.py").symlink_to(SUBMISSIONS / "original" / "index.py")
+    assert not isolation.project_examples([examples / "original"])  # a link is not its target
 
 
 def test_a_run_graded_unisolated_is_never_reused_isolated(tmp_path):
