@@ -13,8 +13,10 @@ from harness.report.semester import late_rows
 TITLE = "Class summary"
 EXPLANATION = (
     "One row per student. For each dataset: test accuracy (acc), its ratio to the reference "
-    "in the same framework (acc/ref), training examples per second (ex/s), its ratio to the "
-    "reference (ex/s/ref) and points (pts). When a Model Builder submission ran in several "
+    "in the same framework (acc/ref), the training rate the points use (ex/CPU-s: examples "
+    "per CPU-second, on a CPU; ex/s: per second, on a GPU), its ratio to the reference's "
+    "bar in that rate (ex/CPU-s/ref, ex/s/ref) and points (pts). The wall-clock rate of "
+    "every run is under 'All runs'. When a Model Builder submission ran in several "
     "frameworks, the run with the most points counts; every run is listed under 'All runs'. "
     "Reference rows are the bars; the class median leaves out missing figures and counts "
     "failed runs as 0 points."
@@ -81,8 +83,8 @@ def _groups(results: ClassResults) -> list[tuple[str, int]]:
 
 
 def _short_headers(results: ClassResults) -> list[str]:
-    per_dataset = [header for _, header, _ in tables.COLUMNS]
-    return ["student"] + per_dataset * len(results.datasets) + ["total"]
+    per_dataset = [h for d in results.datasets for h in tables.dataset_headers(results, d)]
+    return ["student", *per_dataset, "total"]
 
 
 def _late_blocks(results: ClassResults) -> list[Block]:

@@ -15,14 +15,21 @@ from harness.report.semester import late_rows
 from harness.results.record import RunRecord
 from harness.sinks import csv_cell
 
-# Per-dataset columns: (key suffix, short header, display format)
+# Per-dataset columns: (key suffix, short header, display format). The graded rate's header
+# and CSV name are its unit's (RATE_NAMES): the ratio beside it is that rate over the bar.
 COLUMNS = (
     ("test_accuracy", "acc", "{:.4f}"),
     ("accuracy_ratio", "acc/ref", "{:.2f}x"),
-    ("examples_per_sec", "ex/s", "{:,.0f}"),
-    ("throughput_ratio", "ex/s/ref", "{:.2f}x"),
+    ("graded_rate", "rate", "{:,.0f}"),
+    ("throughput_ratio", "rate/ref", "{:.2f}x"),
     ("points", "pts", "{:g}"),
 )
+# A dataset column's graded rate by the basis of its runs: (CSV name, header, ratio header)
+RATE_NAMES = {
+    "cpu": ("examples_per_cpu_sec", "ex/CPU-s", "ex/CPU-s/ref"),
+    "wall": ("examples_per_sec", "ex/s", "ex/s/ref"),
+    "mixed": ("graded_rate", "ex/s or ex/CPU-s", "rate/ref"),  # GPU and CPU runs in one column
+}
 RUN_HEADERS = (
     "submission",
     "dataset",
@@ -47,11 +54,25 @@ def dataset_cells(record: RunRecord | None, dataset: str) -> dict:
     values = (
         record.test_accuracy,
         accuracy_ratio(record),
-        record.examples_per_sec,
+        record.graded_rate(),
         throughput_ratio(record),
         record.score,
     )
     return {f"{dataset} {key}": v for (key, _, _), v in zip(COLUMNS, values, strict=True)}
+
+
+def rate_basis(results: ClassResults, dataset: str) -> str:
+    """ "cpu" where every rate of ``dataset`` is graded per CPU-second, "wall" where every
+    one is per second, "mixed" where both are."""
+    bases = {r.throughput_basis for r in results.records if r.dataset == dataset}
+    return bases.pop() if len(bases) == 1 and bases <= set(RATE_NAMES) else "mixed"
+
+
+def dataset_headers(results: ClassResults, dataset: str) -> list[str]:
+    """The short headers of one dataset's columns, the graded rate's naming its unit."""
+    _, rate, ratio = RATE_NAMES[rate_basis(results, dataset)]
+    named = {"graded_rate": rate, "throughput_ratio": ratio}
+    return [named.get(key, header) for key, header, _ in COLUMNS]
 
 
 def student_rows(results: ClassResults) -> list[dict]:
@@ -126,7 +147,9 @@ def class_table(results: ClassResults) -> tuple[list[str], list[list[str]]]:
     students = student_rows(results)
     keys = numeric_keys(results)
     rows = students + reference_rows(results) + [median_row(students, keys)]
-    headers = ["student"] + [f"{d} {h}" for d in results.datasets for _, h, _ in COLUMNS]
+    headers = ["student"] + [
+        f"{d} {h}" for d in results.datasets for h in dataset_headers(results, d)
+    ]
     headers += ["total"]
     body = [[r["student"]] + [fmt(k, r.get(k)) for k in keys[:-1]] + [_total(r)] for r in rows]
     return headers, body
@@ -183,15 +206,22 @@ def failed_rows(records: list[RunRecord]) -> list[list[str]]:
     ]
 
 
-def write_grades_csv(results: ClassResults, path: Path) -> Path:
-    """grades.csv: one row per student, full-precision figures, for a gradebook import.
-    Every text cell passes :func:`harness.sinks.csv_cell`: a student's folder name or
-    framework is never a formula."""
-    rows = student_rows(results)
+def _csv_fields(results: ClassResults) -> list[str]:
     fields = ["student"]
     for dataset in results.datasets:
         fields += [f"{dataset} framework"] + [f"{dataset} {k}" for k, _, _ in COLUMNS]
-    fields += ["total", "max_total", *LATE_FIELDS, "failed runs", "review"]
+    return fields + ["total", "max_total", *LATE_FIELDS, "failed runs", "review"]
+
+
+def write_grades_csv(results: ClassResults, path: Path) -> Path:
+    """grades.csv: one row per student, full-precision figures, for a gradebook import.
+    Every text cell passes :func:`harness.sinks.csv_cell`: a student's folder name or
+    framework is never a formula. A dataset's graded rate is named by its unit
+    (``examples_per_cpu_sec`` or ``examples_per_sec``, ``graded_rate`` where both are)."""
+    unit = {d: RATE_NAMES[rate_basis(results, d)][0] for d in results.datasets}
+    named = {f"{d} graded_rate": f"{d} {name}" for d, name in unit.items()}
+    rows = [{named.get(k, k): v for k, v in row.items()} for row in student_rows(results)]
+    fields = [named.get(k, k) for k in _csv_fields(results)]
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()

@@ -272,3 +272,44 @@ def test_throughput_bars_say_how_they_were_sampled():
         "short reference probes spread through the grading: fashion_mnist/torch "
         "6,311 (median of 3, spread ±12%)."
     ]
+
+
+def _cpu_basis(submission: str, cpu_rate: float, **fields):
+    """A run graded per CPU-second: 4000 ex/s on the wall clock, ``cpu_rate`` per CPU-second
+    against a bar of 2000 per CPU-second."""
+    values = dict(
+        throughput_basis="cpu", examples_per_sec=4000.0, reference_examples_per_sec=2000.0
+    )
+    return run(submission, examples_per_cpu_sec=cpu_rate, **{**values, **fields})
+
+
+def test_the_class_tables_rate_is_the_graded_one_named_by_its_unit(tmp_path):
+    """The rate beside the ratio is the one the ratio divides: per CPU-second on a CPU."""
+    ref = _cpu_basis("reference:original", 2000.0, reference="original", max_score=0.0)
+    write_results(tmp_path, [ref, _cpu_basis("alice", 1000.0)])
+    build_reports(tmp_path)
+    alice = _csv(tmp_path)["alice"]
+    rate, ratio = (
+        alice["fashion_mnist examples_per_cpu_sec"],
+        alice["fashion_mnist throughput_ratio"],
+    )
+    assert (float(rate), float(ratio)) == (
+        1000.0,
+        0.5,
+    ) and "fashion_mnist examples_per_sec" not in alice
+    text = (tmp_path / "summary.md").read_text()
+    header = next(line for line in text.splitlines() if "fashion_mnist ex/CPU-s" in line)
+    assert "fashion_mnist ex/CPU-s/ref" in header
+    row = next(line for line in text.splitlines() if line.startswith("| alice"))
+    assert "| 1,000 " in row and "| 0.50x " in row and "4,000" not in row
+    short = (tmp_path / "summary.html").read_text()
+    assert ">ex/CPU-s<" in short and ">ex/s<" not in short.split("All runs")[0]
+
+
+def test_a_column_of_gpu_and_cpu_rates_says_so(tmp_path):
+    ref = _cpu_basis("reference:original", 2000.0, reference="original", max_score=0.0)
+    write_results(tmp_path, [ref, _cpu_basis("alice", 1000.0), run("bob", framework="jax")])
+    build_reports(tmp_path)
+    bob = _csv(tmp_path)["bob"]
+    assert float(bob["fashion_mnist graded_rate"]) == 5000.0  # jax's wall-clock rate
+    assert "fashion_mnist ex/s or ex/CPU-s" in (tmp_path / "summary.md").read_text()
