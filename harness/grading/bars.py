@@ -32,6 +32,8 @@ from harness.results.record import RunRecord, record_problems
 
 BARS_FILE = "bars.json"
 FORMAT = 1
+# The record's field a throughput basis grades: per CPU-second, else per second of the clock
+RATE_FIELDS = {"cpu": "examples_per_cpu_sec", "wall": "examples_per_sec"}
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,7 @@ def reference_from_bar(bars: Bars, bar: Bar, calibration: RunRecord | None) -> R
         record.seed_runs = []
         why = calibration.reason if calibration and calibration.reason else "it did not run"
         if calibration and calibration.status == "passed":
-            why = f"it has no examples per CPU-second figure, which the bars ({basis}) are in"
+            why = f"it has no {_rate_field(basis)} figure, which the bars ({basis}) are in"
         record.status = "error"
         record.reason = f"the calibration probe on this machine failed: {why}"
         return record
@@ -246,9 +248,11 @@ def reference_from_bar(bars: Bars, bar: Bar, calibration: RunRecord | None) -> R
 def _local_rate(calibration: RunRecord | None, basis: str) -> float | None:
     if calibration is None or calibration.status != "passed":
         return None
-    if basis == "cpu":
-        return calibration.examples_per_cpu_sec
-    return calibration.examples_per_sec
+    return getattr(calibration, _rate_field(basis))
+
+
+def _rate_field(basis: str) -> str:
+    return RATE_FIELDS["cpu" if basis == "cpu" else "wall"]
 
 
 def is_calibration(record: RunRecord) -> bool:

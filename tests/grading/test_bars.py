@@ -169,3 +169,28 @@ def test_a_failed_calibration_is_the_graders_failure_not_the_students_zero(bars_
     folder = tmp_path / "gradescope" / "alice"
     assert not (folder / "results.json").exists()  # no score at all, rather than a zero
     assert "calibration probe" in (folder / FAILURE_FILE).read_text()
+
+
+@pytest.mark.parametrize(
+    ("basis", "field"), [("wall", "examples_per_sec"), ("cpu", "examples_per_cpu_sec")]
+)
+def test_a_passed_calibration_without_the_bars_rate_names_the_missing_field(tmp_path, basis, field):
+    refs = _references()
+    for ref in refs:
+        ref.throughput_basis = basis
+    write_bars(tmp_path, refs, {(r.dataset, r.framework): 500.0 for r in refs}, _bound())
+    calibration = run(
+        "reference:original~probe0",
+        reference="original",
+        throughput_probe=True,
+        throughput_calibration=True,
+        throughput_basis=basis,
+        examples_per_sec=None,
+        examples_per_cpu_sec=None,
+    )
+    (ref,) = references_from_bars(read_bars(tmp_path), [calibration], NEEDED)
+    assert ref.status == "error"
+    assert ref.reason == (
+        "the calibration probe on this machine failed: "
+        f"it has no {field} figure, which the bars ({basis}) are in"
+    )
