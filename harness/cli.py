@@ -251,8 +251,8 @@ def _explain_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--explain-budget",
         type=int,
-        help="most explaining runs per student run (networks x seeds); fewer seeds, "
-        "then no pairs, then fewer changes alone, when over it",
+        help="most explaining runs per student run (networks x seeds), at least 4; fewer "
+        "seeds, then no pairs, then fewer changes alone, when over it",
     )
 
 

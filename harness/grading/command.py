@@ -34,6 +34,7 @@ from harness.grading.bars import Bars, binding, check_bars, read_bars, reference
 from harness.grading.explain.plan import (
     announce,
     check_against,
+    check_budget,
     plan_explanations,
     write_explanations,
 )
@@ -333,7 +334,7 @@ def check_numbers(args) -> None:
     """Refuse out-of-range numeric options before any data is loaded or run started."""
     require_count("--jobs", args.jobs)
     require_count("--max-batches", args.max_batches)
-    require_count("--explain-budget", getattr(args, "explain_budget", None))
+    check_budget(getattr(args, "explain_budget", None))
     require_positive("--time-limit", args.time_limit, "a number of seconds > 0")
     require_count("--runs-per-gpu", getattr(args, "runs_per_gpu", None))
     if getattr(args, "cluster", None):

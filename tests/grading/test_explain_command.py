@@ -73,6 +73,6 @@ def test_a_base_that_cannot_be_read_is_refused_before_anything_runs(tmp_path):
     assert "--against expected a Model Builder index.py" in _refusal(
         tmp_path, "--against", str(script)
     )
-    assert "--explain-budget: expected an integer >= 1" in _refusal(
-        tmp_path, "--explain-budget", "0"
+    assert "--explain-budget: expected an integer >= 4" in _refusal(
+        tmp_path, "--explain-budget", "3"
     )

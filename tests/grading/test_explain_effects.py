@@ -8,8 +8,9 @@ import math
 import pytest
 
 from harness.config import Rubric
+from harness.errors import ConfigError
 from harness.grading.explain.effects import explanation, time_to_bar
-from harness.grading.explain.plan import fit_budget, subsets
+from harness.grading.explain.plan import MIN_BUDGET, check_budget, fit_budget, subsets
 from harness.results.record import RunRecord
 
 # acc(network, seed): base 0.80; change 0 adds 0.05, change 1 takes 0.10, together they
@@ -90,3 +91,16 @@ def test_the_budget_takes_seeds_then_pairs_then_changes():
     kept, seeds, _ = fit_budget(chosen, 3, 6)
     assert len(kept) * seeds <= 6 and kept[0] == () and kept[-1] == (0, 1, 2)
     assert math.isclose(seeds, 2)
+
+
+@pytest.mark.parametrize("changes", [1, 2, 3, 4, 7])
+def test_every_budget_the_command_line_accepts_is_kept(changes):
+    """The least an explanation is cut to is two networks x two seeds: a budget under that
+    is refused before anything runs, and every other one is kept."""
+    for budget in range(MIN_BUDGET, 40):
+        check_budget(budget)
+        kept, seeds, _ = fit_budget(subsets(changes), 3, budget)
+        assert len(kept) * seeds <= budget and seeds >= 2
+    for budget in (0, 1, 3):
+        with pytest.raises(ConfigError, match=r"--explain-budget: expected an integer >= 4"):
+            check_budget(budget)

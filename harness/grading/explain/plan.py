@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from harness.config import Assignment
-from harness.errors import HarnessError
+from harness.errors import ConfigError, HarnessError, field_error
 from harness.grading.explain import effects, networks
 from harness.grading.inputs import load_prepared, work_dir
 from harness.grading.plan import GradingPlan, RunSpec
@@ -33,6 +33,11 @@ CODE_FORM = (
     "a code-form submission (build_model) is a program, not a layer list: there is no list of "
     "changes to try one at a time, so its figures have intervals but no explanation"
 )
+
+
+# The fewest runs an explanation can be cut to: the base and the student's network, two
+# seeds each (an interval needs two); a smaller --explain-budget could not be kept.
+MIN_BUDGET = 4
 
 
 def plan_path(out_dir: Path) -> Path:
@@ -68,6 +73,13 @@ def check_against(args, assignment: Assignment) -> None:
         )
 
 
+def check_budget(budget: int | None) -> None:
+    """Refuse an ``--explain-budget`` under the fewest runs an explanation can be cut to."""
+    if budget is not None and budget < MIN_BUDGET:
+        expected = f"an integer >= {MIN_BUDGET} (the base and the student's network, 2 seeds each)"
+        raise ConfigError(field_error("command line", "--explain-budget", expected, budget))
+
+
 def subsets(count: int) -> list[tuple[int, ...]]:
     """The base, each change alone, every pair when there are at most three, and all."""
     chosen = [(), *((i,) for i in range(count))]
@@ -78,7 +90,8 @@ def subsets(count: int) -> list[tuple[int, ...]]:
 
 
 def fit_budget(chosen: list[tuple], seeds: int, budget: int | None) -> tuple[list, int, list[str]]:
-    """Fewer seeds (not under two), then no pairs, then fewer changes, until the runs fit."""
+    """Fewer seeds (not under two), then no pairs, then fewer changes, until the runs fit;
+    a budget of at least :data:`MIN_BUDGET` (:func:`check_budget`) always can be."""
     notes = []
     if budget is None or len(chosen) * seeds <= budget:
         return chosen, seeds, notes
