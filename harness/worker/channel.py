@@ -11,7 +11,6 @@ read in chunks, so a large training set never needs a second copy in either proc
 from __future__ import annotations
 
 import json
-import re
 import socket
 import struct
 from collections.abc import Iterator, Mapping
@@ -132,7 +131,16 @@ def _describe(entry, remaining: int) -> tuple[str, np.dtype, tuple[int, ...]]:
     return entry["name"], dtype, tuple(shape)
 
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)  # a JSON string, escapes included
+def _outside_strings(codes: np.ndarray) -> np.ndarray:
+    """Which bytes of a JSON text lie outside its strings, in one linear pass of array
+    operations (a backtracking regular expression took quadratic time on ``"`` and many
+    ``\\"``, holding the GIL the watchdog needs). A quote opens or closes a string unless
+    an odd run of backslashes comes just before it; JSON has backslashes only in strings."""
+    index = np.arange(len(codes), dtype=np.int64)
+    last_other = np.maximum.accumulate(np.where(codes == ord("\\"), -1, index))
+    backslashes_before = index - 1 - np.concatenate(([-1], last_other[:-1]))
+    quote = (codes == ord('"')) & (backslashes_before % 2 == 0)
+    return np.cumsum(quote) % 2 == 0
 
 
 def _check_nesting(raw: bytes) -> None:
@@ -140,9 +148,10 @@ def _check_nesting(raw: bytes) -> None:
     parser recurses once per level (200,000 levels raised RecursionError in the parent's
     conversation thread, which died), and so would anything that walked the result.
     Brackets inside strings do not count."""
-    codes = np.frombuffer(_STRING.sub(b"", raw), dtype=np.uint8)
-    opened = (codes == ord("[")) | (codes == ord("{"))
-    closed = (codes == ord("]")) | (codes == ord("}"))
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    outside = _outside_strings(codes)
+    opened = outside & ((codes == ord("[")) | (codes == ord("{")))
+    closed = outside & ((codes == ord("]")) | (codes == ord("}")))
     steps = opened.astype(np.int64) - closed
     if len(steps) and np.cumsum(steps).max() > MAX_NESTING:
         raise ProtocolError(f"header nests lists or objects deeper than {MAX_NESTING}")

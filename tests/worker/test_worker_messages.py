@@ -8,6 +8,7 @@ import json
 import socket
 import struct
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -123,6 +124,42 @@ def test_a_deeply_nested_header_is_refused_at_once(pair):
     # Brackets inside strings are text, not nesting.
     channel.send(left, "ready", {"settings": {"note": "[" * 1000 + '\\"{' * 100}})
     assert channel.receive(right, 1 << 20)[1]["settings"]["note"].startswith("[[[")
+
+
+def _receive_raw(pair, raw: bytes):
+    """What :func:`channel.receive` makes of ``raw`` sent as one header, and its seconds."""
+    left, right = pair
+    sender = threading.Thread(target=left.sendall, args=(struct.pack("!I", len(raw)) + raw,))
+    sender.start()
+    started = time.perf_counter()
+    try:
+        return channel.receive(right, channel.HEADER_BYTES), time.perf_counter() - started
+    except channel.ProtocolError as exc:
+        return exc, time.perf_counter() - started
+    finally:
+        sender.join()
+
+
+def test_an_unclosed_string_of_escaped_quotes_is_checked_in_linear_time(pair):
+    # A backtracking string pattern took 25 s on 32,000 of these pairs, holding the GIL.
+    size = channel.HEADER_BYTES - 100
+    opening = b'{"kind": "ready", "body": {"note": "'
+    hostile = opening + b'\\"' * ((size - len(opening)) // 2)
+    benign = opening + b"ab" * ((size - len(opening)) // 2) + b'"}}'
+    refused, hostile_seconds = _receive_raw(pair, hostile)
+    (_, body, _), benign_seconds = _receive_raw(pair, benign)
+    assert isinstance(refused, channel.ProtocolError) and body["note"].startswith("abab")
+    assert hostile_seconds < max(5 * benign_seconds, 1.0), (hostile_seconds, benign_seconds)
+
+
+def test_brackets_after_a_string_ending_in_backslashes_still_count(pair):
+    # The quote after an even run of backslashes closes the string; what follows nests.
+    deep = b'{"kind": "ready", "body": {"a": "x\\\\", "b": ' + b"[" * 40 + b"]" * 40 + b"}}"
+    refused, _ = _receive_raw(pair, deep)
+    assert "nests lists or objects deeper than 32" in str(refused)
+    escaped = b'{"kind": "ready", "body": {"a": "x\\\\\\" ' + b"[" * 40 + b'"}}'
+    (_, body, _), _ = _receive_raw(pair, escaped)
+    assert body["a"] == 'x\\" ' + "[" * 40
 
 
 def test_oversized_header_and_early_close_are_refused(pair):
