@@ -33,6 +33,7 @@ from harness.cluster.node import NodeJob, NodeOutcome, run_on_node
 from harness.cluster.payload import write_files
 from harness.hashing import code_hash
 from harness.results.record import RunRecord
+from harness.results.store import run_key
 from harness.worker.parent import PASSED_ENV
 from harness.worker.remote import PlannedRun, RunSource
 from harness.worker.stream import FILES, RunInputs
@@ -76,8 +77,9 @@ class ClusterBackend:
         )
         self.puts: list = []  # every object this head put into the store, in order
         self._datasets: dict[str, tuple] = {}
+        # keyed by _key: a run name may collide, its run_key never does
         self._flights: dict[str, InFlight] = {}
-        self._refs: dict = {}  # ObjectRef -> run name
+        self._refs: dict = {}  # ObjectRef -> run key
         self._records: dict[str, RunRecord] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -118,7 +120,7 @@ class ClusterBackend:
         if not self._collector.is_alive():
             self._collector.start()
         for spec in specs:
-            if spec.name in self._flights:
+            if _key(spec) in self._flights:
                 continue
             outgoing = self.source.outgoing(spec)
             if outgoing is None:
@@ -137,20 +139,20 @@ class ClusterBackend:
             )
             ref = task.remote(node_job, self._dataset(spec.dataset))
             with self._lock:
-                self._flights[spec.name], self._refs[ref] = flight, spec.name
+                self._flights[_key(spec)], self._refs[ref] = flight, _key(spec)
             self._waiting.append(spec)
             self.source.mark(spec, "queued")
         self._show_running()
 
     def record(self, spec: PlannedRun) -> RunRecord | None:
         """The run's record, once its task has finished (submitted now if it was not)."""
-        flight = self._flights.get(spec.name)
-        if flight is None and spec.name not in self._records:
+        flight = self._flights.get(_key(spec))
+        if flight is None and _key(spec) not in self._records:
             self.submit([spec])
-            flight = self._flights.get(spec.name)
+            flight = self._flights.get(_key(spec))
         if flight is not None:
             flight.done.wait()
-        return self._records.get(spec.name) or self.source.stored(spec)
+        return self._records.get(_key(spec)) or self.source.stored(spec)
 
     def _collect(self) -> None:
         import ray
@@ -205,7 +207,7 @@ class ClusterBackend:
 
     def _finish(self, flight: InFlight, record: RunRecord, key: str, wall: float = 0.0) -> None:
         self.source.save(flight.spec, record, key, wall)
-        self._records[flight.spec.name] = record
+        self._records[_key(flight.spec)] = record
         self.source.mark(flight.spec, record.status)
         self._show_running()
         flight.done.set()
@@ -231,6 +233,11 @@ class ClusterBackend:
         if self._collector.is_alive():
             self._collector.join(timeout=5)
         cluster.disconnect()
+
+
+def _key(spec: PlannedRun) -> str:
+    """The run's key within the grading, the same injective one its record file has."""
+    return run_key(spec.submission, spec.dataset, spec.framework)
 
 
 def _now() -> str:

@@ -172,8 +172,10 @@ def _frameworks_for(index_py: Path, builder_frameworks: tuple[str, ...]) -> tupl
         form, framework = None, None
     if form == "layers":
         return builder_frameworks
-    # A form the parser cannot read still gets a run: the worker names the problem.
-    return (framework or "unknown",)
+    # A form the parser cannot read, or a FRAMEWORK outside the list, still gets a run: the
+    # worker names the problem. The run's framework is never the student's text, which
+    # could spell another student's run name ("torch-mnist-torch").
+    return (framework if framework in FRAMEWORKS else "unknown",)
 
 
 def student_runs(

@@ -21,10 +21,8 @@ from harness.worker.stream import RunInputs
 
 
 class PlannedRun(Protocol):
-    """One planned run as a backend sees it (:class:`harness.grading.plan.RunSpec` is one)."""
-
-    @property
-    def name(self) -> str: ...  # unique within a grading
+    """One planned run as a backend sees it (:class:`harness.grading.plan.RunSpec` is one);
+    keyed within a grading by :func:`harness.results.store.run_key` of these three fields."""
 
     @property
     def submission(self) -> str: ...

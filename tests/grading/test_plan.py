@@ -72,8 +72,22 @@ def test_one_reference_run_per_dataset_and_framework_the_students_use():
 
 def test_no_reference_is_planned_for_a_framework_the_harness_does_not_have():
     students = student_runs([BROKEN / "unknown_framework" / "index.py"], ("mnist",), ("torch",))
-    assert [r.framework for r in students] == ["pytorch"]  # its run names the problem
+    assert [r.framework for r in students] == ["unknown"]  # its run names the problem
     assert reference_runs(students, Assignment()) == []
+
+
+def test_a_framework_outside_the_list_cannot_spell_another_students_run(tmp_path):
+    for folder, framework in (("alice", "torch-mnist-torch"), ("alice-mnist-torch", "torch")):
+        (tmp_path / folder).mkdir()
+        text = TORCH_CODE.read_text().replace('FRAMEWORK = "torch"', f"FRAMEWORK = {framework!r}")
+        (tmp_path / folder / "index.py").write_text(text)
+    paths = [tmp_path / "alice" / "index.py", tmp_path / "alice-mnist-torch" / "index.py"]
+    runs = student_runs(paths, ("mnist",), ("torch",))
+    assert [(r.submission, r.framework) for r in runs] == [
+        ("alice", "unknown"),
+        ("alice-mnist-torch", "torch"),
+    ]
+    assert runs[0].name != runs[1].name  # "alice-mnist-unknown", "alice-mnist-torch-mnist-torch"
 
 
 def test_a_plan_survives_its_file(tmp_path):
