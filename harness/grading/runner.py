@@ -281,6 +281,8 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, 
     report, training_plan = (run.report, run.training_plan) if run is not None else (None, None)
     sandbox = run.sandbox if run is not None else None
     parts = (sandbox.stdout, sandbox.stderr) if sandbox is not None else ()
+    # A folder refused at planning stays unread (it may be a link to another's folder).
+    folder = Path(spec.path).parent if spec.path and not spec.refused else None
     output = "\n".join(part for part in parts if part)
     return RunRecord(
         submission=spec.submission,
@@ -312,8 +314,8 @@ def _base_record(spec: RunSpec, session: GradingSession, data: PreparedDataset, 
         throughput_calibration=spec.calibrates,
         seed=spec.seed,
         variant=spec.variant,
-        submission_bytes=folder_size(Path(spec.path).parent) if spec.path else None,
-        submission_hash=folder_hash(Path(spec.path).parent) if spec.path else "",
+        submission_bytes=folder_size(folder) if folder is not None else None,
+        submission_hash=folder_hash(folder) if folder is not None else "",
         environment_hash=fingerprint.environment_hash(),
         node=socket.gethostname(),
         finished_at=_now(),

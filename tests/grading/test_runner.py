@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,7 +18,7 @@ from project_paths import SUBMISSIONS
 from harness.config import Assignment, Budget
 from harness.grading import fingerprint
 from harness.grading.inputs import DatasetMeta, PreparedDataset, work_dir
-from harness.grading.plan import GradingPlan, RunSpec
+from harness.grading.plan import GradingPlan, RunSpec, student_runs
 from harness.grading.runner import GradingSession, execute, job_description, run_fingerprint
 from harness.results.predictions import load_labels, load_predictions
 from harness.results.store import ResultsStore
@@ -285,3 +286,20 @@ def test_a_damaged_stored_run_is_run_again_and_replaced(student, plan, data, wor
     path.write_text("[1, 2]")
     record = execute(student, session_for(plan))
     assert len(worker.jobs) == 1 and store.load("alice", "mnist", "torch") == record
+
+
+def test_a_refused_folder_linked_to_another_students_is_never_read(
+    tmp_path, plan, data, worker, monkeypatch
+):
+    submissions = tmp_path / "submissions"
+    shutil.copytree(SUBMISSIONS / "torch_example", submissions / "bob")
+    (submissions / "mallory").symlink_to(submissions / "bob", target_is_directory=True)
+    (spec,) = student_runs([submissions / "mallory" / "index.py"], ("mnist",), ("torch",))
+    assert spec.refused == "the submission folder is a symbolic link; hand in the folder itself"
+    scanned = []
+    scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path=".": scanned.append(path) or scandir(path))
+    record = execute(spec, session_for(plan))
+    assert (record.status, record.reason) == ("failed", spec.refused) and not worker.jobs
+    assert (record.submission_bytes, record.submission_hash) == (None, "")
+    assert not [path for path in scanned if "bob" in str(path) or "mallory" in str(path)]
