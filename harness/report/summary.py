@@ -16,8 +16,9 @@ EXPLANATION = (
     "in the same framework (acc/ref), the training rate the points use (ex/CPU-s: examples "
     "per CPU-second, on a CPU; ex/s: per second, on a GPU), its ratio to the reference's "
     "bar in that rate (ex/CPU-s/ref, ex/s/ref) and points (pts). The wall-clock rate of "
-    "every run is under 'All runs'. When a Model Builder submission ran in several "
-    "frameworks, the run with the most points counts; every run is listed under 'All runs'. "
+    "every run is under 'All runs', where rate/ref is the graded rate over the bar. When a "
+    "Model Builder submission ran in several frameworks, the run with the most points "
+    "counts; every run is listed under 'All runs'. "
     "Reference rows are the bars; the class median leaves out missing figures and counts "
     "failed runs as 0 points."
 )

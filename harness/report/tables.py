@@ -39,7 +39,7 @@ RUN_HEADERS = (
     "acc/ref",
     "ex/s",
     "ex/CPU-s",
-    "ex/s/ref",
+    "rate/ref",  # the graded rate (ex/CPU-s on a CPU, ex/s on a GPU) over the bar
     "points",
     "batch size",
     "batches",
