@@ -24,6 +24,7 @@ from harness.grading.progress import ProgressBoard
 from harness.grading.runner import (
     GradingSession,
     job_description,
+    reusable_record,
     run_fingerprint,
     run_inputs,
     scored_record,
@@ -58,7 +59,7 @@ class SessionRuns:
         run, session, plan = _spec(planned), self.session, self.session.grading_plan
         data = self._data(run.dataset)
         key = run_fingerprint(run, plan, data)
-        if session.store.reusable(run.submission, run.dataset, run.framework, key):
+        if reusable_record(run, session, key):
             return None
         try:
             files = submission_files(run.path) if run.path else {}

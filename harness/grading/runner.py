@@ -58,6 +58,27 @@ def run_fingerprint(spec: RunSpec, plan: GradingPlan, data: PreparedDataset) -> 
     )
 
 
+def stored_fingerprint(key: str, status: str, session: GradingSession) -> str:
+    """The fingerprint a record of ``status`` is stored with for a run of fingerprint ``key``.
+
+    A passed run's is ``key``. Any other's adds the limits it ran under, its memory share
+    (which a larger ``--jobs`` lowers where memory is short) and its cores: running out of
+    memory or time, or a MemoryError the student's code raised, may be theirs, so such a
+    run is reused only while they are unchanged (regrading with ``--jobs 1`` runs it again).
+    """
+    if not key or status == "passed":
+        return key
+    limits = session.limits()
+    return fingerprint.combine(key, json.dumps([limits.memory_bytes >> 20, len(limits.cpus)]))
+
+
+def reusable_record(spec: RunSpec, session: GradingSession, key: str) -> RunRecord | None:
+    """The stored record of ``spec`` when it may stand for a run of fingerprint ``key``."""
+    store, run = session.store, (spec.submission, spec.dataset, spec.framework)
+    failed = stored_fingerprint(key, "failed", session)
+    return store.reusable(*run, key) or store.reusable(*run, failed)
+
+
 def job_description(
     spec: RunSpec, plan: GradingPlan, assignment: Assignment, data: PreparedDataset
 ) -> Job:
@@ -177,7 +198,7 @@ def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
         record.reason = spec.refused
         return store_record(session, record, "", time.monotonic() - started)
     key = run_fingerprint(spec, session.grading_plan, data)
-    stored = session.store.reusable(spec.submission, spec.dataset, spec.framework, key)
+    stored = reusable_record(spec, session, key)
     if stored is not None:
         return stored
     if session.remote is not None:
@@ -215,9 +236,10 @@ def _run_in_scratch(spec: RunSpec, session: GradingSession, data: PreparedDatase
 
 
 def store_record(session: GradingSession, record: RunRecord, key: str, wall: float) -> RunRecord:
-    """Stamp the parent-side wall time and fingerprint on ``record`` and save it."""
+    """Stamp the parent-side wall time and fingerprint (:func:`stored_fingerprint` of the
+    run's ``key``) on ``record`` and save it."""
     record.wall_seconds = round(wall, 3)
-    record.fingerprint = key
+    record.fingerprint = stored_fingerprint(key, record.status, session)
     session.store.save(record)
     return record
 

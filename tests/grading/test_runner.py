@@ -279,6 +279,21 @@ def test_a_failed_or_timed_out_run_is_reused_until_an_input_changes(
     assert len(worker.jobs) == 2
 
 
+def test_a_failure_is_run_again_when_its_memory_share_grows_a_pass_is_not(
+    student, plan, data, worker
+):
+    # --jobs 4 where memory is short gave each run 2 GiB; --jobs 1 gives the assignment's.
+    worker.status, worker.reason = "failed", "exceeded the memory limit of 2048 MiB"
+    plan.run_memory_mib = 2048
+    failed = execute(student, session_for(plan))
+    assert execute(student, session_for(plan)) == failed and len(worker.jobs) == 1
+    plan.run_memory_mib = None
+    worker.status = "ok"
+    assert execute(student, session_for(plan)).status == "passed" and len(worker.jobs) == 2
+    plan.run_memory_mib = 2048
+    assert execute(student, session_for(plan)).status == "passed" and len(worker.jobs) == 2
+
+
 def test_a_damaged_stored_run_is_run_again_and_replaced(student, plan, data, worker):
     store = ResultsStore(Path(plan.out_dir))
     path = store.path_for("alice", "mnist", "torch")
