@@ -24,12 +24,12 @@ from harness.names import SEED_MARK, seed_id
 from harness.results.record import RunRecord
 
 
-def seed0_id(record: RunRecord) -> str:
-    """The id of the graded run a record is a seed of (its own id for seed 0)."""
-    suffix = f"{SEED_MARK}{record.seed}"
-    if record.seed and record.submission.endswith(suffix):
-        return record.submission[: -len(suffix)]
-    return record.submission
+def seed0_id(run: RunRecord | RunSpec) -> str:
+    """The id of the graded run a record or a planned run is a seed of (its own for seed 0)."""
+    suffix = f"{SEED_MARK}{run.seed}"
+    if run.seed and run.submission.endswith(suffix):
+        return run.submission[: -len(suffix)]
+    return run.submission
 
 
 def fold_seeds(records: list[RunRecord]) -> list[RunRecord]:
@@ -169,10 +169,11 @@ def graded_figures(student: RunRecord, reference: RunRecord) -> tuple[float, flo
 def more_seeds(
     plan: GradingPlan, records: list[RunRecord], assignment: Assignment
 ) -> list[RunSpec]:
-    """The next seed of every student run whose decision is not clear, within the budget
-    (``max_student_seeds``, and no more than the reference has)."""
+    """The next seed of every student run whose decision is not clear: the first seed the
+    reference passed after every seed planned for it (one that failed included), within the
+    budget (``max_student_seeds`` planned, and no more than the reference has)."""
     graded = {(s.submission, s.dataset, s.framework): s for s in plan.runs if not s.seed}
-    planned = {s.name for s in plan.runs}
+    planned = _planned_seeds(plan)
     wanted = []
     for record in records:
         interval = record.interval
@@ -180,12 +181,20 @@ def more_seeds(
             continue
         if not interval["measured"]:
             continue
-        seeds = len(interval["seeds"])
-        top = min(assignment.seeds.max_student_seeds, len(interval["reference_seeds"]))
-        spec = graded.get((record.submission, record.dataset, record.framework))
-        if spec is None or seeds >= top:
+        run = (record.submission, record.dataset, record.framework)
+        spec, tried = graded.get(run), planned.get(run, {0})
+        later = [s for s in interval["reference_seeds"] if s > max(tried)]
+        if spec is None or not later or len(tried) >= assignment.seeds.max_student_seeds:
             continue
-        extra = replace(spec, submission=seed_id(spec.submission, seeds), seed=seeds)
-        if extra.name not in planned:
-            wanted.append(extra)
+        wanted.append(replace(spec, submission=seed_id(spec.submission, later[0]), seed=later[0]))
     return wanted
+
+
+def _planned_seeds(plan: GradingPlan) -> dict[tuple[str, str, str], set[int]]:
+    """The seeds planned for each student run, seed 0 included, by (id, dataset, framework)."""
+    planned: dict[tuple[str, str, str], set[int]] = {}
+    for spec in plan.runs:
+        if not spec.is_reference and not spec.variant:
+            run = (seed0_id(spec), spec.dataset, spec.framework)
+            planned.setdefault(run, set()).add(spec.seed)
+    return planned

@@ -74,6 +74,28 @@ def test_near_the_tolerance_asks_for_the_next_seed_within_the_budget(tmp_path: P
     assert more_seeds(plan, second, budget) == []  # two seeds ran: the budget ended
 
 
+def test_after_a_failed_seed_the_next_one_is_planned_not_the_failed_one_again(tmp_path):
+    failed = RunRecord("alice~seed1", "mnist", "torch", "failed", seed=1)
+    records = score_records([*_references(0.90, 0.92, 0.88), _student(0.885), failed], RUBRIC)
+    alice = next(r for r in records if r.submission == "alice")
+    assert alice.interval["seeds"] == [0] and not alice.interval["clear"]
+    spec = RunSpec("alice", "mnist", "torch", path="/x/alice/index.py")
+    plan = GradingPlan([spec, RunSpec("alice~seed1", "mnist", "torch", seed=1)], str(tmp_path), "")
+    extra = more_seeds(plan, records, Assignment())
+    assert [(s.submission, s.seed, s.path) for s in extra] == [("alice~seed2", 2, spec.path)]
+    budget = Assignment(seeds=type(Assignment().seeds)(max_student_seeds=2))
+    assert more_seeds(plan, records, budget) == []  # seeds 0 and 1 were planned
+
+
+def test_the_next_seed_is_one_the_reference_passed(tmp_path):
+    references = [_reference(0, 0.90), _reference(2, 0.88), _reference(3, 0.92)]
+    references.insert(1, RunRecord("reference:original~seed1", "mnist", "torch", "failed",
+                                   reference="original", seed=1))  # fmt: skip
+    records = score_records([*references, _student(0.885)], RUBRIC)
+    plan = GradingPlan([RunSpec("alice", "mnist", "torch", path="/x")], str(tmp_path), "")
+    assert [s.seed for s in more_seeds(plan, records, Assignment())] == [2]
+
+
 def test_one_reference_seed_gives_no_interval():
     records = score_records([_reference(0, 0.9), _student(0.5)], RUBRIC)
     assert records[1].interval["measured"] is False
