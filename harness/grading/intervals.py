@@ -1,9 +1,10 @@
 """95% intervals from seeds, and whether a rubric decision is clear of its boundaries.
 
 Pure functions of numbers. A figure measured with several seeds (initialisation and batch
-order) has a mean and a seed-to-seed spread; Student's t gives the interval of the mean
-(or of a mean paired difference: the same seed in both arms). Throughput is compared as a
-ratio, so its intervals are taken on the logarithm and given back as ratios.
+order) has a mean and a seed-to-seed spread; Student's t gives the interval of the mean,
+or of a difference of means with the spread pooled from both sides
+(:func:`pooled_interval`, which :mod:`harness.grading.seeds` uses; throughput is compared
+there as a ratio, on the logarithm).
 """
 
 from __future__ import annotations
@@ -69,34 +70,23 @@ def mean_interval(values: list[float], spread: float | None = None, spread_seeds
     return Interval(mean, mean - half, mean + half, n)
 
 
-def paired_interval(treated: list[float], control: list[float]) -> Interval:
-    """Interval of the mean difference treated - control, seed by seed (same seeds)."""
-    if len(treated) != len(control):
-        raise ValueError("paired figures need the same seeds on both sides")
-    return mean_interval([a - b for a, b in zip(treated, control, strict=True)])
+def pooled_interval(mean: float, groups: list[list[float]], scale: float, seeds: int) -> Interval:
+    """Interval of ``mean``, an estimate whose standard error is ``scale`` times the
+    seed-to-seed standard deviation pooled from ``groups`` (each group's spread about its
+    own mean; a group of one adds nothing), from ``seeds`` seeds in all. Without two values
+    in any group there is no spread: the mean alone, ``seeds`` 1.
 
-
-def ratio_interval(treated: list[float], control: list[float]) -> Interval:
-    """Interval of treated / control (paired by seed), as ratios: taken on the logarithm."""
-    logs = paired_interval([math.log(v) for v in treated], [math.log(v) for v in control])
-    return Interval(math.exp(logs.mean), math.exp(logs.low), math.exp(logs.high), logs.seeds)
-
-
-def difference_interval(student: list[float], reference: list[float]) -> Interval:
-    """Interval of mean(student) - mean(reference), unpaired: the reference's seeds give the
-    seed-to-seed spread (the two networks differ, their seeds do not pair), pooled with the
-    student's own when it has several."""
-    n, k = len(student), len(reference)
-    mean = statistics.fmean(student) - statistics.fmean(reference)
-    if k + n - 2 < 1 or k < 2 and n < 2:
+    The caller's ``scale`` says what ``mean`` is: the difference of two means over the same
+    ``m`` seeds, one per network, is ``sqrt(2 / m)`` (the two networks' seeds do not pair:
+    each side varies on its own); a mean of ``n`` against one of ``k`` is
+    ``sqrt(1 / n + 1 / k)``."""
+    spread = [g for g in groups if len(g) > 1]
+    degrees = sum(len(g) - 1 for g in spread)
+    if degrees < 1:
         return Interval(mean, mean, mean, 1)
-    squares = sum((v - statistics.fmean(reference)) ** 2 for v in reference)
-    if n >= 2:
-        squares += sum((v - statistics.fmean(student)) ** 2 for v in student)
-    degrees = k - 1 + max(n - 1, 0)
-    sd = math.sqrt(squares / degrees) if degrees else 0.0
-    half = t_quantile(degrees) * sd * math.sqrt(1 / n + 1 / k)
-    return Interval(mean, mean - half, mean + half, n + k)
+    squares = sum(sum((v - statistics.fmean(g)) ** 2 for v in g) for g in spread)
+    half = t_quantile(degrees) * math.sqrt(squares / degrees) * scale
+    return Interval(mean, mean - half, mean + half, seeds)
 
 
 def clear_of(interval: Interval, boundaries: tuple[float, ...]) -> bool:

@@ -18,7 +18,7 @@ import statistics
 from dataclasses import replace
 
 from harness.config import Assignment, Rubric
-from harness.grading.intervals import Interval, clear_of, t_quantile
+from harness.grading.intervals import Interval, clear_of, pooled_interval
 from harness.grading.plan import GradingPlan, RunSpec
 from harness.names import SEED_MARK, seed_id
 from harness.results.record import RunRecord
@@ -71,20 +71,6 @@ def passed_by_seed(record: RunRecord, figure: str) -> dict[int, float]:
     }
 
 
-def _pooled_sd(groups: list[list[float]]) -> tuple[float, int]:
-    """Pooled standard deviation of several groups and its degrees of freedom."""
-    squares = sum(sum((v - statistics.fmean(g)) ** 2 for v in g) for g in groups if len(g) > 1)
-    degrees = sum(len(g) - 1 for g in groups if len(g) > 1)
-    return (math.sqrt(squares / degrees) if degrees else 0.0), degrees
-
-
-def _interval(mean: float, sd: float, degrees: int, scale: float, seeds: int) -> Interval:
-    if degrees < 1:
-        return Interval(mean, mean, mean, 1)
-    half = t_quantile(degrees) * sd * scale
-    return Interval(mean, mean - half, mean + half, seeds)
-
-
 def accuracy_interval(student: RunRecord, reference: RunRecord) -> Interval | None:
     """Mean accuracy difference over the student's seeds (the reference's same seeds)."""
     mine, theirs = (
@@ -95,9 +81,9 @@ def accuracy_interval(student: RunRecord, reference: RunRecord) -> Interval | No
     if not used:
         return None
     spread = [list(theirs.values())] + ([[mine[s] for s in used]] if len(used) > 1 else [])
-    sd, degrees = _pooled_sd(spread)
     diff = statistics.fmean(mine[s] - theirs[s] for s in used)
-    return _interval(diff, sd, degrees, math.sqrt(2 / len(used)), len(used) + len(theirs))
+    # Two means over the same seeds, one per network: each side varies on its own.
+    return pooled_interval(diff, spread, math.sqrt(2 / len(used)), len(used) + len(theirs))
 
 
 def throughput_interval(student: RunRecord, reference: RunRecord) -> Interval | None:
@@ -112,10 +98,9 @@ def throughput_interval(student: RunRecord, reference: RunRecord) -> Interval | 
     ]
     logs = [math.log(v) for v in samples if v > 0]
     spread = [logs] + ([[math.log(v) for v in mine]] if len(mine) > 1 else [])
-    sd, degrees = _pooled_sd(spread)
     log_ratio = math.log(statistics.fmean(mine) / bar)
     scale = math.sqrt(1 / len(mine) + 1 / max(len(logs), 1))
-    logs_interval = _interval(log_ratio, sd, degrees, scale, len(mine) + len(logs))
+    logs_interval = pooled_interval(log_ratio, spread, scale, len(mine) + len(logs))
     return Interval(
         math.exp(logs_interval.mean),
         math.exp(logs_interval.low),

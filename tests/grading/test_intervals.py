@@ -1,20 +1,14 @@
-"""Interval maths: t quantiles, paired and unpaired intervals, ratios, boundaries."""
+"""Interval maths: t quantiles, a mean, a difference with a pooled spread, boundaries."""
 
 from __future__ import annotations
 
 import math
 import random
+import statistics
 
 import pytest
 
-from harness.grading.intervals import (
-    clear_of,
-    difference_interval,
-    mean_interval,
-    paired_interval,
-    ratio_interval,
-    t_quantile,
-)
+from harness.grading.intervals import clear_of, mean_interval, pooled_interval, t_quantile
 
 
 def test_t_quantiles():
@@ -34,24 +28,32 @@ def test_mean_interval_by_hand():
     assert not single.significant
 
 
-def test_paired_and_ratio_intervals():
-    paired = paired_interval([0.9, 0.8, 0.85], [0.8, 0.7, 0.75])
-    assert paired.mean == pytest.approx(0.1) and paired.low == pytest.approx(0.1)
-    assert paired.significant
-    ratio = ratio_interval([200.0, 220.0, 180.0], [100.0, 110.0, 90.0])
-    assert ratio.mean == pytest.approx(2.0) and ratio.low == pytest.approx(2.0)
-    with pytest.raises(ValueError):
-        paired_interval([1.0], [1.0, 2.0])
+def test_pooled_interval_by_hand():
+    interval = pooled_interval(0.1, [[1.0, 2.0, 3.0], [4.0, 6.0], [9.0]], 0.5, 6)
+    half = 3.182 * math.sqrt((2.0 + 2.0) / 3) * 0.5  # df 2 + 1; a group of one adds nothing
+    assert (interval.low, interval.high, interval.seeds) == pytest.approx(
+        (0.1 - half, 0.1 + half, 6)
+    )
+    alone = pooled_interval(0.1, [[1.0], [2.0]], 0.5, 2)
+    assert (alone.low, alone.high, alone.seeds, alone.known) == (0.1, 0.1, 1, False)
 
 
-def test_difference_interval_covers_zero_for_the_same_distribution_about_95_percent():
+@pytest.mark.parametrize("seeds", [1, 2])
+def test_same_seeds_difference_covers_zero_for_one_distribution_about_95_percent(seeds):
+    # What seeds.accuracy_interval computes: the student's mean over its seeds minus the
+    # reference's over the same seeds, each network's seeds varying on their own: the
+    # standard error is sqrt(2 / m) times the spread pooled from the reference's three
+    # seeds and the student's own.
     rng = random.Random(4)
     covered = 0
     for _ in range(2000):
         reference = [rng.gauss(0.8, 0.01) for _ in range(3)]
-        student = [rng.gauss(0.8, 0.01)]
-        covered += difference_interval(student, reference).covers(0.0)
-    assert 0.93 < covered / 2000 < 0.97
+        student = [rng.gauss(0.8, 0.01) for _ in range(seeds)]
+        difference = statistics.fmean(student) - statistics.fmean(reference[:seeds])
+        groups = [reference] + ([student] if seeds > 1 else [])
+        interval = pooled_interval(difference, groups, math.sqrt(2 / seeds), seeds + 3)
+        covered += interval.covers(0.0)
+    assert 0.94 < covered / 2000 < 0.98
 
 
 def test_clear_of_boundaries():
