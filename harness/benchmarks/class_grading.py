@@ -54,7 +54,7 @@ def grade_class(
 ) -> dict:
     """Grade the class once into a fresh ``out``; the figures of :func:`summarise`."""
     shutil.rmtree(out, ignore_errors=True)
-    paths = [str(Path(p).resolve()) for p in submissions or [REPO_ROOT / "submissions"]]
+    paths = [str(Path(p).resolve()) for p in submissions or [str(REPO_ROOT / "submissions")]]
     argv = [
         sys.executable,
         "-m",

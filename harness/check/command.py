@@ -162,7 +162,7 @@ def check_paths(
     jobs, early = children_to_start(paths, framework)
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
-        done = pool.map(lambda job: _child(*job, datasets, assignment, isolate), jobs)
+        done = pool.map(lambda job: _child(job[0], job[1], datasets, assignment, isolate), jobs)
         results = [result for batch in done for result in batch]
     return [
         merge(str(p), early.get(str(p)), [r for r in results if r["path"] == str(p)]) for p in paths

@@ -83,6 +83,8 @@ def _html_block(block: Block) -> str:
             block.groups or None,
         )
     if block.kind == "image":
+        if block.path is None:
+            raise ValueError(f"image block {block.text!r}: expected the PNG's path, received None")
         return html.image(block.path, block.text)
     if block.kind == "link":
         return html.link(block.text, block.href)

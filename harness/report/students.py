@@ -128,16 +128,20 @@ def _figures(record: RunRecord) -> list[Figure]:
 
 
 def _throughput_texts(record: RunRecord) -> list[str]:
-    """The graded rate against the reference's bar; on a CPU basis, the wall-clock rate."""
+    """The graded rate against the reference's bar; on a CPU basis, the wall-clock rate.
+    For a run that measured its rate (``examples_per_sec`` set)."""
+    graded_rate, wall_rate = record.graded_rate(), record.examples_per_sec
+    if graded_rate is None or wall_rate is None:
+        raise ValueError(f"{record.submission}: expected a measured rate, received none")
     per_cpu = record.throughput_basis == "cpu"
     graded = _versus(
         "Examples per CPU-second (graded)" if per_cpu else "Examples/sec",
-        record.graded_rate(),
+        graded_rate,
         record.reference_examples_per_sec,
         throughput_ratio(record),
         "{:,.0f}",
     )
-    wall = f"Examples/sec (wall clock): {record.examples_per_sec:,.0f}"
+    wall = f"Examples/sec (wall clock): {wall_rate:,.0f}"
     return [graded, wall] if per_cpu else [graded]
 
 

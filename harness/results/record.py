@@ -136,7 +136,7 @@ def _value_problem(value, annotation: str) -> str | None:
         return None
     if isinstance(value, bool) and base != "bool" or not isinstance(value, kind):
         return f"{base}, received {type(value).__name__}"
-    if base == "float" and not math.isfinite(value):
+    if base == "float" and isinstance(value, numbers.Real) and not math.isfinite(value):
         return f"a finite number, received {value}"
     return None
 

@@ -40,22 +40,22 @@ def remove_tree(root: Path) -> str:
     Each pass lifts the contents of every sub-folder up into ``root`` under a fresh
     name and deletes what is left, so paths stay two levels deep however deep the tree.
     """
-    root, prefix = os.fspath(root), f".harness-rm-{secrets.token_hex(4)}-"
+    top, prefix = os.fspath(root), f".harness-rm-{secrets.token_hex(4)}-"
     count = 0
     try:
-        while entries := list(os.scandir(root)):
+        while entries := list(os.scandir(top)):
             for entry in entries:
                 if not entry.is_dir(follow_symlinks=False):
                     os.unlink(entry.path)
                     continue
                 os.chmod(entry.path, 0o700, follow_symlinks=False)
                 for inner in list(os.scandir(entry.path)):
-                    os.rename(inner.path, os.path.join(root, f"{prefix}{count}"))
+                    os.rename(inner.path, os.path.join(top, f"{prefix}{count}"))
                     count += 1
                 os.rmdir(entry.path)
-        os.rmdir(root)
+        os.rmdir(top)
     except OSError as exc:
-        return f"could not remove the run's scratch folder {root}: {exc}"
+        return f"could not remove the run's scratch folder {top}: {exc}"
     return ""
 
 

@@ -166,7 +166,8 @@ def _framework_problem(names: dict) -> str | None:
     if value in FRAMEWORKS:
         return None
     alias = FRAMEWORK_ALIASES.get(str(value).lower())
-    close = alias or (difflib.get_close_matches(str(value).lower(), FRAMEWORKS, n=1) or [None])[0]
+    matches = difflib.get_close_matches(str(value).lower(), FRAMEWORKS, n=1)
+    close = alias or (matches[0] if matches else None)
     hint = f"did you mean {close!r}?" if close else "pick the framework build_model uses"
     return (
         f"FRAMEWORK: expected one of {', '.join(map(repr, FRAMEWORKS))}, received "

@@ -181,11 +181,9 @@ def read_exports(
     limit = len(predictions) * num_classes * 4 + NPY_HEADER_BYTES
     shape = (len(predictions), num_classes)
     probabilities = _npy(read_export(out / PROBABILITIES, limit), PROBABILITIES, shape)
-    problem = (
-        probabilities
-        if isinstance(probabilities, str)
-        else probabilities_problem(probabilities, predictions, num_classes)
-    )
+    if isinstance(probabilities, str):
+        return None, probabilities
+    problem = probabilities_problem(probabilities, predictions, num_classes)
     if problem:
         return None, problem
     exports = Exports(probabilities)

@@ -49,7 +49,7 @@ def _frames_text(exc: BaseException) -> str:
 
 def student_frame(exc: BaseException, folder: Path | None) -> str | None:
     """``file:line`` of the last frame run in ``folder`` (the student's), if any."""
-    frames = traceback.extract_tb(exc.__traceback__)
+    frames: list[traceback.FrameSummary] = traceback.extract_tb(exc.__traceback__)
     if folder is not None:
         frames = [f for f in frames if Path(f.filename).is_relative_to(folder)]
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None

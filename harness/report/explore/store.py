@@ -13,6 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,7 @@ def save(run: ExploreRun, path: Path) -> None:
         "state": len(run.state),
         "note": run.note,
     }
-    arrays = {f"weight_{i}": w for i, w in enumerate(run.weights)}
+    arrays: dict[str, Any] = {f"weight_{i}": w for i, w in enumerate(run.weights)}
     arrays.update({f"state_{i}": s for i, s in enumerate(run.state)})
     tmp = path.with_suffix(".tmp.npz")
     np.savez(
