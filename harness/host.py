@@ -62,7 +62,7 @@ def usable_memory_bytes() -> int | None:
     """Memory this process may use: the host's, or less where a cgroup (v1
     ``memory.limit_in_bytes``, v2 ``memory.max``, on our cgroup or an ancestor) limits it."""
     limits = [memory_bytes(), *(_cgroup_values(_MEMORY_FILES))]
-    known = [limit for limit in limits if limit]
+    known = [int(limit) for limit in limits if limit]
     return min(known) if known else None
 
 
@@ -124,6 +124,7 @@ def _hierarchy(mountinfo_line: str, paths: dict[str, str]) -> Hierarchy | None:
     if len(parts) < 5 or len(extra) < 3 or extra[0] not in ("cgroup", "cgroup2"):
         return None
     root, mount_point = parts[3], parts[4]
+    key: str | None
     if extra[0] == "cgroup2":
         version, key = 2, ""
         controllers = _enabled_v2(paths.get(key), root, mount_point)

@@ -7,6 +7,7 @@ holds ``"error"`` instead of timings and is left out of every statistic.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 
 ADAPTER_TARGET = 0.95  # adapter examples/sec at least this share of the hand-written loop's
 
@@ -15,19 +16,20 @@ def ok_runs(runs: list[dict]) -> list[dict]:
     return [r for r in runs if "error" not in r]
 
 
-def summary(values: list[float]) -> dict:
-    """Median, min, max and relative spread ((max - min) / median) of some rounds."""
-    values = [float(v) for v in values if v is not None]
-    if not values:
+def summary(values: Sequence[float | None]) -> dict:
+    """Median, min, max and relative spread ((max - min) / median) of some rounds; a
+    round without the figure (None) is left out."""
+    measured = [float(v) for v in values if v is not None]
+    if not measured:
         return {"median": None, "min": None, "max": None, "spread": None, "rounds": 0}
-    median = statistics.median(values)
-    spread = (max(values) - min(values)) / median if median else None
+    median = statistics.median(measured)
+    spread = (max(measured) - min(measured)) / median if median else None
     return {
         "median": median,
-        "min": min(values),
-        "max": max(values),
+        "min": min(measured),
+        "max": max(measured),
         "spread": spread,
-        "rounds": len(values),
+        "rounds": len(measured),
     }
 
 

@@ -230,8 +230,11 @@ def reference_from_bar(bars: Bars, bar: Bar, calibration: RunRecord | None) -> R
         record.status = "error"
         record.reason = f"the calibration probe on this machine failed: {why}"
         return record
+    stored_bar = bar.record.throughput_bar
+    if stored_bar is None:  # read_bars refuses such a bar
+        raise ValueError(f"{bars.path}: the {record.dataset} bar has no throughput_bar")
     factor = local / bar.calibration
-    scaled = bar.record.throughput_bar * factor
+    scaled = stored_bar * factor
     # The reference's seeds (students' intervals are measured against them), in this
     # machine's units too; their wall-clock rates were not measured here.
     record.seed_runs = [

@@ -47,11 +47,11 @@ class Semester:
 
     def hidden_until(self, criterion: str, student: str) -> str:
         """Until when ``criterion`` is hidden, in words ("" when it is shown)."""
-        if self.shown(criterion, student):
+        setting, release = self.assignment.visibility.of(criterion), self.release_of(student)
+        if self._open(setting, release):
             return ""
-        setting = self.assignment.visibility.of(criterion)
-        if setting == "after_due_date":
-            return f"until {utc_text(self.release_of(student))} (your deadline and late window)"
+        if setting == "after_due_date" and release is not None:  # hidden: it has a release
+            return f"until {utc_text(release)} (your deadline and late window)"
         if setting == "after_published":
             return "until the staff publish the grades"
         return "from students"
@@ -140,5 +140,7 @@ def due_text(semester: Semester, student: str) -> str:
     mine = semester.lateness_of(student).due
     if mine is None:
         return "no deadline"
+    if due is None:  # never: without a class deadline no student has one
+        raise ValueError(f"{student}: a deadline of their own without the class's")
     moved = "" if mine == due else f" (extended from {utc_text(due)})"
     return f"{utc_text(mine)}{moved}"

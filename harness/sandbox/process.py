@@ -253,7 +253,12 @@ def run_isolated(
 def _readonly(paths: Sequence[Path]) -> list[Path]:
     """What a run sees read-only: this Python, the harness, the reference models and
     ``paths`` (those that exist)."""
-    always = (sys.prefix, sys.base_prefix, HARNESS_SOURCE, REFERENCE_MODELS_ROOT)
+    always: tuple[str | Path, ...] = (
+        sys.prefix,
+        sys.base_prefix,
+        HARNESS_SOURCE,
+        REFERENCE_MODELS_ROOT,
+    )
     return [Path(p).resolve() for p in (*always, *paths) if Path(p).exists()]
 
 
@@ -276,6 +281,8 @@ def _wrapped(
         tmp_bytes = min(limits.max_file_bytes, limits.memory_bytes // 4, limits.scratch_bytes)
         return bwrap_argv(scratch_dir, readonly, tmp_bytes, gpu_index, uid) + argv
     if mode == "uid":
+        if uid is None:  # never: mode "uid" is root's, and root always picks one
+            raise ValueError("sandbox mode 'uid': expected the run's uid, received None")
         return setpriv_argv(uid) + argv
     return argv
 
