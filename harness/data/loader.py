@@ -34,7 +34,8 @@ class Dataset:
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
-        return tuple(int(d) for d in self.train_images.shape[1:])
+        height, width, channels = self.train_images.shape[1:]
+        return int(height), int(width), int(channels)
 
     @property
     def num_classes(self) -> int:
@@ -96,18 +97,15 @@ def _build(
 ) -> Dataset:
     size = _validation_size(validation_size, len(raw.train_labels))
     (train_x, train_y), (val_x, val_y) = _split(raw.train_images, raw.train_labels, size, seed)
-    arrays = [
-        train_x,
-        train_y,
-        val_x,
-        val_y,
-        np.ascontiguousarray(raw.test_images),
-        raw.test_labels,
-    ]
     return Dataset(
         spec.name,
         spec.class_names,
-        *map(_read_only, arrays),
+        _read_only(train_x),
+        _read_only(train_y),
+        _read_only(val_x),
+        _read_only(val_y),
+        _read_only(np.ascontiguousarray(raw.test_images)),
+        _read_only(raw.test_labels),
         location=str(location),
         verified=raw.verified,
         bundled_subset=spec.bundled_subset,

@@ -64,9 +64,9 @@ def _find_cifar(spec: DatasetSpec, folder: Path) -> tuple[Located | None, list[s
         found = {f.name: batches / f.name for f in spec.files if (batches / f.name).is_file()}
         if len(found) == len(spec.files):
             return Located(batches, found), []
-    if (folder / spec.archive.name).is_file():
-        return Located(folder / spec.archive.name, archive=folder / spec.archive.name), []
-    return None, [f"{spec.folder}/ or {spec.archive.name}"]
+    if (folder / spec.archive_file.name).is_file():
+        return Located(folder / spec.archive_file.name, archive=folder / spec.archive_file.name), []
+    return None, [f"{spec.folder}/ or {spec.archive_file.name}"]
 
 
 def _look(spec: DatasetSpec, folder: Path) -> tuple[Located | None, str]:
@@ -102,6 +102,6 @@ def expected_files(spec: DatasetSpec) -> str:
     if spec.file_format == "idx":
         return ", ".join(f"{f.name} (or {f.decoded_name})" for f in spec.files)
     return (
-        f"{spec.archive.name}, or the extracted folder {spec.folder}/ with "
+        f"{spec.archive_file.name}, or the extracted folder {spec.folder}/ with "
         f"{', '.join(f.name for f in spec.files)}"
     )

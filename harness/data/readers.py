@@ -6,6 +6,7 @@ import tarfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 import numpy as np
 
@@ -108,7 +109,8 @@ def _archive_members(spec: DatasetSpec, archive: Path) -> dict[str, bytes]:
         with tarfile.open(archive, "r|gz") as tar:  # streamed: one pass over the gzip data
             for member in tar:
                 if member.name in wanted and member.isfile():
-                    members[wanted[member.name]] = tar.extractfile(member).read()
+                    # extractfile gives a stream for every regular file (None for others)
+                    members[wanted[member.name]] = cast(IO[bytes], tar.extractfile(member)).read()
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise DataError(
             f"{archive}: corrupt or truncated archive: expected a complete "
@@ -125,7 +127,9 @@ def _archive_members(spec: DatasetSpec, archive: Path) -> dict[str, bytes]:
 def read_cifar_archive(spec: DatasetSpec, located: Located, allow_unverified: bool) -> RawSplits:
     """``cifar-10-python.tar.gz`` read in memory (nothing is extracted to disk)."""
     archive = located.archive
-    official = md5_of_file(archive) == spec.archive.container_md5
+    if archive is None:  # never: the loader reads a located archive only
+        raise ValueError(f"{located.location}: expected a located archive, received a folder")
+    official = md5_of_file(archive) == spec.archive_file.container_md5
     members = _archive_members(spec, archive)
     batches, verified = {}, True
     for file in spec.files:

@@ -61,12 +61,19 @@ class DatasetSpec:
     debian_name: str = ""  # folder under /usr/share/datasets
     bundled_subset: bool = False
 
+    @property
+    def archive_file(self) -> FileSpec:
+        """The archive of a dataset shipped as one (CIFAR's); a ValueError for the others."""
+        if self.archive is None:
+            raise ValueError(f"{self.name}: expected a dataset shipped as an archive, it has none")
+        return self.archive
+
     def downloads(self) -> tuple[FileSpec, ...]:
         """The files ``data fetch`` downloads: the archive when there is one, else the files."""
         return (self.archive,) if self.archive else self.files
 
 
-def _idx_files(md5s: dict[str, tuple[str, str, str | None]]) -> tuple[FileSpec, ...]:
+def _idx_files(md5s: dict[str, tuple[str | None, str | None, str | None]]) -> tuple[FileSpec, ...]:
     roles = {
         "train-images-idx3-ubyte": "train_images",
         "train-labels-idx1-ubyte": "train_labels",
