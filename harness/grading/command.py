@@ -14,6 +14,7 @@ import dataclasses
 import os
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 from harness import host
 from harness.adapters import FRAMEWORKS
@@ -70,6 +71,15 @@ from harness.sinks import json_text, terminal
 from harness.submission.load import discover
 
 GRADED_RUNS = Path(__file__).with_name("items.py")
+
+
+class FinishOptions(TypedDict):
+    """What every round's :func:`finish` is given beside the plan and the assignment."""
+
+    selected: bool
+    reports: str
+    resolutions: str | None
+    earlier_points: Path | None
 
 
 def _split(
@@ -375,7 +385,7 @@ def grade_command(args) -> int:
     code = run_pytest(plan_path, out, jobs, getattr(args, "select", None), plan.cluster)
     if bars is not None:
         print(f"bars: {bars.path}, built {bars.built_at} on {bars.built_on.get('node')}")
-    options = {
+    options: FinishOptions = {
         "selected": bool(getattr(args, "select", None)),
         "reports": getattr(args, "reports", "all"),
         "resolutions": resolutions,
@@ -410,7 +420,7 @@ def _checked_resolutions(args, assignment: Assignment, assignment_path: str) -> 
 
 
 def _later_rounds(
-    args, plan: GradingPlan, assignment: Assignment, jobs: int, first: tuple, options: dict
+    args, plan: GradingPlan, assignment: Assignment, jobs: int, first: tuple, options: FinishOptions
 ):
     """Rounds after the first: the next seed of every student run within the noise of a
     rubric boundary, and (``--explain``) the networks that explain each student's figures.

@@ -111,7 +111,7 @@ def _slots(base: list[dict], student: list[dict]) -> list[tuple[tuple, tuple, in
         b=[layer["layer"] for layer in student],
         autojunk=False,
     )
-    slots = []
+    slots: list[tuple[tuple, tuple, int, list]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for k in range(i2 - i1):
@@ -133,9 +133,9 @@ def _slots(base: list[dict], student: list[dict]) -> list[tuple[tuple, tuple, in
                 ]
                 slots.append(((old,), (new,), i1 + k, keys))
         else:
-            old, new = tuple(base[i1:i2]), tuple(student[j1:j2])
-            key = f"{tag}:" + json.dumps([old, new], sort_keys=True)
-            slots.append((old, new, i1, [(key, ())]))
+            base_layers, student_layers = tuple(base[i1:i2]), tuple(student[j1:j2])
+            key = f"{tag}:" + json.dumps([base_layers, student_layers], sort_keys=True)
+            slots.append((base_layers, student_layers, i1, [(key, ())]))
     return slots
 
 
@@ -167,16 +167,18 @@ def diff_networks(
     for old, new, index, keys in raw:
         for key, fields in keys:
             groups.setdefault(key, []).append((old, new, index, fields))
-    changes, number = [], {}
+    changes: list[Change] = []
+    number: dict[str, int] = {}
     for key, found in groups.items():
         positions = [index for _, _, index, _ in found if index < len(base_layers)]
         kind, text = _layer_text(key, found, positions)
         number[key] = len(changes)
         changes.append(Change(kind, text, key))
     for name in HYPERPARAMETER_ORDER:
-        old, new = base_hyperparameters.get(name), hyperparameters.get(name)
-        if old != new:
-            changes.append(Change("hyperparameter", f"{name} {old} -> {new}", f"hyper:{name}"))
+        old_value, new_value = base_hyperparameters.get(name), hyperparameters.get(name)
+        if old_value != new_value:
+            text = f"{name} {old_value} -> {new_value}"
+            changes.append(Change("hyperparameter", text, f"hyper:{name}"))
     slots = tuple(
         DiffSlot(old, new, index, tuple((number[key], fields) for key, fields in keys))
         for old, new, index, keys in raw

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
+from typing import cast
 
 from harness.config import Assignment
 from harness.errors import SubmissionError
@@ -56,10 +57,14 @@ def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def _setting_problem(label: str, key: str, value) -> str | None:
     """The problem with one setting's value, or None when it is acceptable."""
     if key == "rate":
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value < 1
+        ok = _is_number(value) and 0 <= value < 1
         expected = "a number with 0 <= rate < 1 (the probability of dropping an activation)"
     else:
         ok = _is_int(value) and value >= MIN_VALUE[key]
@@ -204,11 +209,14 @@ def shape_problems(
     layers, input_shape, num_classes: int | None = None
 ) -> tuple[list[tuple], list[str]]:
     """Per-layer output shapes (up to the first impossible layer) and the problems found."""
-    shapes, problems, shape = [], [], tuple(input_shape)
+    shapes: list[tuple] = []
+    problems: list[str] = []
+    shape = tuple(input_shape)
     for index, layer in enumerate(layers):
-        shape, problem = _step(index, layer, shape)
+        output, problem = _step(index, layer, shape)
         if problem:
             return shapes, problems + [problem]
+        shape = cast(tuple, output)  # _step gives a shape wherever it finds no problem
         shapes.append(shape)
     if num_classes is not None:
         problems += _output_problems(layers, shape, num_classes)
