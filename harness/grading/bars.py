@@ -26,7 +26,7 @@ from pathlib import Path
 from harness import host
 from harness.config import Assignment
 from harness.errors import ConfigError, field_error
-from harness.grading.fingerprint import _version, assignment_hash
+from harness.grading.fingerprint import assignment_hash, package_version
 from harness.names import FRAMEWORK_PACKAGES, REFERENCE_MODELS_ROOT
 from harness.results.record import RunRecord, record_problems
 
@@ -66,7 +66,8 @@ def reference_code_hash() -> str:
 
 
 def framework_versions(frameworks) -> dict:
-    return {fw: {p: _version(p) for p in FRAMEWORK_PACKAGES[fw]} for fw in sorted(set(frameworks))}
+    chosen = sorted(set(frameworks))
+    return {fw: {p: package_version(p) for p in FRAMEWORK_PACKAGES[fw]} for fw in chosen}
 
 
 def binding(assignment: Assignment, max_batches: int | None, data_hashes: dict, frameworks) -> dict:

@@ -49,7 +49,8 @@ VERSIONED_PACKAGES = (
 )
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
+    """The installed version of ``package``, "-" where it is not installed."""
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
@@ -59,7 +60,7 @@ def _version(package: str) -> str:
 @functools.lru_cache(maxsize=1)
 def environment_hash() -> str:
     parts = [sys.version, platform.machine(), host.device_description(), code_hash()]
-    parts += [f"{p}={_version(p)}" for p in VERSIONED_PACKAGES]
+    parts += [f"{p}={package_version(p)}" for p in VERSIONED_PACKAGES]
     # Thread counts change the order of float sums, so results are equal only for equal ones.
     parts += [f"{v}={os.environ.get(v, '')}" for v in THREAD_VARIABLES]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -126,7 +126,7 @@ def late_rows(semester: Semester, totals: dict[str, float]) -> list[dict]:
                 if late.late_by is not None
                 else None,
                 "penalty_percent": late.percent,
-                "late_penalty": -penalty,
+                "late_penalty": -penalty or 0.0,  # no penalty is 0, never -0.0
                 "total": total,
                 "final": round(total - penalty, 3),
                 "why": late.why,

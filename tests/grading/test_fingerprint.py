@@ -97,7 +97,7 @@ def test_the_environment_hash_follows_the_device_and_package_versions(monkeypatc
     monkeypatch.setattr(fingerprint.host, "device_description", lambda: "another GPU")
     other_device = fingerprint.environment_hash()
     fresh_hashes()
-    monkeypatch.setattr(fingerprint, "_version", lambda package: "0.0.0-other")
+    monkeypatch.setattr(fingerprint, "package_version", lambda package: "0.0.0-other")
     other_versions = fingerprint.environment_hash()
     assert len({before, other_device, other_versions}) == 3
 

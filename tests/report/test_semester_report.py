@@ -62,7 +62,7 @@ def _report(course, as_of=AFTER) -> dict:
 
 def test_the_penalty_is_its_own_line_in_grades_late_json_and_gradescope(course):
     rows = _report(course)
-    assert [rows[s]["late_penalty"] for s in ("alice", "bob", "carol")] == ["-0.0", "-0.8", "-1.0"]
+    assert [rows[s]["late_penalty"] for s in ("alice", "bob", "carol")] == ["0.0", "-0.8", "-1.0"]
     assert (rows["carol"]["total"], rows["carol"]["final"]) == ("5.0", "4.0")
     late = {row["student"]: row for row in json.loads((course / "out" / "late.json").read_text())}
     assert late["carol"]["penalty_percent"] == 20.0 and late["alice"]["why"] == ""
@@ -87,7 +87,7 @@ def test_one_extension_changes_only_that_students_rows_and_retrains_nothing(cour
     after = _report(course)
     changed = {s for s in before if before[s] != after[s]}
     assert changed == {"carol"}
-    assert (after["carol"]["late_penalty"], after["carol"]["final"]) == ("-0.0", "5.0")
+    assert (after["carol"]["late_penalty"], after["carol"]["final"]) == ("0.0", "5.0")
     assert (course / "out" / "results.json").read_bytes() == runs  # no record touched
     for student, text in gradescope.items():
         assert (course / "out" / "gradescope" / student / "results.json").read_text() == text
@@ -100,7 +100,7 @@ def test_moving_the_due_date_changes_the_rows_it_moves(course):
     points = ("late_penalty", "final")  # every row's "due" column says the new date
     moved = {s for s in before if any(before[s][k] != after[s][k] for k in points)}
     assert moved == {"bob", "carol"}  # the only two whose standing a day later changes
-    assert after["bob"]["late_penalty"] == "-0.0" and after["carol"]["late_penalty"] == "-0.5"
+    assert after["bob"]["late_penalty"] == "0.0" and after["carol"]["late_penalty"] == "-0.5"
 
 
 def test_before_the_deadline_a_student_page_hides_the_points_and_says_until_when(course):
