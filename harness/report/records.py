@@ -47,10 +47,12 @@ def _record(path: Path, index: int, entry) -> RunRecord | None:
     runs' reports are written); one that names no run is left out, with a warning."""
     where = f"{path}: entry {index}"
     if not isinstance(entry, dict):
-        return _left_out(field_error(where, "record", "a JSON object", type(entry).__name__))
+        _left_out(field_error(where, "record", "a JSON object", type(entry).__name__))
+        return None
     for name in REPORT_REQUIRED_FIELDS:
         if not isinstance(entry.get(name), str):
-            return _left_out(field_error(where, name, "a string", entry.get(name)))
+            _left_out(field_error(where, name, "a string", entry.get(name)))
+            return None
     problems = record_problems(entry)
     if not problems:
         return RunRecord.from_dict(entry)
@@ -85,7 +87,6 @@ def guarded(student: str, build: Callable[[], Built], fallback: Callable[[str], 
 
 def _left_out(problem: str) -> None:
     print(terminal(f"warning: left out of the reports: {problem}"), file=sys.stderr)
-    return None
 
 
 def _rank(order: tuple[str, ...], name: str) -> tuple[int, str]:
@@ -149,7 +150,8 @@ class ClassResults:
             if r.dataset == record.dataset and r.framework == record.framework
         ]
         exact = [r for r in same if r.test_accuracy == record.reference_test_accuracy]
-        return (exact or sorted(same, key=lambda r: r.submission) or [None])[0]
+        candidates = exact or sorted(same, key=lambda r: r.submission)
+        return candidates[0] if candidates else None
 
     def reference_run(self, name: str, framework: str, dataset: str) -> RunRecord | None:
         same = [

@@ -13,6 +13,7 @@ in any process, like the rest of the neutral core.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from harness.errors import HarnessError
 from harness.optimizers import OPTIMIZER_DEFAULTS, OptimizerConfig
@@ -43,7 +44,8 @@ def make_optimizer(keras, config: OptimizerConfig):
 @functools.cache
 def _torch_rule_classes(keras) -> dict[str, type]:
     """Subclasses of Keras' Adam, RMSprop and Adagrad whose ``update_step`` is torch's."""
-    ops, optimizers = keras.ops, keras.optimizers
+    ops = keras.ops
+    optimizers: Any = keras.optimizers  # annotated: mypy takes a base class from a typed name
 
     def cast(gradient, variable, learning_rate):
         return ops.cast(gradient, variable.dtype), ops.cast(learning_rate, variable.dtype)

@@ -143,7 +143,11 @@ def _flat_problem(kind: str, flat: bool, label: str, dialect: str) -> str | None
 
 def convert_layers(recorded, sources, dialect: str) -> tuple[list, list, list, list]:
     """(Model Builder layers, their sources, notes, problems) of one recorded network."""
-    layers, out_sources, notes, problems, flat = [], [], [], [], False
+    layers: list[dict] = []
+    out_sources: list = []
+    notes: list[str] = []
+    problems: list[str] = []
+    flat = False
     for index, (layer, source) in enumerate(zip(recorded, sources, strict=True)):
         label = f"line {source.line}: {layer.call}"
         last = index == len(recorded) - 1
@@ -214,9 +218,10 @@ def _training_problems(trains) -> list[str]:
             "pass one, e.g. new dl.SGDOptimizer(0.01)"
         )
     elif len(kinds) > 1:
+        named = [(kind, t) for kind, t in kinds.items() if kind is not None]  # no None key here
         problems.append(
             "the optimizer changes between training calls ("
-            + ", ".join(f"{name} {rate} at line {t.line}" for (name, rate), t in kinds.items())
+            + ", ".join(f"{name} {rate} at line {t.line}" for (name, rate), t in named)
             + "); fix: use one optimizer"
         )
     return problems or _optimizer_problems(trains[0])
