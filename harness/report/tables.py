@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from harness.report.analysis import accuracy_ratio, median, throughput_ratio
 from harness.report.records import ClassResults
@@ -79,7 +80,7 @@ def student_rows(results: ClassResults) -> list[dict]:
     """One row per student: the counted run of each dataset, the total and failures."""
     rows = []
     for student in results.students:
-        row = {"student": student}
+        row: dict[str, Any] = {"student": student}
         counted = [results.counted(student, d) for d in results.datasets]
         for dataset, record in zip(results.datasets, counted, strict=True):
             row[f"{dataset} framework"] = record.framework if record else None
@@ -107,7 +108,7 @@ def reference_rows(results: ClassResults) -> list[dict]:
     """One row per (reference network, framework), with its own figures as the bars."""
     rows = []
     for name, framework in results.reference_rows:
-        row = {"student": f"{name} ({framework})"}
+        row: dict[str, Any] = {"student": f"{name} ({framework})"}
         for dataset in results.datasets:
             record = results.reference_run(name, framework, dataset)
             cells = dataset_cells(record, dataset)
@@ -121,7 +122,7 @@ def reference_rows(results: ClassResults) -> list[dict]:
 
 def median_row(rows: list[dict], keys: list[str]) -> dict:
     """Class medians of every numeric column (missing runs left out, failed runs count 0 pts)."""
-    row = {"student": "class median"}
+    row: dict[str, Any] = {"student": "class median"}
     for key in keys:
         row[key] = median(r.get(key) for r in rows if isinstance(r.get(key), (int, float)))
     return row

@@ -15,6 +15,7 @@ import json
 import math
 import numbers
 from dataclasses import dataclass, field
+from typing import TypeGuard, cast
 
 import numpy as np
 
@@ -60,8 +61,12 @@ class Report:
     device: dict = field(default_factory=dict)
 
 
-def _is_int(value) -> bool:
+def _is_int(value) -> TypeGuard[numbers.Integral]:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def parse_declared(body: dict) -> Declared:
@@ -138,10 +143,7 @@ def _losses(value, points: int) -> tuple[float, ...]:
     ok = (
         isinstance(value, list)
         and len(value) == points
-        and all(
-            isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-            for v in value
-        )
+        and all(_is_number(v) and math.isfinite(v) and v >= 0 for v in value)
     )
     if not ok:
         raise _refuse(
@@ -178,6 +180,7 @@ def parse_report(
     why = check_predictions(predictions, num_test, classes)
     if why:
         raise Refused(f"report.{why}")
+    predictions = cast(np.ndarray, predictions)  # check_predictions refuses anything else
     count = body.get("param_count")
     if not _is_int(count) or count < 0:
         raise _refuse("report.param_count", "an integer >= 0", repr(count))

@@ -65,14 +65,16 @@ def literal_network(path: Path, assignment: Assignment) -> tuple[list[dict], dic
         loaded = read_literal_layers(path, assignment)
     except (SubmissionError, OSError) as exc:
         raise HarnessError(f"{path}: --against: {exc}") from exc
-    hp = loaded.hyperparameters
+    hp, layers = loaded.hyperparameters, loaded.layers
+    if hp is None or layers is None:  # never: read_literal_layers refuses a file without them
+        raise HarnessError(f"{path}: --against: expected LAYERS and HYPERPARAMETERS, found none")
     hyper = {
         "batch_size": hp.batch_size,
         "num_batches": hp.num_batches,
         "optimizer": hp.optimizer,
         "learning_rate": hp.learning_rate,
     }
-    return [dict(layer) for layer in loaded.layers], hyper
+    return [dict(layer) for layer in layers], hyper
 
 
 def checked_network(layers, hyperparameters: dict, assignment: Assignment):
@@ -80,7 +82,7 @@ def checked_network(layers, hyperparameters: dict, assignment: Assignment):
     problem: what a run declared is a claim until checked here."""
     normal, problems = spec.layer_problems(layers)
     hp, found = hyperparameter_problems(hyperparameters, assignment.budget)
-    if problems or found:
+    if problems or found or hp is None:  # hp is None only where found says why
         raise HarnessError("; ".join((problems + found)[:3]))
     hyper = {
         "batch_size": hp.batch_size,
