@@ -29,6 +29,12 @@ from harness.names import DATASET_SHAPES
 from harness.submission import spec
 from harness.submission.load import line_of_exception, load_submission
 
+# A file read as neither form, whose LAYERS only running it defines: the grading plans it
+# by its syntax tree, so it gets no run in the frameworks a layer list is trained in.
+LAYERS_NOT_AT_TOP = (
+    "LAYERS: expected `LAYERS = [...]` at the top level of the file, received a layer list "
+    "that only running the file defines; fix: assign LAYERS at the top level"
+)
 CHECK_BATCH = 32  # largest batch of the check's forward/backward pass; it trains nothing
 
 
@@ -146,7 +152,10 @@ def describe(path: Path, framework: str, datasets, assignment) -> dict:
         provenance=submission.provenance,
     )
     if framework == "auto":
-        framework = out["framework"] = submission.framework
+        out["framework"] = submission.framework
+        if submission.framework is None:  # a layer list, found only by running the file
+            return {**out, "problems": [LAYERS_NOT_AT_TOP]}
+        framework = submission.framework
     elif submission.form == "code" and submission.framework != framework:
         return {
             **out,

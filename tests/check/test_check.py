@@ -230,3 +230,19 @@ def test_a_layer_list_is_checked_in_the_frameworks_installed_here(monkeypatch):
     assert [name for name, _ in command.children_to_start([layers], None)[0]] == list(
         command.FRAMEWORKS
     )
+
+
+def test_a_layer_list_only_running_the_file_defines_is_named(tmp_path):
+    """LAYERS set by code (no top-level assignment): neither form by its syntax tree, so
+    the grading gives it no layer-list run; the check says so and how to fix it, where it
+    said "None: could not load the framework adapter"."""
+    (tmp_path / "student").mkdir()
+    (tmp_path / "student" / "index.py").write_text(
+        'globals()["LAYERS"] = [{"layer": "flatten"}, {"layer": "dense", "units": 10}]\n'
+    )
+    (report,) = check.check_paths(discover([tmp_path]), datasets=["fashion_mnist"])
+    assert not report["accepted"]
+    assert report["problems"] == [
+        "LAYERS: expected `LAYERS = [...]` at the top level of the file, received a layer "
+        "list that only running the file defines; fix: assign LAYERS at the top level"
+    ]
