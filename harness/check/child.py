@@ -19,6 +19,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -139,7 +140,7 @@ def build_and_check(adapter, submission, group: dict, expected_params=None) -> d
 
 def describe(path: Path, framework: str, datasets, assignment) -> dict:
     """Everything ``check`` reports about one submission in one framework."""
-    out = {"path": str(path), "framework": framework, "problems": [], "inputs": []}
+    out: dict[str, Any] = {"path": str(path), "framework": framework, "problems": [], "inputs": []}
     try:
         submission = load_submission(path, assignment)
     except SubmissionError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from tabulate import tabulate
 
@@ -54,7 +55,7 @@ def _add(problems: list[str], problem: str) -> None:
 def merge(path: str, early: list[str] | None, results: list[dict]) -> dict:
     """One submission's report from the problems found before any child and each child's
     result (one per framework)."""
-    report = {
+    report: dict[str, Any] = {
         "path": path,
         "student_id": Path(path).parent.name,
         "form": None,
