@@ -128,14 +128,16 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
     if run.status != "ok":
         print(f"failed: {run.reason}", file=sys.stderr, flush=True)
         return summary
+    plan, report = run.training_plan, run.report
+    if plan is None or report is None:  # never: a run passes on a report parsed against its plan
+        raise ValueError(f"{label}: a passed run without its training plan or report")
+    if report.predictions is None or report.validation_predictions is None:
+        raise ValueError(f"{label}: a passed run's report without its predictions")
     curve = scored_curve(
-        run.training_plan.points,
-        run.report.losses,
-        run.report.validation_predictions,
-        data.validation_labels,
+        plan.points, report.losses, report.validation_predictions, data.validation_labels
     )
-    _print_curve(curve, run.training_plan.num_batches)
-    test_accuracy = accuracy(run.predictions, data.test_labels)
+    _print_curve(curve, plan.num_batches)
+    test_accuracy = accuracy(report.predictions, data.test_labels)
     print(
         f"test accuracy {test_accuracy:.4f}, {run.examples_per_sec:.0f} examples/s "
         f"(parent's clock, {run.train_seconds:.2f} s)",
@@ -146,8 +148,8 @@ def run_training(job: Job, data, assignment: Assignment, label: str) -> dict:
         "test_accuracy": test_accuracy,
         "curve": curve,
         "loss_finite": True,  # the parent accepts finite losses only
-        "param_count": run.report.param_count,
-        "device": run.report.device,
+        "param_count": report.param_count,
+        "device": report.device,
     }
 
 

@@ -81,18 +81,27 @@ class WorkerRun:
     def examples_per_sec(self) -> float | None:
         if self.status != "ok" or not self.train_seconds:
             return None
-        return self.training_plan.examples / self.train_seconds
+        return self._passed_plan().examples / self.train_seconds
 
     @property
     def examples_per_cpu_sec(self) -> float | None:
         """Examples per CPU-second of the run's tree: what load on the machine barely moves."""
         if self.status != "ok" or not self.train_cpu_seconds:
             return None
-        return self.training_plan.examples / self.train_cpu_seconds
+        return self._passed_plan().examples / self.train_cpu_seconds
 
     @property
     def predictions(self) -> np.ndarray | None:
-        return self.report.predictions if self.status == "ok" else None
+        if self.status != "ok":
+            return None
+        if self.report is None:  # never: a run passes on its report (_verdict)
+            raise ValueError("a passed run without a report")
+        return self.report.predictions
+
+    def _passed_plan(self) -> TrainingPlan:
+        if self.training_plan is None:  # never: a report is parsed against the plan
+            raise ValueError("a passed run without a training plan")
+        return self.training_plan
 
     def settings(self) -> dict:
         """Training settings as run: the plan's, and the form and layers the run declared."""
@@ -241,11 +250,11 @@ def _verdict(talk: _Conversation, sandbox: SandboxResult, limits: Limits) -> Wor
         run.status, run.reason = talk.report.status, talk.report.reason
         if len(talk.times) == 2:
             run.train_seconds = talk.times[1] - talk.times[0]
-            _account_cpu(run, talk)
+            _account_cpu(run, talk, run.train_seconds)
     return run
 
 
-def _account_cpu(run: WorkerRun, talk: _Conversation) -> None:
+def _account_cpu(run: WorkerRun, talk: _Conversation, train_seconds: float) -> None:
     """CPU-seconds over the clock's window; more than wall time x cores given fails the run
     (it computed on cores it was not given, which only widening its affinity allows)."""
     run.cores_given = talk.account.cores_given if talk.account else None
@@ -253,14 +262,14 @@ def _account_cpu(run: WorkerRun, talk: _Conversation) -> None:
     if start is None or stop is None or run.cores_given is None:
         return
     run.train_cpu_seconds = max(stop - start, 0.0)
-    allowed = run.train_seconds * run.cores_given
+    allowed = train_seconds * run.cores_given
     if run.status == "ok" and run.train_cpu_seconds > allowed * (1 + CPU_SLACK_SHARE) + (
         CPU_SLACK_SECONDS
     ):
         run.status = "failed"
         run.reason = (
             f"computed on more cores than it was given: {run.train_cpu_seconds:.2f} "
-            f"CPU-seconds in {run.train_seconds:.2f} s of training with "
-            f"{run.cores_given} core(s) given ({run.train_cpu_seconds / run.train_seconds:.2f} "
+            f"CPU-seconds in {train_seconds:.2f} s of training with "
+            f"{run.cores_given} core(s) given ({run.train_cpu_seconds / train_seconds:.2f} "
             "cores' worth); a run may not widen its CPU affinity"
         )

@@ -57,7 +57,7 @@ def _declared_settings(job: Job, declared: Declared, budget: Budget) -> tuple[in
         if getattr(job, key) is not None
     }
     hp, problems = hyperparameter_problems({**declared.hyperparameters, **given}, budget)
-    if problems:
+    if problems or hp is None:  # hp is None only where problems say why
         raise Refused(
             "ready.settings: the declared hyperparameters are outside the "
             f"assignment's budget: {problems[0]}"
@@ -65,10 +65,22 @@ def _declared_settings(job: Job, declared: Declared, budget: Budget) -> tuple[in
     return hp.batch_size, hp.num_batches, hp.optimizer, hp.learning_rate
 
 
+def _reference_settings(job: Job) -> tuple[int, int, str, float]:
+    """A reference's settings: its job carries all four (the grading's plan sets them)."""
+    batch_size, num_batches = job.batch_size, job.num_batches
+    optimizer, rate = job.optimizer, job.learning_rate
+    if batch_size is None or num_batches is None or optimizer is None or rate is None:
+        raise ValueError(
+            f"the job of reference {job.reference}: expected batch_size, num_batches, "
+            f"optimizer and learning_rate, received {(batch_size, num_batches, optimizer, rate)}"
+        )
+    return batch_size, num_batches, optimizer, rate
+
+
 def plan_training(job: Job, declared: Declared, budget: Budget) -> TrainingPlan:
     """The plan for ``job``; raises :class:`Refused` when a declaration breaks the budget."""
     if job.is_reference:
-        settings = (job.batch_size, job.num_batches, job.optimizer, job.learning_rate)
+        settings = _reference_settings(job)
     else:
         settings = _declared_settings(job, declared, budget)
     batch_size, num_batches, optimizer, rate = settings
