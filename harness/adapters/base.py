@@ -47,6 +47,18 @@ class ModelSource:
         if sum(given) != 1:
             raise ValueError("ModelSource needs exactly one of reference, layers, build_model")
 
+    def student_function(self) -> Callable[..., Any]:
+        """``build_model``, for a source that is neither a reference nor a layer list."""
+        if self.build_model is None:  # never where reference and layers are None
+            raise ValueError("ModelSource: expected build_model, received none")
+        return self.build_model
+
+
+def int_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
+    """``(height, width, channels)`` as Python ints (a job's JSON list, NumPy sizes)."""
+    height, width, channels = input_shape
+    return int(height), int(width), int(channels)
+
 
 @dataclass(frozen=True)
 class TrainConfig:

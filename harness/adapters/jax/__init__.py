@@ -32,6 +32,7 @@ from harness.adapters.base import (
     TrainConfig,
     TrainData,
     TrainOutcome,
+    int_shape,
 )
 from harness.adapters.jax import training
 from harness.errors import HarnessError, field_error
@@ -85,7 +86,7 @@ def make_module(source: ModelSource, input_shape: tuple[int, int, int], num_clas
             )
         module = jax_cnn.NETWORKS[source.reference](input_shape, num_classes)
     else:
-        module = source.build_model(input_shape, num_classes)
+        module = source.student_function()(input_shape, num_classes)
     if not isinstance(module, training.lib().nn.Module):
         raise HarnessError(
             field_error(
@@ -154,7 +155,7 @@ class JaxAdapter:
         seed: int = 0,
     ) -> JaxModel:
         lib = training.lib()
-        input_shape = tuple(int(d) for d in input_shape)
+        input_shape = int_shape(input_shape)
         module, keyword = make_module(source, input_shape, num_classes)
         handle = JaxModel(module, keyword, {}, [], num_classes, seed)
         kwargs = {keyword: not MODE_KEYWORDS[keyword]} if keyword else {}

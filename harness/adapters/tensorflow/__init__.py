@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 os.environ["KERAS_BACKEND"] = "tensorflow"  # keras must not load the JAX or torch backend
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep C++ info logs out of reports
@@ -45,7 +46,11 @@ def _import_tensorflow_and_keras():
     return tensorflow, keras
 
 
-tf, keras = _import_tensorflow_and_keras()
+if TYPE_CHECKING:  # mypy reads the modules by name (typed Any where not installed)
+    import keras
+    import tensorflow as tf
+else:
+    tf, keras = _import_tensorflow_and_keras()
 
 import numpy as np  # noqa: E402
 
@@ -56,6 +61,7 @@ from harness.adapters.base import (  # noqa: E402
     TrainConfig,
     TrainData,
     TrainOutcome,
+    int_shape,
 )
 from harness.adapters.tensorflow import builder  # noqa: E402
 from harness.adapters.tensorflow import device as tensorflow_device  # noqa: E402
@@ -120,7 +126,7 @@ def _build_keras(source: ModelSource, input_shape, num_classes) -> keras.Model:
         return tensorflow_cnn.NETWORKS[source.reference](input_shape, num_classes)
     if source.layers is not None:
         return builder.from_layers(source.layers, input_shape)
-    model = source.build_model(input_shape, num_classes)
+    model = source.student_function()(input_shape, num_classes)
     if not isinstance(model, keras.Model):
         raise HarnessError(
             f"build_model: expected a keras.Model (FRAMEWORK = 'tensorflow'), "
@@ -244,7 +250,7 @@ class TensorFlowAdapter:
         seed: int = 0,
     ) -> KerasModel:
         keras.utils.set_random_seed(seed)  # python, numpy, TF and Keras' seed generators
-        input_shape = tuple(int(n) for n in input_shape)
+        input_shape = int_shape(input_shape)
         with tf.device(tensorflow_device.device_name(tf)):
             model = _build_keras(source, input_shape, num_classes)
             model(tf.zeros((1, *input_shape)), training=False)  # creates unbuilt weights

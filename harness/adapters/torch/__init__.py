@@ -85,7 +85,7 @@ def _build_module(source: ModelSource, input_shape, num_classes) -> tuple[nn.Mod
         return NETWORKS[source.reference](tuple(input_shape), num_classes), True
     if source.layers is not None:
         return build_sequential(source.layers, tuple(input_shape)), True
-    module = source.build_model(tuple(input_shape), num_classes)
+    module = source.student_function()(tuple(input_shape), num_classes)
     if not isinstance(module, nn.Module):
         raise HarnessError(
             f"build_model: expected a torch.nn.Module, received {type(module).__name__}"
@@ -277,7 +277,7 @@ class TorchAdapter:
 
     name = "torch"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._device: torch.device | None = None
 
     @property
