@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from harness.benchmarks import data_loading as loading
 from harness.benchmarks import experiments, output, suites, tables
@@ -99,7 +100,7 @@ def run_adapter_suite(frameworks, dataset, plan, groups) -> list[dict]:
 def framework_models(datasets, submissions, notes: list[str]) -> list[tuple[str, dict, str]]:
     """(dataset, child model options, label): each dataset's reference, then submissions."""
     references = load_assignment().references
-    models = [
+    models: list[tuple[str, dict, str]] = [
         (d, {"model": references.get(d, "original")}, references.get(d, "original"))
         for d in datasets
     ]
@@ -241,8 +242,10 @@ def benchmark_command(args) -> int:
     suite = getattr(args, "suite", "frameworks")
     frameworks = _names(args.frameworks, FRAMEWORKS, "--frameworks")
     datasets = _names(args.datasets, None, "--datasets")
-    plan, groups, notes = make_plan(args), {}, []
-    result = {
+    plan = make_plan(args)
+    groups: dict[str, dict[str, list[dict]]] = {}  # suite -> name -> the runs' child results
+    notes: list[str] = []
+    result: dict[str, Any] = {
         "settings": {
             "suite": suite,
             "frameworks": frameworks,

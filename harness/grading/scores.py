@@ -31,8 +31,8 @@ def score_records(records: list[RunRecord], rubric: Rubric) -> list[RunRecord]:
     scored_under = rubric_hash(rubric)
     for record in records:
         record.rubric_hash = scored_under
-    for key, reference in references.items():
-        throughput_bar(reference, [p for p in probes if (p.dataset, p.framework) == key])
+    for key, reference_run in references.items():
+        throughput_bar(reference_run, [p for p in probes if (p.dataset, p.framework) == key])
     for record in records:
         if record.is_reference:
             continue
@@ -55,13 +55,14 @@ def throughput_bar(reference: RunRecord, probes: list[RunRecord]) -> None:
     ran right after the run); without a passed run and calibration, the run stands alone.
     """
     basis = reference.throughput_basis
-    measured = [p for p in probes if p.status == "passed" and p.graded_rate(basis)]
-    calibration = next((p for p in measured if p.throughput_calibration), None)
+    rates = [(p, p.graded_rate(basis)) for p in probes if p.status == "passed"]
+    measured = [(p, rate) for p, rate in rates if rate]
+    calibration = next(((p, rate) for p, rate in measured if p.throughput_calibration), None)
     run = reference.graded_rate() if reference.status == "passed" else None
     samples = [run] if run else []
     if run and calibration:
-        scale = run / calibration.graded_rate(basis)
-        samples += [p.graded_rate(basis) * scale for p in measured if p is not calibration]
+        scale = run / calibration[1]
+        samples += [rate * scale for p, rate in measured if p is not calibration[0]]
     reference.throughput_samples = [round(s, 1) for s in samples]
     if not samples:
         reference.throughput_bar = reference.throughput_spread = None
@@ -71,42 +72,44 @@ def throughput_bar(reference: RunRecord, probes: list[RunRecord]) -> None:
 
 
 def _score_one(record: RunRecord, reference: RunRecord | None, rubric: Rubric) -> None:
-    usable = reference is not None and reference.status == "passed"
-    if usable:
-        record.reference_test_accuracy = reference.test_accuracy
-        record.reference_examples_per_sec = reference.throughput_bar
-    if record.status == "passed" and not usable:
+    usable = reference if reference is not None and reference.status == "passed" else None
+    if usable is not None:
+        record.reference_test_accuracy = usable.test_accuracy
+        record.reference_examples_per_sec = usable.throughput_bar
+    if record.status == "passed" and usable is None:
         # Not the student's fault: without a bar there is no grade.
         record.status = "error"
         record.reason = (
             f"reference run for {record.dataset}/{record.framework} "
             f"{'is missing' if reference is None else 'failed: ' + reference.reason}"
         )
-    if record.status == "passed":
-        record.interval = compare(record, reference, rubric)
-        accuracy, reference_accuracy, speed = graded_figures(record, reference)
+    if record.status == "passed" and usable is not None:  # a passed run has a usable bar here
+        record.interval = compare(record, usable, rubric)
+        accuracy, reference_accuracy, speed = graded_figures(record, usable)
         record.reference_test_accuracy = reference_accuracy
         grade = grade_run(
             accuracy,
             speed,
             reference_accuracy,
-            reference.throughput_bar or 0.0,
+            usable.throughput_bar or 0.0,
             rubric,
-            unit="/CPU-s" if reference.throughput_basis == "cpu" else "/s",
+            unit="/CPU-s" if usable.throughput_basis == "cpu" else "/s",
         )
         if record.seed_runs:
             grade = replace(
                 grade, why=f"{grade.why} (means of {len(record.interval['seeds'])} seeds)"
             )
+        if record.test_accuracy is None or usable.test_accuracy is None:
+            raise ValueError(f"{record.submission}: a passed run or its reference without accuracy")
         flags = (
             review_evidence(
                 record.test_accuracy,
-                reference.test_accuracy,
+                usable.test_accuracy,
                 rubric,
                 record.submission_bytes,
                 record.train_seconds,
             ),
-            memorisation_evidence(record, reference, rubric),
+            memorisation_evidence(record, usable, rubric),
         )
         record.review = "; ".join(flag for flag in flags if flag)
     else:

@@ -35,6 +35,21 @@ def _reference(records: list[RunRecord], dataset: str, framework: str) -> RunRec
     return None
 
 
+def _accuracy(record: RunRecord) -> float:
+    """A passed run's test accuracy (the parent sets it on every passed run)."""
+    if record.test_accuracy is None:
+        raise ValueError(f"{record.submission}: a passed run without its test accuracy")
+    return record.test_accuracy
+
+
+def _rate(record: RunRecord) -> float:
+    """A passed run's graded rate (the parent sets it on every passed run)."""
+    rate = record.graded_rate()
+    if rate is None:
+        raise ValueError(f"{record.submission}: a passed run without its rate")
+    return rate
+
+
 def time_to_bar(record: RunRecord, bar: float) -> float | None:
     """Seconds until the validation curve first reaches ``bar`` (None: never), taking the
     run's timed seconds as spread evenly over its batches."""
@@ -49,8 +64,8 @@ def time_to_bar(record: RunRecord, bar: float) -> float | None:
 
 def _figures(record: RunRecord, bar: float | None) -> dict:
     return {
-        "accuracy": 100 * record.test_accuracy,
-        "speed": math.log(record.graded_rate()),
+        "accuracy": 100 * _accuracy(record),
+        "speed": math.log(_rate(record)),
         "time": None if bar is None else _log(time_to_bar(record, bar)),
     }
 
@@ -72,7 +87,7 @@ def _combine(figures: dict, signs: dict[tuple, int], seeds: list[int], name: str
 
 def _measure(figures: dict, signs: dict, seeds: list[int]) -> dict:
     """Intervals of one contrast: accuracy points, and ratios of speed and time to bar."""
-    out = {}
+    out: dict[str, dict | None] = {}
     for name in ("accuracy", "speed", "time"):
         values = _combine(figures, signs, seeds, name)
         if not values:
@@ -80,14 +95,13 @@ def _measure(figures: dict, signs: dict, seeds: list[int]) -> dict:
             continue
         interval = mean_interval(values)
         if name != "accuracy":
-            interval = Interval(
-                *(math.exp(v) for v in (interval.mean, interval.low, interval.high)), interval.seeds
-            )
+            low, high = math.exp(interval.low), math.exp(interval.high)
+            interval = Interval(math.exp(interval.mean), low, high, interval.seeds)
         out[name] = interval.to_dict()
     return out
 
 
-def _contrasts(count: int, present: set) -> dict[str, tuple]:
+def _contrasts(count: int, present: set) -> dict[str, dict[tuple, int]]:
     """Name -> {changes subset: sign}, for each effect, pair interaction, left over, total."""
     base, full = (), tuple(range(count))
     found = {f"change {i}": {(i,): 1, base: -1} for i in range(count) if (i,) in present}
@@ -112,7 +126,7 @@ def explanation(entry: dict, records: list[RunRecord], rubric: Rubric) -> dict:
         return entry
     runs = _by_variant(records, entry["dataset"], entry["framework"])
     reference = _reference(records, entry["dataset"], entry["framework"])
-    bar = reference.test_accuracy - rubric.accuracy_tolerance if reference else None
+    bar = _accuracy(reference) - rubric.accuracy_tolerance if reference else None
     keyed = {tuple(v["changes"]): v["key"] for v in entry["variants"] if v["key"]}
     seeds = [s for s in range(entry["seeds"]) if all((key, s) in runs for key in keyed.values())]
     figures = {(c, s): _figures(runs[(k, s)], bar) for c, k in keyed.items() for s in seeds}
@@ -164,8 +178,8 @@ def _direct(records: list[RunRecord], entry: dict, reference: RunRecord | None) 
             and reference is not None
         ):
             return {
-                "accuracy": 100 * (r.test_accuracy - reference.test_accuracy),
-                "speed": r.graded_rate() / reference.graded_rate(),
+                "accuracy": 100 * (_accuracy(r) - _accuracy(reference)),
+                "speed": _rate(r) / _rate(reference),
             }
     return {}
 

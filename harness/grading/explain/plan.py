@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 from harness.config import Assignment
 from harness.errors import ConfigError, HarnessError, field_error
@@ -49,7 +50,7 @@ def base_network(record: RunRecord, plan: GradingPlan, assignment: Assignment, a
     if against in ("", "reference"):
         network = assignment.references[record.dataset]
         budget = assignment.budget
-        hyper = {
+        hyper: dict[str, Any] = {
             "batch_size": budget.default_batch_size,
             "num_batches": reference_batches(plan, assignment),
             "optimizer": assignment.reference_optimizer,
@@ -92,7 +93,7 @@ def subsets(count: int) -> list[tuple[int, ...]]:
 def fit_budget(chosen: list[tuple], seeds: int, budget: int | None) -> tuple[list, int, list[str]]:
     """Fewer seeds (not under two), then no pairs, then fewer changes, until the runs fit;
     a budget of at least :data:`MIN_BUDGET` (:func:`check_budget`) always can be."""
-    notes = []
+    notes: list[str] = []
     if budget is None or len(chosen) * seeds <= budget:
         return chosen, seeds, notes
     fewer = max(2, budget // max(len(chosen), 1))
@@ -234,16 +235,18 @@ def announce(plan: GradingPlan, assignment: Assignment, args) -> None:
         if spec.is_reference or spec.seed or not spec.path or spec.refused:
             continue
         try:
-            if peek(spec.path)[0] == "code":
+            if peek(Path(spec.path))[0] == "code":
                 continue  # not explained: its page says why
             loaded = read_literal_layers(spec.path, assignment)
         except (HarnessError, OSError, ValueError, RecursionError, MemoryError):
             later += 1
             continue
-        hp = loaded.hyperparameters
+        hp, layers = loaded.hyperparameters, loaded.layers
+        if hp is None or layers is None:  # never: read_literal_layers refuses such a file
+            raise ValueError(f"{spec.path}: expected LAYERS and HYPERPARAMETERS, found none")
         settings = {
             "form": "layers",
-            "layers": [dict(x) for x in loaded.layers],
+            "layers": [dict(x) for x in layers],
             "batch_size": hp.batch_size,
             "optimizer": hp.optimizer,
             "learning_rate": hp.learning_rate,
