@@ -145,11 +145,12 @@ def peek(path: Path) -> tuple[str | None, str | None]:
         targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             names.add(node.name)
+        value = getattr(node, "value", None)  # a for loop binds a name and has no value
         for target in targets:
             if isinstance(target, ast.Name):
                 names.add(target.id)
-                if target.id == "FRAMEWORK" and isinstance(node.value, ast.Constant):
-                    framework = node.value.value
+                if target.id == "FRAMEWORK" and isinstance(value, ast.Constant):
+                    framework = value.value
     code = bool({"FRAMEWORK", "build_model"} & names)
     form = "code" if code else ("layers" if "LAYERS" in names else None)
     return form, framework if isinstance(framework, str) else None

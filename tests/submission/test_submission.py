@@ -307,3 +307,21 @@ def test_code_form_using_another_framework_is_reported():
     assert problem.startswith(
         "nn: expected only 'torch' code (FRAMEWORK = 'torch'), received 'nn' from flax (jax)"
     )
+
+
+def test_peek_reads_a_name_a_for_loop_binds(tmp_path):
+    """`for FRAMEWORK in ...:` at the top level binds FRAMEWORK without a value: peek
+    raised AttributeError there, which stopped planning the whole grading (and check,
+    train, benchmark), whatever the other students handed in."""
+    from harness.grading.plan import student_runs
+
+    hostile, honest = tmp_path / "hostile" / "index.py", tmp_path / "honest" / "index.py"
+    hostile.parent.mkdir(), honest.parent.mkdir()
+    hostile.write_text('for FRAMEWORK in ["torch"]:\n    pass\n')
+    honest.write_text((EXAMPLES / "torch_example" / "index.py").read_text())
+    assert peek(hostile) == ("code", None)
+    runs = student_runs([hostile, honest], ("mnist",), ("torch",))
+    assert [(r.submission, r.framework) for r in runs] == [
+        ("hostile", "unknown"),
+        ("honest", "torch"),
+    ]
