@@ -85,12 +85,13 @@ def discover(paths) -> list[Path]:
     for given in map(Path, paths):
         if given.is_file() and given.suffix in SUBMISSION_SUFFIXES:
             found[_absolute(given)] = None
-        elif _index_file(given):
-            found[_absolute(_index_file(given))] = None
+        elif index := _index_file(given):
+            found[_absolute(index)] = None
         elif given.is_dir():
             for folder in sorted(p for p in given.iterdir() if p.is_dir()):
-                if _index_file(folder) and not SKIPPED_FOLDER.search(folder.name):
-                    found[_absolute(_index_file(folder))] = None
+                index = _index_file(folder)
+                if index and not SKIPPED_FOLDER.search(folder.name):
+                    found[_absolute(index)] = None
         else:
             raise HarnessError(
                 f"{given}: expected an index.py, index.js or model.json file or a folder "
@@ -169,6 +170,8 @@ def _import_file(path: Path):
     safe = re.sub(r"\W", "_", path.parent.name)
     name = f"_submission_{next(_module_numbers)}_{safe}"
     module_spec = importlib.util.spec_from_file_location(name, path)
+    if module_spec is None or module_spec.loader is None:  # never for a .py file
+        raise ValueError(f"{path}: no module loader for this file")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module  # dataclasses (flax modules) look their module up here
     try:
@@ -207,7 +210,7 @@ def _foreign_imports(names: dict, framework) -> list[str]:
     """Top-level names taken from another framework than FRAMEWORK: a run loads only one."""
     if framework not in FRAMEWORKS:
         return []
-    foreign = {}
+    foreign: dict[str, str] = {}  # package -> the first name taken from it
     for name, value in names.items():
         owner = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", "")
         package = str(owner or "").split(".")[0]
@@ -244,7 +247,7 @@ def load_submission(path, assignment: Assignment) -> Submission:
     if form == "layers":
         layers, found = spec.layer_problems(names["LAYERS"])
         problems += found or spec.assignment_shape_problems(layers, assignment)
-    if problems:
+    if problems or form is None or hyperparameters is None:  # both None only with problems
         raise SubmissionError(path, _with_lines(problems, path))
     return Submission(
         path=path,
@@ -321,10 +324,11 @@ def _load_javascript(path: Path, assignment: Assignment) -> Submission:
 
 def _load_builder_file(path: Path, assignment: Assignment) -> Submission:
     """A network saved by the Model Builder page, with the assignment's default settings."""
-    layers, problems = read_builder_file(path)
+    saved, problems = read_builder_file(path)
     hyperparameters, found = hyperparameter_problems(None, assignment.budget)
+    layers: tuple[dict, ...] = ()
     if not problems:
-        layers, problems = spec.layer_problems(layers)
+        layers, problems = spec.layer_problems(saved)
         problems = problems or spec.assignment_shape_problems(layers, assignment)
         # told in the saved file's terms: its entries, not a LAYERS list
         problems = [re.sub(r"LAYERS\[(\d+)\]", r"layer \1", p) for p in problems]

@@ -66,8 +66,8 @@ def literal_network(path: Path, assignment: Assignment) -> tuple[list[dict], dic
     except (SubmissionError, OSError) as exc:
         raise HarnessError(f"{path}: --against: {exc}") from exc
     hp, layers = loaded.hyperparameters, loaded.layers
-    if hp is None or layers is None:  # never: read_literal_layers refuses a file without them
-        raise HarnessError(f"{path}: --against: expected LAYERS and HYPERPARAMETERS, found none")
+    if layers is None:  # never: read_literal_layers refuses a file without them
+        raise HarnessError(f"{path}: --against: expected LAYERS, found none")
     hyper = {
         "batch_size": hp.batch_size,
         "num_batches": hp.num_batches,

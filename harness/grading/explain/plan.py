@@ -242,8 +242,8 @@ def announce(plan: GradingPlan, assignment: Assignment, args) -> None:
             later += 1
             continue
         hp, layers = loaded.hyperparameters, loaded.layers
-        if hp is None or layers is None:  # never: read_literal_layers refuses such a file
-            raise ValueError(f"{spec.path}: expected LAYERS and HYPERPARAMETERS, found none")
+        if layers is None:  # never: read_literal_layers refuses such a file
+            raise ValueError(f"{spec.path}: expected LAYERS, found none")
         settings = {
             "form": "layers",
             "layers": [dict(x) for x in layers],
