@@ -37,19 +37,21 @@ def local_cluster(nodes: int = 2):
         stdout=subprocess.PIPE,
         text=True,
     )
+    stdin, stdout = child.stdin, child.stdout
+    assert stdin is not None and stdout is not None  # both are pipes (above)
     try:
-        line = child.stdout.readline()
+        line = stdout.readline()
         if not line:
             raise RuntimeError(f"the local Ray cluster did not start (exit {child.wait()})")
         yield LocalCluster(**json.loads(line))
     finally:
-        child.stdin.close()
+        stdin.close()
         try:
             child.wait(timeout=60)
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-        child.stdout.close()
+        stdout.close()
 
 
 def _raylet_pid(node) -> int:

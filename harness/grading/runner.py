@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,7 @@ def job_description(
     spec: RunSpec, plan: GradingPlan, assignment: Assignment, data: PreparedDataset
 ) -> Job:
     """The worker's job: references get the assignment's settings, students their own."""
-    shared = dict(
+    shared: dict[str, Any] = dict(
         framework=spec.framework,
         dataset=spec.dataset,
         input_shape=data.meta.input_shape,
@@ -202,7 +203,13 @@ def execute(spec: RunSpec, session: GradingSession) -> RunRecord:
     if stored is not None:
         return stored
     if session.remote is not None:
-        return session.remote.record(spec)
+        remote = session.remote.record(spec)
+        if remote is None:
+            raise RuntimeError(
+                f"{spec.name}: its stored record left {session.grading_plan.out_dir}/runs "
+                "while the grading ran; grade again"
+            )
+        return remote
     record = _run_in_scratch(spec, session, data)
     return store_record(session, record, key, time.monotonic() - started)
 

@@ -142,6 +142,8 @@ def graded_figures(student: RunRecord, reference: RunRecord) -> tuple[float, flo
     used = sorted(set(mine) & set(theirs)) or [0]
     if used == [0] or not mine:
         rate = student.graded_rate(reference.throughput_basis) or 0.0
+        if student.test_accuracy is None or reference.test_accuracy is None:
+            raise ValueError(f"{student.submission}: a passed run without a test accuracy")
         return student.test_accuracy, reference.test_accuracy, rate
     speeds = list(passed_by_seed(student, "rate").values())
     return (

@@ -84,7 +84,7 @@ def send(
     sock.sendall(_LENGTH.pack(len(header)) + header)
     for array in arrays.values():
         for piece in _pieces(array):
-            sock.sendall(memoryview(np.ascontiguousarray(piece).reshape(-1)).cast("B"))
+            sock.sendall(np.ascontiguousarray(piece).reshape(-1).data.cast("B"))
 
 
 def _exactly(sock: socket.socket, count: int) -> bytes:
@@ -179,7 +179,7 @@ def receive(sock: socket.socket, limit: int) -> tuple[str, dict, dict[str, np.nd
     for entry in header.get("arrays", []):
         name, dtype, shape = _describe(entry, remaining)
         array = np.empty(shape, dtype)
-        _fill(sock, memoryview(array.reshape(-1)).cast("B"))
+        _fill(sock, array.reshape(-1).data.cast("B"))  # the array's own bytes
         remaining -= array.nbytes
         arrays[name] = array
     return header["kind"], header.get("body", {}), arrays
