@@ -47,17 +47,30 @@ def require_ray():
 def connect(address: str, local_cpus: int | None = None) -> None:
     """Connect this process to the cluster as its driver (idempotent)."""
     check_address(address)
-    if address == LOCAL or _loopback(address):
+    loopback = address == LOCAL or _loopback(address)
+    if loopback:
         for key, value in LOOPBACK_ENV.items():
             os.environ.setdefault(key, value)
     ray = require_ray()
     if ray.is_initialized():
         return
+    if loopback:
+        _stay_on_loopback()
     options = {"log_to_driver": False, "configure_logging": False}
     if address == LOCAL:
         ray.init(num_cpus=local_cpus, include_dashboard=False, **options)
     else:
         ray.init(address=address, **options)
+
+
+def _stay_on_loopback() -> None:
+    """Make Ray keep 127.0.0.1 as this machine's address, as LOOPBACK_ENV asks, even where
+    Ray was imported before that was set: it reads the variable once, at import, and
+    otherwise turns the head's 127.0.0.1 into the machine's outward address, where nothing
+    listens, and waits there for minutes."""
+    from ray._private import ray_constants  # lazy: Ray is imported only to join a cluster
+
+    ray_constants.ENABLE_RAY_CLUSTER = False
 
 
 def disconnect() -> None:
