@@ -129,17 +129,29 @@ def test_the_stored_bar_is_scaled_by_local_over_stored_calibration(tmp_path):
     assert [run["rate"] for run in ref.seed_runs] == pytest.approx([500.0, 450.0])
 
 
-def test_bars_in_examples_per_cpu_second_scale_by_the_calibrations_cpu_rate(tmp_path):
+def _bars_in(folder, basis: str) -> None:
+    """Bars of 500 examples/s in ``basis`` written to ``folder``."""
     refs = _references()
     for ref in refs:
-        ref.throughput_basis = "cpu"
-    write_bars(tmp_path, refs, {(r.dataset, r.framework): 500.0 for r in refs}, _bound())
-    calibration = run(
+        ref.throughput_basis = basis
+    write_bars(folder, refs, {(r.dataset, r.framework): 500.0 for r in refs}, _bound())
+
+
+def _calibration(basis: str, **figures):
+    return run(
         "reference:original~probe0",
         reference="original",
         throughput_probe=True,
         throughput_calibration=True,
-        throughput_basis="cpu",
+        throughput_basis=basis,
+        **figures,
+    )
+
+
+def test_bars_in_examples_per_cpu_second_scale_by_the_calibrations_cpu_rate(tmp_path):
+    _bars_in(tmp_path, "cpu")
+    calibration = _calibration(
+        "cpu",
         examples_per_sec=50.0,  # a loaded machine's wall clock: not what is graded
         examples_per_cpu_sec=250.0,
     )
@@ -175,19 +187,8 @@ def test_a_failed_calibration_is_the_graders_failure_not_the_students_zero(bars_
     ("basis", "field"), [("wall", "examples_per_sec"), ("cpu", "examples_per_cpu_sec")]
 )
 def test_a_passed_calibration_without_the_bars_rate_names_the_missing_field(tmp_path, basis, field):
-    refs = _references()
-    for ref in refs:
-        ref.throughput_basis = basis
-    write_bars(tmp_path, refs, {(r.dataset, r.framework): 500.0 for r in refs}, _bound())
-    calibration = run(
-        "reference:original~probe0",
-        reference="original",
-        throughput_probe=True,
-        throughput_calibration=True,
-        throughput_basis=basis,
-        examples_per_sec=None,
-        examples_per_cpu_sec=None,
-    )
+    _bars_in(tmp_path, basis)
+    calibration = _calibration(basis, examples_per_sec=None, examples_per_cpu_sec=None)
     (ref,) = references_from_bars(read_bars(tmp_path), [calibration], NEEDED)
     assert ref.status == "error"
     assert ref.reason == (
