@@ -58,8 +58,9 @@ def _holds_labels(leaf, labels: np.ndarray, labels_path: str) -> bool:
 def test_nothing_the_head_sends_holds_a_test_label(tmp_path, monkeypatch):
     for key in LOOPBACK_ENV:  # connect sets them; Ray, imported first, has not read them
         monkeypatch.delenv(key, raising=False)
-    import ray  # before connect, as another module of the process may have (it stays on
-    # 127.0.0.1 all the same: without that it waits minutes on the machine's outward address)
+    # Ray imported before connect, as another module of the process may have done: the
+    # driver stays on 127.0.0.1 all the same (else it waits minutes on the outward address)
+    import ray
 
     from harness.cluster import backend as backend_module
     from harness.cluster.connect import connect, disconnect
