@@ -28,14 +28,8 @@ from harness.config import load_assignment
 from harness.errors import HarnessError, SubmissionError
 from harness.names import DATASET_SHAPES
 from harness.submission import spec
-from harness.submission.load import line_of_exception, load_submission
+from harness.submission.load import LAYERS_NOT_AT_TOP, line_of_exception, load_submission
 
-# A file read as neither form, whose LAYERS only running it defines: the grading plans it
-# by its syntax tree, so it gets no run in the frameworks a layer list is trained in.
-LAYERS_NOT_AT_TOP = (
-    "LAYERS: expected `LAYERS = [...]` at the top level of the file, received a layer list "
-    "that only running the file defines; fix: assign LAYERS at the top level"
-)
 CHECK_BATCH = 32  # largest batch of the check's forward/backward pass; it trains nothing
 
 

@@ -127,6 +127,15 @@ def syntax_problem(exc: SyntaxError) -> str:
     )
 
 
+# A file read as neither form by :func:`peek`, whose LAYERS only running it defines: a
+# grading plans it by its syntax tree, so it gets no run in the frameworks a layer list is
+# trained in (``check`` and the worker both say so).
+LAYERS_NOT_AT_TOP = (
+    "LAYERS: expected `LAYERS = [...]` at the top level of the file, received a layer list "
+    "that only running the file defines; fix: assign LAYERS at the top level"
+)
+
+
 def peek(path: Path) -> tuple[str | None, str | None]:
     """``(form, framework)`` read from the file's syntax tree, without running it.
 

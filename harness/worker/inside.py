@@ -26,9 +26,9 @@ import numpy as np
 from harness.adapters import get_adapter
 from harness.adapters.base import INFERENCE_CHUNK, ModelSource, TrainConfig, TrainData
 from harness.config import Assignment, load_assignment
-from harness.names import WARMUP_BATCHES
+from harness.names import FRAMEWORKS, WARMUP_BATCHES
 from harness.optimizers import OptimizerConfig
-from harness.submission.load import load_submission
+from harness.submission.load import LAYERS_NOT_AT_TOP, load_submission
 from harness.worker import channel, explore
 from harness.worker.job import Job
 from harness.worker.reasons import StepFailed, describe_exception
@@ -123,6 +123,8 @@ def _model_source(job: Job):
 
     assignment = load_assignment(job.assignment_path) if job.assignment_path else Assignment()
     submission = load_submission(job.submission_path, assignment)
+    if submission.framework is None and job.framework not in FRAMEWORKS:
+        raise StepFailed(LAYERS_NOT_AT_TOP)  # planned as "unknown": its list is not literal
     if submission.framework not in (None, job.framework):
         raise StepFailed(
             f"FRAMEWORK: expected {job.framework!r} for this run, received {submission.framework!r}"

@@ -15,6 +15,8 @@ from needs import require
 from waiting import processes_holding
 from worker_jobs import copy_submission, limits, make_job, run_job
 
+from harness.submission.load import LAYERS_NOT_AT_TOP
+
 pytestmark = pytest.mark.sandbox
 
 
@@ -38,6 +40,19 @@ def test_syntax_error(tmp_path):
     (folder / "index.py").write_text("def build_model(input_shape, num_classes:\n    pass\n")
     result, _, _ = run_job(make_job(tmp_path, folder / "index.py"), limits())
     assert result["status"] == "failed" and "line 1: syntax error" in result["reason"]
+
+
+@pytest.mark.needs("bubblewrap")
+def test_a_layer_list_only_running_the_file_defines_is_named(tmp_path):
+    """Planned as framework "unknown" (its syntax tree shows no LAYERS); the run says why,
+    not that "unknown" is no framework."""
+    folder = tmp_path / "submissions" / "layers_by_code"
+    folder.mkdir(parents=True)
+    (folder / "index.py").write_text(
+        'globals()["LAYERS"] = [{"layer": "flatten"}, {"layer": "dense", "units": 10}]\n'
+    )
+    result, _, _ = run_job(make_job(tmp_path, folder / "index.py", framework="unknown"), limits())
+    assert result["status"] == "failed" and result["reason"] == LAYERS_NOT_AT_TOP
 
 
 def test_import_error(tmp_path):
