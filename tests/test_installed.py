@@ -52,7 +52,7 @@ def installed(tmp_path_factory) -> Path:
     wheel = next((base / "dist").glob("cnn_harness-*.whl"))
     _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", base / "venv"], cwd=base)
     python = base / "venv" / "bin" / "python"
-    _run([python, "-m", "pip", "install", "-q", f"{wheel}[test]", *TORCH_SPEC.split()], cwd=base)
+    _run([python, "-m", "pip", "install", "-q", str(wheel), *TORCH_SPEC.split()], cwd=base)
     return python
 
 
